@@ -1,0 +1,44 @@
+"""kb: who claims what about AI risk, and on what evidence."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from kb.paths import resource_dir
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app: defaults from the environment, then the test dict if given;
+    then the database, the blueprints of each audience, and the error pages."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("KB_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from kb import config
+
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from kb import datastate, db
+
+    db.init_app(app)
+    datastate.install()
+
+    from kb.views import register_blueprints
+
+    register_blueprints(app)
+
+    from kb import cli
+
+    cli.init_app(app)
+    return app

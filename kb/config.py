@@ -1,0 +1,43 @@
+"""Settings from the environment, with defaults that work on a fresh machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def default_database_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'kb.sqlite3'}"
+
+
+def load_secret_key(instance_path: str) -> str:
+    """KB_SECRET_KEY wins; otherwise a random key is made once and kept in the instance folder,
+    so sessions survive a restart without anyone having to choose a key."""
+    key = os.environ.get("KB_SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Created with 0600 so other users on the machine cannot read it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    return {
+        "DATABASE_URL": os.environ.get("KB_DATABASE_URL") or default_database_url(instance_path),
+        "SECRET_KEY": load_secret_key(instance_path),
+        # Bounded page sizes for every list (browse issue); kept here so views and API agree.
+        "PAGE_SIZE": 50,
+        "MAX_PAGE_SIZE": 200,
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }

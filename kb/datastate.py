@@ -1,0 +1,53 @@
+"""The data version: a counter every write bumps, so caches know when the data changed.
+
+A listener marks a session whose flush touched any knowledge-base record; the UPDATE runs once,
+just before that transaction commits. Bulk paths that bypass the ORM call `bump` themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from kb.models import EDITABLE_MODELS, KbState, utcnow
+
+_FLAG = "kb.data_changed"
+
+
+def bump(session: Session) -> None:
+    session.execute(
+        update(KbState)
+        .where(KbState.id == 1)
+        .values(data_version=KbState.data_version + 1, changed_at=utcnow())
+    )
+
+
+def current(session: Session) -> int:
+    """The data version as committed (0 for a database that has never been written)."""
+    return session.scalar(select(KbState.data_version).where(KbState.id == 1)) or 0
+
+
+def _after_flush(session: Session, _ctx: Any) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, EDITABLE_MODELS):
+            session.info[_FLAG] = True
+            return
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.pop(_FLAG, False):
+        bump(session)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_FLAG, None)
+
+
+def install(session_class: Any = Session) -> None:
+    """Listen on every Session (idempotent)."""
+    if not event.contains(session_class, "after_flush", _after_flush):
+        event.listen(session_class, "after_flush", _after_flush)
+        event.listen(session_class, "before_commit", _before_commit)
+        event.listen(session_class, "after_soft_rollback", lambda s, _t: _after_rollback(s))

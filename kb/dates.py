@@ -1,0 +1,66 @@
+"""Dates with a precision: a year alone ("2003"), a month ("2017-02") or a day ("2017-07-17").
+
+Stored as the first day of the period plus its precision, written back in the same short form,
+so a year never turns into a made-up first of January on a page or in an export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_FORMS = {
+    "year": re.compile(r"^(\d{4})$"),
+    "month": re.compile(r"^(\d{4})-(\d{2})$"),
+    "day": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
+}
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def parse_partial(text: str) -> tuple[dt.date, str]:
+    """Parse "YYYY", "YYYY-MM" or "YYYY-MM-DD" into (date, precision); ValueError otherwise."""
+    text = text.strip()
+    for precision, pattern in _FORMS.items():
+        m = pattern.match(text)
+        if m:
+            parts = [int(p) for p in m.groups()] + [1] * (3 - len(m.groups()))
+            try:
+                return dt.date(*parts), precision
+            except ValueError:
+                raise ValueError(f"{text!r} is not a real date") from None
+    raise ValueError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def format_partial(value: dt.date | None, precision: str | None) -> str | None:
+    """The short machine form: "2003", "2017-02", "2017-07-17"."""
+    if value is None:
+        return None
+    if precision == "year":
+        return f"{value.year:04d}"
+    if precision == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def humanize_partial(value: dt.date | None, precision: str | None) -> str:
+    """The reader's form: "2003", "February 2017", "17 July 2017"."""
+    if value is None:
+        return "undated"
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return f"{_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"

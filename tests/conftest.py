@@ -1,0 +1,158 @@
+"""Shared fixtures: an app over a fresh, migrated database per test.
+
+The suite runs on SQLite by default. With KB_TEST_DATABASE=postgresql+psycopg://user@host:port/
+(a server where the user may create databases), every test gets its own PostgreSQL database
+instead. Either way the schema is migrated once per run into a template, which each test copies:
+the same migrations as production, without paying for them per test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from kb import create_app, migrate
+
+PG_SERVER = os.environ.get("KB_TEST_DATABASE", "").strip()
+
+
+def _pg_admin_url(dbname: str = "postgres") -> str:
+    return make_url(PG_SERVER).set(database=dbname).render_as_string(hide_password=False)
+
+
+class _Databases:
+    """Makes a fresh migrated database per test, by copying a template migrated once."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.template: str | None = None
+        if PG_SERVER:
+            self.admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if PG_SERVER else "sqlite"
+
+    def _new_empty(self) -> str:
+        if PG_SERVER:
+            name = f"kbtest_{uuid.uuid4().hex[:12]}"
+            with self.admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            return _pg_admin_url(name)
+        return f"sqlite:///{self.workdir / f'{uuid.uuid4().hex[:12]}.sqlite3'}"
+
+    def empty(self) -> str:
+        """A database with no schema at all (for migration tests)."""
+        return self._new_empty()
+
+    def migrated(self) -> str:
+        if self.template is None:
+            self.template = self._new_empty()
+            migrate.upgrade(self.template)
+        if PG_SERVER:
+            name = f"kbtest_{uuid.uuid4().hex[:12]}"
+            template = make_url(self.template).database
+            with self.admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            return _pg_admin_url(name)
+        src = Path(make_url(self.template).database)
+        dst = self.workdir / f"{uuid.uuid4().hex[:12]}.sqlite3"
+        shutil.copyfile(src, dst)
+        return f"sqlite:///{dst}"
+
+    def drop(self, url: str) -> None:
+        if PG_SERVER:
+            with self.admin.connect() as conn:
+                conn.execute(
+                    text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+                )
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(make_url(url).database + suffix).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Databases]:
+    dbs = _Databases(tmp_path_factory.mktemp("databases"))
+    yield dbs
+    if PG_SERVER and dbs.template:
+        dbs.drop(dbs.template)
+
+
+@pytest.fixture
+def database_url(databases: _Databases) -> Iterator[str]:
+    """A freshly migrated, empty database for this test."""
+    url = databases.migrated()
+    yield url
+    databases.drop(url)
+
+
+def make_app(database_url: str, instance_path: Path, **config: object) -> Flask:
+    os.environ["KB_INSTANCE_PATH"] = str(instance_path)
+    try:
+        return create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": database_url,
+                "SECRET_KEY": "test-secret",
+                **config,
+            }
+        )
+    finally:
+        os.environ.pop("KB_INSTANCE_PATH", None)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app over a migrated database with no data."""
+    application = make_app(database_url, tmp_path / "instance")
+    yield application
+    application.extensions["kb.engine"].dispose()
+
+
+@pytest.fixture
+def seeded_app(app: Flask) -> Flask:
+    """The app over a database holding the seed dataset."""
+    from kb.db import session_scope
+    from kb.seed import load_seed
+
+    with app.app_context(), session_scope() as session:
+        load_seed(session)
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def seeded_client(seeded_app: Flask) -> FlaskClient:
+    return seeded_app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session on the test's database, inside an app context; rolled back at the end."""
+    with app.app_context():
+        sess = app.extensions["kb.sessionmaker"]()
+        try:
+            yield sess
+        finally:
+            sess.rollback()
+            sess.close()

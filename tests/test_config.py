@@ -1,0 +1,44 @@
+"""Configuration: SQLite in the instance folder by default; the environment overrides it."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from kb import create_app
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("KB_SECRET_KEY", raising=False)
+    monkeypatch.setenv("KB_INSTANCE_PATH", str(tmp_path))
+    app = create_app()
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'kb.sqlite3'}"
+    # a random secret key is made once and kept
+    key = app.config["SECRET_KEY"]
+    assert len(key) >= 32 and (tmp_path / "secret_key").read_text() == key
+    assert create_app().config["SECRET_KEY"] == key
+
+
+def test_environment_overrides(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("KB_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("KB_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    monkeypatch.setenv("KB_SECRET_KEY", "from-env")
+    app = create_app()
+    assert app.config["DATABASE_URL"].endswith("other.db")
+    assert app.config["SECRET_KEY"] == "from-env"
+
+
+def test_sqlite_runs_with_foreign_keys_wal_and_a_busy_timeout(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("KB_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    app = create_app()
+    with app.extensions["kb.engine"].connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+
+
+def test_templates_and_static_come_from_the_top_level_folders() -> None:
+    app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x"})
+    assert app.jinja_loader.searchpath[0].endswith("templates")
+    assert app.static_folder.endswith("static")
