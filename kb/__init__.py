@@ -38,6 +38,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     register_blueprints(app)
 
+    from kb import caching, security
+
+    security.init_app(app)
+    caching.init_app(app)
+
     from kb import cli
 
     cli.init_app(app)

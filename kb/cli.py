@@ -25,7 +25,9 @@ def cli() -> None:
 
 def init_app(app) -> None:
     """Add kb's commands to the app's CLI, where both `kb` and Flask's test runner find them."""
-    for command in (db_group, seed_command, serve_command):
+    from kb.commands import all_commands
+
+    for command in (db_group, seed_command, serve_command, *all_commands()):
         app.cli.add_command(command)
 
 

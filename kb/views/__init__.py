@@ -1,4 +1,5 @@
-"""One blueprint per audience: browse (readers), admin (editors), export (researchers), api."""
+"""One blueprint per audience: browse (readers), graph (the agreement graph and its pictures),
+admin (editors), export (researchers), api (machine-readable descriptions)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.views import browse, errors
+    from kb.views import admin, api, browse, errors, export, graph
 
     app.register_blueprint(browse.bp)
+    app.register_blueprint(graph.bp)
+    app.register_blueprint(export.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
     errors.init_app(app)
+    # Navigation links only to pages that exist, so the layout never builds a dead link.
+    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions

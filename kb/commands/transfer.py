@@ -1,0 +1,7 @@
+"""`kb export` and `kb import`."""
+
+from __future__ import annotations
+
+import click
+
+commands: list[click.Command] = []
