@@ -1,4 +1,5 @@
-"""A wheel built from the repo carries the templates, static files, migrations and seed."""
+"""A wheel built from the repo carries the templates, static files, migrations and seed, and
+works from where it is installed (not from the checkout)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,23 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+USE_INSTALLED = """
+import sys, kb, kb.migrate, kb.paths
+from pathlib import Path
+target = Path(sys.argv[1]).resolve()
+assert Path(kb.__file__).resolve().is_relative_to(target), kb.__file__
+url = "sqlite:///" + sys.argv[2]
+kb.migrate.upgrade(url)
+app = kb.create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
+from kb.db import session_scope
+from kb.seed import load_seed
+with app.app_context(), session_scope() as s:
+    load_seed(s)
+page = app.test_client().get("/").get_data(as_text=True)
+assert "Martin Rees" in page, page[:500]
+print("templates:", kb.paths.resource_dir("templates"))
+"""
 
 
 def test_wheel_ships_templates_migrations_and_seed(tmp_path) -> None:
@@ -26,7 +44,8 @@ def test_wheel_ships_templates_migrations_and_seed(tmp_path) -> None:
         capture_output=True,
     )
     wheel = next(tmp_path.glob("kb-*.whl"))
-    names = set(zipfile.ZipFile(wheel).namelist())
+    archive = zipfile.ZipFile(wheel)
+    names = set(archive.namelist())
     for required in (
         "kb/templates/base.html",
         "kb/static/kb.css",
@@ -36,4 +55,17 @@ def test_wheel_ships_templates_migrations_and_seed(tmp_path) -> None:
     ):
         assert required in names, required
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "kb = kb.cli:cli" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "kb = kb.cli:cli" in archive.read(entry_points).decode()
+
+    # Installed elsewhere (unpacked, as pip would), kb finds its folders inside the package.
+    site = tmp_path / "site"
+    archive.extractall(site)
+    result = subprocess.run(
+        [sys.executable, "-c", USE_INSTALLED, str(site), str(tmp_path / "db.sqlite3")],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert str(site) in result.stdout
