@@ -11,6 +11,7 @@ from sqlalchemy import pool
 
 from kb.db import make_engine
 from kb.models import Base
+from kb.queries.search import include_name, include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -49,6 +50,9 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        # the full-text search objects (migration 0002) are not described by the models
+        include_name=include_name,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,6 +9,7 @@ from sqlalchemy import inspect
 from kb import migrate
 from kb.db import make_engine
 from kb.models import Base
+from kb.queries.search import include_name, include_object
 
 
 def test_upgrade_from_empty_matches_the_models_exactly(databases) -> None:
@@ -17,7 +18,14 @@ def test_upgrade_from_empty_matches_the_models_exactly(databases) -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            ctx = MigrationContext.configure(
+                conn,
+                opts={
+                    "compare_type": True,
+                    "include_name": include_name,
+                    "include_object": include_object,
+                },
+            )
             diff = compare_metadata(ctx, Base.metadata)
         assert diff == []
         assert migrate.current_revision(engine) == migrate.head_revision(url)

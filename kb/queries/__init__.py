@@ -7,11 +7,27 @@ a fixed number of queries (relationships are loaded with selectinload, never row
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.models import Claim, Person, Stance
+
+
+def is_latest(stance: type[Stance] | Any = Stance) -> ColumnElement[bool]:
+    """True for a stance that is the one that counts for its person and claim: the latest dated
+    one, or the undated one when the person has no dated stance on that claim. Written as NOT
+    EXISTS over the (person_id, claim_id, as_of) unique index, so it is one index probe a row."""
+    newer = aliased(Stance)
+    return ~exists().where(
+        newer.person_id == stance.person_id,
+        newer.claim_id == stance.claim_id,
+        or_(
+            and_(stance.as_of.is_(None), newer.as_of.is_not(None)),
+            newer.as_of > stance.as_of,
+        ),
+    )
 
 
 def people() -> Select[tuple[Person]]:

@@ -1,7 +1,127 @@
-"""Machine-readable descriptions of kb's JSON endpoints (/api/openapi.json)."""
+"""Machine-readable descriptions of kb's JSON endpoints (/api/openapi.json).
+
+The document is generated from the app's URL map: every rule whose path ends in ".json" is an
+operation, so a JSON endpoint that any blueprint adds is described without anyone remembering
+to. The view's docstring gives the summary; an optional `openapi_params` attribute on the view
+function lists its query parameters as (name, type or list of allowed values, description).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import inspect
+import re
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+_CONVERTER = re.compile(
+    r"<(?:(?P<conv>[a-zA-Z_][a-zA-Z0-9_]*)(?:\([^)]*\))?:)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
+)
+_TYPES = {"int": "integer", "float": "number"}
+
+
+def _schema(kind: Any) -> dict[str, Any]:
+    if isinstance(kind, (list, tuple)):
+        return {"type": "string", "enum": list(kind)}
+    return {"type": kind}
+
+
+def _summary(view: Any) -> tuple[str, str]:
+    doc = inspect.getdoc(view) or ""
+    paragraphs = doc.split("\n\n")
+    first = " ".join(paragraphs[0].split()) if paragraphs[0] else view.__name__
+    return first.split(". ")[0].rstrip("."), " ".join(doc.split())
+
+
+def openapi_document(app: Flask) -> dict[str, Any]:
+    """An OpenAPI 3.1 document for every rule of `app` that ends in ".json"."""
+    paths: dict[str, Any] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.endswith(".json") or "GET" not in (rule.methods or ()):
+            continue
+        view = app.view_functions[rule.endpoint]
+        summary, description = _summary(view)
+        parameters: list[dict[str, Any]] = []
+
+        for m in _CONVERTER.finditer(rule.rule):
+            parameters.append(
+                {
+                    "name": m.group("name"),
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": _TYPES.get(m.group("conv") or "", "string")},
+                }
+            )
+        path = _CONVERTER.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
+        for name, kind, text in getattr(view, "openapi_params", []):
+            parameters.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "description": text,
+                    "schema": _schema(kind),
+                }
+            )
+        operation: dict[str, Any] = {
+            "operationId": rule.endpoint.replace(".", "_") + "_json",
+            "summary": summary or rule.endpoint,
+            "description": description,
+            "tags": [rule.endpoint.split(".")[0]],
+            "responses": {
+                "200": {
+                    "description": "The same data as the HTML page at this path without .json",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+                "400": {"$ref": "#/components/responses/Error"},
+                "404": {"$ref": "#/components/responses/Error"},
+            },
+        }
+        if parameters:
+            operation["parameters"] = parameters
+        paths.setdefault(path, {})["get"] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "kb",
+            "version": "1",
+            "description": "Who claims what about AI risk, and on what evidence. Every page of kb "
+            "has a JSON twin at its path + .json; lists take ?page= and ?per_page= (at most "
+            f"{app.config.get('MAX_PAGE_SIZE')}).",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {
+                                "status": {"type": "integer"},
+                                "name": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                            "required": ["status", "message"],
+                        }
+                    },
+                }
+            },
+            "responses": {
+                "Error": {
+                    "description": "A malformed parameter (400) or an unknown record (404)",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
+                }
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of every JSON endpoint of kb."""
+    return jsonify(openapi_document(current_app._get_current_object()))  # type: ignore[attr-defined]

@@ -1,20 +1,485 @@
-"""Pages for readers: everything here is read-only and needs no login."""
+"""Pages for readers: everything here is read-only and needs no login.
+
+Each page is one view function with two (lists: three) renderings, as Datasette does: the HTML
+page at its path, the same data as JSON at the path + ".json", and for lists the filtered rows
+as streamed CSV at the path + ".csv". The data comes from kb.queries.browse as plain dicts, so
+the page and its twins cannot disagree. The home page's twin is /index.json.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from kb import queries
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
 from kb.db import get_session
+from kb.formats.csvsafe import iter_csv
+from kb.models import POSITIONS, SOURCE_KINDS, Person, Topic
+from kb.pagination import Page, PageRequest, choice, page_request, text, year
+from kb.queries import browse as q
+from kb.queries import search as fts
+from kb.views import panels
 
 bp = Blueprint("browse", __name__)
 
+FORMATS = ("html", "json", "csv")
 
-@bp.get("/")
-def home() -> str:
-    session = get_session()
-    return render_template(
-        "browse/home.html",
-        people=list(session.scalars(queries.people())),
-        claims=queries.claims_with_sides(session),
+
+def twin(rule: str, csv: bool = False, json_rule: str | None = None) -> Callable:
+    """Register a view at `rule` (HTML), at `rule`.json and, for lists, at `rule`.csv; the view
+    receives `fmt`. One endpoint, so url_for(endpoint, fmt="json") builds the twin's URL."""
+
+    def register(view: Callable) -> Callable:
+        bp.add_url_rule(rule, view_func=view, defaults={"fmt": "html"}, methods=["GET"])
+        bp.add_url_rule(
+            json_rule or rule + ".json", view_func=view, defaults={"fmt": "json"}, methods=["GET"]
+        )
+        if csv:
+            bp.add_url_rule(rule + ".csv", view_func=view, defaults={"fmt": "csv"}, methods=["GET"])
+        return view
+
+    return register
+
+
+def _page_request() -> PageRequest:
+    return page_request(
+        request.args, current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
     )
+
+
+def _json(data: dict[str, Any], status: int = 200) -> Response:
+    response = jsonify(data)
+    response.status_code = status
+    return response
+
+
+def _csv(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
+    """Stream CSV: rows are read from the database while the response is being sent."""
+    response = Response(
+        stream_with_context(iter_csv(header, rows)), mimetype="text/csv", content_type=None
+    )
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def jsonld(data: dict[str, Any] | list[Any]) -> Markup:
+    """JSON-LD that is safe inside <script>: every "<" is written as \\u003c, so neither
+    "</script>" nor "<!--" in the data can end or change the script element."""
+    return Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def _page_url(endpoint_args: dict[str, Any], **changes: Any) -> str:
+    args = {**request.args.to_dict(), **(request.view_args or {}), **endpoint_args}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    if args.get("page") in (1, "1"):
+        args.pop("page")
+    return url_for(request.endpoint, **args)
+
+
+@bp.app_template_global()
+def url_with(**changes: Any) -> str:
+    """This page's URL with some query parameters changed (None removes one); the format stays
+    HTML unless `fmt` is given. Used for pagination, sorting and facet links."""
+    return _page_url({"fmt": changes.pop("fmt", "html")}, **changes)
+
+
+def _links(page: Any) -> dict[str, str | None]:
+    return {
+        "self": _page_url({"fmt": "json"}, _external=True),
+        "next": _page_url({"fmt": "json"}, page=page.page + 1, _external=True)
+        if page.has_next
+        else None,
+        "prev": _page_url({"fmt": "json"}, page=page.page - 1, _external=True)
+        if page.has_prev
+        else None,
+        "html": _page_url({"fmt": "html"}, _external=True),
+    }
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    """The JSON twins answer errors in JSON; pages keep the site's HTML error page."""
+    if request.path.endswith(".json"):
+        return _json(
+            {"error": {"status": exc.code, "name": exc.name, "message": exc.description}},
+            exc.code or 500,
+        )
+    return (
+        render_template("errors/error.html", code=exc.code, name=exc.name, message=exc.description),
+        exc.code,
+    )
+
+
+# ------------------------------------------------------------------ home
+
+
+@twin("/", json_rule="/index.json")
+def home(fmt: str):
+    """The overview: counts, the stance matrix (people x claims) and the most contested claims."""
+    data = q.overview(get_session())
+    if fmt == "json":
+        return _json(data)
+    return render_template("browse/home.html", data=data)
+
+
+# ------------------------------------------------------------------ lists
+
+
+def _list_response(
+    fmt: str,
+    listing: q.Listing,
+    template: str,
+    name: str,
+    header: list[str],
+    rows: Callable[[], Iterable[Iterable[Any]]],
+    **context: Any,
+):
+    if fmt == "csv":
+        return _csv(name, header, rows())
+    data = listing.data()
+    if fmt == "json":
+        return _json({**data, "links": _links(listing.page)})
+    return render_template(template, data=data, page=listing.page, **context)
+
+
+@twin("/people", csv=True)
+def people(fmt: str):
+    """People, filterable by affiliation and sortable by name, number of claims or recency."""
+    args = request.args
+    sort = choice(args, "sort", q.PEOPLE_SORTS, "name")
+    affiliation = text(args, "affiliation")
+    req = _page_request()
+    session = get_session()
+    if fmt == "csv":
+        stmt = q.people_select(affiliation, sort)
+        return _csv("people", q.PEOPLE_CSV_HEADER, q.iter_people_rows(session, stmt))
+    listing = q.people_listing(session, req, affiliation, sort)
+    return _list_response(
+        fmt,
+        listing,
+        "browse/people.html",
+        "people",
+        q.PEOPLE_CSV_HEADER,
+        list,
+        sorts=q.PEOPLE_SORTS,
+    )
+
+
+people.openapi_params = [  # type: ignore[attr-defined]
+    ("affiliation", "string", "only people with exactly this affiliation"),
+    ("sort", list(q.PEOPLE_SORTS), "order of the rows (default name)"),
+]
+
+
+@twin("/claims", csv=True)
+def claims(fmt: str):
+    """Claims with their number of supporters, opponents and mixed, filterable by topic and by
+    person and position."""
+    args = request.args
+    sort = choice(args, "sort", q.CLAIM_SORTS, "text")
+    position = choice(args, "position", POSITIONS)
+    topic = text(args, "topic", 100)
+    person = text(args, "person", 100)
+    req = _page_request()
+    session = get_session()
+    if fmt == "csv":
+        # the filters are checked first: an unknown slug is a 400 before any byte is sent
+        stmt = q.claims_select(
+            q.by_slug(session, Topic, topic, "topic"),
+            q.by_slug(session, Person, person, "person"),
+            position,
+            sort,
+        )
+        return _csv("claims", q.CLAIM_CSV_HEADER, q.iter_claim_rows(session, stmt))
+    listing = q.claims_listing(session, req, topic, person, position, sort)
+    return _list_response(
+        fmt, listing, "browse/claims.html", "claims", q.CLAIM_CSV_HEADER, list, sorts=q.CLAIM_SORTS
+    )
+
+
+claims.openapi_params = [  # type: ignore[attr-defined]
+    ("topic", "string", "slug of a topic: only claims under it"),
+    ("person", "string", "slug of a person: only claims they hold a stance on"),
+    (
+        "position",
+        list(POSITIONS),
+        "only claims with a stance in this position (the latest stance "
+        "of each person; of the given person if `person` is set)",
+    ),
+    ("sort", list(q.CLAIM_SORTS), "order of the rows (default text)"),
+]
+
+
+@twin("/sources", csv=True)
+def sources(fmt: str):
+    """Sources, filterable by kind and year, newest first by default."""
+    args = request.args
+    sort = choice(args, "sort", q.SOURCE_SORTS, "date")
+    kind = choice(args, "kind", SOURCE_KINDS)
+    yr = year(args, "year")
+    req = _page_request()
+    session = get_session()
+    if fmt == "csv":
+        stmt = q.sources_select(kind, yr, sort)
+        return _csv("sources", q.SOURCE_CSV_HEADER, q.iter_source_rows(session, stmt))
+    listing = q.sources_listing(session, req, kind, yr, sort)
+    return _list_response(
+        fmt,
+        listing,
+        "browse/sources.html",
+        "sources",
+        q.SOURCE_CSV_HEADER,
+        list,
+        sorts=q.SOURCE_SORTS,
+    )
+
+
+sources.openapi_params = [  # type: ignore[attr-defined]
+    ("kind", list(SOURCE_KINDS), "only sources of this kind"),
+    ("year", "integer", "only sources published in this year (four digits)"),
+    ("sort", list(q.SOURCE_SORTS), "order of the rows (default date: newest first)"),
+]
+
+
+@twin("/topics", csv=True)
+def topics(fmt: str):
+    """Topics with their number of claims."""
+    sort = choice(request.args, "sort", q.TOPIC_SORTS, "name")
+    req = _page_request()
+    session = get_session()
+    if fmt == "csv":
+        return _csv("topics", q.TOPIC_CSV_HEADER, q.iter_topic_rows(session, q.topics_select(sort)))
+    listing = q.topics_listing(session, req, sort)
+    return _list_response(
+        fmt, listing, "browse/topics.html", "topics", q.TOPIC_CSV_HEADER, list, sorts=q.TOPIC_SORTS
+    )
+
+
+topics.openapi_params = [  # type: ignore[attr-defined]
+    ("sort", list(q.TOPIC_SORTS), "order of the rows (default name)"),
+]
+
+LIST_PARAMS = [
+    ("page", "integer", "page number, from 1"),
+    ("per_page", "integer", "rows per page (capped by the server's MAX_PAGE_SIZE)"),
+]
+for _view in (people, claims, sources, topics):
+    _view.openapi_params = LIST_PARAMS + _view.openapi_params  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ detail pages
+
+
+def _jsonld_person(person: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "@id": url_for("browse.person", slug=person["slug"], _external=True),
+        "name": person["name"],
+        "url": url_for("browse.person", slug=person["slug"], _external=True),
+    }
+    if person.get("description"):
+        doc["description"] = person["description"]
+    if person.get("affiliation"):
+        doc["jobTitle"] = person["affiliation"]
+    if person.get("url"):
+        doc["sameAs"] = person["url"]
+    return doc
+
+
+def _jsonld_work(source: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "@type": "CreativeWork",
+        "@id": url_for("browse.source", slug=source["slug"], _external=True),
+        "name": source["title"],
+        "genre": source["kind_label"],
+    }
+    if source.get("url"):
+        doc["url"] = source["url"]
+    if source.get("published"):
+        doc["datePublished"] = source["published"]
+    if source.get("publisher"):
+        doc["publisher"] = {"@type": "Organization", "name": source["publisher"]}
+    return doc
+
+
+def _jsonld_quotation(
+    quote: dict[str, Any], speaker: dict[str, Any], source: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "@type": "Quotation",
+        "text": quote["text"],
+        "spokenByCharacter": {
+            "@type": "Person",
+            "name": speaker["name"],
+            "@id": url_for("browse.person", slug=speaker["slug"], _external=True),
+        },
+        "isPartOf": _jsonld_work(source),
+    }
+
+
+@twin("/people/<slug>")
+def person(slug: str, fmt: str):
+    """A person: their stances grouped by position, each with its quotes and sources, earlier
+    stances, and the sources they are quoted in or wrote."""
+    session = get_session()
+    found = q.person_detail(session, slug)
+    if found is None:
+        abort(404, description="There is no person with that name in kb.")
+    person_obj, data = found
+    if fmt == "json":
+        return _json(data)
+    ld = _jsonld_person(data["person"])
+    quotes = [
+        _jsonld_quotation(qd, data["person"], qd["source"])
+        for group in data["stances"].values()
+        for st in group
+        for qd in st["evidence"]
+    ]
+    ld["subjectOf"] = quotes
+    return render_template(
+        "browse/person.html",
+        data=data,
+        jsonld=jsonld(ld),
+        **panels.person_panels(session, person_obj),
+    )
+
+
+@twin("/claims/<slug>")
+def claim(slug: str, fmt: str):
+    """A claim: the people on each side with their quotes, related claims, and a timeline."""
+    session = get_session()
+    found = q.claim_detail(session, slug)
+    if found is None:
+        abort(404, description="There is no claim with that name in kb.")
+    claim_obj, data = found
+    if fmt == "json":
+        return _json(data)
+    c = data["claim"]
+    ld: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Claim",
+        "@id": url_for("browse.claim", slug=c["slug"], _external=True),
+        "text": c["text"],
+        "about": [t["name"] for t in c["topics"]],
+        "citation": [
+            _jsonld_quotation(qd, st["person"], qd["source"])
+            for group in data["sides"].values()
+            for st in group
+            for qd in st["evidence"]
+        ],
+    }
+    return render_template(
+        "browse/claim.html",
+        data=data,
+        jsonld=jsonld(ld),
+        **panels.claim_panels(session, claim_obj),
+    )
+
+
+@twin("/sources/<slug>")
+def source(slug: str, fmt: str):
+    """A source: its bibliographic data and every quote taken from it, with the speakers."""
+    data = q.source_detail(get_session(), slug)
+    if data is None:
+        abort(404, description="There is no source with that name in kb.")
+    if fmt == "json":
+        return _json(data)
+    s = data["source"]
+    ld = {"@context": "https://schema.org", **_jsonld_work(s)}
+    if s["authors"]:
+        ld["author"] = [{"@type": "Person", "name": a["name"]} for a in s["authors"]]
+    ld["hasPart"] = [_jsonld_quotation(qd, qd["speaker"], s) for qd in data["quotes"]]
+    for part in ld["hasPart"]:
+        part.pop("isPartOf")
+    return render_template("browse/source.html", data=data, jsonld=jsonld(ld))
+
+
+@twin("/topics/<slug>")
+def topic(slug: str, fmt: str):
+    """A topic and its claims (paginated, sortable like /claims)."""
+    sort = choice(request.args, "sort", q.CLAIM_SORTS, "text")
+    req = _page_request()
+    data = q.topic_detail(get_session(), slug, req, sort)
+    if data is None:
+        abort(404, description="There is no topic with that name in kb.")
+    if fmt == "json":
+        return _json(data)
+    page = Page(data["rows"], req.page, req.per_page, data["pagination"]["total"])
+    return render_template("browse/topic.html", data=data, page=page, sorts=q.CLAIM_SORTS)
+
+
+topic.openapi_params = LIST_PARAMS + [  # type: ignore[attr-defined]
+    ("sort", list(q.CLAIM_SORTS), "order of the claims (default text)"),
+]
+
+
+# ------------------------------------------------------------------ search
+
+
+@twin("/search")
+def search(fmt: str):
+    """Full-text search over claims, quotes, people and sources: ranked hits with highlighted
+    snippets (<mark>), the number of hits of each kind, paginated."""
+    args = request.args
+    query = text(args, "q", 200) or ""
+    kind = choice(args, "kind", fts.KINDS)
+    req = _page_request()
+    result = fts.search(get_session(), query, kind, limit=req.per_page, offset=req.offset)
+    page = Page(result.hits, req.page, req.per_page, result.total)
+    hits = [_hit_data(h) for h in result.hits]
+    data = {
+        "query": query,
+        "kind": kind,
+        "counts": result.counts,
+        "pagination": page.meta(),
+        "hits": hits,
+    }
+    if fmt == "json":
+        return _json({**data, "links": _links(page)})
+    return render_template("browse/search.html", data=data, page=page, kinds=fts.KINDS)
+
+
+search.openapi_params = [  # type: ignore[attr-defined]
+    ("q", "string", "the words to find (all of them; the last may be the start of a word)"),
+    ("kind", list(fts.KINDS), "only hits of this kind"),
+    *LIST_PARAMS,
+]
+
+
+def _hit_data(hit: fts.Hit) -> dict[str, Any]:
+    rec = hit.record
+    data: dict[str, Any] = {
+        "kind": hit.kind,
+        "rank": round(hit.rank, 6),
+        "title_html": hit.title,
+        "snippet_html": hit.snippet,
+    }
+    if hit.kind == "person":
+        data["person"] = q.person_ref(rec) | {"affiliation": rec.affiliation}
+    elif hit.kind == "claim":
+        data["claim"] = q.claim_ref(rec)
+    elif hit.kind == "quote":
+        data["quote"] = q.quote_data(rec)
+    else:
+        data["source"] = q.source_ref(rec)
+    return data

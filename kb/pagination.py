@@ -1,0 +1,128 @@
+"""Reading list parameters (?page=, ?per_page=, ?sort=, filters) strictly, and pages of rows.
+
+Every list in kb takes the same parameters, checked the same way: a malformed value is a 400
+with a message that names the parameter, never a silent default and never a 500.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from werkzeug.exceptions import BadRequest
+
+T = TypeVar("T")
+
+
+class BadParameter(BadRequest):
+    """A query parameter with a value kb cannot use; the message names it and says why."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"The parameter {name!r} {message}.")
+        self.parameter = name
+
+
+def positive_int(
+    args: Mapping[str, str], name: str, default: int, maximum: int | None = None
+) -> int:
+    """An integer >= 1 from the query string; `maximum` caps it (a bigger value is refused,
+    so a client never silently gets fewer rows than it asked for without knowing)."""
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(name, f"must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise BadParameter(name, f"must be 1 or more, not {value}")
+    if maximum is not None and value > maximum:
+        raise BadParameter(name, f"must be at most {maximum}, not {value}")
+    return value
+
+
+def choice(
+    args: Mapping[str, str], name: str, allowed: Iterable[str], default: str | None = None
+) -> str | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    allowed = list(allowed)
+    if raw not in allowed:
+        raise BadParameter(name, f"must be one of {', '.join(allowed)}, not {raw!r}")
+    return raw
+
+
+def year(args: Mapping[str, str], name: str) -> int | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) != 4:
+        raise BadParameter(name, f"must be a four-digit year, not {raw!r}")
+    return int(raw)
+
+
+def text(args: Mapping[str, str], name: str, max_length: int = 500) -> str | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return None
+    if len(raw) > max_length:
+        raise BadParameter(name, f"must be at most {max_length} characters long")
+    return raw
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def page_request(args: Mapping[str, str], default_size: int, max_size: int) -> PageRequest:
+    return PageRequest(
+        positive_int(args, "page", 1),
+        positive_int(args, "per_page", default_size, maximum=max_size),
+    )
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of rows and where it sits in the whole list."""
+
+    items: Sequence[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "per_page": self.per_page,
+            "total": self.total,
+            "pages": self.pages,
+        }

@@ -1,0 +1,949 @@
+"""Reads for the public pages: each function returns plain data (dicts and lists) that the HTML
+page and its JSON twin both render, so the two can never disagree.
+
+Every function runs a fixed number of queries whatever the size of the data: relationships are
+loaded with selectinload, counts come from correlated subqueries or GROUP BY, never row by row.
+Where a person holds several stances on one claim, the latest counts (kb.queries.is_latest).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    func,
+    select,
+)
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from kb.dates import format_partial, humanize_partial
+from kb.models import (
+    POSITIONS,
+    SOURCE_KINDS,
+    Claim,
+    ClaimRelation,
+    Person,
+    Quote,
+    Source,
+    Stance,
+    Topic,
+    claim_topic,
+    source_author,
+)
+from kb.pagination import BadParameter, Page, PageRequest
+from kb.queries import is_latest
+
+POSITION_LABELS = {
+    "supports": ("✓", "Supports"),
+    "opposes": ("✗", "Opposes"),
+    "mixed": ("~", "Mixed"),
+    None: ("–", "No stance"),
+}
+CHECKED = {
+    "primary": ("Primary", "seen in the original"),
+    "reprint": ("Reprint", "seen in a faithful copy of the original"),
+    "widely_reported": ("Widely reported", "the same words in several independent reports"),
+    "secondary": ("Secondary", "seen only as quoted by one report"),
+}
+ATTRIBUTIONS = {
+    "verbatim": "Verbatim",
+    "paraphrase": "Paraphrase",
+    "translation": "Translation",
+}
+BASES = {
+    "explicit": "the quotes state it",
+    "inferred": "an editor's reading of the quotes",
+}
+KIND_LABELS = {
+    "article": "Article",
+    "blog_post": "Blog post",
+    "interview": "Interview",
+    "talk": "Talk",
+    "book": "Book",
+    "paper": "Paper",
+    "social_post": "Social media post",
+    "other": "Other",
+}
+
+CLAIM_SORTS = ("text", "stances", "contested", "recent")
+PEOPLE_SORTS = ("name", "stances", "recent")
+SOURCE_SORTS = ("date", "oldest", "title")
+TOPIC_SORTS = ("name", "claims")
+FACET_LIMIT = 30
+
+
+# ---------------------------------------------------------------- records as plain data
+
+
+def person_ref(p: Person) -> dict[str, Any]:
+    return {"slug": p.slug, "name": p.name}
+
+
+def person_data(p: Person) -> dict[str, Any]:
+    return {
+        "slug": p.slug,
+        "name": p.name,
+        "description": p.description,
+        "affiliation": p.affiliation,
+        "birth_year": p.birth_year,
+        "death_year": p.death_year,
+        "url": p.url,
+    }
+
+
+def claim_ref(c: Claim) -> dict[str, Any]:
+    return {"slug": c.slug, "text": c.text, "summary": c.summary}
+
+
+def topic_ref(t: Topic) -> dict[str, Any]:
+    return {"slug": t.slug, "name": t.name}
+
+
+def source_ref(s: Source) -> dict[str, Any]:
+    return {
+        "slug": s.slug,
+        "title": s.title,
+        "kind": s.kind,
+        "kind_label": KIND_LABELS[s.kind],
+        "url": s.url,
+        "archived_url": s.archived_url,
+        "publisher": s.publisher,
+        "published": format_partial(s.published_on, s.date_precision),
+        "published_human": humanize_partial(s.published_on, s.date_precision),
+        "date_note": s.date_note,
+    }
+
+
+def quote_data(q: Quote, speaker: bool = True, source: bool = True) -> dict[str, Any]:
+    label, explanation = CHECKED[q.checked]
+    data: dict[str, Any] = {
+        "id": q.id,
+        "text": q.text,
+        "attribution": q.attribution,
+        "attribution_label": ATTRIBUTIONS[q.attribution],
+        "checked": q.checked,
+        "checked_label": label,
+        "checked_explanation": explanation,
+        "check_note": q.check_note,
+        "locator": q.locator,
+        "speaker_affiliation": q.speaker_affiliation,
+        "note": q.note,
+    }
+    if speaker:
+        data["speaker"] = person_ref(q.speaker)
+    if source:
+        data["source"] = source_ref(q.source)
+    return data
+
+
+def position_data(position: str | None) -> dict[str, Any]:
+    symbol, label = POSITION_LABELS[position]
+    return {"position": position, "symbol": symbol, "label": label}
+
+
+def stance_data(
+    st: Stance, latest: bool, person: bool = True, claim: bool = True
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": st.id,
+        **position_data(st.position),
+        "basis": st.basis,
+        "basis_explanation": BASES[st.basis],
+        "probability": st.probability,
+        "horizon": st.horizon,
+        "as_of": st.as_of.isoformat() if st.as_of else None,
+        "as_of_human": humanize_partial(st.as_of, "day") if st.as_of else "undated",
+        "note": st.note,
+        "latest": latest,
+        "evidence": [quote_data(q, speaker=False) for q in st.evidence],
+    }
+    if person:
+        data["person"] = person_ref(st.person)
+    if claim:
+        data["claim"] = claim_ref(st.claim)
+    return data
+
+
+def _latest_ids(stances: list[Stance]) -> set[int]:
+    """The stances that count, among stances already loaded (the same rule as is_latest)."""
+    best: dict[tuple[int, int], Stance] = {}
+    for st in stances:
+        key = (st.person_id, st.claim_id)
+        cur = best.get(key)
+        if (
+            cur is None
+            or (cur.as_of is None and st.as_of is not None)
+            or (cur.as_of is not None and st.as_of is not None and st.as_of > cur.as_of)
+        ):
+            best[key] = st
+    return {st.id for st in best.values()}
+
+
+def _by_position(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {p: [] for p in POSITIONS}
+    for item in items:
+        grouped[item["position"]].append(item)
+    return grouped
+
+
+def _date_key(st: Stance) -> tuple[int, dt.date]:
+    # Undated stances first in a timeline: they are known to exist, not when.
+    return (0, dt.date.min) if st.as_of is None else (1, st.as_of)
+
+
+_EVIDENCE = selectinload(Stance.evidence).selectinload(Quote.source)
+
+
+# ---------------------------------------------------------------- the overview
+
+
+def _position_count(position: str, st: Any = Stance) -> Any:
+    return func.sum(case((st.position == position, 1), else_=0))
+
+
+def contested_claims(session: Session, limit: int = 10) -> list[dict[str, Any]]:
+    """The most contested claims: those with at least one supporter and one opponent (counting
+    each person's latest stance), ranked by how evenly split they are, evenness =
+    min(supporters, opponents) / max(supporters, opponents), so 3 against 3 (1.0) ranks above
+    5 against 2 (0.4). Ties go to the claim with more people on the two sides, then by slug.
+    "Mixed" stances are shown but count for neither side."""
+    sup = _position_count("supports").label("supports")
+    opp = _position_count("opposes").label("opposes")
+    mix = _position_count("mixed").label("mixed")
+    counts = (
+        select(Stance.claim_id, sup, opp, mix)
+        .where(is_latest())
+        .group_by(Stance.claim_id)
+        .having(and_(sup > 0, opp > 0))
+        .subquery()
+    )
+    s = cast(counts.c.supports, Float)
+    o = cast(counts.c.opposes, Float)
+    evenness = case((s < o, s / o), else_=o / s)
+    rows = session.execute(
+        select(Claim, counts.c.supports, counts.c.opposes, counts.c.mixed, evenness)
+        .join(counts, counts.c.claim_id == Claim.id)
+        .order_by(evenness.desc(), (counts.c.supports + counts.c.opposes).desc(), Claim.slug)
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "claim": claim_ref(c),
+            "supports": int(n_sup),
+            "opposes": int(n_opp),
+            "mixed": int(n_mix),
+            "evenness": round(float(even), 3),
+        }
+        for c, n_sup, n_opp, n_mix, even in rows
+    ]
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How many of each record, in one query."""
+    tables = {
+        "people": Person,
+        "claims": Claim,
+        "sources": Source,
+        "quotes": Quote,
+        "stances": Stance,
+        "topics": Topic,
+    }
+    row = session.execute(
+        select(
+            *(
+                select(func.count()).select_from(model).scalar_subquery().label(name)
+                for name, model in tables.items()
+            )
+        )
+    ).one()
+    return dict(row._mapping)
+
+
+def overview(session: Session, max_people: int = 20, max_claims: int = 16) -> dict[str, Any]:
+    """Counts, the stance matrix and the most contested claims, for the home page.
+
+    The matrix has the people with most claims as rows (ordered by name) and the claims with
+    most people as columns, at most max_people x max_claims, so it stays readable and its cost
+    stays bounded on a large knowledge base; it says how many it left out."""
+    totals = counts(session)
+    n_claims = func.count(Stance.claim_id.distinct())
+    people_rows = session.execute(
+        select(Person, n_claims)
+        .join(Stance, Stance.person_id == Person.id)
+        .group_by(Person.id)
+        .order_by(n_claims.desc(), Person.name, Person.id)
+        .limit(max_people)
+    ).all()
+    n_people = func.count(Stance.person_id.distinct())
+    claim_rows = session.execute(
+        select(Claim, n_people)
+        .join(Stance, Stance.claim_id == Claim.id)
+        .group_by(Claim.id)
+        .order_by(n_people.desc(), Claim.slug, Claim.id)
+        .limit(max_claims)
+    ).all()
+    people = sorted((p for p, _ in people_rows), key=lambda p: (p.name, p.id))
+    claims = [c for c, _ in claim_rows]
+    cells = session.execute(
+        select(Stance.person_id, Stance.claim_id, Stance.position).where(
+            Stance.person_id.in_([p.id for p in people]),
+            Stance.claim_id.in_([c.id for c in claims]),
+            is_latest(),
+        )
+    ).all()
+    position_of = {(pid, cid): pos for pid, cid, pos in cells}
+    columns = [{"key": f"C{i}", **claim_ref(c)} for i, c in enumerate(claims, 1)]
+    rows = [
+        {
+            "person": person_ref(p),
+            "cells": [
+                {"claim": c.slug, **position_data(position_of.get((p.id, c.id)))} for c in claims
+            ],
+        }
+        for p in people
+    ]
+    return {
+        "counts": totals,
+        "matrix": {
+            "columns": columns,
+            "rows": rows,
+            "people_shown": len(people),
+            "claims_shown": len(claims),
+        },
+        "contested": contested_claims(session),
+    }
+
+
+# ---------------------------------------------------------------- lists
+
+
+@dataclass
+class Listing:
+    """A page of rows of a list, the facets beside it and the filters as they were understood."""
+
+    page: Page[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "filters": self.filters,
+            "pagination": self.page.meta(),
+            "rows": list(self.page.items),
+            "facets": self.facets,
+        }
+
+
+def by_slug(session: Session, model: Any, slug: str | None, param: str) -> Any:
+    """The record a filter parameter names, None when the parameter is absent; an unknown slug
+    is the client's mistake (400), not an empty list."""
+    if slug is None:
+        return None
+    found = session.scalar(select(model).where(model.slug == slug))
+    if found is None:
+        raise BadParameter(param, f"names no known {model.__tablename__}: {slug!r}")
+    return found
+
+
+def _count(session: Session, stmt: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+# claims ------------------------------------------------------------------
+
+
+def _claim_side_counts() -> dict[str, Any]:
+    st = aliased(Stance)
+    return {
+        position: select(func.count())
+        .where(st.claim_id == Claim.id, st.position == position, is_latest(st))
+        .correlate(Claim)
+        .scalar_subquery()
+        .label(position)
+        for position in POSITIONS
+    }
+
+
+def _claim_conditions(
+    topic: Topic | None, person: Person | None, position: str | None
+) -> dict[str, Any]:
+    conds: dict[str, Any] = {}
+    if topic is not None:
+        conds["topic"] = Claim.id.in_(
+            select(claim_topic.c.claim_id).where(claim_topic.c.topic_id == topic.id)
+        )
+    if person is not None or position is not None:
+        st = aliased(Stance)
+        where = [st.claim_id == Claim.id, is_latest(st)]
+        if person is not None:
+            where.append(st.person_id == person.id)
+        if position is not None:
+            where.append(st.position == position)
+        conds["stance"] = exists().where(*where)
+    return conds
+
+
+def claims_select(
+    topic: Topic | None = None,
+    person: Person | None = None,
+    position: str | None = None,
+    sort: str = "text",
+) -> Select[Any]:
+    """Claims with their counts of supporters, opponents and mixed (latest stances), filtered
+    and in a stable order (every sort ends with the id)."""
+    sides = _claim_side_counts()
+    stmt = select(Claim, *sides.values()).where(
+        *_claim_conditions(topic, person, position).values()
+    )
+    total = sides["supports"] + sides["opposes"] + sides["mixed"]
+    if sort == "stances":
+        return stmt.order_by(total.desc(), Claim.text, Claim.id)
+    if sort == "contested":
+        smaller = case(
+            (sides["supports"] < sides["opposes"], sides["supports"]), else_=sides["opposes"]
+        )
+        return stmt.order_by(smaller.desc(), total.desc(), Claim.text, Claim.id)
+    if sort == "recent":
+        return stmt.order_by(Claim.id.desc())
+    return stmt.order_by(Claim.text, Claim.id)
+
+
+def claim_row(c: Claim, supports: int, opposes: int, mixed: int) -> dict[str, Any]:
+    return {
+        **claim_ref(c),
+        "topics": [topic_ref(t) for t in c.topics],
+        "supports": supports,
+        "opposes": opposes,
+        "mixed": mixed,
+    }
+
+
+def claims_listing(
+    session: Session,
+    req: PageRequest,
+    topic_slug: str | None = None,
+    person_slug: str | None = None,
+    position: str | None = None,
+    sort: str = "text",
+    facets: bool = True,
+) -> Listing:
+    """A page of claims, filtered by topic and by person and position, with facet counts.
+
+    Each facet counts the claims that match every other filter (so choosing a topic still shows
+    how many claims the other topics have under the person filter, as faceted search does)."""
+    topic = by_slug(session, Topic, topic_slug, "topic")
+    person = by_slug(session, Person, person_slug, "person")
+    stmt = claims_select(topic, person, position, sort)
+    total = _count(session, stmt)
+    rows = session.execute(
+        stmt.options(selectinload(Claim.topics)).limit(req.per_page).offset(req.offset)
+    ).all()
+    page = Page([claim_row(*r) for r in rows], req.page, req.per_page, total)
+    filters = {
+        "topic": topic_ref(topic) if topic else None,
+        "person": person_ref(person) if person else None,
+        "position": position,
+        "sort": sort,
+    }
+    listing = Listing(page, {}, filters)
+    if facets:
+        listing.facets = _claim_facets(session, topic, person, position)
+    return listing
+
+
+def _claim_facets(
+    session: Session, topic: Topic | None, person: Person | None, position: str | None
+) -> dict[str, list[dict[str, Any]]]:
+    def matching(*, skip: str) -> Select[Any]:
+        conds = _claim_conditions(
+            None if skip == "topic" else topic,
+            None if skip == "person" else person,
+            None if skip == "position" else position,
+        )
+        return select(Claim.id).where(*conds.values())
+
+    n = func.count(claim_topic.c.claim_id)
+    topic_rows = session.execute(
+        select(Topic, n)
+        .join(claim_topic, claim_topic.c.topic_id == Topic.id)
+        .where(claim_topic.c.claim_id.in_(matching(skip="topic")))
+        .group_by(Topic.id)
+        .order_by(n.desc(), Topic.name, Topic.id)
+        .limit(FACET_LIMIT)
+    ).all()
+    st = aliased(Stance)
+    pos_where = [is_latest(st), st.claim_id.in_(matching(skip="position"))]
+    if person is not None:
+        pos_where.append(st.person_id == person.id)
+    n_claims = func.count(st.claim_id.distinct())
+    position_rows = dict(
+        session.execute(select(st.position, n_claims).where(*pos_where).group_by(st.position)).all()
+    )
+    st2 = aliased(Stance)
+    person_where = [is_latest(st2), st2.claim_id.in_(matching(skip="person"))]
+    if position is not None:
+        person_where.append(st2.position == position)
+    n2 = func.count(st2.claim_id.distinct())
+    person_rows = session.execute(
+        select(Person, n2)
+        .join(st2, st2.person_id == Person.id)
+        .where(*person_where)
+        .group_by(Person.id)
+        .order_by(n2.desc(), Person.name, Person.id)
+        .limit(FACET_LIMIT)
+    ).all()
+    return {
+        "topic": [
+            {
+                "value": t.slug,
+                "label": t.name,
+                "count": c,
+                "selected": topic is not None and t.id == topic.id,
+            }
+            for t, c in topic_rows
+        ],
+        "person": [
+            {
+                "value": p.slug,
+                "label": p.name,
+                "count": c,
+                "selected": person is not None and p.id == person.id,
+            }
+            for p, c in person_rows
+        ],
+        "position": [
+            {
+                "value": p,
+                "label": POSITION_LABELS[p][1],
+                "symbol": POSITION_LABELS[p][0],
+                "count": position_rows.get(p, 0),
+                "selected": p == position,
+            }
+            for p in POSITIONS
+        ],
+    }
+
+
+def iter_claim_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
+    """Every row of a claims select as CSV cells, read in batches (a few queries per 500)."""
+    result = session.execute(
+        stmt.options(selectinload(Claim.topics)).execution_options(yield_per=500)
+    )
+    for c, sup, opp, mix in result:
+        yield [c.slug, c.text, c.summary, ";".join(t.slug for t in c.topics), sup, opp, mix]
+
+
+CLAIM_CSV_HEADER = ["slug", "text", "summary", "topics", "supports", "opposes", "mixed"]
+
+
+# people ------------------------------------------------------------------
+
+
+def people_select(affiliation: str | None = None, sort: str = "name") -> Select[Any]:
+    st = aliased(Stance)
+    n_claims = (
+        select(func.count(st.claim_id.distinct()))
+        .where(st.person_id == Person.id)
+        .correlate(Person)
+        .scalar_subquery()
+        .label("claims")
+    )
+    q = aliased(Quote)
+    n_quotes = (
+        select(func.count()).where(q.speaker_id == Person.id).correlate(Person).scalar_subquery()
+    ).label("quotes")
+    stmt = select(Person, n_claims, n_quotes)
+    if affiliation is not None:
+        stmt = stmt.where(Person.affiliation == affiliation)
+    if sort == "stances":
+        return stmt.order_by(n_claims.desc(), Person.name, Person.id)
+    if sort == "recent":
+        return stmt.order_by(Person.id.desc())
+    return stmt.order_by(Person.name, Person.id)
+
+
+def person_row(p: Person, n_claims: int, n_quotes: int) -> dict[str, Any]:
+    return {
+        "slug": p.slug,
+        "name": p.name,
+        "affiliation": p.affiliation,
+        "claims": n_claims,
+        "quotes": n_quotes,
+    }
+
+
+PEOPLE_CSV_HEADER = ["slug", "name", "affiliation", "claims", "quotes"]
+
+
+def people_listing(
+    session: Session,
+    req: PageRequest,
+    affiliation: str | None = None,
+    sort: str = "name",
+    facets: bool = True,
+) -> Listing:
+    stmt = people_select(affiliation, sort)
+    total = _count(session, stmt)
+    rows = session.execute(stmt.limit(req.per_page).offset(req.offset)).all()
+    listing = Listing(
+        Page([person_row(*r) for r in rows], req.page, req.per_page, total),
+        {},
+        {"affiliation": affiliation, "sort": sort},
+    )
+    if facets:
+        n = func.count(Person.id)
+        aff_rows = session.execute(
+            select(Person.affiliation, n)
+            .where(Person.affiliation.is_not(None))
+            .group_by(Person.affiliation)
+            .order_by(n.desc(), Person.affiliation)
+            .limit(FACET_LIMIT)
+        ).all()
+        listing.facets = {
+            "affiliation": [
+                {"value": a, "label": a, "count": c, "selected": a == affiliation}
+                for a, c in aff_rows
+            ]
+        }
+    return listing
+
+
+def iter_people_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
+    for p, n_claims, n_quotes in session.execute(stmt.execution_options(yield_per=500)):
+        yield list(person_row(p, n_claims, n_quotes).values())
+
+
+# sources -----------------------------------------------------------------
+
+
+def sources_select(
+    kind: str | None = None, year: int | None = None, sort: str = "date"
+) -> Select[Any]:
+    q = aliased(Quote)
+    n_quotes = (
+        select(func.count()).where(q.source_id == Source.id).correlate(Source).scalar_subquery()
+    ).label("quotes")
+    stmt = select(Source, n_quotes).where(*_kind_cond(kind), *_year_cond(year))
+    if sort == "title":
+        return stmt.order_by(Source.title, Source.id)
+    if sort == "oldest":
+        return stmt.order_by(Source.published_on.is_(None), Source.published_on, Source.id)
+    # newest first, undated last (NULL sorts differently on SQLite and PostgreSQL: be explicit)
+    return stmt.order_by(Source.published_on.is_(None), Source.published_on.desc(), Source.id)
+
+
+def source_row(s: Source, n_quotes: int) -> dict[str, Any]:
+    return {**source_ref(s), "quotes": n_quotes}
+
+
+SOURCE_CSV_HEADER = [
+    "slug",
+    "title",
+    "kind",
+    "published",
+    "date_note",
+    "publisher",
+    "url",
+    "archived_url",
+    "quotes",
+]
+
+
+def sources_listing(
+    session: Session,
+    req: PageRequest,
+    kind: str | None = None,
+    year: int | None = None,
+    sort: str = "date",
+    facets: bool = True,
+) -> Listing:
+    stmt = sources_select(kind, year, sort)
+    total = _count(session, stmt)
+    rows = session.execute(stmt.limit(req.per_page).offset(req.offset)).all()
+    listing = Listing(
+        Page([source_row(*r) for r in rows], req.page, req.per_page, total),
+        {},
+        {"kind": kind, "year": year, "sort": sort},
+    )
+    if facets:
+        n = func.count(Source.id)
+        kind_rows = dict(
+            session.execute(
+                select(Source.kind, n).where(*_year_cond(year)).group_by(Source.kind)
+            ).all()
+        )
+        y = extract("year", Source.published_on)
+        year_rows = session.execute(
+            select(y, n)
+            .where(Source.published_on.is_not(None), *_kind_cond(kind))
+            .group_by(y)
+            .order_by(y.desc())
+            .limit(FACET_LIMIT * 2)
+        ).all()
+        listing.facets = {
+            "kind": [
+                {
+                    "value": k,
+                    "label": KIND_LABELS[k],
+                    "count": kind_rows.get(k, 0),
+                    "selected": k == kind,
+                }
+                for k in SOURCE_KINDS
+                if kind_rows.get(k, 0) or k == kind
+            ],
+            "year": [
+                {
+                    "value": str(int(yr)),
+                    "label": str(int(yr)),
+                    "count": c,
+                    "selected": int(yr) == year,
+                }
+                for yr, c in year_rows
+            ],
+        }
+    return listing
+
+
+def _year_cond(year: int | None) -> list[Any]:
+    if year is None:
+        return []
+    return [
+        Source.published_on >= dt.date(year, 1, 1),
+        Source.published_on <= dt.date(year, 12, 31),
+    ]
+
+
+def _kind_cond(kind: str | None) -> list[Any]:
+    return [] if kind is None else [Source.kind == kind]
+
+
+def iter_source_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
+    for s, n_quotes in session.execute(stmt.execution_options(yield_per=500)):
+        yield [
+            s.slug,
+            s.title,
+            s.kind,
+            format_partial(s.published_on, s.date_precision),
+            s.date_note,
+            s.publisher,
+            s.url,
+            s.archived_url,
+            n_quotes,
+        ]
+
+
+# topics ------------------------------------------------------------------
+
+
+def topics_select(sort: str = "name") -> Select[Any]:
+    n_claims = (
+        select(func.count())
+        .where(claim_topic.c.topic_id == Topic.id)
+        .correlate(Topic)
+        .scalar_subquery()
+        .label("claims")
+    )
+    stmt = select(Topic, n_claims)
+    if sort == "claims":
+        return stmt.order_by(n_claims.desc(), Topic.name, Topic.id)
+    return stmt.order_by(Topic.name, Topic.id)
+
+
+def topic_row(t: Topic, n_claims: int) -> dict[str, Any]:
+    return {"slug": t.slug, "name": t.name, "description": t.description, "claims": n_claims}
+
+
+TOPIC_CSV_HEADER = ["slug", "name", "description", "claims"]
+
+
+def topics_listing(session: Session, req: PageRequest, sort: str = "name") -> Listing:
+    stmt = topics_select(sort)
+    total = _count(session, stmt)
+    rows = session.execute(stmt.limit(req.per_page).offset(req.offset)).all()
+    return Listing(
+        Page([topic_row(*r) for r in rows], req.page, req.per_page, total), {}, {"sort": sort}
+    )
+
+
+def iter_topic_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
+    for t, n in session.execute(stmt.execution_options(yield_per=500)):
+        yield list(topic_row(t, n).values())
+
+
+# ---------------------------------------------------------------- detail pages
+
+
+def person_detail(session: Session, slug: str) -> tuple[Person, dict[str, Any]] | None:
+    """A person, their stances grouped by position (the latest stance on each claim; earlier
+    ones listed apart, as history), each with its quotes and sources; and the sources they are
+    quoted in or wrote."""
+    person = session.scalar(select(Person).where(Person.slug == slug))
+    if person is None:
+        return None
+    stances = list(
+        session.scalars(
+            select(Stance)
+            .where(Stance.person_id == person.id)
+            .options(selectinload(Stance.claim), _EVIDENCE)
+            .order_by(Stance.claim_id, Stance.as_of, Stance.id)
+        )
+    )
+    latest = _latest_ids(stances)
+    current = sorted(
+        (st for st in stances if st.id in latest), key=lambda st: (st.claim.text, st.id)
+    )
+    earlier = sorted(
+        (st for st in stances if st.id not in latest), key=lambda st: (_date_key(st), st.id)
+    )
+    q = aliased(Quote)
+    n_quotes = func.count(q.id.distinct())
+    sources = session.execute(
+        select(Source, n_quotes)
+        .outerjoin(q, and_(q.source_id == Source.id, q.speaker_id == person.id))
+        .where(
+            Source.id.in_(select(Quote.source_id).where(Quote.speaker_id == person.id))
+            | Source.id.in_(
+                select(source_author.c.source_id).where(source_author.c.person_id == person.id)
+            )
+        )
+        .group_by(Source.id)
+        .order_by(Source.published_on.is_(None), Source.published_on.desc(), Source.id)
+    ).all()
+    # the same person appears on every stance: leave it out of each one
+    return person, {
+        "person": person_data(person),
+        "stances": _by_position([stance_data(st, True, person=False) for st in current]),
+        "earlier_stances": [stance_data(st, False, person=False) for st in earlier],
+        "sources": [{**source_ref(s), "quotes": n} for s, n in sources],
+    }
+
+
+def claim_detail(session: Session, slug: str) -> tuple[Claim, dict[str, Any]] | None:
+    """A claim, the people on each side (latest stances) with their quotes, the claims it
+    supports or contradicts and those that support or contradict it, and a timeline of every
+    stance taken on it (undated first, then by date)."""
+    claim = session.scalar(
+        select(Claim)
+        .where(Claim.slug == slug)
+        .options(
+            selectinload(Claim.topics),
+            selectinload(Claim.relations_out).selectinload(ClaimRelation.to_claim),
+            selectinload(Claim.relations_in).selectinload(ClaimRelation.from_claim),
+        )
+    )
+    if claim is None:
+        return None
+    stances = list(
+        session.scalars(
+            select(Stance)
+            .where(Stance.claim_id == claim.id)
+            .options(selectinload(Stance.person), _EVIDENCE)
+            .order_by(Stance.id)
+        )
+    )
+    latest = _latest_ids(stances)
+    current = sorted(
+        (st for st in stances if st.id in latest), key=lambda st: (st.person.name, st.id)
+    )
+    timeline = sorted(stances, key=lambda st: (_date_key(st), st.person.name, st.id))
+
+    def rel(r: ClaimRelation, other: Claim) -> dict[str, Any]:
+        return {**claim_ref(other), "note": r.note}
+
+    out = sorted(claim.relations_out, key=lambda r: (r.to_claim.text, r.id))
+    inc = sorted(claim.relations_in, key=lambda r: (r.from_claim.text, r.id))
+    return claim, {
+        "claim": {**claim_ref(claim), "topics": [topic_ref(t) for t in claim.topics]},
+        "sides": _by_position([stance_data(st, True, claim=False) for st in current]),
+        "relations": {
+            "supports": [rel(r, r.to_claim) for r in out if r.kind == "supports"],
+            "contradicts": [rel(r, r.to_claim) for r in out if r.kind == "contradicts"],
+            "supported_by": [rel(r, r.from_claim) for r in inc if r.kind == "supports"],
+            "contradicted_by": [rel(r, r.from_claim) for r in inc if r.kind == "contradicts"],
+        },
+        "timeline": [
+            {
+                "id": st.id,
+                "person": person_ref(st.person),
+                **position_data(st.position),
+                "as_of": st.as_of.isoformat() if st.as_of else None,
+                "as_of_human": humanize_partial(st.as_of, "day") if st.as_of else "undated",
+                "latest": st.id in latest,
+                "evidence_dates": sorted(
+                    {
+                        humanize_partial(q.source.published_on, q.source.date_precision)
+                        for q in st.evidence
+                    }
+                ),
+            }
+            for st in timeline
+        ],
+    }
+
+
+def source_detail(session: Session, slug: str) -> dict[str, Any] | None:
+    """A source's bibliographic data and every quote taken from it, with the speaker and the
+    stances each quote is evidence for."""
+    source = session.scalar(
+        select(Source).where(Source.slug == slug).options(selectinload(Source.authors))
+    )
+    if source is None:
+        return None
+    quotes = list(
+        session.scalars(
+            select(Quote)
+            .where(Quote.source_id == source.id)
+            .options(
+                selectinload(Quote.speaker),
+                selectinload(Quote.stances).selectinload(Stance.claim),
+            )
+            .order_by(Quote.id)
+        )
+    )
+    return {
+        "source": {
+            **source_ref(source),
+            "note": source.note,
+            "authors": [person_ref(a) for a in source.authors],
+        },
+        "quotes": [
+            {
+                **quote_data(q, source=False),
+                "evidence_for": [
+                    {"claim": claim_ref(st.claim), **position_data(st.position)}
+                    for st in sorted(q.stances, key=lambda st: (st.claim.text, st.id))
+                ],
+            }
+            for q in quotes
+        ],
+    }
+
+
+def topic_detail(
+    session: Session, slug: str, req: PageRequest, sort: str = "text"
+) -> dict[str, Any] | None:
+    topic = session.scalar(select(Topic).where(Topic.slug == slug))
+    if topic is None:
+        return None
+    stmt = claims_select(topic, None, None, sort)
+    total = _count(session, stmt)
+    rows = session.execute(
+        stmt.options(selectinload(Claim.topics)).limit(req.per_page).offset(req.offset)
+    ).all()
+    listing = Listing(
+        Page([claim_row(*r) for r in rows], req.page, req.per_page, total), {}, {"sort": sort}
+    )
+    return {
+        "topic": {"slug": topic.slug, "name": topic.name, "description": topic.description},
+        **listing.data(),
+    }
