@@ -4,22 +4,36 @@ A cell that begins with =, +, -, @, a tab or a carriage return can be run as a f
 Excel, LibreOffice and Google Sheets (CSV injection). As OWASP recommends, such a cell is
 prefixed with a single quote, which spreadsheets show as text. Only CSV output is changed:
 JSON keeps the exact text.
+
+So that kb can read its own CSV back exactly, a cell that already begins with one or more
+single quotes followed by such a character gets one more quote too; `unneutralise` removes
+exactly one, which makes the pair a lossless round trip.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED = re.compile(r"'*[=+\-@\t\r]")
 
 
 def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Prefix a formula-like text cell with a single quote (numbers are left alone)."""
+    if isinstance(value, str) and _ESCAPED.match(value):
         return "'" + value
     return value
+
+
+def unneutralise(cell: str) -> str:
+    """Undo `neutralise` on a cell read back from kb's CSV."""
+    if cell.startswith("'") and _ESCAPED.match(cell, 1):
+        return cell[1:]
+    return cell
 
 
 def iter_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:

@@ -1,0 +1,167 @@
+"""The kb/1 interchange format: field names, CSV columns, and the streaming JSON writer.
+
+A kb/1 document is one JSON object: `{"format": "kb/1", "people": [...], "topics": [...],
+"sources": [...], "claims": [...], "quotes": [...], "stances": [...], "claim_relations": [...]}`.
+Records refer to each other by slug (people, topics, sources, claims) or, for quotes, by a
+document-local `id` (kb's exports write "q<database id>", which stays the same from one export to
+the next). docs/FORMAT.md is the full description; kb1.schema.json is its JSON Schema.
+
+The same records, flattened, are the CSV bundle: one file per entity with the columns below;
+many-to-many fields (a source's authors, a claim's topics, a stance's evidence) are one cell of
+space-separated slugs or quote ids (slugs and quote ids never contain whitespace).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources
+from typing import Any
+
+from kb.formats.csvsafe import iter_csv
+
+FORMAT = "kb/1"
+
+# Dependency order: every entity refers only to entities before it.
+ENTITIES: tuple[str, ...] = (
+    "people",
+    "topics",
+    "sources",
+    "claims",
+    "quotes",
+    "stances",
+    "claim_relations",
+)
+
+# The fields of each record, in the order they are written (JSON keys and CSV columns alike).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "people": (
+        "slug",
+        "name",
+        "description",
+        "affiliation",
+        "birth_year",
+        "death_year",
+        "url",
+    ),
+    "topics": ("slug", "name", "description"),
+    "sources": (
+        "slug",
+        "title",
+        "kind",
+        "url",
+        "publisher",
+        "published",
+        "date_note",
+        "archived_url",
+        "note",
+        "authors",
+    ),
+    "claims": ("slug", "text", "summary", "topics"),
+    "quotes": (
+        "id",
+        "text",
+        "speaker",
+        "source",
+        "locator",
+        "speaker_affiliation",
+        "attribution",
+        "checked",
+        "check_note",
+        "note",
+    ),
+    "stances": (
+        "person",
+        "claim",
+        "position",
+        "basis",
+        "probability",
+        "horizon",
+        "as_of",
+        "note",
+        "evidence",
+    ),
+    "claim_relations": ("from", "to", "kind", "note"),
+}
+
+# Fields holding a list of slugs or quote ids; in CSV one cell, space-separated.
+LIST_FIELDS: dict[str, str] = {"sources": "authors", "claims": "topics", "stances": "evidence"}
+
+# Fields that must be present (and non-empty) in every record.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "people": ("slug", "name"),
+    "topics": ("slug", "name"),
+    "sources": ("slug", "title", "kind"),
+    "claims": ("slug", "text"),
+    "quotes": ("text", "speaker", "source", "attribution", "checked"),
+    "stances": ("person", "claim", "position", "basis", "evidence"),
+    "claim_relations": ("from", "to", "kind"),
+}
+
+# The natural key that identifies a record on import (what "the same record" means).
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "people": ("slug",),
+    "topics": ("slug",),
+    "sources": ("slug",),
+    "claims": ("slug",),
+    "quotes": ("source", "speaker", "text"),
+    "stances": ("person", "claim", "as_of"),
+    "claim_relations": ("from", "to", "kind"),
+}
+
+LIST_SEPARATOR = " "
+SCHEMA_FILE = "kb1.schema.json"
+
+
+def quote_ref(quote_id: int) -> str:
+    """The stable id kb writes for a quote: "q" and its database id."""
+    return f"q{quote_id}"
+
+
+def schema_text() -> str:
+    """The JSON Schema of kb/1, as shipped in the package."""
+    return resources.files("kb.formats").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+def schema() -> dict[str, Any]:
+    return json.loads(schema_text())
+
+
+def iter_json(sections: Mapping[str, Iterable[Mapping[str, Any]]]) -> Iterator[str]:
+    """Write a kb/1 document piece by piece: the header at once, then one record per line.
+
+    `sections` maps each entity to an iterable of records (dicts in FIELDS order); the iterables
+    are consumed lazily, in ENTITIES order, so memory stays flat whatever the size and the first
+    bytes go out before the first query has even run."""
+    yield f'{{"format": "{FORMAT}"'
+    for entity in ENTITIES:
+        yield f',\n"{entity}": ['
+        first = True
+        buf: list[str] = []
+        for record in sections.get(entity, ()):
+            buf.append(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False))
+            first = False
+            if len(buf) >= 200:
+                yield "".join(buf)
+                buf.clear()
+        if buf:
+            yield "".join(buf)
+        yield "]" if first else "\n]"
+    yield "\n}\n"
+
+
+def csv_cells(entity: str, record: Mapping[str, Any]) -> list[Any]:
+    """One record as a CSV row (list fields joined); csvsafe neutralises the cells."""
+    listed = LIST_FIELDS.get(entity)
+    cells = []
+    for name in FIELDS[entity]:
+        value = record.get(name)
+        if name == listed:
+            value = LIST_SEPARATOR.join(value or ())
+        cells.append(value)
+    return cells
+
+
+def iter_entity_csv(entity: str, records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """One entity's records as a spreadsheet-safe CSV document, streamed."""
+    return iter_csv(list(FIELDS[entity]), (csv_cells(entity, r) for r in records))

@@ -1,0 +1,875 @@
+"""Importing kb/1 data: checked record by record, streamed, all or nothing, and fast at scale.
+
+`import_input(session, inp)` reads an Input (kb.formats.readers: a JSON dump, a folder of CSVs or
+a zip bundle) entity by entity in dependency order, in batches:
+
+- every record is checked by hand (types, lengths, enumerations, references, duplicates within
+  the document), and every problem is kept with its file, line, record and field, up to
+  MAX_PROBLEMS, so one run reports them all;
+- records are matched to the database by slug (people, topics, sources, claims) or by natural key:
+  a quote by (source, speaker, text), a stance by (person, claim, as_of), a claim relation by
+  (from, to, kind). A matched record whose values differ is updated through the ORM (so its
+  version goes up and the history hook sees it); an equal one is left alone;
+- new records go in with Core `executemany` batches through kb.bulk (ids counted up from the
+  table's maximum; quotes keep the number of an id "q<n>" when it is free, which is what makes
+  export -> import -> export give the same bytes);
+- nothing is committed here. After the first problem nothing more is written, and at the end a
+  DataError with every problem is raised after rolling back; `dry_run` writes nothing at all and
+  only counts what would be created, updated and left alone.
+
+Memory grows with the number of keys (slug -> id, natural key -> id), not with the records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from kb import bulk, datastate
+from kb import models as m
+from kb.dates import parse_partial
+from kb.errors import DataError, Problem
+from kb.formats import kb1
+from kb.formats.readers import Input, Item, ReadError
+
+ENTITIES = kb1.ENTITIES
+MAX_PROBLEMS = 100
+BATCH = 2000
+LONG_TEXT = 20000  # the limit for free text that has no column length (notes, descriptions)
+_SLUG = re.compile(r"^\S+$")
+_QREF = re.compile(r"^q([1-9]\d{0,17})$")
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Report:
+    """What an import did (or, in a dry run, would do), per entity."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+    def lines(self) -> list[str]:
+        return [
+            f"{entity}: {self.created[entity]} created, {self.updated[entity]} updated, "
+            f"{self.unchanged[entity]} unchanged"
+            for entity in ENTITIES
+        ]
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {
+            e: {
+                "created": self.created[e],
+                "updated": self.updated[e],
+                "unchanged": self.unchanged[e],
+            }
+            for e in ENTITIES
+        }
+
+
+class _TooMany(Exception):
+    pass
+
+
+@dataclass
+class _Rec:
+    """One checked record: its id (existing, new or placeholder), columns and links."""
+
+    label: str
+    id: int
+    new: bool
+    values: dict[str, Any]
+    links: list[int] | None = None
+    ref: str | None = None  # a quote's document id
+    link_keys: list[str] | None = None  # the slugs of `links`, for history
+    hint: str = ""  # the record's own words for itself, for history labels
+
+
+class _Checker:
+    """Field checks for one record; each failure becomes a Problem naming the field."""
+
+    def __init__(self, importer: Importer, item: Item, label: str):
+        self.imp = importer
+        self.item = item
+        self.label = label
+        self.ok = True
+
+    def add(self, fieldname: str | None, message: str) -> None:
+        self.ok = False
+        self.imp.problem(
+            Problem(self.label, fieldname, message, line=self.item.line, file=self.item.file)
+        )
+
+    def text(
+        self, rec: dict[str, Any], name: str, max_len: int = LONG_TEXT, required: bool = False
+    ) -> str | None:
+        value = rec.get(name)
+        if value is None or value == "":
+            if required:
+                self.add(name, "is required")
+            return None
+        if not isinstance(value, str):
+            self.add(name, f"must be text, not {_json_type(value)}")
+            return None
+        if required and not value.strip():
+            self.add(name, "is required (it is blank)")
+            return None
+        if len(value) > max_len:
+            self.add(name, f"is {len(value)} characters long; the limit is {max_len}")
+            return None
+        if "\x00" in value:
+            self.add(name, "contains a NUL character")
+            return None
+        return value
+
+    def slug(self, rec: dict[str, Any], name: str = "slug") -> str | None:
+        value = self.text(rec, name, m.SLUG_MAX, required=True)
+        if value is not None and not _SLUG.match(value):
+            self.add(name, f"{value!r} is not a slug: a slug has no spaces")
+            return None
+        return value
+
+    def choice(self, rec: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
+        value = rec.get(name)
+        if value is None or value == "":
+            self.add(name, f"is required: one of {', '.join(allowed)}")
+            return None
+        if value not in allowed:
+            self.add(name, f"{value!r} is not one of {', '.join(allowed)}")
+            return None
+        return value
+
+    def year(self, rec: dict[str, Any], name: str) -> int | None:
+        value = rec.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.add(name, f"must be a whole number (a year), not {value!r}")
+            return None
+        if not -9999 <= value <= 9999:
+            self.add(name, f"{value} is not a year")
+            return None
+        return value
+
+    def ref(self, rec: dict[str, Any], name: str, entity: str, what: str) -> int | None:
+        value = rec.get(name)
+        if value is None or value == "":
+            self.add(name, f"is required: the slug of a {what}")
+            return None
+        if not isinstance(value, str):
+            self.add(name, f"must be the slug of a {what}, not {_json_type(value)}")
+            return None
+        found = self.imp.keys[entity].get(value)
+        if found is None:
+            self.add(name, f"unknown {what} {value!r}")
+        return found
+
+    def ref_list(self, rec: dict[str, Any], name: str, entity: str, what: str) -> list[int]:
+        value = rec.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.add(name, f"must be a list of {what} slugs")
+            return []
+        ids = []
+        for v in value:
+            found = self.imp.keys[entity].get(v)
+            if found is None:
+                self.add(name, f"unknown {what} {v!r}")
+            elif found in ids:
+                self.add(name, f"lists {v!r} twice")
+            else:
+                ids.append(found)
+        return ids
+
+
+def _json_type(value: Any) -> str:
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+        str: "text",
+    }.get(type(value), type(value).__name__)
+
+
+def _hint(entity: str, rec: dict[str, Any]) -> str:
+    def s(name: str) -> str:
+        v = rec.get(name)
+        return v if isinstance(v, str) else "?"
+
+    if entity in ("people", "topics", "sources", "claims"):
+        return s("slug") if isinstance(rec.get("slug"), str) else ""
+    if entity == "quotes":
+        return s("id") if isinstance(rec.get("id"), str) else ""
+    if entity == "stances":
+        return f"{s('person')} on {s('claim')}"
+    return f"{s('from')} {s('kind')} {s('to')}"
+
+
+_MODELS: dict[str, type[m.Base]] = {
+    "people": m.Person,
+    "topics": m.Topic,
+    "sources": m.Source,
+    "claims": m.Claim,
+    "quotes": m.Quote,
+    "stances": m.Stance,
+    "claim_relations": m.ClaimRelation,
+}
+_LINK_ATTR = {"sources": "authors", "claims": "topics", "stances": "evidence"}
+_LINK_MODEL = {"sources": m.Person, "claims": m.Topic, "stances": m.Quote}
+_BULK_INSERT = {
+    "people": bulk.insert_people,
+    "topics": bulk.insert_topics,
+    "sources": bulk.insert_sources,
+    "claims": bulk.insert_claims,
+    "stances": bulk.insert_stances,
+    "claim_relations": bulk.insert_relations,
+}
+_BULK_LINK_KEY = {"sources": "author_ids", "claims": "topic_ids", "stances": "evidence_ids"}
+
+
+class Importer:
+    """One import run over one session. Use `import_input` or `apply_document`."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        dry_run: bool = False,
+        max_problems: int = MAX_PROBLEMS,
+        progress: Progress | None = None,
+        batch_size: int = BATCH,
+    ):
+        self.s = session
+        self.dry_run = dry_run
+        self.max_problems = max_problems
+        self.progress = progress
+        self.batch_size = batch_size
+        self.problems: list[Problem] = []
+        self.report = Report()
+        self.writing = not dry_run
+        self.wrote_core = False
+        self._placeholder = 0
+        self._next_id: dict[str, int] = {}
+        # slug or natural key -> id (existing, new, or a negative placeholder when not writing)
+        self.keys: dict[str, dict[Any, int]] = {e: {} for e in ENTITIES}
+        self.seen: dict[str, set[int]] = {e: set() for e in ENTITIES}
+        self.quote_refs: dict[str, tuple[int, int]] = {}  # document id -> (quote id, speaker id)
+        self._deferred_quotes: list[_Rec] = []
+        self._quote_ids_taken: set[int] = set()
+        self._quote_max_existing = 0
+        self._deferred_refs: set[str] = set()
+        self.quotes_written = False
+
+    # -- problems --------------------------------------------------------------------------
+
+    def problem(self, p: Problem) -> None:
+        self.problems.append(p)
+        self.writing = False
+        if len(self.problems) >= self.max_problems:
+            raise _TooMany
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def run(self, inp: Input) -> Report:
+        try:
+            try:
+                for p in inp.check_header():
+                    self.problem(p)
+                if self.problems:
+                    raise _TooMany  # not kb/1: reading on would only repeat that
+                if self.writing:
+                    self._lock()
+                for entity in ENTITIES:
+                    self._load_keys(entity)
+                    self._entity(entity, inp.records(entity), inp)
+                for p in inp.finish():
+                    self.problem(p)
+            except ReadError as exc:
+                self.problems.append(exc.problem)
+            except _TooMany:
+                pass
+        finally:
+            inp.close()
+        if len(self.problems) >= self.max_problems:
+            self.problems = self.problems[: self.max_problems]
+            self.problems.append(
+                Problem(
+                    "import",
+                    None,
+                    f"stopped after {self.max_problems} problems; fix these and run it again",
+                )
+            )
+        if self.problems:
+            self.s.rollback()
+            raise DataError(self.problems)
+        if self.dry_run:
+            self.s.rollback()
+            return self.report
+        self._finish()
+        return self.report
+
+    def _lock(self) -> None:
+        """Keep other writers out while ids are counted up from each table's maximum (kb.bulk
+        assumes it). On SQLite the first write takes the database's write lock anyway."""
+        if self.s.get_bind().dialect.name == "postgresql":
+            tables = ", ".join(t.name for t in (*(mm.__table__ for mm in _MODELS.values()),))
+            links = "source_author, claim_topic, stance_evidence"
+            self.s.execute(text(f"LOCK TABLE {tables}, {links} IN SHARE ROW EXCLUSIVE MODE"))
+
+    def _finish(self) -> None:
+        if self._deferred_quotes:
+            raise AssertionError("deferred quotes left unwritten")  # pragma: no cover
+        if self.wrote_core:
+            self._sync_quote_sequence()
+            datastate.bump(self.s)
+        self.s.flush()
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def _load_keys(self, entity: str) -> None:
+        """The natural keys already in the database, for matching."""
+        keys = self.keys[entity]
+        model = _MODELS[entity]
+        t = model.__table__
+        if entity in ("people", "topics", "sources", "claims"):
+            for slug, id_ in self.s.execute(select(t.c.slug, t.c.id)):
+                keys[slug] = id_
+        elif entity == "quotes":
+            rows = self.s.execute(select(t.c.id, t.c.source_id, t.c.speaker_id, t.c.text))
+            for id_, source_id, speaker_id, words in rows:
+                keys[hash((source_id, speaker_id, words))] = id_
+                self._quote_max_existing = max(self._quote_max_existing, id_)
+        elif entity == "stances":
+            rows = self.s.execute(select(t.c.id, t.c.person_id, t.c.claim_id, t.c.as_of))
+            for id_, pid, cid, as_of in rows:
+                keys[(pid, cid, as_of)] = id_
+        else:
+            rows = self.s.execute(select(t.c.id, t.c.from_claim_id, t.c.to_claim_id, t.c.kind))
+            for id_, a, b, kind in rows:
+                keys[(a, b, kind)] = id_
+        if self.writing:
+            self._next_id[entity] = (self.s.scalar(select(func.max(t.c.id))) or 0) + 1
+
+    def _new_id(self, entity: str) -> int:
+        if not self.writing:
+            self._placeholder -= 1
+            return self._placeholder
+        id_ = self._next_id[entity]
+        self._next_id[entity] = id_ + 1
+        return id_
+
+    def _match(self, entity: str, key: Any, check: _Checker, fieldname: str) -> tuple[int, bool]:
+        """(id, is_new) for `key`; (0, False) when the document has it twice."""
+        found = self.keys[entity].get(key)
+        if found is not None and found in self.seen[entity]:
+            check.add(fieldname, "this record appears twice in the document")
+            return 0, False
+        if found is not None:
+            self.seen[entity].add(found)
+            return found, False
+        return 0, True
+
+    def _register_new(self, entity: str, key: Any) -> int:
+        id_ = self._new_id(entity)
+        self.keys[entity][key] = id_
+        self.seen[entity].add(id_)
+        return id_
+
+    # -- entities --------------------------------------------------------------------------
+
+    def _entity(self, entity: str, items: Iterable[Item], inp: Input) -> None:
+        check_record = getattr(self, f"_check_{entity}")
+        batch: list[_Rec] = []
+        for item in items:
+            rec = item.record
+            if isinstance(rec, Problem):
+                self.problem(rec)
+                continue
+            label = f"{entity}[{item.index}]"
+            if not isinstance(rec, dict):
+                self.problem(
+                    Problem(
+                        label,
+                        None,
+                        f"must be an object, not {_json_type(rec)}",
+                        item.line,
+                        item.file,
+                    )
+                )
+                continue
+            hint = _hint(entity, rec)
+            if hint:
+                label += f" ({hint})"
+            c = _Checker(self, item, label)
+            for name in rec:
+                if name not in kb1.FIELDS[entity]:
+                    c.add(
+                        name,
+                        f"is not a field of {entity} (the fields are: {', '.join(kb1.FIELDS[entity])})",
+                    )
+            parsed = check_record(c, rec)
+            if parsed is not None and c.ok:
+                parsed.hint = hint
+                batch.append(parsed)
+            if len(batch) >= self.batch_size:
+                self._apply(entity, batch)
+                batch = []
+                if self.progress:
+                    self.progress(inp.bytes_read())
+        if batch:
+            self._apply(entity, batch)
+        if entity == "quotes":
+            self._write_deferred_quotes()
+        if self.progress:
+            self.progress(inp.bytes_read())
+
+    def _check_people(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
+        slug = c.slug(rec)
+        values = {
+            "name": c.text(rec, "name", 200, required=True),
+            "description": c.text(rec, "description"),
+            "affiliation": c.text(rec, "affiliation", 500),
+            "birth_year": c.year(rec, "birth_year"),
+            "death_year": c.year(rec, "death_year"),
+            "url": c.text(rec, "url", 2000),
+        }
+        born, died = values["birth_year"], values["death_year"]
+        if born is not None and died is not None and died < born:
+            c.add("death_year", "cannot be before the birth year")
+        return self._slugged("people", c, slug, values)
+
+    def _check_topics(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
+        slug = c.slug(rec)
+        values = {
+            "name": c.text(rec, "name", 200, required=True),
+            "description": c.text(rec, "description"),
+        }
+        return self._slugged("topics", c, slug, values)
+
+    def _check_sources(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
+        slug = c.slug(rec)
+        published, precision = None, None
+        raw = rec.get("published")
+        if raw is not None and raw != "":
+            if not isinstance(raw, str):
+                c.add("published", f"must be text (YYYY, YYYY-MM or YYYY-MM-DD), not {raw!r}")
+            else:
+                try:
+                    published, precision = parse_partial(raw)
+                except ValueError as exc:
+                    c.add("published", str(exc))
+        values = {
+            "title": c.text(rec, "title", 500, required=True),
+            "kind": c.choice(rec, "kind", m.SOURCE_KINDS),
+            "url": c.text(rec, "url", 2000),
+            "publisher": c.text(rec, "publisher", 500),
+            "published_on": published,
+            "date_precision": precision,
+            "date_note": c.text(rec, "date_note", 500),
+            "archived_url": c.text(rec, "archived_url", 2000),
+            "note": c.text(rec, "note"),
+        }
+        links = c.ref_list(rec, "authors", "people", "person")
+        parsed = self._slugged("sources", c, slug, values, links)
+        if parsed is not None:
+            parsed.link_keys = list(rec.get("authors") or [])
+        return parsed
+
+    def _check_claims(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
+        slug = c.slug(rec)
+        values = {
+            "text": c.text(rec, "text", 2000, required=True),
+            "summary": c.text(rec, "summary"),
+        }
+        links = c.ref_list(rec, "topics", "topics", "topic")
+        parsed = self._slugged("claims", c, slug, values, links)
+        if parsed is not None:
+            parsed.link_keys = list(rec.get("topics") or [])
+        return parsed
+
+    def _slugged(
+        self,
+        entity: str,
+        c: _Checker,
+        slug: str | None,
+        values: dict[str, Any],
+        links: list[int] | None = None,
+    ) -> _Rec | None:
+        if slug is None:
+            return None
+        id_, new = self._match(entity, slug, c, "slug")
+        if not c.ok:
+            return None
+        if new:
+            id_ = self._register_new(entity, slug)
+        return _Rec(c.label, id_, new, {"slug": slug, **values}, links)
+
+    def _check_quotes(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
+        ref = rec.get("id")
+        if ref is not None and ref != "":
+            if not isinstance(ref, str) or not _SLUG.match(ref) or len(ref) > 200:
+                c.add("id", "must be text without spaces (at most 200 characters)")
+                ref = None
+            elif ref in self.quote_refs or ref in self._deferred_refs:
+                c.add("id", f"the quote id {ref!r} appears twice in the document")
+                ref = None
+        else:
+            ref = None
+        words = c.text(rec, "text", 10000, required=True)
+        speaker = c.ref(rec, "speaker", "people", "person")
+        source = c.ref(rec, "source", "sources", "source")
+        values = {
+            "text": words,
+            "speaker_id": speaker,
+            "source_id": source,
+            "locator": c.text(rec, "locator", 200),
+            "speaker_affiliation": c.text(rec, "speaker_affiliation", 500),
+            "attribution": c.choice(rec, "attribution", m.ATTRIBUTIONS),
+            "checked": c.choice(rec, "checked", m.CHECKED_HOW),
+            "check_note": c.text(rec, "check_note"),
+            "note": c.text(rec, "note"),
+        }
+        if not c.ok:
+            return None
+        key = hash((source, speaker, words))
+        id_, new = self._match("quotes", key, c, "text")
+        if not c.ok:
+            return None
+        if new:
+            id_ = self._quote_id(ref, key)
+        deferred = self.writing and new and id_ < 0
+        if ref is not None and not deferred:
+            self.quote_refs[ref] = (id_, speaker)
+        return _Rec(c.label, id_, new, values, None, ref)
+
+    def _quote_id(self, ref: str | None, key: int) -> int:
+        """A new quote keeps the number of its "q<n>" id when that id is free; others get an
+        id after the last quote (assigned once every quote has been read, see
+        _write_deferred_quotes); 0 marks such a deferred quote."""
+        if not self.writing:
+            return self._register_new("quotes", key)
+        match = _QREF.match(ref or "")
+        if match:
+            n = int(match.group(1))
+            if n > self._quote_max_existing and n not in self._quote_ids_taken:
+                self._quote_ids_taken.add(n)
+                self.keys["quotes"][key] = n
+                self.seen["quotes"].add(n)
+                return n
+        # Deferred: a unique negative marker until the real id is known.
+        self._placeholder -= 1
+        self.keys["quotes"][key] = self._placeholder
+        self.seen["quotes"].add(self._placeholder)
+        if ref is not None:
+            self._deferred_refs.add(ref)
+        return self._placeholder
+
+    def _check_stances(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
+        person = c.ref(rec, "person", "people", "person")
+        claim = c.ref(rec, "claim", "claims", "claim")
+        probability = rec.get("probability")
+        if probability is not None and (
+            not isinstance(probability, int | float)
+            or isinstance(probability, bool)
+            or not 0 <= probability <= 1
+        ):
+            c.add("probability", f"must be a number from 0 to 1, not {probability!r}")
+            probability = None
+        as_of = None
+        raw = rec.get("as_of")
+        if raw is not None and raw != "":
+            try:
+                if not isinstance(raw, str) or len(raw) != 10:
+                    raise ValueError
+                as_of = dt.date.fromisoformat(raw)
+            except ValueError:
+                c.add("as_of", f"{raw!r} is not a date (YYYY-MM-DD)")
+        values = {
+            "person_id": person,
+            "claim_id": claim,
+            "position": c.choice(rec, "position", m.POSITIONS),
+            "basis": c.choice(rec, "basis", m.BASES),
+            "probability": float(probability) if probability is not None else None,
+            "horizon": c.text(rec, "horizon", 200),
+            "as_of": as_of,
+            "note": c.text(rec, "note"),
+        }
+        evidence = rec.get("evidence")
+        links: list[int] = []
+        if not isinstance(evidence, list) or not all(isinstance(v, str) for v in evidence):
+            if evidence in (None, []):
+                c.add("evidence", "a stance needs at least one quote as evidence")
+            else:
+                c.add("evidence", "must be a list of quote ids")
+        else:
+            if not evidence:
+                c.add("evidence", "a stance needs at least one quote as evidence")
+            for ref in evidence:
+                found = self.quote_refs.get(ref)
+                if found is None:
+                    c.add("evidence", f"unknown quote {ref!r}")
+                elif found[0] in links:
+                    c.add("evidence", f"lists {ref!r} twice")
+                elif person is not None and found[1] != person:
+                    c.add("evidence", f"quote {ref!r} is not by {rec.get('person')!r}")
+                else:
+                    links.append(found[0])
+        if not c.ok:
+            return None
+        key = (person, claim, as_of)
+        id_, new = self._match("stances", key, c, "as_of")
+        if not c.ok:
+            return None
+        if new:
+            id_ = self._register_new("stances", key)
+        return _Rec(c.label, id_, new, values, links)
+
+    def _check_claim_relations(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
+        src = c.ref(rec, "from", "claims", "claim")
+        dst = c.ref(rec, "to", "claims", "claim")
+        kind = c.choice(rec, "kind", m.RELATION_KINDS)
+        note = c.text(rec, "note")
+        if src is not None and src == dst:
+            c.add("to", "a claim cannot support or contradict itself")
+        if not c.ok:
+            return None
+        key = (src, dst, kind)
+        id_, new = self._match("claim_relations", key, c, "to")
+        if not c.ok:
+            return None
+        if new:
+            id_ = self._register_new("claim_relations", key)
+        values = {"from_claim_id": src, "to_claim_id": dst, "kind": kind, "note": note}
+        return _Rec(c.label, id_, new, values)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _apply(self, entity: str, batch: list[_Rec]) -> None:
+        new = [r for r in batch if r.new]
+        old = [r for r in batch if not r.new]
+        self.report.created[entity] += len(new)
+        if old:
+            self._update(entity, old)
+        if not self.writing or not new:
+            return
+        if entity == "quotes":
+            ready = [r for r in new if r.id > 0]
+            self._deferred_quotes.extend(r for r in new if r.id <= 0)
+            self._insert_quotes(ready)
+            return
+        rows = []
+        link_key = _BULK_LINK_KEY.get(entity)
+        for r in new:
+            row = dict(r.values)
+            if link_key:
+                row[link_key] = r.links or []
+            rows.append(row)
+        result = _BULK_INSERT[entity](self.s, rows, batch_size=len(rows))
+        ids = list(result.values()) if isinstance(result, dict) else list(result)
+        if ids != [r.id for r in new]:  # pragma: no cover - would be a bug in the id counting
+            raise RuntimeError(f"bulk insert of {entity} assigned unexpected ids")
+        self.wrote_core = True
+        self._history(entity, new)
+
+    def _insert_quotes(self, recs: list[_Rec]) -> None:
+        if not recs:
+            return
+        t = m.Quote.__table__
+        now = m.utcnow()
+        rows = [
+            {"id": r.id, **r.values, "created_at": now, "updated_at": now, "version": 1}
+            for r in recs
+        ]
+        self.s.connection().execute(insert(t), rows)
+        self.wrote_core = True
+        self.quotes_written = True
+        self._history("quotes", recs)
+
+    def _history(self, entity: str, recs: list[_Rec]) -> None:
+        """One "create" revision per record written with Core, as the ORM hook writes for a
+        record created in a form (kb.history.record_bulk)."""
+        table = _MODELS[entity].__tablename__
+        link_attr = _LINK_ATTR.get(entity)
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for r in recs:
+                changes = {k: [None, v] for k, v in r.values.items() if v is not None}
+                if link_attr:
+                    keys = r.link_keys if entity != "stances" else sorted(r.links or [])
+                    if keys:
+                        changes[link_attr] = [None, sorted(keys)]
+                yield {
+                    "action": "create",
+                    "entity": table,
+                    "entity_id": r.id,
+                    "label": _history_label(entity, r),
+                    "changes": changes,
+                }
+
+        record_history(self.s, rows())
+
+    def _write_deferred_quotes(self) -> None:
+        """Give the quotes whose "q<n>" id was taken (or that had another kind of id) the ids
+        after every quote in the database and the document, then write them."""
+        deferred, self._deferred_quotes = self._deferred_quotes, []
+        if not deferred:
+            return
+        if not self.writing:
+            return
+        t = m.Quote.__table__
+        next_id = max(
+            (self.s.scalar(select(func.max(t.c.id))) or 0),
+            max(self._quote_ids_taken, default=0),
+        )
+        for r in deferred:
+            next_id += 1
+            key = hash((r.values["source_id"], r.values["speaker_id"], r.values["text"]))
+            self.keys["quotes"][key] = next_id
+            self.seen["quotes"].add(next_id)
+            if r.ref is not None:
+                self.quote_refs[r.ref] = (next_id, r.values["speaker_id"])
+            r.id = next_id
+        for start in range(0, len(deferred), self.batch_size):
+            self._insert_quotes(deferred[start : start + self.batch_size])
+
+    def _sync_quote_sequence(self) -> None:
+        if self.s.get_bind().dialect.name == "postgresql" and self.quotes_written:
+            self.s.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence('quote', 'id'), "
+                    "GREATEST((SELECT MAX(id) FROM quote), 1))"
+                )
+            )
+
+    def _update(self, entity: str, recs: list[_Rec]) -> None:
+        """Compare matched records with the database; change those that differ (through the
+        ORM, so versions and history follow), count the rest as unchanged."""
+        model = _MODELS[entity]
+        link_attr = _LINK_ATTR.get(entity)
+        stmt = select(model).where(model.id.in_([r.id for r in recs]))
+        if link_attr:
+            stmt = stmt.options(selectinload(getattr(model, link_attr)))
+        objs = {o.id: o for o in self.s.scalars(stmt)}
+        related: dict[int, Any] = {}
+        touched = []
+        for r in recs:
+            obj = objs[r.id]
+            changes = {k: v for k, v in r.values.items() if getattr(obj, k) != v}
+            link_changed = False
+            if link_attr:
+                current = sorted(o.id for o in getattr(obj, link_attr))
+                link_changed = current != sorted(r.links or [])
+            if not changes and not link_changed:
+                self.report.unchanged[entity] += 1
+                continue
+            self.report.updated[entity] += 1
+            if not self.writing:
+                continue
+            for k, v in changes.items():
+                setattr(obj, k, v)
+            if link_changed:
+                needed = [i for i in r.links or [] if i not in related]
+                if needed:
+                    link_model = _LINK_MODEL[entity]
+                    for o in self.s.scalars(select(link_model).where(link_model.id.in_(needed))):
+                        related[o.id] = o
+                setattr(obj, link_attr, [related[i] for i in r.links or []])
+            touched.append(obj)
+        if touched:
+            self.s.flush()
+        for obj in objs.values():
+            self.s.expunge(obj)
+        for obj in related.values():
+            if obj in self.s:
+                self.s.expunge(obj)
+
+
+def _history_label(entity: str, r: _Rec) -> str:
+    v = r.values
+
+    def short(words: str | None, n: int = 80) -> str:
+        words = " ".join((words or "").split())
+        return words if len(words) <= n else words[: n - 1] + "…"
+
+    if entity in ("people", "topics"):
+        return v["name"]
+    if entity == "sources":
+        return short(v["title"], 200)
+    if entity == "claims":
+        return short(v["text"])
+    if entity == "quotes":
+        return f"“{short(v['text'], 70)}”"
+    if entity == "stances":
+        return f"{r.hint.replace(' on ', ' ' + v['position'] + ' ', 1)}"
+    return r.hint
+
+
+def record_history(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """Where an import meets kb.history: records created with Core get their revisions here
+    (updates go through the ORM, whose history hook records them like any edit)."""
+    from kb import history
+
+    history.record_bulk(session, rows)
+
+
+def import_input(
+    session: Session,
+    inp: Input,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    max_problems: int = MAX_PROBLEMS,
+) -> Report:
+    """Check and upsert everything `inp` holds, in the session's transaction (the caller
+    commits). Raises DataError with every problem (nothing written) when anything is wrong."""
+    return Importer(session, dry_run=dry_run, progress=progress, max_problems=max_problems).run(inp)
+
+
+class DocumentInput(Input):
+    """A kb/1 document already in memory (the seed, a test), read like a file."""
+
+    def __init__(self, doc: Any, name: str = "document"):
+        self.doc = doc
+        self.name = name
+
+    def check_header(self) -> list[Problem]:
+        if not isinstance(self.doc, dict) or self.doc.get("format") != kb1.FORMAT:
+            return [Problem("document", "format", f'must be "{kb1.FORMAT}"', file=self.name)]
+        return []
+
+    def records(self, entity: str) -> Iterator[Item]:
+        rows = self.doc.get(entity, [])
+        if not isinstance(rows, list):
+            raise ReadError(Problem("document", entity, "must be a list", file=self.name))
+        for i, rec in enumerate(rows):
+            yield Item(i, None, rec, self.name)
+
+    def finish(self) -> list[Problem]:
+        return [
+            Problem("document", key, "is not part of kb/1", file=self.name)
+            for key in self.doc
+            if key != "format" and key not in kb1.ENTITIES
+        ]
+
+
+def apply_document(
+    session: Session, doc: dict[str, Any], *, file: str | None = None, dry_run: bool = False
+) -> Report:
+    """Check `doc` (a kb/1 document as a dict) and upsert it. Raises DataError listing every
+    problem; writes nothing then."""
+    return import_input(session, DocumentInput(doc, file or "document"), dry_run=dry_run)

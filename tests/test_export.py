@@ -1,0 +1,252 @@
+"""The /export area and `kb export`: every file, streamed, safe in a spreadsheet, valid."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import jsonschema
+import pytest
+
+from kb import models as m
+from kb.formats import aif, exports, kb1
+from kb.formats.csvsafe import neutralise, unneutralise
+from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
+
+
+def test_export_page_lists_every_file_with_counts(seeded_client) -> None:
+    page = seeded_client.get("/export/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for name in ("kb.json", "kb.zip", "kb.jsonld", "kb.aif.json", "schema.json"):
+        assert name in html
+    for entity in kb1.ENTITIES:
+        assert f"/export/{entity}.csv" in html
+    assert ">32<" in html  # the seed's stances
+
+
+def test_schema_is_served_and_valid(client) -> None:
+    r = client.get("/export/schema.json")
+    assert r.status_code == 200
+    schema = r.get_json(force=True)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["format"] == {"const": "kb/1"}
+
+
+def test_json_export_validates_and_has_every_seed_record(seeded_client) -> None:
+    from kb.seed import seed_document
+
+    r = seeded_client.get("/export/kb.json")
+    assert r.status_code == 200 and r.is_streamed
+    assert r.mimetype == "application/json"
+    doc = json.loads(r.get_data(as_text=True))
+    jsonschema.validate(doc, kb1.schema())
+    seed = seed_document()
+    for entity in kb1.ENTITIES:
+        assert len(doc[entity]) == len(seed[entity]), entity
+    assert {p["slug"] for p in doc["people"]} == {p["slug"] for p in seed["people"]}
+    # quotes have stable ids, and the stances' evidence points at them
+    ids = {q["id"] for q in doc["quotes"]}
+    assert all(i.startswith("q") for i in ids)
+    assert all(set(s["evidence"]) <= ids for s in doc["stances"])
+    rees = next(s for s in doc["sources"] if s["slug"] == "rees-ofh-2003")
+    assert rees["published"] == "2003"
+
+
+@pytest.mark.parametrize("entity", kb1.ENTITIES)
+def test_each_entity_csv_has_the_documented_columns(seeded_client, entity) -> None:
+    r = seeded_client.get(f"/export/{entity}.csv")
+    assert r.status_code == 200
+    assert r.mimetype == "text/csv"
+    assert f'filename="{entity}.csv"' in r.headers["Content-Disposition"]
+    body = r.get_data(as_text=True)
+    assert "\r\n" in body
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert rows[0] == list(kb1.FIELDS[entity])
+    from kb.seed import seed_document
+
+    assert len(rows) - 1 == len(seed_document()[entity])
+
+
+def test_unknown_entity_csv_is_404(client) -> None:
+    assert client.get("/export/users.csv").status_code == 404
+
+
+def test_csv_neutralises_formulas_and_json_keeps_exact_text(app, client) -> None:
+    from kb.db import session_scope
+
+    with app.app_context(), session_scope() as s:
+        make_person(s, slug="evil", name='=HYPERLINK("http://x")', affiliation="@SUM(A1)")
+        make_person(s, slug="tab", name="\tleading tab", affiliation="-2+3")
+        make_person(s, slug="quoted", name="'=already quoted")
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/export/people.csv").get_data(as_text=True)))
+    )
+    by_slug = {r["slug"]: r for r in rows}
+    assert by_slug["evil"]["name"] == '\'=HYPERLINK("http://x")'
+    assert by_slug["evil"]["affiliation"] == "'@SUM(A1)"
+    assert by_slug["tab"]["name"] == "'\tleading tab"
+    assert by_slug["tab"]["affiliation"] == "'-2+3"
+    assert by_slug["quoted"]["name"] == "''=already quoted"
+    doc = json.loads(client.get("/export/kb.json").get_data(as_text=True))
+    names = {p["slug"]: p["name"] for p in doc["people"]}
+    assert names["evil"] == '=HYPERLINK("http://x")'
+    assert names["tab"] == "\tleading tab"
+
+
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+1", "-1", "@x", "\tx", "\rx", "'=x", "''+x", "'plain", "plain", ""]
+)
+def test_neutralise_round_trips(text) -> None:
+    assert unneutralise(neutralise(text)) == text
+    assert not neutralise(text).startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_zip_bundle_holds_every_csv_json_schema_and_readme(seeded_client) -> None:
+    r = seeded_client.get("/export/kb.zip")
+    assert r.status_code == 200 and r.is_streamed
+    zf = zipfile.ZipFile(io.BytesIO(r.get_data()))
+    assert zf.testzip() is None
+    names = set(zf.namelist())
+    assert names == {"README.txt", "kb.json", kb1.SCHEMA_FILE} | {f"{e}.csv" for e in kb1.ENTITIES}
+    doc = json.loads(zf.read("kb.json"))
+    jsonschema.validate(doc, json.loads(zf.read(kb1.SCHEMA_FILE)))
+    assert zf.read("stances.csv").decode().count("\r\n") == 33
+
+
+def test_exports_stream_header_before_any_query() -> None:
+    opened: list[str] = []
+
+    def streams(entity):
+        opened.append(entity)
+        yield from ()
+
+    chunks = exports.kb_json(streams)
+    assert next(chunks).startswith('{"format": "kb/1"')
+    assert opened == []
+    rest = "".join(chunks)
+    assert opened == list(kb1.ENTITIES)
+    assert json.loads('{"format": "kb/1"' + rest) == {
+        "format": "kb/1",
+        **{e: [] for e in kb1.ENTITIES},
+    }
+
+
+def test_http_export_sends_first_bytes_before_reading_rows(seeded_client) -> None:
+    r = seeded_client.get("/export/stances.csv", buffered=False)
+    first = next(iter(r.response))
+    assert first.startswith(b"person,claim,position")
+    r.close()
+
+
+def test_jsonld_uses_schema_org_types_and_the_stance_extension(seeded_client) -> None:
+    r = seeded_client.get("/export/kb.jsonld")
+    assert r.mimetype == "application/ld+json"
+    doc = json.loads(r.get_data(as_text=True))
+    assert doc["@context"]["@vocab"] == "https://schema.org/"
+    types = {}
+    for node in doc["@graph"]:
+        types.setdefault(node["@type"], []).append(node)
+    assert {"Person", "CreativeWork", "Claim", "Quotation", "DefinedTerm", "kb:Stance"} <= set(
+        types
+    )
+    assert len(types["kb:Stance"]) == 32
+    ids = {n["@id"] for n in doc["@graph"] if "@id" in n}
+    for stance in types["kb:Stance"]:
+        assert stance["kb:agent"] in ids and stance["kb:claim"] in ids
+        assert set(stance["kb:evidence"]) <= ids
+    quote = types["Quotation"][0]
+    assert quote["spokenByCharacter"]["@id"] in ids and quote["isPartOf"]["@id"] in ids
+
+
+def test_aif_has_the_shape_aifdb_reads(seeded_client) -> None:
+    doc = json.loads(seeded_client.get("/export/kb.aif.json").get_data(as_text=True))
+    assert set(doc) >= {"nodes", "edges", "locutions", "participants"}
+    nodes = {n["nodeID"]: n for n in doc["nodes"]}
+    assert len(nodes) == len(doc["nodes"])
+    assert all(
+        n["nodeID"].isdigit() and n["type"] in {"I", "L", "RA", "CA", "YA"} for n in doc["nodes"]
+    )
+    kinds = [n["type"] for n in doc["nodes"]]
+    assert kinds.count("I") == 16 and kinds.count("L") == 38
+    from kb.seed import seed_document
+
+    rel = seed_document()["claim_relations"]
+    assert kinds.count("RA") == sum(r["kind"] == "supports" for r in rel)
+    assert kinds.count("CA") == sum(r["kind"] == "contradicts" for r in rel)
+    for e in doc["edges"]:
+        assert e["fromID"] in nodes and e["toID"] in nodes
+    # every RA/CA node sits between two I-nodes
+    for n in doc["nodes"]:
+        if n["type"] in ("RA", "CA"):
+            ins = [e["fromID"] for e in doc["edges"] if e["toID"] == n["nodeID"]]
+            outs = [e["toID"] for e in doc["edges"] if e["fromID"] == n["nodeID"]]
+            assert [nodes[i]["type"] for i in ins + outs] == ["I", "I"]
+    people = {p["participantID"] for p in doc["participants"]}
+    assert len(doc["locutions"]) == 38
+    for loc in doc["locutions"]:
+        assert nodes[loc["nodeID"]]["type"] == "L" and loc["personID"] in people
+    musk = next(p for p in doc["participants"] if p["surname"] == "Musk")
+    assert musk["firstname"] == "Elon"
+
+
+def test_aif_ya_text_follows_the_position(app) -> None:
+    from kb.db import session_scope
+
+    with app.app_context(), session_scope() as s:
+        p = make_person(s, name="Ada Lovelace")
+        c = make_claim(s, text="Machines can only do what we order them to.")
+        src = make_source(s)
+        make_stance(s, p, c, "opposes", evidence=[make_quote(s, p, src, text="No, they can't.")])
+    doc = json.loads(app.test_client().get("/export/kb.aif.json").get_data(as_text=True))
+    ya = [n for n in doc["nodes"] if n["type"] == "YA"]
+    assert [n["text"] for n in ya] == [aif.YA_TEXT["opposes"]]
+    l_node = next(n for n in doc["nodes"] if n["type"] == "L")
+    assert l_node["text"] == "Ada Lovelace: No, they can't."
+
+
+def test_cli_export_every_format(seeded_app, tmp_path) -> None:
+    runner = seeded_app.test_cli_runner()
+    for fmt, name in [
+        ("json", "kb.json"),
+        ("zip", "kb.zip"),
+        ("jsonld", "kb.jsonld"),
+        ("aif", "kb.aif.json"),
+    ]:
+        result = runner.invoke(args=["export", "--format", fmt, "--output", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).stat().st_size > 1000
+    result = runner.invoke(args=["export", "--format", "csv", "--output", str(tmp_path / "csv")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == sorted(
+        f"{e}.csv" for e in kb1.ENTITIES
+    )
+    # the CLI writes what the web serves
+    web = seeded_app.test_client().get("/export/kb.json").get_data()
+    assert (tmp_path / "kb.json").read_bytes() == web
+    assert "exporting" not in result.output  # no progress bar when not on a terminal
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_cli_export_graph_formats(seeded_app, tmp_path, fmt) -> None:
+    import networkx as nx
+
+    out = tmp_path / f"g.{fmt}"
+    result = seeded_app.test_cli_runner().invoke(args=["export", "--format", fmt, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    g = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
+    kinds = {d.get("kind") for _n, d in g.nodes(data=True)}
+    assert {"person", "claim"} <= kinds
+
+
+def test_optional_empty_text_exports_as_null(app, client) -> None:
+    from kb.db import session_scope
+
+    with app.app_context(), session_scope() as s:
+        make_person(s, slug="blank", description="", url="")
+    doc = json.loads(client.get("/export/kb.json").get_data(as_text=True))
+    person = doc["people"][0]
+    assert person["description"] is None and person["url"] is None
+    assert m.Person  # the model is what was exported
