@@ -201,6 +201,18 @@ def _date_key(st: Stance) -> tuple[int, dt.date]:
     return (0, dt.date.min) if st.as_of is None else (1, st.as_of)
 
 
+def _evidence_dates(st: Stance) -> list[str]:
+    """The dates of a stance's quotes, oldest first, each once (undated last)."""
+    dated = sorted(
+        (q.source for q in st.evidence),
+        key=lambda s: (s.published_on is None, s.published_on or dt.date.min),
+    )
+    seen: dict[str, None] = {}
+    for s in dated:
+        seen.setdefault(humanize_partial(s.published_on, s.date_precision), None)
+    return list(seen)
+
+
 _EVIDENCE = selectinload(Stance.evidence).selectinload(Quote.source)
 
 
@@ -879,12 +891,7 @@ def claim_detail(session: Session, slug: str) -> tuple[Claim, dict[str, Any]] | 
                 "as_of": st.as_of.isoformat() if st.as_of else None,
                 "as_of_human": humanize_partial(st.as_of, "day") if st.as_of else "undated",
                 "latest": st.id in latest,
-                "evidence_dates": sorted(
-                    {
-                        humanize_partial(q.source.published_on, q.source.date_precision)
-                        for q in st.evidence
-                    }
-                ),
+                "evidence_dates": _evidence_dates(st),
             }
             for st in timeline
         ],

@@ -1,0 +1,67 @@
+"""The OpenAPI document describes every JSON endpoint, whoever added it."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, jsonify
+
+from kb.views.api import openapi_document
+
+
+def _openapi_path(rule: str) -> str:
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def test_every_json_rule_is_described(seeded_client) -> None:
+    doc = seeded_client.get("/api/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    app = seeded_client.application
+    json_rules = [r for r in app.url_map.iter_rules() if r.rule.endswith(".json")]
+    assert len(json_rules) >= 11
+    for rule in json_rules:
+        path = _openapi_path(rule.rule)
+        assert path in doc["paths"], f"{rule.rule} is not described"
+        op = doc["paths"][path]["get"]
+        assert op["summary"] and op["responses"]["200"]
+        for name in rule.arguments - set(rule.defaults or {}):
+            assert any(p["name"] == name and p["in"] == "path" for p in op["parameters"])
+
+
+def test_query_parameters_come_from_the_views(seeded_client) -> None:
+    doc = seeded_client.get("/api/openapi.json").get_json()
+    claims = doc["paths"]["/claims.json"]["get"]
+    params = {p["name"]: p for p in claims["parameters"]}
+    assert {"page", "per_page", "topic", "person", "position", "sort"} <= set(params)
+    assert params["position"]["schema"]["enum"] == ["supports", "opposes", "mixed"]
+    assert doc["paths"]["/people/{slug}.json"]["get"]["summary"].startswith("A person")
+    assert "q" in {p["name"] for p in doc["paths"]["/search.json"]["get"]["parameters"]}
+
+
+def test_a_json_endpoint_added_later_appears_by_itself(app) -> None:
+    extra = Blueprint("extra_for_test", __name__)
+
+    @extra.get("/widgets.json")
+    def widgets():
+        """Widgets, for the test. More words."""
+        return jsonify([])
+
+    widgets.openapi_params = [("colour", ["red", "blue"], "only widgets of this colour")]
+    app.register_blueprint(extra)
+    doc = openapi_document(app)
+    op = doc["paths"]["/widgets.json"]["get"]
+    assert op["summary"] == "Widgets, for the test"
+    assert op["parameters"][0]["schema"]["enum"] == ["red", "blue"]
+
+
+def test_the_documented_responses_are_what_the_endpoints_send(seeded_client) -> None:
+    # every described path without path parameters answers 200 with JSON
+    doc = seeded_client.get("/api/openapi.json").get_json()
+    for path in doc["paths"]:
+        if "{" in path or not path.startswith(
+            ("/people", "/claims", "/sources", "/topics", "/search", "/index")
+        ):
+            continue
+        response = seeded_client.get(path)
+        assert response.status_code == 200, path
+        assert response.mimetype == "application/json"

@@ -1,0 +1,298 @@
+"""The public pages and their JSON and CSV twins, on the seed data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from kb.models import Person
+from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
+
+PAGES = [
+    "/",
+    "/people",
+    "/people/elon-musk",
+    "/claims",
+    "/claims/ai-existential-risk",
+    "/sources",
+    "/sources/chollet-limits",
+    "/topics",
+    "/topics/ai-risk",
+    "/search?q=intelligence",
+]
+
+
+def _twin(path: str) -> str:
+    if path == "/":
+        return "/index.json"
+    base, _, query = path.partition("?")
+    return base + ".json" + ("?" + query if query else "")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_and_its_json_twin(seeded_client, path) -> None:
+    page = seeded_client.get(path)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count("<h1") == 1
+    twin = seeded_client.get(_twin(path))
+    assert twin.status_code == 200
+    assert twin.mimetype == "application/json"
+    assert isinstance(twin.get_json(), dict)
+
+
+def test_home_shows_counts_matrix_and_contested_claims(seeded_client) -> None:
+    data = seeded_client.get("/index.json").get_json()
+    assert data["counts"] == {
+        "people": 4,
+        "claims": 16,
+        "sources": 20,
+        "quotes": 38,
+        "stances": 32,
+        "topics": 5,
+    }
+    names = [r["person"]["name"] for r in data["matrix"]["rows"]]
+    assert names == sorted(names) and "Elon Musk" in names
+    musk = next(r for r in data["matrix"]["rows"] if r["person"]["slug"] == "elon-musk")
+    cells = {c["claim"]: c["position"] for c in musk["cells"]}
+    # in the seed Musk supports that AI is an existential risk and opposes "robot apocalypse" talk
+    assert cells["ai-existential-risk"] == "supports"
+    html = seeded_client.get("/").get_data(as_text=True)
+    # a cell links to the evidence on the claim page, and says its position in words
+    assert 'href="/claims/ai-existential-risk#person-elon-musk"' in html
+    assert "Supports" in html and "No stance" in html
+    contested = data["contested"]
+    assert contested, "the seed has claims with both supporters and opponents"
+    evenness = [c["evenness"] for c in contested]
+    assert evenness == sorted(evenness, reverse=True)
+    assert all(c["supports"] > 0 and c["opposes"] > 0 for c in contested)
+
+
+def test_person_page_groups_stances_and_shows_quotes_with_sources(seeded_client) -> None:
+    data = seeded_client.get("/people/elon-musk.json").get_json()
+    assert data["person"]["name"] == "Elon Musk"
+    assert set(data["stances"]) == {"supports", "opposes", "mixed"}
+    assert all(st["position"] == "supports" for st in data["stances"]["supports"])
+    quote = data["stances"]["supports"][0]["evidence"][0]
+    assert quote["source"]["url"].startswith("http")
+    assert quote["checked"] in {"primary", "reprint", "widely_reported", "secondary"}
+    html = seeded_client.get("/people/elon-musk").get_data(as_text=True)
+    assert quote["source"]["title"].replace("'", "&#39;") in html
+    assert f'href="{quote["source"]["url"]}"' in html
+    assert f'href="/sources/{quote["source"]["slug"]}"' in html
+    assert quote["checked_explanation"] in html
+    assert quote["source"]["published_human"] in html
+    assert {s["slug"] for s in data["sources"]} >= {quote["source"]["slug"]}
+
+
+def test_claim_page_sides_relations_and_timeline(seeded_client) -> None:
+    data = seeded_client.get("/claims/ai-existential-risk.json").get_json()
+    supporters = {st["person"]["slug"] for st in data["sides"]["supports"]}
+    opponents = {st["person"]["slug"] for st in data["sides"]["opposes"]}
+    assert "elon-musk" in supporters and "francois-chollet" in opponents
+    rel = data["relations"]
+    assert rel["supported_by"] and any(
+        r["slug"] == "ai-biggest-existential-threat" for r in rel["supported_by"]
+    )
+    assert len(data["timeline"]) == len(supporters) + len(opponents) + len(data["sides"]["mixed"])
+    html = seeded_client.get("/claims/ai-existential-risk").get_data(as_text=True)
+    assert 'id="person-elon-musk"' in html
+    assert "Timeline of stances" in html
+
+
+def test_source_page_lists_every_quote_with_its_speaker(seeded_client) -> None:
+    data = seeded_client.get("/sources/chollet-limits.json").get_json()
+    assert data["source"]["kind"] == "blog_post"
+    assert data["source"]["published"] == "2017-07-17"
+    assert data["quotes"] and all(q["speaker"]["slug"] for q in data["quotes"])
+    html = seeded_client.get("/sources/chollet-limits").get_data(as_text=True)
+    assert "17 July 2017" in html
+    assert 'href="https://blog.keras.io/the-limitations-of-deep-learning.html"' in html
+
+
+def test_latest_stance_counts_and_earlier_ones_are_history(session, app) -> None:
+    alice = make_person(session, slug="alice", name="Alice")
+    claim = make_claim(session, slug="the-claim", text="The claim.")
+    import datetime as dt
+
+    make_stance(session, alice, claim, "opposes", as_of=None)
+    make_stance(session, alice, claim, "supports", as_of=dt.date(2020, 1, 1))
+    make_stance(session, alice, claim, "mixed", as_of=dt.date(2018, 1, 1))
+    session.commit()
+    client = app.test_client()
+    data = client.get("/claims/the-claim.json").get_json()
+    assert [st["person"]["slug"] for st in data["sides"]["supports"]] == ["alice"]
+    assert data["sides"]["opposes"] == [] and data["sides"]["mixed"] == []
+    timeline = data["timeline"]
+    assert [t["as_of"] for t in timeline] == [None, "2018-01-01", "2020-01-01"]
+    assert [t["latest"] for t in timeline] == [False, False, True]
+    person = client.get("/people/alice.json").get_json()
+    assert len(person["stances"]["supports"]) == 1
+    assert len(person["earlier_stances"]) == 2
+    rows = client.get("/claims.json").get_json()["rows"]
+    assert (rows[0]["supports"], rows[0]["opposes"], rows[0]["mixed"]) == (1, 0, 0)
+    assert client.get("/claims.json?person=alice&position=opposes").get_json()["rows"] == []
+
+
+def test_lists_paginate_in_a_stable_order(seeded_client) -> None:
+    seen: list[str] = []
+    page = 1
+    while True:
+        data = seeded_client.get(f"/claims.json?per_page=5&page={page}").get_json()
+        seen += [r["slug"] for r in data["rows"]]
+        assert data["pagination"]["total"] == 16
+        if not data["links"]["next"]:
+            break
+        page += 1
+    assert page == 4 and len(seen) == len(set(seen)) == 16
+    texts = [r["text"] for r in seeded_client.get("/claims.json").get_json()["rows"]]
+    assert texts == sorted(texts)
+
+
+def test_filters_and_facets(seeded_client) -> None:
+    data = seeded_client.get("/claims.json?topic=ai-risk").get_json()
+    assert data["rows"] and all(
+        any(t["slug"] == "ai-risk" for t in r["topics"]) for r in data["rows"]
+    )
+    topic_facet = {f["value"]: f for f in data["facets"]["topic"]}
+    assert topic_facet["ai-risk"]["selected"] and topic_facet["ai-risk"]["count"] == len(
+        data["rows"]
+    )
+    both = seeded_client.get("/claims.json?person=elon-musk&position=supports").get_json()
+    musk_supports = seeded_client.get("/people/elon-musk.json").get_json()["stances"]["supports"]
+    assert {r["slug"] for r in both["rows"]} == {st["claim"]["slug"] for st in musk_supports}
+    pos_facet = {f["value"]: f["count"] for f in both["facets"]["position"]}
+    assert pos_facet["supports"] == len(both["rows"])
+    sources = seeded_client.get("/sources.json?kind=blog_post&year=2017").get_json()
+    assert sources["rows"] and all(
+        r["kind"] == "blog_post" and r["published"].startswith("2017") for r in sources["rows"]
+    )
+    kind_facet = {f["value"]: f["count"] for f in sources["facets"]["kind"]}
+    assert kind_facet["blog_post"] == len(sources["rows"])
+    people = seeded_client.get("/people.json").get_json()
+    aff = people["facets"]["affiliation"][0]
+    filtered = seeded_client.get("/people.json", query_string={"affiliation": aff["value"]})
+    assert filtered.get_json()["pagination"]["total"] == aff["count"]
+
+
+def test_sorting(seeded_client) -> None:
+    rows = seeded_client.get("/claims.json?sort=stances").get_json()["rows"]
+    totals = [r["supports"] + r["opposes"] + r["mixed"] for r in rows]
+    assert totals == sorted(totals, reverse=True)
+    dates = [
+        r["published"]
+        for r in seeded_client.get("/sources.json?sort=oldest").get_json()["rows"]
+        if r["published"]
+    ]
+    assert dates == sorted(dates)
+    people = seeded_client.get("/people.json?sort=stances").get_json()["rows"]
+    assert [p["claims"] for p in people] == sorted((p["claims"] for p in people), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "word"),
+    [
+        ("/claims?page=abc", "page"),
+        ("/claims?page=0", "page"),
+        ("/claims?per_page=-1", "per_page"),
+        ("/claims?per_page=100000", "per_page"),
+        ("/claims?sort=nope", "sort"),
+        ("/claims?position=maybe", "position"),
+        ("/claims?topic=no-such-topic", "topic"),
+        ("/claims?person=no-such-person", "person"),
+        ("/sources?kind=nope", "kind"),
+        ("/sources?year=20x4", "year"),
+        ("/people?sort=nope", "sort"),
+        ("/topics?per_page=abc", "per_page"),
+        ("/topics/ai-risk?sort=nope", "sort"),
+        ("/search?q=x&kind=nope", "kind"),
+    ],
+)
+def test_malformed_parameters_are_a_400_with_a_message(seeded_client, path, word) -> None:
+    page = seeded_client.get(path)
+    assert page.status_code == 400
+    assert f"&#39;{word}&#39;" in page.get_data(as_text=True)
+    base, _, query = path.partition("?")
+    twin = seeded_client.get(f"{base}.json?{query}")
+    assert twin.status_code == 400
+    assert f"'{word}'" in twin.get_json()["error"]["message"]
+    if base in ("/claims", "/sources", "/people", "/topics"):
+        assert seeded_client.get(f"{base}.csv?{query}").status_code == 400
+
+
+def test_page_size_is_capped_by_config(seeded_app) -> None:
+    seeded_app.config["MAX_PAGE_SIZE"] = 3
+    client = seeded_app.test_client()
+    assert client.get("/claims.json?per_page=3").status_code == 200
+    assert client.get("/claims.json?per_page=4").status_code == 400
+
+
+@pytest.mark.parametrize("kind", ["people", "claims", "sources", "topics"])
+def test_unknown_slugs_are_404_pages(seeded_client, kind) -> None:
+    page = seeded_client.get(f"/{kind}/no-such-thing")
+    assert page.status_code == 404
+    assert "404" in page.get_data(as_text=True)
+    twin = seeded_client.get(f"/{kind}/no-such-thing.json")
+    assert twin.status_code == 404 and twin.get_json()["error"]["status"] == 404
+
+
+def test_csv_twins_carry_the_filtered_rows(seeded_client) -> None:
+    response = seeded_client.get("/claims.csv?topic=ai-risk")
+    assert response.mimetype == "text/csv"
+    assert response.is_streamed
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    json_rows = seeded_client.get("/claims.json?topic=ai-risk&per_page=200").get_json()["rows"]
+    assert [r["slug"] for r in rows] == [r["slug"] for r in json_rows]
+    assert all("ai-risk" in r["topics"].split(";") for r in rows)
+    people = list(csv.reader(io.StringIO(seeded_client.get("/people.csv").get_data(as_text=True))))
+    assert people[0] == ["slug", "name", "affiliation", "claims", "quotes"] and len(people) == 5
+    html = seeded_client.get("/claims?topic=ai-risk").get_data(as_text=True)
+    assert 'href="/claims.csv?topic=ai-risk"' in html
+    assert 'href="/claims.json?topic=ai-risk"' in html
+
+
+def test_csv_neutralises_formulas(session, app) -> None:
+    make_person(session, slug="formula", name="=HYPERLINK(1)")
+    session.commit()
+    body = app.test_client().get("/people.csv").get_data(as_text=True)
+    assert "'=HYPERLINK(1)" in body
+
+
+def _jsonld(html: str) -> list:
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return [json.loads(b) for b in blocks]
+
+
+def test_detail_pages_embed_schema_org_jsonld(seeded_client) -> None:
+    (person,) = _jsonld(seeded_client.get("/people/elon-musk").get_data(as_text=True))
+    assert person["@type"] == "Person" and person["name"] == "Elon Musk"
+    assert person["subjectOf"][0]["@type"] == "Quotation"
+    assert person["subjectOf"][0]["isPartOf"]["@type"] == "CreativeWork"
+    (claim,) = _jsonld(seeded_client.get("/claims/ai-existential-risk").get_data(as_text=True))
+    assert claim["@type"] == "Claim" and claim["citation"]
+    (source,) = _jsonld(seeded_client.get("/sources/chollet-limits").get_data(as_text=True))
+    assert source["@type"] == "CreativeWork" and source["hasPart"][0]["@type"] == "Quotation"
+
+
+def test_jsonld_cannot_close_its_script_element(session, app) -> None:
+    evil = "</script><script>alert(1)</script><!--"
+    person = make_person(session, slug="evil", name=evil, description=evil)
+    claim = make_claim(session, slug="evil-claim", text=evil)
+    make_stance(
+        session,
+        person,
+        claim,
+        evidence=[make_quote(session, person, make_source(session), text=evil)],
+    )
+    session.commit()
+    client = app.test_client()
+    for path in ("/people/evil", "/claims/evil-claim"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>alert(1)" not in html
+        (doc,) = _jsonld(html)
+        assert evil in json.dumps(doc, ensure_ascii=False)
+    assert session.get(Person, person.id).name == evil
