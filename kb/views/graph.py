@@ -1,7 +1,466 @@
-"""The graph of agreements and disagreements: /graph, /agreement, /compare and graph exports."""
+"""The graph of agreements and disagreements: /graph, /agreement, /compare and graph exports.
+
+Each page has a JSON twin at the same path + ".json". Everything heavy (graphs, camps, layouts)
+comes from kb.graph.cached, so it is built once per data version; a request renders it.
+Query parameters are checked here: a malformed one is a 400 with a message, never a 500.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
+from markupsafe import Markup
+
+from kb.db import get_session
+from kb.graph import analysis, cached, svg, writers
+from kb.graph.agreement import Agreement
+from kb.models import Person, Stance
+from kb.queries import graph as q
 
 bp = Blueprint("graph", __name__)
+
+GRAPH_NODES = 150
+GRAPH_NODES_MAX = 600
+AGREEMENT_PEOPLE = 40
+AGREEMENT_PEOPLE_MAX = 150
+SCORE_RULE = (
+    "score = (agreements − disagreements) / shared claims, from −1 (disagree on every shared "
+    "claim) to +1 (agree on every one). Agree: both support or both oppose; disagree: one "
+    "supports, the other opposes; a mixed stance counts as shared but as neither."
+)
+
+
+# --- parameters --------------------------------------------------------------------------
+
+
+def _as_of() -> dt.date | None:
+    raw = request.args.get("as_of", "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        abort(400, description=f"as_of must be a date like 2017-07-17, not {raw!r}.")
+
+
+def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"{name} must be a whole number, not {raw!r}.")
+    if not low <= value <= high:
+        abort(400, description=f"{name} must be between {low} and {high}, not {value}.")
+    return value
+
+
+def href(kind: str, slug: str) -> str:
+    """The page of a node: the browse pages when they exist, else their documented paths."""
+    endpoint = "browse.person" if kind == "person" else "browse.claim"
+    if endpoint in current_app.view_functions:
+        return url_for(endpoint, slug=slug)
+    return f"/{'people' if kind == 'person' else 'claims'}/{slug}"
+
+
+def _args(**changes: Any) -> dict[str, Any]:
+    """The current query parameters with some changed (None removes one)."""
+    out = {k: v for k, v in request.args.items() if v}
+    for k, v in changes.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = v
+    return out
+
+
+def score_class(score: float) -> str:
+    bucket = max(-4, min(4, round(score * 4)))
+    return f"score-{'p' if bucket >= 0 else 'n'}{abs(bucket)}"
+
+
+def signed(score: float) -> str:
+    return f"{score:+.2f}".replace("-", "−")
+
+
+def _camp_rows(camps: analysis.Camps, agreement: Agreement) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": k + 1,
+            "label": analysis.camp_label(camps, k + 1, agreement.people),
+            "size": len(ids),
+            "colour": svg.camp_colour(k + 1),
+            "members": [
+                {"slug": agreement.people[p][0], "name": agreement.people[p][1]}
+                for p in ids
+                if p in agreement.people
+            ],
+        }
+        for k, ids in enumerate(camps.members)
+    ]
+
+
+# --- /graph ------------------------------------------------------------------------------
+
+
+def _graph(fmt: str) -> Any:
+    session = get_session()
+    as_of = _as_of()
+    topic_slug = request.args.get("topic", "").strip() or None
+    topic = None
+    if topic_slug is not None:
+        topic = q.topic_by_slug(session, topic_slug)
+        if topic is None:
+            abort(400, description=f"There is no topic {topic_slug!r}.")
+    agreement = cached.agreement(session, as_of)
+    camps = cached.camps(session, as_of)
+    camp = _int_arg("camp", None, 1, max(1, len(camps)))
+    if camp is not None and camp > len(camps):
+        abort(400, description="There are no camps yet.")
+    limit = _int_arg("limit", GRAPH_NODES, 10, GRAPH_NODES_MAX)
+    vp, pos = cached.picture(session, as_of, topic.id if topic else None, camp, limit)
+    g = vp.graph
+    left_out = {
+        "people": vp.people_total - vp.people_shown,
+        "claims": vp.claims_total - vp.claims_shown,
+        "stances": vp.stances_total - vp.stances_shown,
+    }
+    filters = {"topic": topic_slug, "camp": camp, "as_of": as_of.isoformat() if as_of else None}
+    bridges = cached.bridges(session, as_of)
+    contested = cached.contested(session, 10, as_of)
+    if fmt == "json":
+        nodes = [
+            {
+                "id": f"{n[0]}:{n[1]}",
+                "kind": d["kind"],
+                "slug": d["slug"],
+                "label": d["label"],
+                "url": href(d["kind"], d["slug"]),
+                **({"camp": camps.camp_of.get(n[1])} if n[0] == "person" else {}),
+            }
+            for n, d in sorted(g.nodes(data=True))
+        ]
+        edges = [
+            {
+                "source": f"{u[0]}:{u[1]}",
+                "target": f"{v[0]}:{v[1]}",
+                "kind": d["kind"],
+                "position": d["position"],
+                "weight": d["weight"],
+            }
+            for u, v, d in g.edges(data=True)
+        ]
+        return jsonify(
+            {
+                "filters": filters,
+                "nodes": nodes,
+                "edges": edges,
+                "shown": {
+                    "people": vp.people_shown,
+                    "claims": vp.claims_shown,
+                    "stances": vp.stances_shown,
+                },
+                "left_out": left_out,
+                "camps": _camp_rows(camps, agreement),
+                "bridges": _bridge_rows(bridges, agreement),
+                "contested": [_contested_row(c) for c in contested],
+            }
+        )
+    title = "The viewpoint graph: people, claims, stances and claim relations"
+    picture = Markup(svg.render(g, pos, href, title, camps.camp_of))
+    return render_template(
+        "graph/graph.html",
+        picture=picture,
+        vp=vp,
+        left_out=left_out,
+        filters=filters,
+        limit=limit,
+        topics=q.topics(session),
+        camps=_camp_rows(camps, agreement),
+        bridges=_bridge_rows(bridges, agreement),
+        contested=[_contested_row(c) for c in contested],
+        legend=svg.legend_items(),
+        href=href,
+        json_url=url_for("graph.graph_json", **_args()),
+    )
+
+
+def _bridge_rows(bridges: list[analysis.Bridge], agreement: Agreement) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": agreement.people[b.person][0],
+            "name": agreement.people[b.person][1],
+            "betweenness": round(b.betweenness, 4),
+            "camps": list(b.camps),
+            "articulation": b.articulation,
+        }
+        for b in bridges
+        if b.person in agreement.people
+    ]
+
+
+def _contested_row(c: analysis.Contested) -> dict[str, Any]:
+    return {
+        "slug": c.slug,
+        "text": c.text,
+        "supporters": c.supporters,
+        "opponents": c.opponents,
+        "mixed": c.mixed,
+        "score": round(c.score, 3),
+    }
+
+
+@bp.get("/graph")
+def graph() -> Any:
+    """The whole viewpoint graph as an SVG, with filters by topic and camp."""
+    return _graph("html")
+
+
+@bp.get("/graph.json")
+def graph_json() -> Any:
+    return _graph("json")
+
+
+# --- /agreement --------------------------------------------------------------------------
+
+
+def _agreement(fmt: str) -> Any:
+    session = get_session()
+    as_of = _as_of()
+    limit = _int_arg("limit", AGREEMENT_PEOPLE, 2, AGREEMENT_PEOPLE_MAX)
+    agreement = cached.agreement(session, as_of)
+    camps = cached.camps(session, as_of)
+    # The most active people (most stances), then shown camp by camp.
+    by_activity = sorted(
+        (int(p) for p in agreement.person_ids),
+        key=lambda p: (-int(agreement.stance_counts[agreement.index(p)]), p),
+    )
+    chosen = analysis.order_people(by_activity[:limit], camps)
+    index = {p: k for k, p in enumerate(chosen)}
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
+    for p in chosen:
+        for pair in agreement.pairs_of(p):
+            if pair.b in index:
+                cells[(p, pair.b)] = {
+                    "agreements": pair.agreements,
+                    "disagreements": pair.disagreements,
+                    "shared": pair.shared,
+                    "score": pair.score,
+                }
+    people = [
+        {
+            "id": p,
+            "slug": agreement.people[p][0],
+            "name": agreement.people[p][1],
+            "camp": camps.camp_of.get(p),
+        }
+        for p in chosen
+    ]
+    left_out = len(agreement.person_ids) - len(chosen)
+    if fmt == "json":
+        pairs = [
+            {"a": agreement.people[a][0], "b": agreement.people[b][0], **c}
+            for (a, b), c in sorted(cells.items())
+            if index[a] < index[b]
+        ]
+        return jsonify(
+            {
+                "rule": SCORE_RULE,
+                "people": [{k: v for k, v in p.items() if k != "id"} for p in people],
+                "pairs": pairs,
+                "camps": _camp_rows(camps, agreement),
+                "left_out": left_out,
+            }
+        )
+    rows = []
+    for pa in people:
+        row = []
+        for pb in people:
+            c = cells.get((pa["id"], pb["id"]))
+            if pa["id"] == pb["id"]:
+                row.append({"self": True})
+            elif c is None:
+                row.append({"none": True, "a": pa, "b": pb})
+            else:
+                row.append(
+                    {
+                        **c,
+                        "a": pa,
+                        "b": pb,
+                        "text": signed(c["score"]),
+                        "cls": score_class(c["score"]),
+                    }
+                )
+        rows.append({"person": pa, "cells": row})
+    return render_template(
+        "graph/agreement.html",
+        people=people,
+        rows=rows,
+        camps=_camp_rows(camps, agreement),
+        left_out=left_out,
+        limit=limit,
+        rule=SCORE_RULE,
+        as_of=as_of,
+        href=href,
+        json_url=url_for("graph.agreement_json", **_args()),
+    )
+
+
+@bp.get("/agreement")
+def agreement() -> Any:
+    """The people x people agreement matrix as a heat map, ordered by camp."""
+    return _agreement("html")
+
+
+@bp.get("/agreement.json")
+def agreement_json() -> Any:
+    return _agreement("json")
+
+
+# --- /compare ----------------------------------------------------------------------------
+
+
+def _stance_json(st: Stance) -> dict[str, Any]:
+    return {
+        "position": st.position,
+        "basis": st.basis,
+        "as_of": st.as_of.isoformat() if st.as_of else None,
+        "note": st.note,
+        "evidence": [
+            {
+                "text": quote.text,
+                "attribution": quote.attribution,
+                "checked": quote.checked,
+                "source": {
+                    "slug": quote.source.slug,
+                    "title": quote.source.title,
+                    "url": quote.source.url,
+                    "published_on": quote.source.published_on.isoformat()
+                    if quote.source.published_on
+                    else None,
+                    "date_precision": quote.source.date_precision,
+                },
+            }
+            for quote in st.evidence
+        ],
+    }
+
+
+def _shared_json(items: list[analysis.SharedClaim]) -> list[dict[str, Any]]:
+    return [
+        {
+            "claim": {"slug": it.claim.slug, "text": it.claim.text},
+            "centrality": it.centrality,
+            "a": _stance_json(it.a),
+            "b": _stance_json(it.b),
+        }
+        for it in items
+    ]
+
+
+def _person_json(p: Person) -> dict[str, Any]:
+    return {
+        "slug": p.slug,
+        "name": p.name,
+        "affiliation": p.affiliation,
+        "url": href("person", p.slug),
+    }
+
+
+def _compare(slug_a: str, slug_b: str, fmt: str) -> Any:
+    session = get_session()
+    as_of = _as_of()
+    a = q.person_by_slug(session, slug_a)
+    b = q.person_by_slug(session, slug_b)
+    missing = [s for s, p in ((slug_a, a), (slug_b, b)) if p is None]
+    if missing:
+        abort(404, description=f"There is no person {missing[0]!r} in kb.")
+    assert a is not None and b is not None
+    if a.id == b.id:
+        abort(400, description="Compare two different people.")
+    result = analysis.compare(session, a, b, as_of)
+    camps = cached.camps(session, as_of)
+    if fmt == "json":
+        return jsonify(
+            {
+                "a": {**_person_json(a), "camp": camps.camp_of.get(a.id)},
+                "b": {**_person_json(b), "camp": camps.camp_of.get(b.id)},
+                "rule": SCORE_RULE,
+                "shared": result.shared,
+                "agreements": len(result.agreements),
+                "disagreements": len(result.cruxes),
+                "score": result.score,
+                "agree_on": _shared_json(result.agreements),
+                "cruxes": _shared_json(result.cruxes),
+                "partial": _shared_json(result.partial),
+                "only_a": result.only_a,
+                "only_b": result.only_b,
+            }
+        )
+    return render_template(
+        "graph/compare.html",
+        r=result,
+        camp_a=camps.camp_of.get(a.id),
+        camp_b=camps.camp_of.get(b.id),
+        score_text=signed(result.score),
+        score_cls=score_class(result.score),
+        rule=SCORE_RULE,
+        href=href,
+        json_url=url_for("graph.compare_json", slug_a=a.slug, slug_b=b.slug, **_args()),
+    )
+
+
+@bp.get("/compare/<slug_a>/<slug_b>")
+def compare(slug_a: str, slug_b: str) -> Any:
+    """Two people side by side: the claims they agree on and the cruxes between them."""
+    return _compare(slug_a, slug_b, "html")
+
+
+@bp.get("/compare/<slug_a>/<slug_b>.json")
+def compare_json(slug_a: str, slug_b: str) -> Any:
+    return _compare(slug_a, slug_b, "json")
+
+
+# --- exports -----------------------------------------------------------------------------
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export(write: Callable[[Any], bytes], mimetype: str, ext: str) -> Response:
+    session = get_session()
+    return _download(write(cached.export(session, _as_of())), mimetype, f"kb-graph.{ext}")
+
+
+@bp.get("/export/graph.graphml")
+def export_graphml() -> Response:
+    """The viewpoint graph with agreement edges as GraphML (Cytoscape, yEd, networkx)."""
+    return _export(writers.graphml_bytes, "application/graphml+xml", "graphml")
+
+
+@bp.get("/export/graph.gexf")
+def export_gexf() -> Response:
+    """The same graph as GEXF 1.3 (Gephi)."""
+    return _export(writers.gexf_bytes, "application/gexf+xml", "gexf")
+
+
+@bp.get("/export/graph.json")
+def export_json() -> Response:
+    """The same graph as networkx node-link JSON."""
+    return _export(writers.node_link_bytes, "application/json", "json")

@@ -1,0 +1,56 @@
+"""Graphs built once per change of the data, not once per request.
+
+Every write bumps the data version (kb.datastate), so a cache keyed by (database URL, data
+version, what was asked for) can never serve a stale graph: after a write the key changes and the
+next request rebuilds. Entries live in this process (each gunicorn worker has its own) in a small
+LRU; old versions simply age out. Cached values are shared between threads and must be treated
+as read-only by callers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from kb import datastate
+
+T = TypeVar("T")
+MAX_ENTRIES = 48
+
+_entries: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+_lock = threading.Lock()
+builds: Counter[str] = Counter()
+"""How many times each kind of graph was built (not served from the cache): for tests."""
+
+
+def key_for(session: Session, name: str, params: Hashable) -> tuple[Hashable, ...]:
+    url = session.get_bind().url.render_as_string(hide_password=True)
+    return (url, datastate.current(session), name, params)
+
+
+def cached(session: Session, name: str, params: Hashable, build: Callable[[], T]) -> T:
+    """The value for (this database, its data version, name, params), built at most once
+    while it stays in the cache."""
+    key = key_for(session, name, params)
+    with _lock:
+        if key in _entries:
+            _entries.move_to_end(key)
+            return _entries[key]
+    value = build()
+    with _lock:
+        builds[name] += 1
+        _entries[key] = value
+        _entries.move_to_end(key)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
+        builds.clear()

@@ -1,0 +1,96 @@
+"""The graph layer's results, each built once per data version (see kb.graph.cache).
+
+These are what request paths call. Each function's cache key is the database, its data version
+and the function's parameters; parameters are plain hashable values (ids, dates, ints).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import networkx as nx
+from sqlalchemy.orm import Session
+
+from kb.graph import analysis, svg, viewpoint, writers
+from kb.graph.agreement import Agreement, build_agreement
+from kb.graph.cache import cached
+
+Positions = dict[tuple[str, int], tuple[float, float]]
+
+
+def agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
+    return cached(session, "agreement", (as_of,), lambda: build_agreement(session, as_of))
+
+
+def camps(session: Session, as_of: dt.date | None = None) -> analysis.Camps:
+    return cached(session, "camps", (as_of,), lambda: analysis.camps(agreement(session, as_of)))
+
+
+def positive(session: Session, as_of: dt.date | None = None) -> nx.Graph:
+    return cached(
+        session, "positive", (as_of,), lambda: analysis.positive_graph(agreement(session, as_of))
+    )
+
+
+def bridges(session: Session, as_of: dt.date | None = None) -> list[analysis.Bridge]:
+    return cached(
+        session,
+        "bridges",
+        (as_of,),
+        lambda: analysis.bridges(positive(session, as_of), camps(session, as_of).camp_of),
+    )
+
+
+def contested(session: Session, limit: int = 10, as_of: dt.date | None = None) -> list:
+    return cached(
+        session,
+        "contested",
+        (limit, as_of),
+        lambda: analysis.contested_claims(session, limit=limit, as_of=as_of),
+    )
+
+
+def picture(
+    session: Session,
+    as_of: dt.date | None = None,
+    topic_id: int | None = None,
+    camp: int | None = None,
+    max_nodes: int | None = None,
+) -> tuple[viewpoint.Viewpoint, Positions]:
+    """The (capped, filtered) viewpoint graph and its deterministic layout."""
+
+    def build() -> tuple[viewpoint.Viewpoint, Positions]:
+        people = None
+        if camp is not None:
+            people = camps(session, as_of).members[camp - 1]
+        vp = viewpoint.build_viewpoint(session, as_of, topic_id, people, max_nodes)
+        return vp, svg.layout(vp.graph, agreement(session, as_of))
+
+    return cached(session, "picture", (as_of, topic_id, camp, max_nodes), build)
+
+
+def ego(
+    session: Session, kind: str, node_id: int, as_of: dt.date | None = None
+) -> tuple[viewpoint.Viewpoint, Positions]:
+    """A person's or claim's neighbourhood and its layout."""
+
+    def build() -> tuple[viewpoint.Viewpoint, Positions]:
+        maker = viewpoint.ego_person if kind == "person" else viewpoint.ego_claim
+        vp = maker(session, node_id, as_of)
+        return vp, svg.layout(vp.graph, agreement(session, as_of))
+
+    return cached(session, "ego", (kind, node_id, as_of), build)
+
+
+def export(session: Session, as_of: dt.date | None = None) -> nx.MultiDiGraph:
+    """The whole viewpoint graph with agreement edges and camps, ready for the writers."""
+    return cached(
+        session,
+        "export",
+        (as_of,),
+        lambda: writers.export_graph(
+            viewpoint.build_viewpoint(session, as_of).graph,
+            agreement(session, as_of),
+            camps(session, as_of),
+        ),
+    )

@@ -1,0 +1,100 @@
+"""Graph files: GraphML (Cytoscape, yEd, networkx), GEXF 1.3 (Gephi) and node-link JSON.
+
+All three carry the same graph, made by `export_graph`:
+
+- nodes "person:<id>" and "claim:<id>" with kind, slug, label (and name, which Cytoscape shows),
+  and for people their camp number (0 = none);
+- edges with kind = "stance" (person -> claim; position supports/opposes/mixed; weight = number
+  of evidence quotes; as_of; basis), "relation" (claim -> claim; position supports/contradicts;
+  weight 1) or "agreement" (person -> person, lower id first; weight = score in [-1, 1];
+  agreements, disagreements, shared).
+
+Every attribute is a str, int or float (never None), because GraphML and GEXF have no null.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import networkx as nx
+
+from kb.graph.agreement import Agreement
+from kb.graph.analysis import Camps
+
+GEXF_VERSION = "1.3"
+
+
+def export_graph(
+    viewpoint: nx.MultiDiGraph, agreement: Agreement | None = None, camps: Camps | None = None
+) -> nx.MultiDiGraph:
+    """A file-ready copy of the viewpoint graph with string node ids and agreement edges."""
+    camp_of = camps.camp_of if camps else {}
+    out = nx.MultiDiGraph(name="kb viewpoint graph")
+
+    def nid(n: tuple[str, int]) -> str:
+        return f"{n[0]}:{n[1]}"
+
+    for n, data in sorted(viewpoint.nodes(data=True)):
+        attrs = {
+            "kind": str(data["kind"]),
+            "slug": str(data["slug"]),
+            "label": str(data["label"]),
+            "name": str(data["label"]),
+        }
+        if n[0] == "person":
+            attrs["camp"] = int(camp_of.get(n[1], 0))
+        out.add_node(nid(n), **attrs)
+    for u, v, k, data in viewpoint.edges(keys=True, data=True):
+        attrs = {
+            "kind": str(data["kind"]),
+            "position": str(data["position"]),
+            "weight": float(data["weight"]),
+        }
+        if data["kind"] == "stance":
+            attrs.update(as_of=str(data["as_of"] or ""), basis=str(data["basis"]))
+        out.add_edge(nid(u), nid(v), key=f"{nid(u)}>{nid(v)}:{k}", **attrs)
+    if agreement is not None:
+        agree = agreement.to_networkx()
+        for u, v, data in agree.edges(data=True):
+            if u not in viewpoint or v not in viewpoint:
+                continue
+            a, b = sorted((u, v))
+            out.add_edge(
+                nid(a),
+                nid(b),
+                key=f"{nid(a)}>{nid(b)}:agreement",
+                kind="agreement",
+                position="agreement",
+                weight=float(data["score"]),
+                agreements=int(data["agreements"]),
+                disagreements=int(data["disagreements"]),
+                shared=int(data["shared"]),
+            )
+    return out
+
+
+def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
+    buf = io.BytesIO()
+    nx.write_graphml(g, buf, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    return buf.getvalue()
+
+
+def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
+    """GEXF 1.3. networkx writes the XML Schema instance namespace without "www." for 1.3;
+    the standard URI is restored so that validators and Gephi see the usual namespace."""
+    buf = io.BytesIO()
+    nx.write_gexf(g, buf, encoding="utf-8", prettyprint=True, version=GEXF_VERSION)
+    return buf.getvalue().replace(
+        b'xmlns:xsi="http://w3.org/2001/XMLSchema-instance"',
+        b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+    )
+
+
+def node_link(g: nx.MultiDiGraph) -> dict:
+    """networkx's node-link form (nodes, edges, directed, multigraph, graph)."""
+    return nx.node_link_data(g, edges="edges")
+
+
+def node_link_bytes(g: nx.MultiDiGraph) -> bytes:
+    return json.dumps(node_link(g), ensure_ascii=False, indent=1).encode("utf-8")

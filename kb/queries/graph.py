@@ -1,0 +1,351 @@
+"""The SQL behind the graph layer (kb.graph): latest stances, node degrees, edges, tensions.
+
+Everything here returns plain rows (tuples of ints and strings), never ORM objects, except
+`stances_with_evidence`, which loads the quotes a page shows. The graph layer turns rows into
+networkx graphs and numpy arrays; this module only decides *which* rows.
+
+"Latest stance" is the rule every graph shares: for each (person, claim) the stance with the
+latest as-of date counts; an undated stance counts only when the person has no dated stance on
+that claim. With `as_of=D`, only stances dated on or before D are candidates, and undated stances
+stay candidates (kb cannot tell when an undated view was held, so it is taken as holding
+throughout; a dated stance on or before D still wins over it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import Select, Subquery, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from kb.models import (
+    Claim,
+    ClaimRelation,
+    Person,
+    Quote,
+    Stance,
+    Topic,
+    claim_topic,
+    stance_evidence,
+)
+
+SIGN = {"supports": 1, "opposes": -1, "mixed": 0}
+
+
+def _sign_expr() -> Any:
+    return case((Stance.position == "supports", 1), (Stance.position == "opposes", -1), else_=0)
+
+
+def latest_stances(
+    as_of: dt.date | None = None,
+    topic_id: int | None = None,
+    person_ids: Collection[int] | None = None,
+    claim_ids: Collection[int] | None = None,
+) -> Subquery:
+    """One row per (person, claim): the stance that counts (see the module docstring).
+
+    Columns: id, person_id, claim_id, position, sign (+1 supports, -1 opposes, 0 mixed), as_of,
+    basis. Filters narrow the candidates before the latest one is picked, so a topic filter
+    never changes which stance is latest. ROW_NUMBER() runs the same on SQLite and PostgreSQL.
+    """
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(Stance.person_id, Stance.claim_id),
+            # dated before undated, then newest first
+            order_by=(case((Stance.as_of.is_(None), 1), else_=0), Stance.as_of.desc()),
+        )
+        .label("rank")
+    )
+    inner = select(
+        Stance.id,
+        Stance.person_id,
+        Stance.claim_id,
+        Stance.position,
+        _sign_expr().label("sign"),
+        Stance.as_of,
+        Stance.basis,
+        rank,
+    )
+    if as_of is not None:
+        inner = inner.where(or_(Stance.as_of.is_(None), Stance.as_of <= as_of))
+    if topic_id is not None:
+        inner = inner.where(
+            Stance.claim_id.in_(
+                select(claim_topic.c.claim_id).where(claim_topic.c.topic_id == topic_id)
+            )
+        )
+    if person_ids is not None:
+        inner = inner.where(Stance.person_id.in_(list(person_ids)))
+    if claim_ids is not None:
+        inner = inner.where(Stance.claim_id.in_(list(claim_ids)))
+    ranked = inner.subquery("ranked")
+    return (
+        select(
+            ranked.c.id,
+            ranked.c.person_id,
+            ranked.c.claim_id,
+            ranked.c.position,
+            ranked.c.sign,
+            ranked.c.as_of,
+            ranked.c.basis,
+        )
+        .where(ranked.c.rank == 1)
+        .subquery("latest")
+    )
+
+
+def signed_stance_rows(
+    session: Session, as_of: dt.date | None = None
+) -> Sequence[tuple[int, int, int]]:
+    """(person_id, claim_id, sign) for every latest stance: the input of the agreement matrix."""
+    latest = latest_stances(as_of)
+    return session.execute(select(latest.c.person_id, latest.c.claim_id, latest.c.sign)).all()
+
+
+def people_rows(
+    session: Session, ids: Collection[int] | None = None
+) -> Sequence[tuple[int, str, str]]:
+    """(id, slug, name) of people, by name."""
+    stmt = select(Person.id, Person.slug, Person.name).order_by(Person.name, Person.id)
+    if ids is not None:
+        stmt = stmt.where(Person.id.in_(list(ids)))
+    return session.execute(stmt).all()
+
+
+def claim_rows(
+    session: Session, ids: Collection[int] | None = None, topic_id: int | None = None
+) -> Sequence[tuple[int, str, str]]:
+    """(id, slug, text) of claims, by slug."""
+    stmt = select(Claim.id, Claim.slug, Claim.text).order_by(Claim.slug, Claim.id)
+    if ids is not None:
+        stmt = stmt.where(Claim.id.in_(list(ids)))
+    if topic_id is not None:
+        stmt = stmt.where(
+            Claim.id.in_(select(claim_topic.c.claim_id).where(claim_topic.c.topic_id == topic_id))
+        )
+    return session.execute(stmt).all()
+
+
+def relation_rows(
+    session: Session, claim_ids: Collection[int] | None = None, topic_id: int | None = None
+) -> Sequence[tuple[int, int, str, int]]:
+    """(from_claim_id, to_claim_id, kind, relation id) with both ends in the given set/topic."""
+    stmt = select(
+        ClaimRelation.from_claim_id,
+        ClaimRelation.to_claim_id,
+        ClaimRelation.kind,
+        ClaimRelation.id,
+    ).order_by(ClaimRelation.id)
+    if claim_ids is not None:
+        ids = list(claim_ids)
+        stmt = stmt.where(ClaimRelation.from_claim_id.in_(ids), ClaimRelation.to_claim_id.in_(ids))
+    if topic_id is not None:
+        in_topic = select(claim_topic.c.claim_id).where(claim_topic.c.topic_id == topic_id)
+        stmt = stmt.where(
+            ClaimRelation.from_claim_id.in_(in_topic), ClaimRelation.to_claim_id.in_(in_topic)
+        )
+    return session.execute(stmt).all()
+
+
+def relations_of(session: Session, claim_id: int) -> Sequence[tuple[int, int, str, int]]:
+    """(from_claim_id, to_claim_id, kind, id) of every relation touching one claim."""
+    return session.execute(
+        select(
+            ClaimRelation.from_claim_id,
+            ClaimRelation.to_claim_id,
+            ClaimRelation.kind,
+            ClaimRelation.id,
+        )
+        .where(or_(ClaimRelation.from_claim_id == claim_id, ClaimRelation.to_claim_id == claim_id))
+        .order_by(ClaimRelation.id)
+    ).all()
+
+
+def stance_edge_rows(
+    session: Session,
+    as_of: dt.date | None = None,
+    topic_id: int | None = None,
+    person_ids: Collection[int] | None = None,
+    claim_ids: Collection[int] | None = None,
+) -> Sequence[tuple[int, int, int, str, dt.date | None, str, int]]:
+    """(stance_id, person_id, claim_id, position, as_of, basis, evidence_count) per latest
+    stance, with the evidence counted in the same query (no query per edge)."""
+    latest = latest_stances(as_of, topic_id, person_ids, claim_ids)
+    evidence = (
+        select(stance_evidence.c.stance_id, func.count().label("n"))
+        .group_by(stance_evidence.c.stance_id)
+        .subquery("evidence")
+    )
+    stmt = (
+        select(
+            latest.c.id,
+            latest.c.person_id,
+            latest.c.claim_id,
+            latest.c.position,
+            latest.c.as_of,
+            latest.c.basis,
+            func.coalesce(evidence.c.n, 0),
+        )
+        .outerjoin(evidence, evidence.c.stance_id == latest.c.id)
+        .order_by(latest.c.person_id, latest.c.claim_id)
+    )
+    return session.execute(stmt).all()
+
+
+def person_degrees(
+    session: Session,
+    as_of: dt.date | None = None,
+    topic_id: int | None = None,
+    person_ids: Collection[int] | None = None,
+    claim_ids: Collection[int] | None = None,
+) -> Sequence[tuple[int, int]]:
+    """(person_id, number of latest stances), most first: how connected each person is."""
+    latest = latest_stances(as_of, topic_id, person_ids, claim_ids)
+    n = func.count().label("n")
+    return session.execute(
+        select(latest.c.person_id, n)
+        .group_by(latest.c.person_id)
+        .order_by(n.desc(), latest.c.person_id)
+    ).all()
+
+
+def claim_degrees(
+    session: Session,
+    as_of: dt.date | None = None,
+    topic_id: int | None = None,
+    person_ids: Collection[int] | None = None,
+    claim_ids: Collection[int] | None = None,
+) -> Sequence[tuple[int, int]]:
+    """(claim_id, number of latest stances on it), most first."""
+    latest = latest_stances(as_of, topic_id, person_ids, claim_ids)
+    n = func.count().label("n")
+    return session.execute(
+        select(latest.c.claim_id, n)
+        .group_by(latest.c.claim_id)
+        .order_by(n.desc(), latest.c.claim_id)
+    ).all()
+
+
+def relation_degrees(
+    session: Session, claim_ids: Collection[int] | None = None
+) -> Sequence[tuple[int, int]]:
+    """(claim_id, number of claim relations touching it)."""
+    ends = select(ClaimRelation.from_claim_id.label("claim_id")).union_all(
+        select(ClaimRelation.to_claim_id.label("claim_id"))
+    )
+    sub = ends.subquery("ends")
+    stmt = select(sub.c.claim_id, func.count()).group_by(sub.c.claim_id)
+    if claim_ids is not None:
+        stmt = stmt.where(sub.c.claim_id.in_(list(claim_ids)))
+    return session.execute(stmt).all()
+
+
+def side_counts(
+    session: Session, as_of: dt.date | None = None, topic_id: int | None = None
+) -> Sequence[tuple[int, int, int, int]]:
+    """(claim_id, supporters, opponents, mixed) over latest stances, for claims with any."""
+    latest = latest_stances(as_of, topic_id)
+    return session.execute(
+        select(
+            latest.c.claim_id,
+            func.sum(case((latest.c.sign == 1, 1), else_=0)),
+            func.sum(case((latest.c.sign == -1, 1), else_=0)),
+            func.sum(case((latest.c.position == "mixed", 1), else_=0)),
+        ).group_by(latest.c.claim_id)
+    ).all()
+
+
+def topic_by_slug(session: Session, slug: str) -> Topic | None:
+    return session.scalar(select(Topic).where(Topic.slug == slug))
+
+
+def topics(session: Session) -> Sequence[tuple[int, str, str]]:
+    """(id, slug, name) of every topic, by name."""
+    return session.execute(select(Topic.id, Topic.slug, Topic.name).order_by(Topic.name)).all()
+
+
+def person_by_slug(session: Session, slug: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.slug == slug))
+
+
+def tension_rows(
+    session: Session,
+    as_of: dt.date | None = None,
+    person_id: int | None = None,
+    claim_id: int | None = None,
+) -> Sequence[tuple[int, int, int, str, int, int, str, int]]:
+    """Inconsistencies in one person's latest stances, found by joining claim relations with
+    the latest-stance set twice (no loop over stances):
+
+    - contradicts: the person supports both ends of a "contradicts" relation;
+    - supports: the person supports A, A supports B, and the person opposes B.
+
+    Rows: (person_id, from_claim_id, from_stance_id, from_position, to_claim_id, to_stance_id,
+    relation kind, relation id). `person_id` / `claim_id` narrow to one person / one claim
+    (either end).
+    """
+    a = latest_stances(as_of, person_ids=[person_id] if person_id is not None else None)
+    b = aliased(a, name="latest_b")
+    rel = ClaimRelation
+    stmt = (
+        select(
+            a.c.person_id,
+            rel.from_claim_id,
+            a.c.id,
+            a.c.position,
+            rel.to_claim_id,
+            b.c.id,
+            rel.kind,
+            rel.id,
+        )
+        .join(a, a.c.claim_id == rel.from_claim_id)
+        .join(b, and_(b.c.claim_id == rel.to_claim_id, b.c.person_id == a.c.person_id))
+        .where(
+            a.c.position == "supports",
+            or_(
+                and_(rel.kind == "contradicts", b.c.position == "supports"),
+                and_(rel.kind == "supports", b.c.position == "opposes"),
+            ),
+        )
+        .order_by(a.c.person_id, rel.id)
+    )
+    if claim_id is not None:
+        stmt = stmt.where(or_(rel.from_claim_id == claim_id, rel.to_claim_id == claim_id))
+    return session.execute(stmt).all()
+
+
+def stances_with_evidence(session: Session, stance_ids: Collection[int]) -> dict[int, Stance]:
+    """The stances with their evidence quotes and each quote's source, in three queries."""
+    if not stance_ids:
+        return {}
+    rows = session.scalars(
+        select(Stance)
+        .where(Stance.id.in_(list(stance_ids)))
+        .options(
+            selectinload(Stance.evidence).selectinload(Quote.source),
+            selectinload(Stance.claim),
+            selectinload(Stance.person),
+        )
+    )
+    return {st.id: st for st in rows}
+
+
+def claims_by_id(session: Session, ids: Collection[int]) -> dict[int, Claim]:
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(list(ids))))}
+
+
+def people_by_id(session: Session, ids: Collection[int]) -> dict[int, Person]:
+    if not ids:
+        return {}
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(list(ids))))}
+
+
+def latest_for_people(person_ids: Collection[int], as_of: dt.date | None = None) -> Select[Any]:
+    """Latest stances of a few people (for /compare): (stance_id, person_id, claim_id, sign)."""
+    latest = latest_stances(as_of, person_ids=person_ids)
+    return select(latest.c.id, latest.c.person_id, latest.c.claim_id, latest.c.sign)

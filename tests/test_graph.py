@@ -1,0 +1,265 @@
+"""The graph layer (kb.graph): agreement counts and score, latest stances and as_of, camps,
+contested claims, tensions, bridges, the viewpoint and ego graphs, caps, and the cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from kb import graph
+from kb.graph import analysis, cache, cached
+from kb.graph.agreement import pair_counts
+from kb.seed import load_seed
+from tests.factories import make_claim, make_person, make_stance
+
+# --- the score rule on hand-made cases ---------------------------------------------------
+
+
+def counts_by_pair(person, claim, sign):
+    ids, _n, i, j, ag, dis, sh = pair_counts(np.array(person), np.array(claim), np.array(sign))
+    return {
+        (int(ids[a]), int(ids[b])): (int(x), int(y), int(z))
+        for a, b, x, y, z in zip(i, j, ag, dis, sh, strict=True)
+    }
+
+
+def test_score_rule_on_hand_made_pairs() -> None:
+    # claims 1..4; person 10: +1 +1 -1 mixed; person 20: +1 -1 -1 +1; person 30: only claim 9
+    person = [10, 10, 10, 10, 20, 20, 20, 20, 30]
+    claim = [1, 2, 3, 4, 1, 2, 3, 4, 9]
+    sign = [1, 1, -1, 0, 1, -1, -1, 1, 1]
+    pairs = counts_by_pair(person, claim, sign)
+    # agree on 1 (both support) and 3 (both oppose), disagree on 2, claim 4 shared but mixed
+    assert pairs == {(10, 20): (2, 1, 4)}  # 30 shares nothing: no edge
+    assert graph.score_of(2, 1, 4) == pytest.approx(0.25)
+    assert graph.score_of(0, 3, 3) == -1.0
+    assert graph.score_of(5, 0, 5) == 1.0
+    assert graph.score_of(0, 0, 2) == 0.0  # all mixed: shared, but neither
+    assert graph.score_of(0, 0, 0) == 0.0
+
+
+def test_pair_counts_match_a_plain_count_on_random_data() -> None:
+    rng = np.random.default_rng(7)
+    rows = {(int(p), int(c)): int(s) for p, c, s in rng.integers([0, 0, -1], [25, 40, 2], (400, 3))}
+    person, claim, sign = zip(*((p, c, s) for (p, c), s in rows.items()), strict=True)
+    got = counts_by_pair(person, claim, sign)
+    held: dict[int, dict[int, int]] = {}
+    for (p, c), s in rows.items():
+        held.setdefault(p, {})[c] = s
+    expected = {}
+    for a, b in itertools.combinations(sorted(held), 2):
+        shared = set(held[a]) & set(held[b])
+        if not shared:
+            continue
+        ag = sum(1 for c in shared if held[a][c] != 0 and held[a][c] == held[b][c])
+        dis = sum(1 for c in shared if held[a][c] * held[b][c] == -1)
+        expected[(a, b)] = (ag, dis, len(shared))
+    assert got == expected
+
+
+# --- from the database: latest stances, as_of, seed ----------------------------------------
+
+
+def test_latest_dated_stance_counts_and_as_of_rewinds(session) -> None:
+    a, b = make_person(session, name="Ada"), make_person(session, name="Bo")
+    x, y = make_claim(session), make_claim(session)
+    make_stance(session, a, x, "supports", as_of=dt.date(2015, 1, 1))
+    make_stance(session, a, x, "opposes", as_of=dt.date(2020, 1, 1))
+    make_stance(session, a, y, "supports")  # undated, and a dated one below wins over it
+    make_stance(session, a, y, "opposes", as_of=dt.date(2019, 6, 1))
+    make_stance(session, b, x, "supports")
+    make_stance(session, b, y, "supports")
+    now = graph.build_agreement(session).pair(a.id, b.id)
+    assert (now.agreements, now.disagreements, now.shared) == (0, 2, 2)
+    then = graph.build_agreement(session, as_of=dt.date(2016, 1, 1)).pair(a.id, b.id)
+    # 2016: Ada's 2015 "supports" on x; on y only the undated "supports" existed yet
+    assert (then.agreements, then.disagreements, then.shared) == (2, 0, 2)
+    assert then.score == 1.0 and now.score == -1.0
+    assert graph.build_agreement(session, as_of=dt.date(2014, 1, 1)).pair(a.id, b.id).shared == 1
+
+
+def test_seed_agreement_and_camps(session) -> None:
+    load_seed(session)
+    agreement = graph.build_agreement(session)
+    slug = {v[0]: k for k, v in agreement.people.items()}
+    musk, chollet, hawking = slug["elon-musk"], slug["francois-chollet"], slug["stephen-hawking"]
+    pair = agreement.pair(chollet, musk)
+    assert (pair.agreements, pair.disagreements, pair.shared, pair.score) == (0, 3, 3, -1.0)
+    assert agreement.pair(musk, hawking).score == 1.0
+    camps = graph.camps(agreement)
+    assert camps.camp_of[chollet] != camps.camp_of[musk]
+    assert camps.camp_of[hawking] == camps.camp_of[musk]
+    agree, disagree = agreement.most(musk)
+    assert [p.b for p in agree][:1] == [hawking]
+    assert [p.b for p in disagree] == [chollet]
+
+
+def test_camps_on_hand_made_graph_are_deterministic() -> None:
+    g = nx.Graph()
+    g.add_weighted_edges_from(
+        [(1, 2, 1), (2, 3, 1), (1, 3, 1), (4, 5, 1), (5, 6, 1), (4, 6, 1), (3, 4, 0.1)]
+    )
+    first = analysis.communities(g)
+    assert sorted(map(sorted, first)) == [[1, 2, 3], [4, 5, 6]]
+    assert all(analysis.communities(g) == first for _ in range(3))
+
+
+# --- contested, bridges, tensions ----------------------------------------------------------
+
+
+def test_contested_score_prefers_even_and_bigger_splits() -> None:
+    assert analysis.contested_score(3, 0) == 0.0
+    assert analysis.contested_score(1, 1) == pytest.approx(math.log2(3))
+    assert analysis.contested_score(5, 5) > analysis.contested_score(1, 1)
+    assert analysis.contested_score(10, 1) < analysis.contested_score(1, 1)
+    ranked = analysis.rank_contested([(1, 10, 1, 0), (2, 2, 2, 5), (3, 4, 0, 0), (4, 3, 2, 0)])
+    assert [r[0] for r in ranked] == [2, 4, 1]
+
+
+def test_bridges_by_betweenness_on_hand_made_graph() -> None:
+    # two triangles, camps 1 and 2, joined only through person 7
+    g = nx.Graph([(1, 2), (2, 3), (1, 3), (4, 5), (5, 6), (4, 6), (3, 7), (7, 4)])
+    camp_of = {1: 1, 2: 1, 3: 1, 7: 1, 4: 2, 5: 2, 6: 2}
+    found = analysis.bridges(g, camp_of)
+    assert found[0].person == 7 and found[0].articulation
+    # 4 (camp 2) has a tie into camp 1 too; 3 has betweenness but ties only inside camp 1
+    assert {b.person for b in found} == {4, 7}
+    assert found[0].betweenness > found[1].betweenness
+
+
+def test_tensions_found_with_evidence(session) -> None:
+    from kb.models import ClaimRelation
+
+    p, q_ = make_person(session, name="Torn"), make_person(session, name="Calm")
+    a, b, c = make_claim(session), make_claim(session), make_claim(session)
+    session.add_all(
+        [
+            ClaimRelation(from_claim=a, to_claim=b, kind="contradicts"),
+            ClaimRelation(from_claim=a, to_claim=c, kind="supports"),
+        ]
+    )
+    session.flush()
+    make_stance(session, p, a, "supports")
+    make_stance(session, p, b, "supports")  # contradicts a
+    make_stance(session, p, c, "opposes")  # a supports c
+    make_stance(session, q_, a, "supports")
+    make_stance(session, q_, b, "opposes")
+    make_stance(session, q_, c, "supports")
+    found = graph.tensions(session, person_id=p.id)
+    assert sorted(t.kind for t in found) == ["contradicts", "supports"]
+    for t in found:
+        assert t.person.id == p.id and t.first.claim.id == a.id
+        assert t.first.evidence and t.second.evidence
+    assert graph.tensions(session, person_id=q_.id) == []
+    around_c = graph.tensions(session, claim_id=c.id)
+    assert [(t.kind, t.second.claim.id) for t in around_c] == [("supports", c.id)]
+
+
+# --- viewpoint graph, ego graphs, caps -------------------------------------------------------
+
+
+def test_viewpoint_graph_nodes_and_edges(session) -> None:
+    load_seed(session)
+    vp = graph.build_viewpoint(session)
+    g = vp.graph
+    assert (vp.people_total, vp.claims_total, vp.stances_total) == (4, 16, 32)
+    assert not vp.capped
+    kinds = {n[0] for n in g}
+    assert kinds == {"person", "claim"}
+    for n, data in g.nodes(data=True):
+        assert isinstance(n, tuple) and isinstance(n[1], int)
+        assert data["kind"] == n[0] and data["slug"] and data["label"]
+    stances = [d for *_e, d in g.edges(data=True) if d["kind"] == "stance"]
+    relations = [d for *_e, d in g.edges(data=True) if d["kind"] == "relation"]
+    assert len(stances) == 32 and len(relations) == 17
+    assert {d["position"] for d in stances} == {"supports", "opposes", "mixed"}
+    assert {d["position"] for d in relations} == {"supports", "contradicts"}
+    assert all(d["weight"] >= 1 for d in stances)  # every seed stance has evidence
+    cg = graph.claim_graph(g)
+    assert len(cg) == 16 and cg.number_of_edges() == 17
+    full = graph.build_claim_graph(session)
+    assert {n: d["supporters"] for n, d in cg.nodes(data=True)} == {
+        n: d["supporters"] for n, d in full.nodes(data=True)
+    }
+
+
+def test_cap_keeps_most_connected_and_counts_the_rest(session) -> None:
+    load_seed(session)
+    vp = graph.build_viewpoint(session, max_nodes=10)
+    assert len(vp.graph) == 10 and vp.capped
+    assert vp.people_shown + vp.claims_shown == 10
+    assert vp.stances_shown < vp.stances_total == 32
+    # the claim most people hold a stance on is kept
+    slugs = {d["slug"] for _n, d in vp.graph.nodes(data=True)}
+    assert "ai-existential-risk" in slugs
+
+
+def test_filters_by_topic_and_people(session) -> None:
+    load_seed(session)
+    from kb.queries import graph as q
+
+    topic = q.topic_by_slug(session, "deep-learning")
+    vp = graph.build_viewpoint(session, topic_id=topic.id)
+    assert {d["slug"] for _n, d in vp.graph.nodes(data=True) if d["kind"] == "person"} == {
+        "francois-chollet"
+    }
+    assert vp.claims_shown == 4
+    chollet = q.person_by_slug(session, "francois-chollet")
+    vp = graph.build_viewpoint(session, person_ids=[chollet.id])
+    assert vp.people_shown == 1 and vp.claims_shown == 11
+
+
+def test_ego_graphs_centre_on_their_node(session) -> None:
+    load_seed(session)
+    from kb.queries import graph as q
+
+    musk = q.person_by_slug(session, "elon-musk")
+    ego = graph.ego_person(session, musk.id)
+    assert ("person", musk.id) in ego.graph
+    own = [v for u, v, d in ego.graph.edges(data=True) if u == ("person", musk.id)]
+    assert len(own) == 7
+    small = graph.ego_person(session, musk.id, max_nodes=5)
+    assert len(small.graph) <= 5 and small.capped and ("person", musk.id) in small.graph
+    claim = ego.graph.nodes[own[0]]
+    ego_c = graph.ego_claim(session, own[0][1])
+    assert own[0] in ego_c.graph and claim["slug"]
+
+
+# --- the cache -------------------------------------------------------------------------------
+
+
+def test_cache_builds_once_per_data_version(app) -> None:
+    from kb.db import session_scope
+
+    cache.clear()
+    with app.app_context():
+        with session_scope() as s:
+            a, b = make_person(s), make_person(s)
+            x = make_claim(s)
+            make_stance(s, a, x, "supports")
+            make_stance(s, b, x, "supports")
+            a_id, b_id = a.id, b.id
+        with session_scope() as s:
+            first = cached.agreement(s)
+            assert cached.agreement(s) is first
+            assert cache.builds["agreement"] == 1
+        with session_scope() as s:  # another request, same data: no rebuild
+            assert cached.agreement(s) is first
+            assert cache.builds["agreement"] == 1
+        with session_scope() as s:  # a write bumps the data version
+            from kb.models import Stance
+
+            st = s.query(Stance).filter_by(person_id=b_id).one()
+            st.position = "opposes"
+            # kb.edits flushes after each change; datastate marks the session on flush
+            s.flush()
+        with session_scope() as s:
+            second = cached.agreement(s)
+            assert second is not first and cache.builds["agreement"] == 2
+            assert first.pair(a_id, b_id).score == 1.0
+            assert second.pair(a_id, b_id).score == -1.0

@@ -1,0 +1,246 @@
+"""The graph pages over HTTP: /graph, /agreement, /compare, their JSON twins, the graph
+exports, the person/claim panels, parameter checking, escaping and bounded query counts."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import contextmanager
+
+import networkx as nx
+import pytest
+from sqlalchemy import event
+
+from kb.db import session_scope
+from kb.graph import cache
+from tests.factories import make_claim, make_person, make_quote, make_stance
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@contextmanager
+def count_queries(app):
+    engine = app.extensions["kb.engine"]
+    seen: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def test_graph_page_draws_svg_with_links_and_legend(seeded_client) -> None:
+    r = seeded_client.get("/graph")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert html.count('<a href="/people/') >= 4
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="kb-graph"' in html
+    assert html.count('class="node person"') == 4 and html.count('class="node claim"') == 16
+    for label in ("supports (stance)", "opposes (stance)", "mixed (stance)", "claim contradicts"):
+        assert label in html
+    assert 'stroke-dasharray="7 4"' in html  # opposes dashed, not colour alone
+    assert "graph.css" in html
+    # the same request again is the same picture (deterministic layout, cached)
+    assert seeded_client.get("/graph").get_data(as_text=True) == html
+
+
+def test_graph_json_twin_and_filters(seeded_client) -> None:
+    data = seeded_client.get("/graph.json").get_json()
+    assert len(data["nodes"]) == 20 and len(data["edges"]) == 49
+    assert data["left_out"] == {"people": 0, "claims": 0, "stances": 0}
+    camps = {m["slug"]: c["number"] for c in data["camps"] for m in c["members"]}
+    assert camps["francois-chollet"] != camps["elon-musk"]
+    topic = seeded_client.get("/graph.json?topic=deep-learning").get_json()
+    assert {n["slug"] for n in topic["nodes"] if n["kind"] == "person"} == {"francois-chollet"}
+    camp = camps["elon-musk"]
+    in_camp = seeded_client.get(f"/graph.json?camp={camp}").get_json()
+    assert {n["slug"] for n in in_camp["nodes"] if n["kind"] == "person"} == {
+        "elon-musk",
+        "stephen-hawking",
+        "martin-rees",
+    }
+    capped = seeded_client.get("/graph.json?limit=10").get_json()
+    assert len(capped["nodes"]) == 10
+    assert capped["left_out"]["claims"] + capped["left_out"]["people"] == 10
+    page = seeded_client.get("/graph?limit=10").get_data(as_text=True)
+    assert "Left out:" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/graph?camp=abc",
+        "/graph?camp=99",
+        "/graph?topic=no-such-topic",
+        "/graph?as_of=yesterday",
+        "/graph?limit=5",
+        "/graph.json?limit=x",
+        "/agreement?limit=0",
+        "/agreement.json?as_of=2017-02-30",
+        "/compare/elon-musk/elon-musk",
+    ],
+)
+def test_malformed_parameters_are_400_with_a_message(seeded_client, url) -> None:
+    r = seeded_client.get(url)
+    assert r.status_code == 400
+    assert (
+        "must" in r.get_data(as_text=True)
+        or "no topic" in r.get_data(as_text=True)
+        or ("different" in r.get_data(as_text=True))
+    )
+
+
+def test_unknown_person_in_compare_is_404(seeded_client) -> None:
+    assert seeded_client.get("/compare/elon-musk/nobody").status_code == 404
+    assert seeded_client.get("/compare/nobody/elon-musk.json").status_code == 404
+
+
+def test_agreement_heat_map_ordered_by_camp_with_numbers(seeded_client) -> None:
+    html = seeded_client.get("/agreement").get_data(as_text=True)
+    assert html.count('href="/compare/') == 12  # every off-diagonal cell links
+    assert "−1.00" in html and "+0.75" in html  # the number, not colour alone
+    assert "0✓ 3✗ /3" in html
+    data = seeded_client.get("/agreement.json").get_json()
+    order = [p["slug"] for p in data["people"]]
+    assert order[-1] == "francois-chollet"  # camp 2 after camp 1
+    pair = next(p for p in data["pairs"] if {p["a"], p["b"]} == {"elon-musk", "martin-rees"})
+    assert (pair["agreements"], pair["disagreements"], pair["shared"]) == (3, 0, 4)
+    assert pair["score"] == pytest.approx(0.75)
+    assert "score" in data["rule"]
+
+
+def test_compare_lists_cruxes_central_first_with_quotes(seeded_client) -> None:
+    data = seeded_client.get("/compare/francois-chollet/stephen-hawking.json").get_json()
+    assert (data["shared"], data["agreements"], data["disagreements"]) == (5, 2, 3)
+    assert data["score"] == pytest.approx(-0.2)
+    cruxes = data["cruxes"]
+    assert [c["claim"]["slug"] for c in cruxes][0] == "ai-existential-risk"
+    assert [c["centrality"] for c in cruxes] == sorted(
+        (c["centrality"] for c in cruxes), reverse=True
+    )
+    for c in cruxes:
+        assert {c["a"]["position"], c["b"]["position"]} == {"supports", "opposes"}
+        assert c["a"]["evidence"] and c["b"]["evidence"]
+    html = seeded_client.get("/compare/francois-chollet/stephen-hawking").get_data(as_text=True)
+    assert "Cruxes" in html and html.count("<blockquote>") >= 6
+
+
+def test_person_and_claim_pages_carry_the_panels(seeded_client) -> None:
+    html = seeded_client.get("/people/elon-musk").get_data(as_text=True)
+    assert "Agrees most with" in html and "Disagrees most with" in html
+    assert "agree on 5, disagree on 0 of 5 shared" in html
+    assert 'href="/compare/elon-musk/francois-chollet"' in html
+    assert 'class="kb-graph"' in html
+    html = seeded_client.get("/claims/ai-existential-risk").get_data(as_text=True)
+    assert "Tensions around this claim" in html and 'class="kb-graph"' in html
+
+
+def test_tensions_shown_on_person_and_claim_pages(app, client) -> None:
+    from kb.models import ClaimRelation
+
+    with app.app_context(), session_scope() as s:
+        p = make_person(s, slug="torn", name="Torn Person")
+        a = make_claim(s, slug="claim-a", text="A is true.")
+        b = make_claim(s, slug="claim-b", text="B is true.")
+        s.add(ClaimRelation(from_claim=a, to_claim=b, kind="contradicts"))
+        make_stance(s, p, a, "supports", evidence=[make_quote(s, p, text="I hold A.")])
+        make_stance(s, p, b, "supports", evidence=[make_quote(s, p, text="I hold B.")])
+    html = client.get("/people/torn").get_data(as_text=True)
+    section = html.split('id="tensions-h"')[1].split("</section>")[0]
+    assert "contradicts" in section and "I hold A." in section and "I hold B." in section
+    html = client.get("/claims/claim-b").get_data(as_text=True)
+    section = html.split('id="claim-tensions-h"')[1].split("</section>")[0]
+    assert "Torn Person" in section and "I hold B." in section
+
+
+def test_labels_are_escaped_everywhere(app, client) -> None:
+    nasty = "<script>alert(\"x\")</script> & 'q'"
+    with app.app_context(), session_scope() as s:
+        p1 = make_person(s, slug="evil", name=nasty)
+        p2 = make_person(s, slug="good", name="Good")
+        c = make_claim(s, slug="c-evil", text=f"Claim {nasty}")
+        make_stance(s, p1, c, "supports")
+        make_stance(s, p2, c, "opposes")
+    for url in ("/graph", "/agreement", "/compare/evil/good", "/people/good", "/claims/c-evil"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html, url
+        assert "&lt;script&gt;" in html, url
+    assert client.get("/graph.json").get_json()["nodes"][0]["label"]  # JSON keeps the text
+    for url in ("/export/graph.graphml", "/export/graph.gexf"):
+        body = client.get(url).data
+        assert b"<script>" not in body
+        assert b"&lt;script&gt;" in body
+
+
+def load_export(client, url: str) -> nx.MultiDiGraph:
+    r = client.get(url)
+    assert r.status_code == 200
+    assert "attachment" in r.headers["Content-Disposition"]
+    if url.endswith(".graphml"):
+        return nx.read_graphml(io.BytesIO(r.data))
+    if url.endswith(".gexf"):
+        assert b'version="1.3"' in r.data and b'xmlns="http://gexf.net/1.3"' in r.data
+        return nx.read_gexf(io.BytesIO(r.data))
+    return nx.node_link_graph(json.loads(r.data), edges="edges")
+
+
+@pytest.mark.parametrize(
+    "url", ["/export/graph.graphml", "/export/graph.gexf", "/export/graph.json"]
+)
+def test_graph_exports_load_back_in_networkx(seeded_client, url) -> None:
+    g = load_export(seeded_client, url)
+    people = [n for n, d in g.nodes(data=True) if d["kind"] == "person"]
+    claims = [n for n, d in g.nodes(data=True) if d["kind"] == "claim"]
+    assert len(people) == 4 and len(claims) == 16
+    for _n, d in g.nodes(data=True):
+        assert d["slug"] and d["label"]
+    kinds = [d["kind"] for *_e, d in g.edges(data=True)]
+    assert kinds.count("stance") == 32 and kinds.count("relation") == 17
+    assert kinds.count("agreement") == 6
+    by_slug = {d["slug"]: n for n, d in g.nodes(data=True)}
+    chollet, musk = by_slug["francois-chollet"], by_slug["elon-musk"]
+    edges = g.get_edge_data(chollet, musk) or g.get_edge_data(musk, chollet)
+    # a reader makes a MultiDiGraph only when the file has parallel edges somewhere
+    edges = list(edges.values()) if g.is_multigraph() else [edges]
+    (agree,) = [d for d in edges if d["kind"] == "agreement"]
+    assert float(agree["weight"]) == -1.0 and int(agree["disagreements"]) == 3
+    assert int(g.nodes[chollet]["camp"]) != int(g.nodes[musk]["camp"])
+    stance_weights = [float(d["weight"]) for *_e, d in g.edges(data=True) if d["kind"] == "stance"]
+    assert min(stance_weights) >= 1
+
+
+def test_pages_run_a_bounded_number_of_queries(app, client) -> None:
+    """Query counts on a cold cache do not grow with the data (no query per row)."""
+
+    def add_people(n: int, offset: int) -> None:
+        with app.app_context(), session_scope() as s:
+            claims = [make_claim(s) for _ in range(4)]
+            for k in range(n):
+                p = make_person(s, slug=f"p{offset + k}", name=f"P {offset + k}")
+                for j, c in enumerate(claims):
+                    make_stance(s, p, c, "supports" if (k + j) % 2 else "opposes")
+
+    urls = ["/graph", "/graph.json", "/agreement", "/compare/p0/p1", "/people/p0"]
+    add_people(3, 0)
+    counts_small = {}
+    with app.app_context():
+        for url in urls:
+            cache.clear()
+            with count_queries(app) as seen:
+                assert client.get(url).status_code == 200
+            counts_small[url] = len(seen)
+    add_people(30, 100)
+    for url in urls:
+        cache.clear()
+        with count_queries(app) as seen:
+            assert client.get(url).status_code == 200
+        assert len(seen) == counts_small[url], url
