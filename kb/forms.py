@@ -33,8 +33,9 @@ from kb.dates import parse_partial
 SLUG_HELP = "Lowercase letters, digits and hyphens. Left blank, it is made from the name."
 
 
-def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(v, v.replace("_", " ")) for v in values]
+def _choices(values: tuple[str, ...]) -> dict[str, str]:
+    # {value: label}: the shorthand WTForms keeps (tuples are deprecated from 3.3).
+    return {v: v.replace("_", " ") for v in values}
 
 
 def http_url(_form: Any, field: Any) -> None:
@@ -197,8 +198,13 @@ class StanceForm(VersionedForm):
     )
     new_quote_text = _area("New quote: verbatim text", 10000)
     new_quote_locator = _text("Where in the source", 200)
-    new_quote_attribution = SelectField("Attribution", choices=_choices(m.ATTRIBUTIONS))
-    new_quote_checked = SelectField("How it was checked", choices=_choices(m.CHECKED_HOW))
+    # Checked by kb.edits only when a new quote is given, so an unused part cannot fail.
+    new_quote_attribution = SelectField(
+        "Attribution", choices=_choices(m.ATTRIBUTIONS), validate_choice=False
+    )
+    new_quote_checked = SelectField(
+        "How it was checked", choices=_choices(m.CHECKED_HOW), validate_choice=False
+    )
     new_quote_check_note = _area("Checking note")
     new_quote_source = _text(
         "Source of the new quote",
@@ -207,7 +213,7 @@ class StanceForm(VersionedForm):
     )
     new_source_title = _text("New source: title", 500)
     new_source_slug = _slug()
-    new_source_kind = SelectField("Kind", choices=_choices(m.SOURCE_KINDS))
+    new_source_kind = SelectField("Kind", choices=_choices(m.SOURCE_KINDS), validate_choice=False)
     new_source_url = _url("URL")
     new_source_publisher = _text("Publisher or venue", 500)
     new_source_published = StringField(

@@ -295,9 +295,9 @@ def _pickers(entity: str, form: Any, obj: Any) -> dict[str, Any]:
         ]
 
     if entity == "claim":
-        form.topics.choices = [
-            (t.slug, t.name) for t in session.scalars(select(m.Topic).order_by(m.Topic.name))
-        ]
+        form.topics.choices = {
+            t.slug: t.name for t in session.scalars(select(m.Topic).order_by(m.Topic.name))
+        }
     if entity == "quote":
         out["people"], out["sources"] = people(), sources()
     if entity == "source":
@@ -329,10 +329,10 @@ def _pickers(entity: str, form: Any, obj: Any) -> dict[str, Any]:
                     .options(selectinload(m.Quote.speaker), selectinload(m.Quote.source))
                 )
             )
-        form.evidence.choices = [
-            (q.id, f"#{q.id} {q.speaker.name}: “{_short(q.text, 90)}” — {q.source.title}")
+        form.evidence.choices = {
+            q.id: f"#{q.id} {q.speaker.name}: “{_short(q.text, 90)}” — {q.source.title}"
             for q in quotes
-        ]
+        }
         out["quotes_for"] = person.name if person is not None else None
         out["person_filter"] = who
     return out
