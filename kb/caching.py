@@ -1,9 +1,133 @@
-"""HTTP caching: ETag / Last-Modified from the data version, 304s, static cache headers."""
+"""HTTP caching: ETag / Last-Modified from the data version, 304s, static cache headers.
+
+Every page that anyone may see is a function of three things: the code (templates and views),
+the data, and the request (URL, query string, Accept). The URL is part of what a cache keys on
+anyway, so a page's validator only needs the deployed code and the data version
+(kb.datastate), which every write bumps. That makes the check cheap enough to run *before* the
+view: a repeat request whose If-None-Match still matches is answered 304 after a single
+one-row query, without running the page's queries or templates at all.
+
+Not cached, because their content differs per visitor:
+- anything under the excluded prefixes (/admin, /login, /logout, /account; config
+  CACHE_EXCLUDE_PREFIXES) and every method but GET and HEAD;
+- any request that carries the session cookie: a logged-in editor, or anyone holding a CSRF
+  token, may see their own name or a form token on a page;
+- a response whose view wrote to the session (for example it minted a CSRF token), or that is
+  not a 200, or that set its own validators or Cache-Control.
+
+Static files get Cache-Control max-age (config SEND_FILE_MAX_AGE_DEFAULT, default an hour;
+Flask adds its own ETag and Last-Modified for them).
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import datetime as dt
+import hashlib
+import importlib.metadata
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, request, session
+from sqlalchemy import select
+
+from kb.db import get_session
+from kb.models import KbState
+from kb.paths import resource_dir
+
+DEFAULT_EXCLUDE_PREFIXES = ("/admin", "/login", "/logout", "/account")
+STATIC_MAX_AGE = 3600
+# Pages are revalidated on every use (no-cache) but may be stored; the 304 makes that cheap.
+PAGE_CACHE_CONTROL = "no-cache"
+
+
+def code_token() -> str:
+    """Changes whenever the deployed code or templates change, so that new code never serves
+    a 304 for a page an old version rendered. Computed once per process: the package version
+    and the newest modification time of the package, templates and static files."""
+    try:
+        version = importlib.metadata.version("kb")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a tree
+        version = "0"
+    newest = 0.0
+    for folder in (Path(__file__).parent, resource_dir("templates"), resource_dir("static")):
+        for path in Path(folder).rglob("*"):
+            if path.suffix in {".py", ".html", ".css", ".js", ".svg"}:
+                newest = max(newest, path.stat().st_mtime)
+    return hashlib.sha1(f"{version}:{newest}".encode()).hexdigest()[:10]
+
+
+def _eligible() -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.endpoint is None or request.endpoint == "static":
+        return False
+    prefixes = current_app.config.get("CACHE_EXCLUDE_PREFIXES", DEFAULT_EXCLUDE_PREFIXES)
+    if request.path.startswith(tuple(prefixes)):
+        return False
+    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+
+
+def _data_state() -> tuple[int, dt.datetime | None]:
+    row = get_session().execute(select(KbState.data_version, KbState.changed_at)).first()
+    if row is None:
+        return 0, None
+    changed = row.changed_at
+    if changed is not None and changed.tzinfo is None:  # SQLite keeps no time zone: it is UTC
+        changed = changed.replace(tzinfo=dt.UTC)
+    return row.data_version, changed
+
+
+def _etag_for(version: int) -> str:
+    accept = request.headers.get("Accept", "")
+    digest = hashlib.sha1(f"{current_app.extensions['kb.code_token']}|{accept}".encode())
+    return f"d{version}-{digest.hexdigest()[:12]}"
+
+
+def _before_request() -> Response | None:
+    if not _eligible():
+        return None
+    version, changed = _data_state()
+    etag = _etag_for(version)
+    g.kb_validators = (etag, changed)
+    if request.if_none_match:
+        hit = request.if_none_match.contains_weak(etag)
+    elif request.if_modified_since and changed is not None:
+        hit = changed.replace(microsecond=0) <= request.if_modified_since
+    else:
+        hit = False
+    if not hit:
+        return None
+    response = Response(status=304)
+    _set_validators(response, etag, changed)
+    return response
+
+
+def _set_validators(response: Response, etag: str, changed: dt.datetime | None) -> None:
+    response.set_etag(etag)
+    if changed is not None:
+        response.last_modified = changed
+    response.headers.setdefault("Cache-Control", PAGE_CACHE_CONTROL)
+    response.vary.add("Accept")
+    response.vary.add("Cookie")
+
+
+def _after_request(response: Response) -> Response:
+    validators = g.pop("kb_validators", None)
+    if validators is None or response.status_code != 200:
+        return response
+    if response.headers.get("ETag") or response.headers.get("Cache-Control"):
+        return response  # the view decided for itself
+    if session.modified:
+        return response  # the view put something per-visitor (a CSRF token) into the page
+    _set_validators(response, *validators)
+    return response
 
 
 def init_app(app: Flask) -> None:
-    pass
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
+    app.config.setdefault("CACHE_EXCLUDE_PREFIXES", DEFAULT_EXCLUDE_PREFIXES)
+    if not app.config.get("HTTP_CACHING", True):
+        return
+    app.extensions["kb.code_token"] = code_token()
+    app.before_request(_before_request)
+    app.after_request(_after_request)

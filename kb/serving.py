@@ -11,11 +11,25 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+MAX_DEFAULT_WORKERS = 12
+# Common log format plus the time the request took, in milliseconds, so slow pages stand out.
+ACCESS_LOG_FORMAT = '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
 
 def default_workers() -> int:
-    # gunicorn's rule of thumb is 2 x cores + 1; kb's pages are short and mostly read the
-    # database, so threads do the rest.
-    return 2 * (os.cpu_count() or 1) + 1
+    """gunicorn's rule of thumb, 2 x cores + 1, capped: every worker holds its own app,
+    engine and connection pool, and beyond a dozen the memory buys nothing on a small host.
+    kb's pages are short and mostly wait on the database, so each worker's threads
+    (see `kb serve --threads`) overlap those waits."""
+    return min(2 * cores() + 1, MAX_DEFAULT_WORKERS)
 
 
 class KbServer(BaseApplication):
@@ -51,6 +65,7 @@ def serve(
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
         "accesslog": "-" if access_log else None,
+        "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": "-",
         "control_socket_disable": True,
         "timeout": 60,

@@ -1,0 +1,86 @@
+"""HTTP caching: pages carry validators from the data version, repeat requests get 304, a write
+changes the validators, and per-visitor pages never share them."""
+
+from __future__ import annotations
+
+from flask import session as flask_session
+from sqlalchemy import select
+
+from kb import models as m
+from kb.db import session_scope
+
+
+def test_repeat_get_is_304_until_the_data_changes(seeded_app) -> None:
+    client = seeded_app.test_client(use_cookies=False)
+    first = client.get("/")
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert first.headers["Last-Modified"]
+    assert "no-cache" in first.headers["Cache-Control"]
+
+    again = client.get("/", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+
+    modified = client.get("/", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert modified.status_code == 304
+
+    with seeded_app.app_context(), session_scope() as session:
+        person = session.scalars(select(m.Person).order_by(m.Person.id)).first()
+        person.name = person.name + " (edited)"
+        # kb.datastate bumps the version at commit for the changes flushed by then.
+        session.flush()
+
+    after = client.get("/", headers={"If-None-Match": etag})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != etag
+    assert "(edited)" in after.get_data(as_text=True)
+
+
+def test_validators_differ_by_accept_and_code(seeded_app) -> None:
+    client = seeded_app.test_client(use_cookies=False)
+    html = client.get("/", headers={"Accept": "text/html"}).headers["ETag"]
+    other = client.get("/", headers={"Accept": "application/json"}).headers.get("ETag")
+    assert html != other
+
+
+def test_no_shared_validators_for_visitors_with_a_session_or_writes(app) -> None:
+    @app.route("/_probe/mint-token")
+    def mint_token() -> str:
+        flask_session["csrf_like"] = "per-visitor"
+        return "<p>form</p>"
+
+    @app.route("/admin/_probe")
+    def admin_probe() -> str:
+        return "<p>admin</p>"
+
+    @app.route("/_probe/post", methods=["GET", "POST"])
+    def post_probe() -> str:
+        return "<p>ok</p>"
+
+    client = app.test_client()
+    assert "ETag" not in client.get("/admin/_probe").headers
+    assert "ETag" not in client.post("/_probe/post").headers
+    assert "ETag" in client.get("/_probe/post").headers
+
+    minted = client.get("/_probe/mint-token")
+    assert minted.status_code == 200
+    assert "ETag" not in minted.headers  # the page holds a per-visitor token
+    # Now the client carries a session cookie: nothing is validated or answered 304 for it.
+    with_cookie = client.get("/_probe/post", headers={"If-None-Match": "*"})
+    assert with_cookie.status_code == 200
+    assert "ETag" not in with_cookie.headers
+
+
+def test_errors_are_not_given_validators(client) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "ETag" not in response.headers
+
+
+def test_static_files_are_cached_for_an_hour(client) -> None:
+    response = client.get("/static/kb.css")
+    assert response.status_code == 200
+    assert "max-age=3600" in response.headers["Cache-Control"]
+    response.close()
