@@ -44,6 +44,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+PRIVATE_PREFIXES = ("/admin", "/login", "/logout")
+
 DEFAULTS = {
     # Failed logins allowed per window before further attempts are refused.
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
@@ -111,6 +113,9 @@ def init_app(app: Flask) -> None:
     def _headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.path.startswith(PRIVATE_PREFIXES):
+            # Pages for one logged-in editor: never kept by a browser or a shared cache.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

@@ -25,7 +25,7 @@ from flask import (
 )
 from flask_login import login_user, logout_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -426,6 +426,25 @@ def _display(value: Any) -> str:
     return str(value).strip()
 
 
+def _database_checks(entity: str, form: Any, obj: Any) -> dict[str | None, list[Any]]:
+    """When a form already failed its own checks, still run kb.edits' checks (duplicate slug,
+    unknown references...) on the fields that passed, so the editor sees every problem in
+    one round. Whatever this wrote is rolled back: nothing is saved."""
+    session = get_session()
+    data = {k: (None if form[k].errors else v) for k, v in _submitted(form).items()}
+    found: list[edits.FieldError] = []
+    try:
+        edits.save(session, entity, obj, data, form.version.data)
+    except edits.Invalid as exc:
+        found = [e for e in exc.errors if e.field and e.field in form._fields]
+    except (edits.Conflict, SQLAlchemyError, ValueError, TypeError):
+        pass
+    finally:
+        session.rollback()
+    # A field that failed its own check keeps that one message; a blank it caused is no news.
+    return _errors_by_field(form, [e for e in found if not form[e.field].errors])
+
+
 def _save(entity: str, obj: Any) -> Any:
     session = get_session()
     form_cls = forms.FORMS[entity]
@@ -440,7 +459,9 @@ def _save(entity: str, obj: Any) -> Any:
     if entity == "claim":
         _pickers(entity, form, obj)  # topic choices, so the select can re-render
     if not form.validate_on_submit():
-        return _render_form(entity, form, obj, status=422 if form.errors else 400)
+        if not form.errors:
+            return _render_form(entity, form, obj, status=400)
+        return _render_form(entity, form, obj, _database_checks(entity, form, obj), status=422)
     record_id = obj.id if obj is not None else None
     try:
         saved = edits.save(session, entity, obj, _submitted(form), form.version.data)
@@ -560,14 +581,22 @@ def _revision_rows(session: Any, revisions: list[m.Revision]) -> list[dict[str, 
         for name, (before, after) in (rev.changes or {}).items():
             target = _fk_target(cls, name) if cls else None
 
-            def show(v: Any, target: str | None = target) -> str:
+            def show(v: Any, target: str | None = target, quotes: bool = name == "evidence") -> str:
                 if v is None or v == []:
                     return ""
                 if target and isinstance(v, int):
                     return f"{names.get((target, v), '#' + str(v) + ' (deleted)')}"
+                if quotes and isinstance(v, list):
+                    return ", ".join(f"quote #{i}" for i in v)
                 return _display(v)
 
-            changes.append({"field": name, "before": show(before), "after": show(after)})
+            changes.append(
+                {
+                    "field": name.removesuffix("_id").replace("_", " "),
+                    "before": show(before),
+                    "after": show(after),
+                }
+            )
         rows.append(
             {
                 "id": rev.id,
