@@ -9,7 +9,7 @@ claims, a long tail), and people fall into a few camps whose members mostly agre
 agreement graph has structure to find. The same seed always gives the same database.
 
 Every constraint holds by construction: one stance per (person, claim, as-of date) with at most
-one undated, evidence quotes spoken by the stance's own person, no claim related to itself, no
+one undated, at least one evidence quote per stance, spoken by the stance's own person, no claim related to itself, no
 duplicate (from, to, kind) relation. Rows go in through kb.bulk, the path `kb import` uses.
 """
 
@@ -110,6 +110,9 @@ class Scale:
             problems.append("quotes need at least one person and one source")
         if self.stances and (not self.people or not self.claims):
             problems.append("stances need at least one person and one claim")
+        if self.stances and self.quotes < self.people:
+            # Every stance cites at least one quote by its own person, so everyone is quoted.
+            problems.append("stances need evidence: --quotes must be at least --people")
         if self.stances > self.people * self.claims * MAX_STANCES_PER_PAIR:
             problems.append(
                 f"--stances {self.stances} is more than {MAX_STANCES_PER_PAIR} per "
@@ -283,7 +286,8 @@ def generate(
     other = rng.integers(0, 2, scale.stances).tolist()
     undated = (rng.random(scale.stances) < 0.3).tolist()
     shift = rng.integers(0, 365, scale.stances).tolist()
-    n_evidence = rng.choice(3, size=scale.stances, p=[0.15, 0.75, 0.1]).tolist()
+    n_evidence = (rng.choice(3, size=scale.stances, p=[0.8, 0.15, 0.05]) + 1).tolist()
+    inferred = (rng.random(scale.stances) < 0.15).tolist()
     pick = rng.integers(0, 1 << 30, size=(scale.stances, 2)).tolist()
     with_probability = (rng.random(scale.stances) < 0.2).tolist()
     probability = rng.random(scale.stances).round(2).tolist()
@@ -308,14 +312,14 @@ def generate(
             else:
                 position = ("mixed", ("opposes", "supports")[lean])[other[i]]
             mine = quotes_of[p]
-            evidence = (
-                sorted({mine[pick[i][j] % len(mine)] for j in range(n_evidence[i])}) if mine else []
+            evidence = sorted(
+                {mine[pick[i][j % 2] * (j + 1) % len(mine)] for j in range(n_evidence[i])}
             )
             yield {
                 "person_id": person_ids[p],
                 "claim_id": claim_ids[c],
                 "position": position,
-                "basis": "explicit" if evidence else "inferred",
+                "basis": "inferred" if inferred[i] else "explicit",
                 "probability": probability[i] if with_probability[i] else None,
                 "as_of": as_of,
                 "note": "Synthetic stance." if i % 10 == 0 else None,

@@ -108,16 +108,14 @@ def test_counts_constraints_and_obviously_synthetic(make_session) -> None:
         )
         assert mismatched == 0
         assert session.scalar(select(func.count()).select_from(m.stance_evidence)) > 300
-        # Explicit stances have evidence; inferred ones need none.
-        explicit_without = session.scalar(
+        # Every stance cites evidence (kb's rule), whatever its basis.
+        without = session.scalar(
             select(func.count())
             .select_from(m.Stance)
-            .where(
-                m.Stance.basis == "explicit",
-                ~m.Stance.id.in_(select(m.stance_evidence.c.stance_id)),
-            )
+            .where(~m.Stance.id.in_(select(m.stance_evidence.c.stance_id)))
         )
-        assert explicit_without == 0
+        assert without == 0
+        assert session.scalar(select(func.count()).where(m.Stance.basis == "inferred")) > 0
 
         relations = session.execute(
             select(m.ClaimRelation.from_claim_id, m.ClaimRelation.to_claim_id, m.ClaimRelation.kind)
@@ -154,6 +152,7 @@ def test_impossible_scale_is_refused() -> None:
     assert Scale(people=1, claims=1, stances=4, quotes=0, sources=0, relations=0).check()
     assert Scale(people=1, claims=2, relations=5, quotes=0, sources=0, stances=0).check()
     assert "negative" in Scale(people=-1).check()[0]
+    assert "--quotes must be at least --people" in Scale(people=5, quotes=4).check()[0]
 
 
 def test_cli_reports_counts_and_refuses_a_second_run(runner) -> None:
