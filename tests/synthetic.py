@@ -127,7 +127,11 @@ def generate(
     for qid, pid in speaker_of.items():
         quotes_of.setdefault(pid, []).append(qid)
 
-    pairs = rng.sample([(p, c) for p in person_ids for c in claim_ids], stances)
+    n_claims = len(claim_ids)
+    pairs = [
+        (person_ids[k // n_claims], claim_ids[k % n_claims])
+        for k in rng.sample(range(len(person_ids) * n_claims), stances)
+    ]
     stance_rows: list[dict[str, Any]] = []
     evidence_rows: list[dict[str, int]] = []
     for n, (pid, cid) in enumerate(pairs, 1):

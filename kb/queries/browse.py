@@ -9,7 +9,9 @@ Where a person holds several stances on one claim, the latest counts (kb.queries
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from kb import datastate
 from kb.dates import format_partial, humanize_partial
 from kb.models import (
     POSITIONS,
@@ -80,6 +83,38 @@ PEOPLE_SORTS = ("name", "stances", "recent")
 SOURCE_SORTS = ("date", "oldest", "title")
 TOPIC_SORTS = ("name", "claims")
 FACET_LIMIT = 30
+
+
+class Memo:
+    """Results that cost a scan of the stances (facet counts, the overview, orderings by
+    count), kept per database until its data version changes. Every write bumps the version
+    (kb.datastate), so a kept value is never stale; reading the version is one primary-key
+    lookup. Values must be plain data, never ORM objects (their session is gone next time)."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        full = (str(session.get_bind().url), datastate.current(session), *key)
+        with self._lock:
+            if full in self._items:
+                self._items.move_to_end(full)
+                return self._items[full]
+        value = compute()
+        with self._lock:
+            self._items[full] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+MEMO = Memo()
 
 
 # ---------------------------------------------------------------- records as plain data
@@ -282,6 +317,15 @@ def counts(session: Session) -> dict[str, int]:
 
 
 def overview(session: Session, max_people: int = 20, max_claims: int = 16) -> dict[str, Any]:
+    """The home page's data (see _overview), kept until the data changes."""
+    return MEMO.get(
+        session,
+        ("overview", max_people, max_claims),
+        lambda: _overview(session, max_people, max_claims),
+    )
+
+
+def _overview(session: Session, max_people: int, max_claims: int) -> dict[str, Any]:
     """Counts, the stance matrix and the most contested claims, for the home page.
 
     The matrix has the people with most claims as rows (ordered by name) and the claims with
@@ -356,6 +400,20 @@ class Listing:
         }
 
 
+def _page_ids(session: Session, stmt: Select[Any], id_col: Any, req: PageRequest) -> list[int]:
+    """The ids of one page, in the statement's order. Selecting only the id lets the database
+    sort without computing the row's count columns for every row it sorts past."""
+    return list(
+        session.scalars(stmt.with_only_columns(id_col).limit(req.per_page).offset(req.offset))
+    )
+
+
+def _rows_by_ids(session: Session, stmt: Select[Any], id_col: Any, ids: list[int]) -> list[Any]:
+    """The full rows (with counts) of the given ids, in the order of `ids`."""
+    found = {r[0].id: r for r in session.execute(stmt.order_by(None).where(id_col.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 def by_slug(session: Session, model: Any, slug: str | None, param: str) -> Any:
     """The record a filter parameter names, None when the parameter is absent; an unknown slug
     is the client's mistake (400), not an empty list."""
@@ -365,10 +423,6 @@ def by_slug(session: Session, model: Any, slug: str | None, param: str) -> Any:
     if found is None:
         raise BadParameter(param, f"names no known {model.__tablename__}: {slug!r}")
     return found
-
-
-def _count(session: Session, stmt: Select[Any]) -> int:
-    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 # claims ------------------------------------------------------------------
@@ -396,7 +450,10 @@ def _claim_conditions(
         )
     if person is not None or position is not None:
         st = aliased(Stance)
-        where = [st.claim_id == Claim.id, is_latest(st)]
+        # whoever holds any stance on a claim holds a latest one: only a position needs the rule
+        where = [st.claim_id == Claim.id]
+        if position is not None:
+            where.append(is_latest(st))
         if person is not None:
             where.append(st.person_id == person.id)
         if position is not None:
@@ -455,12 +512,7 @@ def claims_listing(
     how many claims the other topics have under the person filter, as faceted search does)."""
     topic = by_slug(session, Topic, topic_slug, "topic")
     person = by_slug(session, Person, person_slug, "person")
-    stmt = claims_select(topic, person, position, sort)
-    total = _count(session, stmt)
-    rows = session.execute(
-        stmt.options(selectinload(Claim.topics)).limit(req.per_page).offset(req.offset)
-    ).all()
-    page = Page([claim_row(*r) for r in rows], req.page, req.per_page, total)
+    page = claims_page(session, req, topic, person, position, sort)
     filters = {
         "topic": topic_ref(topic) if topic else None,
         "person": person_ref(person) if person else None,
@@ -469,8 +521,54 @@ def claims_listing(
     }
     listing = Listing(page, {}, filters)
     if facets:
-        listing.facets = _claim_facets(session, topic, person, position)
+        key = (
+            "claim-facets",
+            topic.id if topic else None,
+            person.id if person else None,
+            position,
+        )
+        listing.facets = MEMO.get(
+            session, key, lambda: _claim_facets(session, topic, person, position)
+        )
     return listing
+
+
+def claims_page(
+    session: Session,
+    req: PageRequest,
+    topic: Topic | None,
+    person: Person | None,
+    position: str | None,
+    sort: str,
+) -> Page[dict[str, Any]]:
+    """One page of claim rows. Orderings by a count (stances, contested) need every matching
+    claim's counts, so their order is computed once per data version and kept; the rows of
+    the page are then read by id. Other orderings run in SQL with LIMIT/OFFSET."""
+    conds = _claim_conditions(topic, person, position).values()
+    total = session.scalar(select(func.count()).select_from(Claim).where(*conds)) or 0
+    stmt = claims_select(topic, person, position, sort).options(selectinload(Claim.topics))
+    if sort in ("stances", "contested"):
+        key = (
+            "claim-order",
+            topic.id if topic else None,
+            person.id if person else None,
+            position,
+            sort,
+        )
+        order = MEMO.get(
+            session,
+            key,
+            lambda: list(
+                session.scalars(
+                    claims_select(topic, person, position, sort).with_only_columns(Claim.id)
+                )
+            ),
+        )
+        ids = order[req.offset : req.offset + req.per_page]
+    else:
+        ids = _page_ids(session, claims_select(topic, person, position, sort), Claim.id, req)
+    rows = _rows_by_ids(session, stmt, Claim.id, ids)
+    return Page([claim_row(*r) for r in rows], req.page, req.per_page, total)
 
 
 def _claim_facets(
@@ -502,9 +600,9 @@ def _claim_facets(
         session.execute(select(st.position, n_claims).where(*pos_where).group_by(st.position)).all()
     )
     st2 = aliased(Stance)
-    person_where = [is_latest(st2), st2.claim_id.in_(matching(skip="person"))]
+    person_where = [st2.claim_id.in_(matching(skip="person"))]
     if position is not None:
-        person_where.append(st2.position == position)
+        person_where += [st2.position == position, is_latest(st2)]
     n2 = func.count(st2.claim_id.distinct())
     person_rows = session.execute(
         select(Person, n2)
@@ -605,8 +703,19 @@ def people_listing(
     facets: bool = True,
 ) -> Listing:
     stmt = people_select(affiliation, sort)
-    total = _count(session, stmt)
-    rows = session.execute(stmt.limit(req.per_page).offset(req.offset)).all()
+    cond = [] if affiliation is None else [Person.affiliation == affiliation]
+    total = session.scalar(select(func.count()).select_from(Person).where(*cond)) or 0
+    if sort == "stances":
+        # ordering by a count reads every person's stances: computed once per data version
+        order = MEMO.get(
+            session,
+            ("people-order", affiliation, sort),
+            lambda: list(session.scalars(stmt.with_only_columns(Person.id))),
+        )
+        ids = order[req.offset : req.offset + req.per_page]
+    else:
+        ids = _page_ids(session, stmt, Person.id, req)
+    rows = _rows_by_ids(session, stmt, Person.id, ids)
     listing = Listing(
         Page([person_row(*r) for r in rows], req.page, req.per_page, total),
         {},
@@ -614,13 +723,20 @@ def people_listing(
     )
     if facets:
         n = func.count(Person.id)
-        aff_rows = session.execute(
-            select(Person.affiliation, n)
-            .where(Person.affiliation.is_not(None))
-            .group_by(Person.affiliation)
-            .order_by(n.desc(), Person.affiliation)
-            .limit(FACET_LIMIT)
-        ).all()
+        aff_rows = MEMO.get(
+            session,
+            ("people-facets",),
+            lambda: [
+                tuple(r)
+                for r in session.execute(
+                    select(Person.affiliation, n)
+                    .where(Person.affiliation.is_not(None))
+                    .group_by(Person.affiliation)
+                    .order_by(n.desc(), Person.affiliation)
+                    .limit(FACET_LIMIT)
+                )
+            ],
+        )
         listing.facets = {
             "affiliation": [
                 {"value": a, "label": a, "count": c, "selected": a == affiliation}
@@ -680,28 +796,24 @@ def sources_listing(
     facets: bool = True,
 ) -> Listing:
     stmt = sources_select(kind, year, sort)
-    total = _count(session, stmt)
-    rows = session.execute(stmt.limit(req.per_page).offset(req.offset)).all()
+    total = (
+        session.scalar(
+            select(func.count()).select_from(Source).where(*_kind_cond(kind), *_year_cond(year))
+        )
+        or 0
+    )
+    rows = _rows_by_ids(session, stmt, Source.id, _page_ids(session, stmt, Source.id, req))
     listing = Listing(
         Page([source_row(*r) for r in rows], req.page, req.per_page, total),
         {},
         {"kind": kind, "year": year, "sort": sort},
     )
     if facets:
-        n = func.count(Source.id)
-        kind_rows = dict(
-            session.execute(
-                select(Source.kind, n).where(*_year_cond(year)).group_by(Source.kind)
-            ).all()
+        kind_rows, year_rows = MEMO.get(
+            session,
+            ("source-facets", kind, year),
+            lambda: _source_facet_counts(session, kind, year),
         )
-        y = extract("year", Source.published_on)
-        year_rows = session.execute(
-            select(y, n)
-            .where(Source.published_on.is_not(None), *_kind_cond(kind))
-            .group_by(y)
-            .order_by(y.desc())
-            .limit(FACET_LIMIT * 2)
-        ).all()
         listing.facets = {
             "kind": [
                 {
@@ -724,6 +836,24 @@ def sources_listing(
             ],
         }
     return listing
+
+
+def _source_facet_counts(
+    session: Session, kind: str | None, year: int | None
+) -> tuple[dict[str, int], list[tuple[int, int]]]:
+    n = func.count(Source.id)
+    kind_rows = dict(
+        session.execute(select(Source.kind, n).where(*_year_cond(year)).group_by(Source.kind)).all()
+    )
+    y = extract("year", Source.published_on)
+    year_rows = session.execute(
+        select(y, n)
+        .where(Source.published_on.is_not(None), *_kind_cond(kind))
+        .group_by(y)
+        .order_by(y.desc())
+        .limit(FACET_LIMIT * 2)
+    ).all()
+    return kind_rows, [(int(yr), c) for yr, c in year_rows]
 
 
 def _year_cond(year: int | None) -> list[Any]:
@@ -780,7 +910,7 @@ TOPIC_CSV_HEADER = ["slug", "name", "description", "claims"]
 
 def topics_listing(session: Session, req: PageRequest, sort: str = "name") -> Listing:
     stmt = topics_select(sort)
-    total = _count(session, stmt)
+    total = session.scalar(select(func.count()).select_from(Topic)) or 0
     rows = session.execute(stmt.limit(req.per_page).offset(req.offset)).all()
     return Listing(
         Page([topic_row(*r) for r in rows], req.page, req.per_page, total), {}, {"sort": sort}
@@ -942,14 +1072,8 @@ def topic_detail(
     topic = session.scalar(select(Topic).where(Topic.slug == slug))
     if topic is None:
         return None
-    stmt = claims_select(topic, None, None, sort)
-    total = _count(session, stmt)
-    rows = session.execute(
-        stmt.options(selectinload(Claim.topics)).limit(req.per_page).offset(req.offset)
-    ).all()
-    listing = Listing(
-        Page([claim_row(*r) for r in rows], req.page, req.per_page, total), {}, {"sort": sort}
-    )
+    page = claims_page(session, req, topic, None, None, sort)
+    listing = Listing(page, {}, {"sort": sort})
     return {
         "topic": {"slug": topic.slug, "name": topic.name, "description": topic.description},
         **listing.data(),
