@@ -173,8 +173,14 @@ class _Checker:
             return None
         found = self.imp.keys[entity].get(value)
         if found is None:
-            self.add(name, f"unknown {what} {value!r}")
+            self.unknown(name, entity, what, value)
         return found
+
+    def unknown(self, name: str, entity: str, what: str, value: Any) -> None:
+        if entity in self.imp.unreadable:
+            self.ok = False  # its file could not be read: already reported
+        else:
+            self.add(name, f"unknown {what} {value!r}")
 
     def ref_list(self, rec: dict[str, Any], name: str, entity: str, what: str) -> list[int]:
         value = rec.get(name)
@@ -187,7 +193,7 @@ class _Checker:
         for v in value:
             found = self.imp.keys[entity].get(v)
             if found is None:
-                self.add(name, f"unknown {what} {v!r}")
+                self.unknown(name, entity, what, v)
             elif found in ids:
                 self.add(name, f"lists {v!r} twice")
             else:
@@ -274,6 +280,7 @@ class Importer:
         self._quote_max_existing = 0
         self._deferred_refs: set[str] = set()
         self.quotes_written = False
+        self.unreadable: set[str] = set()
 
     # -- problems --------------------------------------------------------------------------
 
@@ -296,7 +303,15 @@ class Importer:
                     self._lock()
                 for entity in ENTITIES:
                     self._load_keys(entity)
-                    self._entity(entity, inp.records(entity), inp)
+                    try:
+                        self._entity(entity, inp.records(entity), inp)
+                    except ReadError as exc:
+                        if not inp.recoverable:
+                            raise
+                        # This file is unreadable; the others are still checked, without
+                        # blaming them for referring to what it would have held.
+                        self.problem(exc.problem)
+                        self.unreadable.add(entity)
                 for p in inp.finish():
                     self.problem(p)
             except ReadError as exc:
@@ -512,11 +527,16 @@ class Importer:
     ) -> _Rec | None:
         if slug is None:
             return None
+        # The slug is registered even when another field is wrong, so that records referring
+        # to it are not reported too (one mistake, one problem).
+        ok_before = c.ok
         id_, new = self._match(entity, slug, c, "slug")
-        if not c.ok:
+        if id_ == 0 and not new:
             return None
         if new:
             id_ = self._register_new(entity, slug)
+        if not ok_before:
+            return None
         return _Rec(c.label, id_, new, {"slug": slug, **values}, links)
 
     def _check_quotes(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
@@ -545,6 +565,9 @@ class Importer:
             "note": c.text(rec, "note"),
         }
         if not c.ok:
+            if ref is not None:  # known, so stances citing it are not reported too
+                self._placeholder -= 1
+                self.quote_refs[ref] = (self._placeholder, speaker or 0)
             return None
         key = hash((source, speaker, words))
         id_, new = self._match("quotes", key, c, "text")
@@ -622,10 +645,10 @@ class Importer:
             for ref in evidence:
                 found = self.quote_refs.get(ref)
                 if found is None:
-                    c.add("evidence", f"unknown quote {ref!r}")
+                    c.unknown("evidence", "quotes", "quote", ref)
                 elif found[0] in links:
                     c.add("evidence", f"lists {ref!r} twice")
-                elif person is not None and found[1] != person:
+                elif person is not None and found[1] and found[1] != person:
                     c.add("evidence", f"quote {ref!r} is not by {rec.get('person')!r}")
                 else:
                     links.append(found[0])

@@ -65,6 +65,9 @@ class Input:
 
     name: str = ""
     total_bytes: int = 0
+    # Can the other entities still be read after one raised ReadError? (Separate CSV files
+    # can; a JSON document whose syntax broke cannot.)
+    recoverable: bool = False
 
     def check_header(self) -> list[Problem]:
         return []
@@ -120,16 +123,13 @@ class _Scanner:
         if pos > self._line_pos:
             self._line += self.buf.count("\n", self._line_pos, pos)
             self._line_pos = pos
+        elif pos < self._line_pos:
+            return self._line - self.buf.count("\n", pos, self._line_pos)
         return self._line
 
     def _fill(self) -> bool:
         if self.eof:
             return False
-        if self.pos:
-            self.line_at(self.pos)
-            self.buf = self.buf[self.pos :]
-            self._line_pos -= self.pos
-            self.pos = 0
         try:
             chunk = self.fh.read(CHUNK)
         except UnicodeDecodeError as exc:
@@ -140,6 +140,12 @@ class _Scanner:
         if not chunk:
             self.eof = True
             return False
+        if self.pos:
+            # Drop what has been read, keeping the line count of what is left.
+            self.line_at(self.pos)
+            self.buf = self.buf[self.pos :]
+            self._line_pos -= self.pos
+            self.pos = 0
         self.buf += chunk
         return True
 
@@ -360,6 +366,8 @@ def _convert(name: str, cell: str, list_field: str | None) -> Any:
 
 class CsvInput(Input):
     """One CSV file per entity (people.csv, topics.csv, ...), from a folder or a zip."""
+
+    recoverable = True
 
     def __init__(self, files: dict[str, tuple[Opener, int]], name: str, extra: list[str]):
         self.files = files
