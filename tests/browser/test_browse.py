@@ -11,6 +11,24 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
+CONTRAST_JS = """
+els => {
+  const parse = s => { const m = s.match(/rgba?\\(([^)]+)\\)/); const p = m[1].split(',').map(Number);
+                       return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                     return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const background = e => { for (; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+                            if (c[3] > 0.5) return c; } return [255, 255, 255, 1]; };
+  return els.filter(e => e.offsetParent !== null && e.innerText && e.innerText.trim()
+                         && !e.closest('.visually-hidden'))
+    .map(e => { const a = lum(parse(getComputedStyle(e).color)), b = lum(background(e));
+                return [(Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), e.tagName + '.' + e.className,
+                        e.innerText.trim().slice(0, 40)]; })
+    .filter(r => r[0] < 4.5);
+}
+"""
+
+
 def _accessible_basics(page) -> None:
     """Landmarks, one h1, headings never skipping a level, labelled controls, a skip link."""
     assert page.locator("header.site").count() == 1
@@ -32,6 +50,13 @@ def _accessible_basics(page) -> None:
     assert unlabelled == []
     skip = page.locator("a.skip")
     assert skip.get_attribute("href") == "#main"
+    # text contrast at least 4.5:1 (WCAG AA) for everything a reader reads
+    low = page.eval_on_selector_all(
+        "header a, main a, main p, main span, main th, main td, main dt, main dd, main li, "
+        "main h1, main h2, main h3, main h4, main button, footer p",
+        CONTRAST_JS,
+    )
+    assert low == [], low
     # every position badge says its position in words, not only in colour
     for text in page.locator(".pos").all_inner_texts()[:50]:
         assert re.search(r"Supports|Opposes|Mixed|No stance|Supporters|Opponents", text), text
