@@ -81,6 +81,13 @@ SOURCE_KINDS = (
 SOURCE_KIND_WEIGHTS = (0.22, 0.2, 0.15, 0.12, 0.03, 0.13, 0.13, 0.02)
 CAMPS = 3
 MAX_STANCES_PER_PAIR = 3  # how many dated views one person may have on one claim
+# Zipf exponents. People (who speaks, writes, takes stances): at the reference scale the
+# busiest person has about 1% of all stances (~11,000, 30x the median person). Claims and
+# sources (which draw stances, quotes and relations): the hottest claim has ~0.5% of the
+# stances (~5,000), the median one a dozen. Steeper laws put tens of thousands of stances on
+# one person, which no real knowledge base of viewpoints has.
+SKEW = 0.5
+HOT_SKEW = 0.6
 
 
 @dataclass(frozen=True)
@@ -219,7 +226,7 @@ def generate(
     days = rng.integers(0, 26 * 365, scale.sources).tolist()
     precision = rng.choice(4, size=scale.sources, p=[0.6, 0.2, 0.1, 0.1]).tolist()
     n_authors = rng.choice(3, size=scale.sources, p=[0.3, 0.55, 0.15]).tolist()
-    authors = _zipf(rng, scale.people, scale.sources * 2, 1.0).tolist()
+    authors = _zipf(rng, scale.people, scale.sources * 2, SKEW).tolist()
     publishers = _zipf(rng, 300, scale.sources, 1.0).tolist()
     epoch = dt.date(2000, 1, 1)
 
@@ -249,9 +256,9 @@ def generate(
     round_robin = min(scale.people, scale.quotes)
     speakers = (
         list(range(round_robin))
-        + _zipf(rng, scale.people, scale.quotes - round_robin, 1.0).tolist()
+        + _zipf(rng, scale.people, scale.quotes - round_robin, SKEW).tolist()
     )
-    quoted_source = _zipf(rng, scale.sources, scale.quotes, 0.9).tolist()
+    quoted_source = _zipf(rng, scale.sources, scale.quotes, HOT_SKEW).tolist()
     attribution = rng.choice(3, size=scale.quotes, p=[0.85, 0.12, 0.03]).tolist()
     checked = rng.choice(4, size=scale.quotes, p=[0.6, 0.15, 0.15, 0.1]).tolist()
     quote_subj = rng.integers(0, len(SUBJECTS), scale.quotes).tolist()
@@ -279,8 +286,8 @@ def generate(
 
     # Stances: prolific people on hot claims, at most MAX_STANCES_PER_PAIR dated views of one
     # claim per person (the first may be undated); positions follow the person's camp.
-    who = _zipf(rng, scale.people, scale.stances, 0.9).tolist()
-    what = _zipf(rng, scale.claims, scale.stances, 0.9).tolist()
+    who = _zipf(rng, scale.people, scale.stances, SKEW).tolist()
+    what = _zipf(rng, scale.claims, scale.stances, HOT_SKEW).tolist()
     fallback = rng.integers(0, max(scale.claims, 1), scale.stances).tolist()
     agree = (rng.random(scale.stances) < 0.8).tolist()
     other = rng.integers(0, 2, scale.stances).tolist()
@@ -329,8 +336,8 @@ def generate(
     put("stances", bulk.insert_stances(session, stance_rows(), **kw))
 
     # Relations between claims: Zipf on both ends, never a claim with itself, no duplicates.
-    src = _zipf(rng, scale.claims, scale.relations, 0.8).tolist()
-    dst = _zipf(rng, scale.claims, scale.relations, 0.8).tolist()
+    src = _zipf(rng, scale.claims, scale.relations, HOT_SKEW).tolist()
+    dst = _zipf(rng, scale.claims, scale.relations, HOT_SKEW).tolist()
     rel_kind = (rng.random(scale.relations) < 0.65).astype(int).tolist()
     fallback_dst = rng.integers(0, max(scale.claims, 1), scale.relations).tolist()
 

@@ -132,7 +132,7 @@ def test_counts_constraints_and_obviously_synthetic(make_session) -> None:
 
         # Skewed: the busiest person takes far more stances than the typical one.
         per_person = sorted(Counter(p for p, _, _ in stances).values())
-        assert per_person[-1] >= 4 * per_person[len(per_person) // 2]
+        assert per_person[-1] >= 2.5 * per_person[len(per_person) // 2]
         # Everyone is quoted at least once (there are more quotes than people).
         speakers = session.scalar(select(func.count(func.distinct(m.Quote.speaker_id))))
         assert speakers == 30
