@@ -43,7 +43,16 @@ def test_score_rule_on_hand_made_pairs() -> None:
     assert graph.score_of(0, 0, 0) == 0.0
 
 
-def test_pair_counts_match_a_plain_count_on_random_data() -> None:
+@pytest.mark.parametrize(
+    "dense_limit, hot_min",
+    [(6000, 64), (6000, 1), (1, 64)],
+    ids=["dense+sparse tail", "all claims dense", "sparse only"],
+)
+def test_pair_counts_match_a_plain_count_on_random_data(monkeypatch, dense_limit, hot_min) -> None:
+    from kb.graph import agreement as agreement_module
+
+    monkeypatch.setattr(agreement_module, "DENSE_PEOPLE_LIMIT", dense_limit)
+    monkeypatch.setattr(agreement_module, "HOT_CLAIM_MIN", hot_min)
     rng = np.random.default_rng(7)
     rows = {(int(p), int(c)): int(s) for p, c, s in rng.integers([0, 0, -1], [25, 40, 2], (400, 3))}
     person, claim, sign = zip(*((p, c, s) for (p, c), s in rows.items()), strict=True)
@@ -263,3 +272,26 @@ def test_cache_builds_once_per_data_version(app) -> None:
             assert second is not first and cache.builds["agreement"] == 2
             assert first.pair(a_id, b_id).score == 1.0
             assert second.pair(a_id, b_id).score == -1.0
+
+
+def test_positive_graph_keeps_each_persons_strongest_ties() -> None:
+    from kb.graph.agreement import Agreement, top_per_person
+
+    # pairs: (0,1) score 1, (0,2) score .5, (0,3) score -1, (1,2) score 1/3
+    i, j = np.array([0, 0, 0, 1]), np.array([1, 2, 3, 2])
+    mask = top_per_person(i, j, np.array([-1.0, -0.5, 1.0, -1 / 3]), np.zeros(4), 1)
+    # 0 keeps (0,1); 1 keeps (0,1); 2 keeps (0,2); 3 keeps (0,3)
+    assert mask.tolist() == [True, True, True, False]
+    agreement = Agreement(
+        np.array([10, 20, 30, 40]),
+        np.array([3, 2, 2, 1]),
+        i,
+        j,
+        agreements=np.array([2, 2, 0, 2]),
+        disagreements=np.array([0, 1, 1, 1]),
+        shared=np.array([2, 2, 1, 3]),
+    )
+    g = analysis.positive_graph(agreement, neighbours=1)
+    assert set(map(frozenset, g.edges)) == {frozenset({10, 20}), frozenset({10, 30})}
+    assert len(g) == 4  # 40 stays, alone: it agrees with nobody
+    assert analysis.positive_graph(agreement).number_of_edges() == 3

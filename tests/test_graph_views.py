@@ -244,3 +244,14 @@ def test_pages_run_a_bounded_number_of_queries(app, client) -> None:
         with count_queries(app) as seen:
             assert client.get(url).status_code == 200
         assert len(seen) == counts_small[url], url
+
+
+def test_big_exports_keep_only_the_strongest_agreement_edges(seeded_client, monkeypatch) -> None:
+    from kb.graph import writers
+
+    monkeypatch.setattr(writers, "EXPORT_ALL_PAIRS", 2)
+    monkeypatch.setattr(writers, "STRONGEST_PER_PERSON", 1)
+    g = load_export(seeded_client, "/export/graph.graphml")
+    kinds = [d["kind"] for *_e, d in g.edges(data=True)]
+    assert 0 < kinds.count("agreement") < 6
+    assert "strongest" in g.graph["agreement_edges"]

@@ -16,12 +16,15 @@ of "holds any stance", P = S - O and Q = S + O. Then for every pair at once
     shared = A A^T,   agreements - disagreements = P P^T,   agreements + disagreements = Q Q^T
 
 so agreements = (QQ^T + PP^T) / 2 and disagreements = (QQ^T - PP^T) / 2. scipy's sparse products
-do the work in C; the cost grows with the sum over claims of (people on the claim)^2.
+do the work in C; the cost grows with the sum over claims of (people on the claim)^2. Claims
+held by many people are multiplied as a dense block with BLAS instead (see HOT_CLAIM_MIN).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +65,12 @@ class Agreement:
     disagreements: np.ndarray
     shared: np.ndarray
     people: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (slug, name)
+    sides: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.int64))
+    """(claim_id, supporters, opponents, mixed) per claim with a latest stance."""
+    latest: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    )
+    """(person_ids, claim_ids) of every latest stance, parallel arrays."""
     _pos: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -116,10 +125,22 @@ class Agreement:
         )
         return agree[:limit], disagree[:limit]
 
-    def to_networkx(self, person_ids: set[int] | None = None) -> nx.Graph:
+    def strongest(self, k: int) -> np.ndarray:
+        """A mask over pairs: each person's k best-scoring and k worst-scoring pairs (ties go to
+        more shared claims), kept when either end keeps it."""
+        score, shared = self.score, self.shared.astype(np.int64)
+        keep = np.zeros(self.i.size, dtype=bool)
+        for direction in (-1.0, 1.0):
+            keep |= top_per_person(self.i, self.j, direction * score, -shared, k)
+        return keep
+
+    def to_networkx(
+        self, person_ids: set[int] | None = None, pairs: np.ndarray | None = None
+    ) -> nx.Graph:
         """The agreement graph: nodes ("person", id) with kind/slug/label, an edge per pair
         sharing a claim with agreements, disagreements, shared, score (and weight = score).
-        `person_ids` keeps only those people (and the pairs between them)."""
+        `person_ids` keeps only those people (and the pairs between them); `pairs`, a boolean
+        mask over the pairs, keeps only those edges."""
         g = nx.Graph()
         for pid in self.person_ids:
             pid = int(pid)
@@ -131,6 +152,8 @@ class Agreement:
         if person_ids is not None:
             mask = np.isin(self.person_ids, np.fromiter(person_ids, dtype=np.int64))
             keep = mask[self.i] & mask[self.j]
+        if pairs is not None:
+            keep &= pairs
         scores = self.score
         for k in np.flatnonzero(keep):
             a, b = int(self.person_ids[self.i[k]]), int(self.person_ids[self.j[k]])
@@ -148,6 +171,23 @@ class Agreement:
         return g
 
 
+def top_per_person(
+    i: np.ndarray, j: np.ndarray, key: np.ndarray, tiebreak: np.ndarray, k: int
+) -> np.ndarray:
+    """A mask over pairs (i[x], j[x]): the k pairs with the smallest (key, tiebreak) for each
+    person, kept when either end ranks it in its k. Vectorised: every pair is a candidate of
+    both its ends; one sort ranks each person's candidates."""
+    n = i.size
+    who = np.concatenate([i, j]).astype(np.int64)
+    edge = np.concatenate([np.arange(n), np.arange(n)])
+    order = np.lexsort((np.concatenate([tiebreak, tiebreak]), np.concatenate([key, key]), who))
+    who_sorted = who[order]
+    rank = np.arange(who_sorted.size) - np.searchsorted(who_sorted, who_sorted, side="left")
+    keep = np.zeros(n, dtype=bool)
+    keep[edge[order][rank < k]] = True
+    return keep
+
+
 def score_of(agreements: Any, disagreements: Any, shared: Any) -> Any:
     """(agreements - disagreements) / shared; 0 where nothing is shared. Works on scalars and
     numpy arrays alike."""
@@ -158,6 +198,64 @@ def score_of(agreements: Any, disagreements: Any, shared: Any) -> Any:
     return float(out) if out.ndim == 0 else out
 
 
+DENSE_PEOPLE_LIMIT = 6000
+"""Up to this many people, pair counts accumulate in dense n x n arrays (2,000 people: 16 MB
+each); above it, in sparse matrices only."""
+HOT_CLAIM_MIN = 64
+"""A claim held by at least max(HOT_CLAIM_MIN, people / 10) people is multiplied as a dense
+block with BLAS: a sparse product costs about (holders)^2 per claim, a dense one people^2 at a
+far lower constant, so hot claims are cheaper dense and the long tail cheaper sparse."""
+
+
+def latest_arrays(rows: Sequence[tuple[int, int, int, int]]) -> tuple[np.ndarray, ...]:
+    """(person, claim, sign) arrays of the latest stances, from the rows of
+    kb.queries.graph.signed_stance_rows: sort by (person, claim, day) with two stable integer
+    sorts and keep the last row of each (person, claim) run."""
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    flat = np.fromiter(itertools.chain.from_iterable(rows), np.int64, count=4 * len(rows))
+    person, claim, sign, day = flat.reshape(-1, 4).T
+    by_day = np.argsort(day, kind="stable")
+    pair_key = person * (int(claim.max()) + 1) + claim
+    order = by_day[np.argsort(pair_key[by_day], kind="stable")]
+    person, claim, sign = person[order], claim[order], sign[order]
+    last = np.ones(person.size, dtype=bool)
+    last[:-1] = (person[1:] != person[:-1]) | (claim[1:] != claim[:-1])
+    return person[last], claim[last], sign[last]
+
+
+def _sparse(values: np.ndarray, pi: np.ndarray, ci: np.ndarray, n: int, m: int) -> Any:
+    return sparse.csr_matrix((values.astype(np.int64), (pi, ci)), shape=(n, m))
+
+
+def _dense_products(
+    pi: np.ndarray, ci: np.ndarray, sign: np.ndarray, n: int, m: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """shared, P P^T, Q Q^T as dense int64 n x n arrays (hot claims dense, the rest sparse)."""
+    holders = np.bincount(ci, minlength=m)
+    hot_claim = holders >= max(HOT_CLAIM_MIN, n // 10)
+    hot = hot_claim[ci]
+    products = [np.zeros((n, n), dtype=np.float32) for _ in range(3)]
+    if hot.any():
+        cols = np.cumsum(hot_claim) - 1  # claim index -> dense column
+        block = np.zeros((n, int(hot_claim.sum())), dtype=np.float32)
+        rows_h, cols_h, sign_h = pi[hot], cols[ci[hot]], sign[hot]
+        # float32 sums of 0/1/-1 products are exact below 2**24 shared claims
+        for out, values in zip(products, (1, sign_h, np.abs(sign_h)), strict=True):
+            block[rows_h, cols_h] = values
+            out += block @ block.T
+    tail = ~hot
+    if tail.any():
+        pt, ct, st = pi[tail], ci[tail], sign[tail]
+        for out, values in zip(products, (np.ones_like(st), st, np.abs(st)), strict=True):
+            mat = _sparse(values, pt, ct, n, m)
+            out += (mat @ mat.T).toarray()
+    # float32 holds every integer below 2**24 exactly: far more shared claims than exist
+    shared, pp, qq = (np.rint(x).astype(np.int32) for x in products)
+    return shared, pp, qq
+
+
 def pair_counts(
     person: np.ndarray, claim: np.ndarray, sign: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -165,7 +263,7 @@ def pair_counts(
     claim; sign +1 supports, -1 opposes, 0 mixed).
 
     Returns (person_ids, stance_counts, i, j, agreements, disagreements, shared), where i < j
-    index into person_ids and only pairs with shared >= 1 appear.
+    index into person_ids, pairs are in (i, j) order, and only pairs with shared >= 1 appear.
     """
     person = np.asarray(person, dtype=np.int64)
     claim = np.asarray(claim, dtype=np.int64)
@@ -177,23 +275,32 @@ def pair_counts(
     empty = np.zeros(0, dtype=np.int64)
     if n < 2:
         return person_ids, stance_counts, empty, empty, empty, empty, empty
-
-    def mat(values: np.ndarray) -> sparse.csr_matrix:
-        return sparse.csr_matrix((values.astype(np.int32), (pi, ci)), shape=(n, m))
-
-    a = mat(np.ones_like(sign))
-    p = mat(sign)  # S - O
-    qm = mat(np.abs(sign))  # S + O
-    shared_m = sparse.triu(a @ a.T, k=1).tocoo()
-    i, j = shared_m.row.astype(np.int64), shared_m.col.astype(np.int64)
-    order = np.lexsort((j, i))
-    i, j = i[order], j[order]
-    shared = shared_m.data.astype(np.int64)[order]
-    pp = np.asarray((p @ p.T).tocsr()[i, j]).ravel().astype(np.int64)
-    qq = np.asarray((qm @ qm.T).tocsr()[i, j]).ravel().astype(np.int64)
+    if n <= DENSE_PEOPLE_LIMIT:
+        shared_d, pp_d, qq_d = _dense_products(pi, ci, sign, n, m)
+        i, j = np.nonzero(np.triu(shared_d, k=1))
+        i, j = i.astype(np.int64), j.astype(np.int64)
+        shared, pp, qq = shared_d[i, j], pp_d[i, j], qq_d[i, j]
+    else:
+        # One sparsity pattern for all three: shared * BIG + product, with |product| <= shared
+        # < BIG, so each entry decodes exactly and no explicit zero is lost.
+        a = _sparse(np.ones_like(sign), pi, ci, n, m)
+        p = _sparse(sign, pi, ci, n, m)
+        q = _sparse(np.abs(sign), pi, ci, n, m)
+        big = 1 << 24
+        shared_m = sparse.triu(a @ a.T, k=1).tocsr()
+        pp_m = (shared_m * big + sparse.triu(p @ p.T, k=1)).tocoo()
+        qq_m = (shared_m * big + sparse.triu(q @ q.T, k=1)).tocoo()
+        order_p = np.lexsort((pp_m.col, pp_m.row))
+        order_q = np.lexsort((qq_m.col, qq_m.row))
+        i, j = pp_m.row[order_p].astype(np.int64), pp_m.col[order_p].astype(np.int64)
+        enc_p, enc_q = pp_m.data[order_p], qq_m.data[order_q]
+        shared = (enc_p + big // 2) // big
+        pp, qq = enc_p - shared * big, enc_q - shared * big
+    i, j = i.astype(np.int64), j.astype(np.int64)
+    pp, qq = pp.astype(np.int64), qq.astype(np.int64)
     agreements = (qq + pp) // 2
     disagreements = (qq - pp) // 2
-    return person_ids, stance_counts, i, j, agreements, disagreements, shared
+    return person_ids, stance_counts, i, j, agreements, disagreements, shared.astype(np.int64)
 
 
 def build_agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
@@ -202,12 +309,31 @@ def build_agreement(session: Session, as_of: dt.date | None = None) -> Agreement
     Two queries: the latest stances as (person, claim, sign) integers, and the people's names.
     Use kb.graph.cache.agreement() in request paths; this is the function the benchmark times.
     """
-    rows = q.signed_stance_rows(session, as_of)
-    if rows:
-        arr = np.array(rows, dtype=np.int64)
-        person, claim, sign = arr[:, 0], arr[:, 1], arr[:, 2]
-    else:
-        person = claim = sign = np.zeros(0, dtype=np.int64)
+    person, claim, sign = latest_arrays(q.signed_stance_rows(session, as_of))
     person_ids, counts, i, j, ag, dis, sh = pair_counts(person, claim, sign)
     people = {pid: (slug, name) for pid, slug, name in q.people_rows(session)}
-    return Agreement(person_ids, counts, i, j, ag, dis, sh, people)
+    sides = side_counts(claim, sign)
+    return Agreement(
+        person_ids,
+        counts,
+        i.astype(np.int32),
+        j.astype(np.int32),
+        ag.astype(np.int32),
+        dis.astype(np.int32),
+        sh.astype(np.int32),
+        people,
+        sides,
+        (person, claim),
+    )
+
+
+def side_counts(claim: np.ndarray, sign: np.ndarray) -> np.ndarray:
+    """Rows (claim_id, supporters, opponents, mixed) from latest-stance arrays."""
+    if claim.size == 0:
+        return np.zeros((0, 4), dtype=np.int64)
+    ids, ci = np.unique(claim, return_inverse=True)
+    out = np.zeros((ids.size, 4), dtype=np.int64)
+    out[:, 0] = ids
+    for col, value in ((1, 1), (2, -1), (3, 0)):
+        out[:, col] = np.bincount(ci[sign == value], minlength=ids.size)
+    return out

@@ -32,14 +32,14 @@ import networkx as nx
 import numpy as np
 from sqlalchemy.orm import Session
 
-from kb.graph.agreement import Agreement
+from kb.graph.agreement import Agreement, top_per_person
 from kb.models import Claim, Person, Stance
 from kb.queries import graph as q
 
 CAMP_SEED = 20170717
-CAMP_NEIGHBOURS = 25
+CAMP_NEIGHBOURS = 15
 BRIDGE_EXACT_LIMIT = 400
-BRIDGE_SAMPLE = 200
+BRIDGE_SAMPLE = 64
 
 
 # --- camps -------------------------------------------------------------------------------
@@ -73,17 +73,7 @@ def positive_graph(agreement: Agreement, neighbours: int = CAMP_NEIGHBOURS) -> n
     if pos.size == 0:
         return g
     i, j, s, sh = agreement.i[pos], agreement.j[pos], score[pos], agreement.shared[pos]
-    # Each pair is a candidate tie of both ends: rank candidates per person by (score, shared).
-    who = np.concatenate([i, j])
-    edge = np.concatenate([np.arange(pos.size), np.arange(pos.size)])
-    key_s = np.concatenate([s, s])
-    key_sh = np.concatenate([sh, sh])
-    order = np.lexsort((-key_sh, -key_s, who))
-    who_sorted = who[order]
-    starts = np.searchsorted(who_sorted, who_sorted, side="left")
-    rank = np.arange(who_sorted.size) - starts
-    kept = np.zeros(pos.size, dtype=bool)
-    kept[edge[order][rank < neighbours]] = True
+    kept = top_per_person(i, j, -s, -sh.astype(np.int64), neighbours)
     ids = agreement.person_ids
     g.add_weighted_edges_from(
         (int(ids[a]), int(ids[b]), float(w))
@@ -152,10 +142,20 @@ def rank_contested(
 
 
 def contested_claims(
-    session: Session, limit: int = 10, as_of: dt.date | None = None, topic_id: int | None = None
+    session: Session,
+    limit: int = 10,
+    as_of: dt.date | None = None,
+    topic_id: int | None = None,
+    agreement: Agreement | None = None,
 ) -> list[Contested]:
-    """The most contested claims in the database (two queries)."""
-    ranked = rank_contested(q.side_counts(session, as_of, topic_id), limit)
+    """The most contested claims in the database. With `agreement` (built for the same as_of)
+    the side counts come from its arrays and one query fetches the winners' text; otherwise
+    two queries."""
+    if agreement is not None and topic_id is None:
+        counts: Iterable[tuple[int, int, int, int]] = agreement.sides.tolist()
+    else:
+        counts = q.side_counts(session, as_of, topic_id)
+    ranked = rank_contested(counts, limit)
     info = {cid: (slug, text) for cid, slug, text in q.claim_rows(session, [r[0] for r in ranked])}
     return [Contested(c, *info[c], s, o, m, score) for c, s, o, m, score in ranked]
 

@@ -46,7 +46,9 @@ def contested(session: Session, limit: int = 10, as_of: dt.date | None = None) -
         session,
         "contested",
         (limit, as_of),
-        lambda: analysis.contested_claims(session, limit=limit, as_of=as_of),
+        lambda: analysis.contested_claims(
+            session, limit=limit, as_of=as_of, agreement=agreement(session, as_of)
+        ),
     )
 
 
@@ -63,8 +65,11 @@ def picture(
         people = None
         if camp is not None:
             people = camps(session, as_of).members[camp - 1]
-        vp = viewpoint.build_viewpoint(session, as_of, topic_id, people, max_nodes)
-        return vp, svg.layout(vp.graph, agreement(session, as_of))
+        agree = agreement(session, as_of)
+        vp = viewpoint.build_viewpoint(
+            session, as_of, topic_id, people, max_nodes, latest=agree.latest
+        )
+        return vp, svg.layout(vp.graph, agree)
 
     return cached(session, "picture", (as_of, topic_id, camp, max_nodes), build)
 

@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 from sqlalchemy.orm import Session
 
 from kb.queries import graph as q
@@ -70,13 +71,16 @@ def _assemble(
     claims: Iterable[int],
     stance_rows: Iterable[tuple],
     relation_rows: Iterable[tuple],
+    everything: bool = False,
 ) -> nx.MultiDiGraph:
-    """Add nodes (sorted, so layouts are deterministic) and the edges whose ends are both in."""
+    """Add nodes (sorted, so layouts are deterministic) and the edges whose ends are both in.
+    `everything`: the sets hold every person and claim, so read them without an IN list
+    (SQLite refuses more than 32,766 parameters in one statement)."""
     g = nx.MultiDiGraph()
     people, claims = set(people), set(claims)
-    for pid, slug, name in q.people_rows(session, people):
+    for pid, slug, name in q.people_rows(session, None if everything else people):
         g.add_node(("person", pid), kind="person", slug=slug, label=_label(name))
-    for cid, slug, text in q.claim_rows(session, claims):
+    for cid, slug, text in q.claim_rows(session, None if everything else claims):
         g.add_node(("claim", cid), kind="claim", slug=slug, label=_label(text))
     for sid, pid, cid, position, as_of, basis, evidence in stance_rows:
         if pid in people and cid in claims:
@@ -105,17 +109,31 @@ def build_viewpoint(
     topic_id: int | None = None,
     person_ids: Collection[int] | None = None,
     max_nodes: int | None = None,
+    latest: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Viewpoint:
     """The viewpoint graph, optionally narrowed and capped.
 
     - no filter: every person and every claim (isolated ones too);
     - `topic_id`: the topic's claims and the people holding stances on them;
     - `person_ids` (a camp): those people and the claims they hold stances on;
-    - `max_nodes`: keep the most connected nodes (module docstring) and count the rest.
+    - `max_nodes`: keep the most connected nodes (module docstring) and count the rest;
+    - `latest`: (person, claim) arrays of the latest stances for the same as_of (from
+      Agreement.latest), which spares two GROUP BY queries over the whole stance table.
     """
     filtered = topic_id is not None or person_ids is not None
-    pdeg = dict(q.person_degrees(session, as_of, topic_id, person_ids))
-    cdeg = dict(q.claim_degrees(session, as_of, topic_id, person_ids))
+    if latest is not None:
+        lp, lc = latest
+        keep = np.ones(lp.size, dtype=bool)
+        if topic_id is not None:
+            in_topic = [cid for cid, _s, _t in q.claim_rows(session, topic_id=topic_id)]
+            keep &= np.isin(lc, np.asarray(in_topic, dtype=np.int64))
+        if person_ids is not None:
+            keep &= np.isin(lp, np.fromiter(person_ids, dtype=np.int64))
+        pdeg = _counts(lp[keep])
+        cdeg = _counts(lc[keep])
+    else:
+        pdeg = dict(q.person_degrees(session, as_of, topic_id, person_ids))
+        cdeg = dict(q.claim_degrees(session, as_of, topic_id, person_ids))
     if filtered:
         people = set(pdeg)
         if person_ids is not None:
@@ -141,8 +159,14 @@ def build_viewpoint(
     else:
         stance_rows = q.stance_edge_rows(session, as_of, topic_id, person_ids)
         relation_rows = q.relation_rows(session, claims if filtered else None, None)
-    g = _assemble(session, people, claims, stance_rows, relation_rows)
+    everything = not filtered and max_nodes is None
+    g = _assemble(session, people, claims, stance_rows, relation_rows, everything)
     return Viewpoint(g, people_total, claims_total, stances_total)
+
+
+def _counts(ids: np.ndarray) -> dict[int, int]:
+    values, counts = np.unique(ids, return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist(), strict=True))
 
 
 def ego_person(

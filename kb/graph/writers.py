@@ -7,7 +7,10 @@ All three carry the same graph, made by `export_graph`:
 - edges with kind = "stance" (person -> claim; position supports/opposes/mixed; weight = number
   of evidence quotes; as_of; basis), "relation" (claim -> claim; position supports/contradicts;
   weight 1) or "agreement" (person -> person, lower id first; weight = score in [-1, 1];
-  agreements, disagreements, shared).
+  agreements, disagreements, shared). Up to EXPORT_ALL_PAIRS pairs every pair sharing a claim
+  is an edge; above that (2,000 people make ~2 million pairs) only each person's strongest
+  positive ties (the graph camps are found on) and strongest disagreements are kept, so the file
+  stays openable; the graph's "agreement_edges" attribute says which.
 
 Every attribute is a str, int or float (never None), because GraphML and GEXF have no null.
 """
@@ -23,6 +26,8 @@ from kb.graph.agreement import Agreement
 from kb.graph.analysis import Camps
 
 GEXF_VERSION = "1.3"
+EXPORT_ALL_PAIRS = 100_000
+STRONGEST_PER_PERSON = 15
 
 
 def export_graph(
@@ -55,7 +60,14 @@ def export_graph(
             attrs.update(as_of=str(data["as_of"] or ""), basis=str(data["basis"]))
         out.add_edge(nid(u), nid(v), key=f"{nid(u)}>{nid(v)}:{k}", **attrs)
     if agreement is not None:
-        agree = agreement.to_networkx()
+        if len(agreement) <= EXPORT_ALL_PAIRS:
+            agree = agreement.to_networkx()
+            out.graph["agreement_edges"] = "all pairs sharing a claim"
+        else:
+            agree = agreement.to_networkx(pairs=agreement.strongest(STRONGEST_PER_PERSON))
+            out.graph["agreement_edges"] = (
+                f"each person's {STRONGEST_PER_PERSON} strongest agreements and disagreements"
+            )
         for u, v, data in agree.edges(data=True):
             if u not in viewpoint or v not in viewpoint:
                 continue
