@@ -501,7 +501,7 @@ def open_input(path: str | os.PathLike[str], display_name: str | None = None) ->
         raise ReadError(Problem("path", None, "does not exist", file=name))
     if zipfile.is_zipfile(p):
         return _zip_input(p, name)
-    stem, _, ext = p.name.rpartition(".")
+    stem, _, ext = Path(name).name.rpartition(".")  # an upload is named by its display name
     if ext.lower() == "csv":
         entity = stem if stem in kb1.ENTITIES else ""
         if not entity:

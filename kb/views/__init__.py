@@ -7,13 +7,14 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.views import admin, api, browse, errors, export, graph
+    from kb.views import admin, api, browse, errors, export, graph, transfer_admin
 
     app.register_blueprint(browse.bp)
     app.register_blueprint(graph.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(transfer_admin.bp)  # /admin/import
     errors.init_app(app)
     # Navigation links only to pages that exist, so the layout never builds a dead link.
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
