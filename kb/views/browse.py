@@ -144,17 +144,9 @@ def home(fmt: str):
 # ------------------------------------------------------------------ lists
 
 
-def _list_response(
-    fmt: str,
-    listing: q.Listing,
-    template: str,
-    name: str,
-    header: list[str],
-    rows: Callable[[], Iterable[Iterable[Any]]],
-    **context: Any,
-):
-    if fmt == "csv":
-        return _csv(name, header, rows())
+def _list_response(fmt: str, listing: q.Listing, template: str, **context: Any):
+    """A list page as JSON (rows, facets, pagination and links to the neighbouring pages) or
+    HTML; the CSV twin streams from its own select and never gets here."""
     data = listing.data()
     if fmt == "json":
         return _json({**data, "links": _links(listing.page)})
@@ -173,15 +165,7 @@ def people(fmt: str):
         stmt = q.people_select(affiliation, sort)
         return _csv("people", q.PEOPLE_CSV_HEADER, q.iter_people_rows(session, stmt))
     listing = q.people_listing(session, req, affiliation, sort)
-    return _list_response(
-        fmt,
-        listing,
-        "browse/people.html",
-        "people",
-        q.PEOPLE_CSV_HEADER,
-        list,
-        sorts=q.PEOPLE_SORTS,
-    )
+    return _list_response(fmt, listing, "browse/people.html", sorts=q.PEOPLE_SORTS)
 
 
 people.openapi_params = [  # type: ignore[attr-defined]
@@ -211,9 +195,7 @@ def claims(fmt: str):
         )
         return _csv("claims", q.CLAIM_CSV_HEADER, q.iter_claim_rows(session, stmt))
     listing = q.claims_listing(session, req, topic, person, position, sort)
-    return _list_response(
-        fmt, listing, "browse/claims.html", "claims", q.CLAIM_CSV_HEADER, list, sorts=q.CLAIM_SORTS
-    )
+    return _list_response(fmt, listing, "browse/claims.html", sorts=q.CLAIM_SORTS)
 
 
 claims.openapi_params = [  # type: ignore[attr-defined]
@@ -242,15 +224,7 @@ def sources(fmt: str):
         stmt = q.sources_select(kind, yr, sort)
         return _csv("sources", q.SOURCE_CSV_HEADER, q.iter_source_rows(session, stmt))
     listing = q.sources_listing(session, req, kind, yr, sort)
-    return _list_response(
-        fmt,
-        listing,
-        "browse/sources.html",
-        "sources",
-        q.SOURCE_CSV_HEADER,
-        list,
-        sorts=q.SOURCE_SORTS,
-    )
+    return _list_response(fmt, listing, "browse/sources.html", sorts=q.SOURCE_SORTS)
 
 
 sources.openapi_params = [  # type: ignore[attr-defined]
@@ -269,9 +243,7 @@ def topics(fmt: str):
     if fmt == "csv":
         return _csv("topics", q.TOPIC_CSV_HEADER, q.iter_topic_rows(session, q.topics_select(sort)))
     listing = q.topics_listing(session, req, sort)
-    return _list_response(
-        fmt, listing, "browse/topics.html", "topics", q.TOPIC_CSV_HEADER, list, sorts=q.TOPIC_SORTS
-    )
+    return _list_response(fmt, listing, "browse/topics.html", sorts=q.TOPIC_SORTS)
 
 
 topics.openapi_params = [  # type: ignore[attr-defined]
@@ -328,7 +300,7 @@ def _jsonld_quotation(
     return {
         "@type": "Quotation",
         "text": quote["text"],
-        "spokenByCharacter": {
+        "creator": {
             "@type": "Person",
             "name": speaker["name"],
             "@id": url_for("browse.person", slug=speaker["slug"], _external=True),
