@@ -39,7 +39,7 @@ from kb.queries import graph as q
 CAMP_SEED = 20170717
 CAMP_NEIGHBOURS = 15
 BRIDGE_EXACT_LIMIT = 400
-BRIDGE_SAMPLE = 64
+BRIDGE_SAMPLE = 32
 
 
 # --- camps -------------------------------------------------------------------------------

@@ -112,7 +112,13 @@ def signed_stance_rows(
     """
     day = func.coalesce(cast(func.replace(cast(Stance.as_of, String), "-", ""), Integer), 0)
     stmt = _candidates(select(Stance.person_id, Stance.claim_id, _sign_expr(), day), Stance, as_of)
-    return session.execute(stmt).all()
+    # Plain integers, a million of them: read the DBAPI cursor's tuples directly. Going through
+    # the ORM's row loading, or even Core's Row objects, would triple the cost of this read.
+    result = session.connection().execute(stmt)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def people_rows(
