@@ -296,3 +296,31 @@ def test_jsonld_cannot_close_its_script_element(session, app) -> None:
         (doc,) = _jsonld(html)
         assert evil in json.dumps(doc, ensure_ascii=False)
     assert session.get(Person, person.id).name == evil
+
+
+def test_kept_aggregates_follow_every_write(session, app) -> None:
+    client = app.test_client()
+    assert client.get("/index.json").get_json()["counts"]["people"] == 0
+    assert client.get("/people.json").get_json()["facets"]["affiliation"] == []
+    make_person(session, slug="newcomer", name="Newcomer", affiliation="Synthetic Lab")
+    session.commit()
+    assert client.get("/index.json").get_json()["counts"]["people"] == 1
+    facet = client.get("/people.json").get_json()["facets"]["affiliation"]
+    assert facet == [
+        {"value": "Synthetic Lab", "label": "Synthetic Lab", "count": 1, "selected": False}
+    ]
+
+
+def test_a_chosen_person_always_shows_in_the_facet(session, app) -> None:
+    claim = make_claim(session)
+    people = [make_person(session, name=f"Synthetic Person {i:02d}") for i in range(35)]
+    for p in people[:34]:
+        make_stance(session, p, claim)
+        make_stance(session, p, make_claim(session))
+    make_stance(session, people[34], claim)
+    session.commit()
+    data = app.test_client().get(f"/claims.json?person={people[34].slug}").get_json()
+    chosen = [f for f in data["facets"]["person"] if f["selected"]]
+    assert chosen == [
+        {"value": people[34].slug, "label": people[34].name, "count": 1, "selected": True}
+    ]

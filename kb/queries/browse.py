@@ -28,13 +28,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from kb import datastate
 from kb.dates import format_partial, humanize_partial
 from kb.models import (
     POSITIONS,
     SOURCE_KINDS,
     Claim,
     ClaimRelation,
+    KbState,
     Person,
     Quote,
     Source,
@@ -97,7 +97,10 @@ class Memo:
         self._lock = threading.Lock()
 
     def get(self, session: Session, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        full = (str(session.get_bind().url), datastate.current(session), *key)
+        # the time of the last change as well as the version: a database rebuilt from scratch
+        # starts counting versions again, but not at the same moment
+        state = session.execute(select(KbState.data_version, KbState.changed_at)).first()
+        full = (str(session.get_bind().url), tuple(state) if state else None, *key)
         with self._lock:
             if full in self._items:
                 self._items.move_to_end(full)
@@ -530,6 +533,21 @@ def claims_listing(
         listing.facets = MEMO.get(
             session, key, lambda: _claim_facets(session, topic, person, position)
         )
+        people = listing.facets["person"]
+        if person is not None and not any(f["selected"] for f in people):
+            # the chosen person is outside the top of the facet: still show (and count) them
+            listing.facets = {
+                **listing.facets,
+                "person": [
+                    *people,
+                    {
+                        "value": person.slug,
+                        "label": person.name,
+                        "count": page.total,
+                        "selected": True,
+                    },
+                ],
+            }
     return listing
 
 
