@@ -106,3 +106,20 @@ def test_the_large_dataset_renders_and_paginates(big_app: Flask) -> None:
     assert len(csv_lines) == 1 + 136
     hits = client.get("/search.json?q=synthetic&kind=person").get_json()
     assert hits["pagination"]["total"] == 60
+
+
+def test_person_and_claim_pages_page_through_their_stances(big_app: Flask) -> None:
+    client = big_app.test_client()
+
+    def claims_on(page: int) -> list[str]:
+        data = client.get(f"/people/synthetic-person-1.json?per_page=5&page={page}").get_json()
+        assert data["pagination"]["total"] > 10
+        return [st["claim"]["slug"] for group in data["stances"].values() for st in group]
+
+    first, second = claims_on(1), claims_on(2)
+    assert len(first) == len(second) == 5 and not set(first) & set(second)
+    data = client.get("/claims/synthetic-claim-1.json?per_page=3").get_json()
+    assert sum(len(g) for g in data["sides"].values()) == 3
+    assert data["pagination"]["total"] >= 3
+    html = client.get("/claims/synthetic-claim-1?per_page=3").get_data(as_text=True)
+    assert 'rel="next"' in html

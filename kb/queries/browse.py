@@ -212,21 +212,6 @@ def stance_data(
     return data
 
 
-def _latest_ids(stances: list[Stance]) -> set[int]:
-    """The stances that count, among stances already loaded (the same rule as is_latest)."""
-    best: dict[tuple[int, int], Stance] = {}
-    for st in stances:
-        key = (st.person_id, st.claim_id)
-        cur = best.get(key)
-        if (
-            cur is None
-            or (cur.as_of is None and st.as_of is not None)
-            or (cur.as_of is not None and st.as_of is not None and st.as_of > cur.as_of)
-        ):
-            best[key] = st
-    return {st.id for st in best.values()}
-
-
 def _by_position(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = {p: [] for p in POSITIONS}
     for item in items:
@@ -943,27 +928,58 @@ def iter_topic_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
 # ---------------------------------------------------------------- detail pages
 
 
-def person_detail(session: Session, slug: str) -> tuple[Person, dict[str, Any]] | None:
-    """A person, their stances grouped by position (the latest stance on each claim; earlier
-    ones listed apart, as history), each with its quotes and sources; and the sources they are
-    quoted in or wrote."""
+HISTORY_LIMIT = 100
+
+
+def _position_order(st: Any = Stance) -> Any:
+    return case((st.position == "supports", 0), (st.position == "opposes", 1), else_=2)
+
+
+def _load_stances(session: Session, ids: list[int], *loads: Any) -> list[Stance]:
+    """Stances by id, in the order of `ids`, with their evidence and sources loaded."""
+    found = {
+        st.id: st
+        for st in session.scalars(
+            select(Stance).where(Stance.id.in_(ids)).options(*loads, _EVIDENCE)
+        )
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def person_detail(
+    session: Session, slug: str, req: PageRequest
+) -> tuple[Person, dict[str, Any]] | None:
+    """A person, a page of their stances grouped by position (the latest stance on each claim,
+    supporters' side first, then by claim), each with its quotes and sources; their earlier
+    stances, as history; and the sources they are quoted in or wrote. Pages and limits keep a
+    prolific person's page as fast as anyone's."""
     person = session.scalar(select(Person).where(Person.slug == slug))
     if person is None:
         return None
-    stances = list(
+    mine = [Stance.person_id == person.id]
+    total = session.scalar(select(func.count()).select_from(Stance).where(*mine, is_latest())) or 0
+    ids = list(
         session.scalars(
-            select(Stance)
-            .where(Stance.person_id == person.id)
-            .options(selectinload(Stance.claim), _EVIDENCE)
-            .order_by(Stance.claim_id, Stance.as_of, Stance.id)
+            select(Stance.id)
+            .join(Claim, Claim.id == Stance.claim_id)
+            .where(*mine, is_latest())
+            .order_by(_position_order(), Claim.text, Stance.id)
+            .limit(req.per_page)
+            .offset(req.offset)
         )
     )
-    latest = _latest_ids(stances)
-    current = sorted(
-        (st for st in stances if st.id in latest), key=lambda st: (st.claim.text, st.id)
+    current = _load_stances(session, ids, selectinload(Stance.claim))
+    earlier_ids = list(
+        session.scalars(
+            select(Stance.id)
+            .where(*mine, ~is_latest())
+            .order_by(Stance.as_of.desc(), Stance.id)
+            .limit(HISTORY_LIMIT)
+        )
     )
     earlier = sorted(
-        (st for st in stances if st.id not in latest), key=lambda st: (_date_key(st), st.id)
+        _load_stances(session, earlier_ids, selectinload(Stance.claim)),
+        key=lambda st: (_date_key(st), st.id),
     )
     q = aliased(Quote)
     n_quotes = func.count(q.id.distinct())
@@ -978,20 +994,26 @@ def person_detail(session: Session, slug: str) -> tuple[Person, dict[str, Any]] 
         )
         .group_by(Source.id)
         .order_by(Source.published_on.is_(None), Source.published_on.desc(), Source.id)
+        .limit(HISTORY_LIMIT)
     ).all()
     # the same person appears on every stance: leave it out of each one
     return person, {
         "person": person_data(person),
+        "pagination": Page(ids, req.page, req.per_page, total).meta(),
         "stances": _by_position([stance_data(st, True, person=False) for st in current]),
         "earlier_stances": [stance_data(st, False, person=False) for st in earlier],
         "sources": [{**source_ref(s), "quotes": n} for s, n in sources],
+        "limits": {"earlier_stances": HISTORY_LIMIT, "sources": HISTORY_LIMIT},
     }
 
 
-def claim_detail(session: Session, slug: str) -> tuple[Claim, dict[str, Any]] | None:
-    """A claim, the people on each side (latest stances) with their quotes, the claims it
-    supports or contradicts and those that support or contradict it, and a timeline of every
-    stance taken on it (undated first, then by date)."""
+def claim_detail(
+    session: Session, slug: str, req: PageRequest
+) -> tuple[Claim, dict[str, Any]] | None:
+    """A claim, a page of the people on each side (latest stances, by name) with their quotes,
+    the claims it supports or contradicts and those that support or contradict it, and a
+    timeline of the stances taken on it (undated first, then by date; the first
+    HISTORY_LIMIT)."""
     claim = session.scalar(
         select(Claim)
         .where(Claim.slug == slug)
@@ -1003,19 +1025,35 @@ def claim_detail(session: Session, slug: str) -> tuple[Claim, dict[str, Any]] | 
     )
     if claim is None:
         return None
-    stances = list(
+    on_claim = [Stance.claim_id == claim.id]
+    total = (
+        session.scalar(select(func.count()).select_from(Stance).where(*on_claim, is_latest())) or 0
+    )
+    ids = list(
         session.scalars(
-            select(Stance)
-            .where(Stance.claim_id == claim.id)
-            .options(selectinload(Stance.person), _EVIDENCE)
-            .order_by(Stance.id)
+            select(Stance.id)
+            .join(Person, Person.id == Stance.person_id)
+            .where(*on_claim, is_latest())
+            .order_by(Person.name, Stance.id)
+            .limit(req.per_page)
+            .offset(req.offset)
         )
     )
-    latest = _latest_ids(stances)
-    current = sorted(
-        (st for st in stances if st.id in latest), key=lambda st: (st.person.name, st.id)
+    current = _load_stances(session, ids, selectinload(Stance.person))
+    n_all = session.scalar(select(func.count()).select_from(Stance).where(*on_claim)) or 0
+    timeline_ids = list(
+        session.scalars(
+            select(Stance.id)
+            .join(Person, Person.id == Stance.person_id)
+            .where(*on_claim)
+            .order_by(Stance.as_of.is_not(None), Stance.as_of, Person.name, Stance.id)
+            .limit(HISTORY_LIMIT)
+        )
     )
-    timeline = sorted(stances, key=lambda st: (_date_key(st), st.person.name, st.id))
+    timeline = _load_stances(session, timeline_ids, selectinload(Stance.person))
+    latest_in_timeline = set(
+        session.scalars(select(Stance.id).where(Stance.id.in_(timeline_ids), is_latest()))
+    )
 
     def rel(r: ClaimRelation, other: Claim) -> dict[str, Any]:
         return {**claim_ref(other), "note": r.note}
@@ -1024,6 +1062,7 @@ def claim_detail(session: Session, slug: str) -> tuple[Claim, dict[str, Any]] | 
     inc = sorted(claim.relations_in, key=lambda r: (r.from_claim.text, r.id))
     return claim, {
         "claim": {**claim_ref(claim), "topics": [topic_ref(t) for t in claim.topics]},
+        "pagination": Page(ids, req.page, req.per_page, total).meta(),
         "sides": _by_position([stance_data(st, True, claim=False) for st in current]),
         "relations": {
             "supports": [rel(r, r.to_claim) for r in out if r.kind == "supports"],
@@ -1038,11 +1077,12 @@ def claim_detail(session: Session, slug: str) -> tuple[Claim, dict[str, Any]] | 
                 **position_data(st.position),
                 "as_of": st.as_of.isoformat() if st.as_of else None,
                 "as_of_human": humanize_partial(st.as_of, "day") if st.as_of else "undated",
-                "latest": st.id in latest,
+                "latest": st.id in latest_in_timeline,
                 "evidence_dates": _evidence_dates(st),
             }
             for st in timeline
         ],
+        "timeline_total": n_all,
     }
 
 

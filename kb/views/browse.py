@@ -314,7 +314,8 @@ def person(slug: str, fmt: str):
     """A person: their stances grouped by position, each with its quotes and sources, earlier
     stances, and the sources they are quoted in or wrote."""
     session = get_session()
-    found = q.person_detail(session, slug)
+    req = _page_request()
+    found = q.person_detail(session, slug, req)
     if found is None:
         abort(404, description="There is no person with that name in kb.")
     person_obj, data = found
@@ -331,6 +332,7 @@ def person(slug: str, fmt: str):
     return render_template(
         "browse/person.html",
         data=data,
+        page=Page([], req.page, req.per_page, data["pagination"]["total"]),
         jsonld=jsonld(ld),
         **panels.person_panels(session, person_obj),
     )
@@ -340,7 +342,8 @@ def person(slug: str, fmt: str):
 def claim(slug: str, fmt: str):
     """A claim: the people on each side with their quotes, related claims, and a timeline."""
     session = get_session()
-    found = q.claim_detail(session, slug)
+    req = _page_request()
+    found = q.claim_detail(session, slug, req)
     if found is None:
         abort(404, description="There is no claim with that name in kb.")
     claim_obj, data = found
@@ -363,9 +366,20 @@ def claim(slug: str, fmt: str):
     return render_template(
         "browse/claim.html",
         data=data,
+        page=Page([], req.page, req.per_page, data["pagination"]["total"]),
         jsonld=jsonld(ld),
         **panels.claim_panels(session, claim_obj),
     )
+
+
+person.openapi_params = [  # type: ignore[attr-defined]
+    ("page", "integer", "page of the person's stances, from 1"),
+    ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
+]
+claim.openapi_params = [  # type: ignore[attr-defined]
+    ("page", "integer", "page of the stances on the claim, from 1"),
+    ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
+]
 
 
 @twin("/sources/<slug>")
