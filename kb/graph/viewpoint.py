@@ -12,7 +12,8 @@ Only each person's latest stance on a claim is an edge (see kb.queries.graph).
 
 At a few thousand nodes a picture is unreadable, so `build_viewpoint(max_nodes=N)` keeps the
 most connected part: the people and the claims with the most stances (claims also count their
-relations), a quarter of the budget for people, and reports what it left out in `Viewpoint`.
+relations), a quarter of the budget for people; among those it draws at most EDGES_PER_NODE
+stance edges per node (most evidence first), and it reports what it left out in `Viewpoint`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from kb.queries import graph as q
 
 Node = tuple[str, int]
 PEOPLE_SHARE = 0.25
+EDGES_PER_NODE = 5
 
 
 @dataclass(eq=False)
@@ -72,12 +74,20 @@ def _assemble(
     stance_rows: Iterable[tuple],
     relation_rows: Iterable[tuple],
     everything: bool = False,
+    max_edges: int | None = None,
 ) -> nx.MultiDiGraph:
     """Add nodes (sorted, so layouts are deterministic) and the edges whose ends are both in.
     `everything`: the sets hold every person and claim, so read them without an IN list
-    (SQLite refuses more than 32,766 parameters in one statement)."""
+    (SQLite refuses more than 32,766 parameters in one statement). `max_edges` keeps at most
+    that many stance edges (those with the most evidence quotes first) and a third as many
+    relation edges, so a dense core still draws as something a reader can follow."""
     g = nx.MultiDiGraph()
     people, claims = set(people), set(claims)
+    stance_rows = [r for r in stance_rows if r[1] in people and r[2] in claims]
+    relation_rows = [r for r in relation_rows if r[0] in claims and r[1] in claims]
+    if max_edges is not None:
+        stance_rows = sorted(stance_rows, key=lambda r: (-int(r[6]), r[1], r[2]))[:max_edges]
+        relation_rows = relation_rows[: max(1, max_edges // 3)]
     for pid, slug, name in q.people_rows(session, None if everything else people):
         g.add_node(("person", pid), kind="person", slug=slug, label=_label(name))
     for cid, slug, text in q.claim_rows(session, None if everything else claims):
@@ -160,7 +170,8 @@ def build_viewpoint(
         stance_rows = q.stance_edge_rows(session, as_of, topic_id, person_ids)
         relation_rows = q.relation_rows(session, claims if filtered else None, None)
     everything = not filtered and max_nodes is None
-    g = _assemble(session, people, claims, stance_rows, relation_rows, everything)
+    max_edges = max_nodes * EDGES_PER_NODE if max_nodes is not None else None
+    g = _assemble(session, people, claims, stance_rows, relation_rows, everything, max_edges)
     return Viewpoint(g, people_total, claims_total, stances_total)
 
 
@@ -188,7 +199,9 @@ def ego_person(
     p_budget = max_nodes - 1 - len(claims)
     people = {person_id} | set(sorted(holders, key=lambda p: (-holders[p], p))[:p_budget])
     rows = q.stance_edge_rows(session, as_of, None, people, claims)
-    g = _assemble(session, people, claims, rows, q.relation_rows(session, claims))
+    g = _assemble(
+        session, people, claims, rows, q.relation_rows(session, claims), max_edges=max_nodes * 5
+    )
     return Viewpoint(g, 1 + len(holders), len(claims_all), sum(global_deg.values()))
 
 
@@ -205,7 +218,9 @@ def ego_claim(
     p_budget = max_nodes - len(claims)
     people = set(sorted(holders, key=lambda p: (-holders[p], p))[:p_budget])
     rows = q.stance_edge_rows(session, as_of, None, people, claims) if people else []
-    g = _assemble(session, people, claims, rows, q.relation_rows(session, claims))
+    g = _assemble(
+        session, people, claims, rows, q.relation_rows(session, claims), max_edges=max_nodes * 5
+    )
     return Viewpoint(g, len(holders), 1 + len(related), deg.get(claim_id, 0))
 
 

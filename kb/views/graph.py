@@ -31,7 +31,7 @@ from kb.queries import graph as q
 
 bp = Blueprint("graph", __name__)
 
-GRAPH_NODES = 150
+GRAPH_NODES = 60
 GRAPH_NODES_MAX = 600
 AGREEMENT_PEOPLE = 40
 AGREEMENT_PEOPLE_MAX = 150
@@ -180,7 +180,9 @@ def _graph(fmt: str) -> Any:
             }
         )
     title = "The viewpoint graph: people, claims, stances and claim relations"
-    picture = Markup(svg.render(g, pos, href, title, camps.camp_of))
+    # a taller canvas for a bigger graph, so labels keep their room
+    height = svg.HEIGHT if len(g) <= 40 else min(1500, svg.HEIGHT + 12 * (len(g) - 40))
+    picture = Markup(svg.render(g, pos, href, title, camps.camp_of, height=height))
     return render_template(
         "graph/graph.html",
         picture=picture,
