@@ -87,7 +87,6 @@ class _TooMany(Exception):
 class _Rec:
     """One checked record: its id (existing, new or placeholder), columns and links."""
 
-    label: str
     id: int
     new: bool
     values: dict[str, Any]
@@ -100,11 +99,21 @@ class _Rec:
 class _Checker:
     """Field checks for one record; each failure becomes a Problem naming the field."""
 
-    def __init__(self, importer: Importer, item: Item, label: str):
+    def __init__(
+        self, importer: Importer, item: Item, label: str, entity: str, rec: dict[str, Any]
+    ):
         self.imp = importer
         self.item = item
-        self.label = label
+        self._label = label
+        self._entity = entity
+        self._rec = rec
         self.ok = True
+
+    @property
+    def label(self) -> str:
+        """`entity[index] (what the record calls itself)`; made only when a problem needs it."""
+        hint = _hint(self._entity, self._rec)
+        return f"{self._label} ({hint})" if hint else self._label
 
     def add(self, fieldname: str | None, message: str) -> None:
         self.ok = False
@@ -427,19 +436,18 @@ class Importer:
                     )
                 )
                 continue
-            hint = _hint(entity, rec)
-            if hint:
-                label += f" ({hint})"
-            c = _Checker(self, item, label)
+            c = _Checker(self, item, label, entity, rec)
+            fields = kb1.FIELDS[entity]
             for name in rec:
-                if name not in kb1.FIELDS[entity]:
+                if name not in fields:
                     c.add(
                         name,
                         f"is not a field of {entity} (the fields are: {', '.join(kb1.FIELDS[entity])})",
                     )
             parsed = check_record(c, rec)
             if parsed is not None and c.ok:
-                parsed.hint = hint
+                if entity in ("stances", "claim_relations"):
+                    parsed.hint = _hint(entity, rec)  # their history label
                 batch.append(parsed)
             if len(batch) >= self.batch_size:
                 self._apply(entity, batch)
@@ -537,7 +545,7 @@ class Importer:
             id_ = self._register_new(entity, slug)
         if not ok_before:
             return None
-        return _Rec(c.label, id_, new, {"slug": slug, **values}, links)
+        return _Rec(id_, new, {"slug": slug, **values}, links)
 
     def _check_quotes(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         ref = rec.get("id")
@@ -578,7 +586,7 @@ class Importer:
         deferred = self.writing and new and id_ < 0
         if ref is not None and not deferred:
             self.quote_refs[ref] = (id_, speaker)
-        return _Rec(c.label, id_, new, values, None, ref)
+        return _Rec(id_, new, values, None, ref)
 
     def _quote_id(self, ref: str | None, key: int) -> int:
         """A new quote keeps the number of its "q<n>" id when that id is free; others get an
@@ -660,7 +668,7 @@ class Importer:
             return None
         if new:
             id_ = self._register_new("stances", key)
-        return _Rec(c.label, id_, new, values, links)
+        return _Rec(id_, new, values, links)
 
     def _check_claim_relations(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         src = c.ref(rec, "from", "claims", "claim")
@@ -678,7 +686,7 @@ class Importer:
         if new:
             id_ = self._register_new("claim_relations", key)
         values = {"from_claim_id": src, "to_claim_id": dst, "kind": kind, "note": note}
-        return _Rec(c.label, id_, new, values)
+        return _Rec(id_, new, values)
 
     # -- writing ---------------------------------------------------------------------------
 

@@ -22,14 +22,12 @@ from tests.conftest import make_app
 
 def _json(app) -> str:
     with app.app_context(), q.snapshot(get_engine()) as conn:
-        return "".join(exports.kb_json(lambda e: q.READERS[e](conn)))
+        return "".join(exports.kb_json(q.Reader(conn)))
 
 
 def _csvs(app) -> dict[str, str]:
     with app.app_context(), q.snapshot(get_engine()) as conn:
-        return {
-            e: "".join(exports.entity_csv(e, lambda x: q.READERS[x](conn))) for e in kb1.ENTITIES
-        }
+        return {e: "".join(exports.entity_csv(e, q.Reader(conn))) for e in kb1.ENTITIES}
 
 
 def _import_path(app, path: Path) -> None:

@@ -52,10 +52,7 @@ def export_command(fmt: str, output: Path) -> None:
         return
 
     with q.snapshot(get_engine()) as conn:
-
-        def streams(entity: str):
-            return q.READERS[entity](conn)
-
+        reader = q.Reader(conn)
         if fmt == "csv":
             if str(output) == "-":
                 raise click.UsageError("--format csv writes a folder: give --output a folder")
@@ -65,14 +62,14 @@ def export_command(fmt: str, output: Path) -> None:
             counts = q.counts(conn)
             with _bar(sum(counts.values()), "exporting") as bar:
                 for entity in kb1.ENTITIES:
-                    counted = _counting(streams(entity), bar)
+                    counted = _counting(reader.rows(entity), bar)
                     with open(output / f"{entity}.csv", "w", encoding="utf-8", newline="") as fh:
                         for chunk in kb1.iter_entity_csv(entity, counted):
                             fh.write(chunk)
             click.echo(f"wrote {len(kb1.ENTITIES)} CSV files to {output}", err=True)
             return
         spec = exports.EXPORTS[fmt]
-        chunks = spec.write(streams)
+        chunks = spec.write(reader)
         _write_bytes(output, (c.encode("utf-8") if isinstance(c, str) else c for c in chunks))
     if str(output) != "-":
         click.echo(f"wrote {output}", err=True)

@@ -22,9 +22,17 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED = re.compile(r"'*[=+\-@\t\r]")
 
 
+_TRIGGERS = frozenset("=+-@\t\r'")
+
+
 def neutralise(value: Any) -> Any:
     """Prefix a formula-like text cell with a single quote (numbers are left alone)."""
-    if isinstance(value, str) and _ESCAPED.match(value):
+    if (
+        type(value) is str
+        and value
+        and value[0] in _TRIGGERS
+        and (value[0] != "'" or _ESCAPED.match(value))
+    ):
         return "'" + value
     return value
 
@@ -42,7 +50,7 @@ def iter_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
     for count, row in enumerate(rows, 1):
-        writer.writerow(["" if v is None else neutralise(v) for v in row])
+        writer.writerow([neutralise(v) for v in row])  # csv writes None as ""
         if count % 500 == 0:
             yield buf.getvalue()
             buf.seek(0)

@@ -1,47 +1,60 @@
 """Every whole-knowledge-base export, as a stream, shared by /export and `kb export`.
 
-Each writer takes `streams`, a function from an entity name to a fresh iterator of its kb/1
-records (kb.queries.export provides one over a database snapshot), and yields text or bytes.
+Each writer takes a `Reader`: `records(entity)` gives a fresh iterator of the entity's kb/1
+records as dicts, `rows(entity)` the same as tuples in kb1.FIELDS order (cheaper, for CSV).
+kb.queries.export.Reader reads them from a database snapshot. Each writer yields text or bytes.
 Nothing here knows HTTP or SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from kb.formats import aif, bundle, jsonld, kb1
 
-Streams = Callable[[str], Iterable[dict[str, Any]]]
+
+class Reader(Protocol):
+    def records(self, entity: str) -> Iterable[dict[str, Any]]: ...
+
+    def rows(self, entity: str) -> Iterable[Sequence[Any]]: ...
 
 
-def kb_json(streams: Streams) -> Iterator[str]:
-    return kb1.iter_json({entity: _lazy(streams, entity) for entity in kb1.ENTITIES})
+def kb_json(reader: Reader) -> Iterator[str]:
+    return kb1.iter_json({entity: _lazy(reader, entity) for entity in kb1.ENTITIES})
 
 
-def _lazy(streams: Streams, entity: str) -> Iterator[dict[str, Any]]:
+def _lazy(reader: Reader, entity: str) -> Iterator[dict[str, Any]]:
     # The query for an entity runs only when the writer reaches it.
-    yield from streams(entity)
+    yield from reader.records(entity)
 
 
-def entity_csv(entity: str, streams: Streams) -> Iterator[str]:
-    return kb1.iter_entity_csv(entity, streams(entity))
+def entity_csv(entity: str, reader: Reader) -> Iterator[str]:
+    return kb1.iter_entity_csv(entity, reader.rows(entity))
 
 
-def zip_members(streams: Streams) -> list[bundle.Member]:
+def jsonld_doc(reader: Reader) -> Iterator[str]:
+    return jsonld.iter_jsonld(reader.records)
+
+
+def aif_doc(reader: Reader) -> Iterator[str]:
+    return aif.iter_aif(reader.records)
+
+
+def zip_members(reader: Reader) -> list[bundle.Member]:
     members: list[bundle.Member] = [
         ("README.txt", lambda: [bundle.README]),
-        ("kb.json", lambda: kb_json(streams)),
+        ("kb.json", lambda: kb_json(reader)),
         (kb1.SCHEMA_FILE, lambda: [kb1.schema_text()]),
     ]
     for entity in kb1.ENTITIES:
-        members.append((f"{entity}.csv", lambda e=entity: entity_csv(e, streams)))
+        members.append((f"{entity}.csv", lambda e=entity: entity_csv(e, reader)))
     return members
 
 
-def kb_zip(streams: Streams) -> Iterator[bytes]:
-    return bundle.iter_zip(zip_members(streams))
+def kb_zip(reader: Reader) -> Iterator[bytes]:
+    return bundle.iter_zip(zip_members(reader))
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,7 @@ class Export:
     mimetype: str
     title: str
     description: str
-    write: Callable[[Streams], Iterator[Any]]
+    write: Callable[[Reader], Iterator[Any]]
 
 
 EXPORTS: dict[str, Export] = {
@@ -77,7 +90,7 @@ EXPORTS: dict[str, Export] = {
         "schema.org JSON-LD",
         "Person, CreativeWork, Claim and Quotation nodes, with stances and claim relations as a "
         "documented kb: extension.",
-        jsonld.iter_jsonld,
+        jsonld_doc,
     ),
     "aif": Export(
         "kb.aif.json",
@@ -85,6 +98,6 @@ EXPORTS: dict[str, Export] = {
         "Argument Interchange Format (AIF JSON)",
         "Claims as I-nodes, supports as RA-nodes, contradicts as CA-nodes, quotes as L-nodes "
         "with their speakers, in the JSON that AIFdb serves and OVA opens.",
-        aif.iter_aif,
+        aif_doc,
     ),
 }

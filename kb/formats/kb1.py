@@ -14,7 +14,7 @@ space-separated slugs or quote ids (slugs and quote ids never contain whitespace
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -151,17 +151,20 @@ def iter_json(sections: Mapping[str, Iterable[Mapping[str, Any]]]) -> Iterator[s
 
 
 def csv_cells(entity: str, record: Mapping[str, Any]) -> list[Any]:
-    """One record as a CSV row (list fields joined); csvsafe neutralises the cells."""
+    """One kb/1 record (a dict) as a CSV row, list fields joined."""
     listed = LIST_FIELDS.get(entity)
-    cells = []
-    for name in FIELDS[entity]:
-        value = record.get(name)
-        if name == listed:
-            value = LIST_SEPARATOR.join(value or ())
-        cells.append(value)
-    return cells
+    return [
+        LIST_SEPARATOR.join(record.get(name) or ()) if name == listed else record.get(name)
+        for name in FIELDS[entity]
+    ]
 
 
-def iter_entity_csv(entity: str, records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
-    """One entity's records as a spreadsheet-safe CSV document, streamed."""
-    return iter_csv(list(FIELDS[entity]), (csv_cells(entity, r) for r in records))
+def iter_entity_csv(entity: str, rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """One entity's rows (tuples in FIELDS order, a list field as a list) as a
+    spreadsheet-safe CSV document, streamed."""
+    listed = LIST_FIELDS.get(entity)
+    if listed is None:
+        return iter_csv(list(FIELDS[entity]), rows)
+    at = FIELDS[entity].index(listed)
+    joined = ((*row[:at], LIST_SEPARATOR.join(row[at]), *row[at + 1 :]) for row in rows)
+    return iter_csv(list(FIELDS[entity]), joined)

@@ -1,6 +1,7 @@
 """Reads for the exports: every record of every entity as a kb/1 record, streamed.
 
-Each function takes a Connection and yields plain dicts in kb.formats.kb1.FIELDS order, reading
+Each function takes a Connection and yields kb/1 records (ROWS: tuples in kb.formats.kb1.FIELDS
+order, for CSV; READERS: the same as dicts, for JSON), reading
 the database with a server-side cursor (`stream_results`, `yield_per`) so memory stays flat
 whatever the size. Many-to-many fields (authors, topics, evidence) come from a second stream
 over the link table, sorted the same way as the records, and are merged in one pass: two
@@ -12,16 +13,15 @@ reproduces, so export -> import -> export gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, func, select
-from sqlalchemy.orm import aliased
 
 from kb import models as m
 from kb.dates import format_partial
-from kb.formats.kb1 import quote_ref
+from kb.formats.kb1 import FIELDS, quote_ref
 
 BATCH = 1000
 
@@ -50,80 +50,77 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
         conn.close()
 
 
-def _stream(conn: Connection, stmt: Select) -> Iterator[Any]:
+def _stream(conn: Connection, stmt: Select) -> Iterator[tuple[Any, ...]]:
+    """Rows as plain tuples, fetched in batches from a server-side cursor."""
     result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
     try:
-        yield from result
+        for batch in result.partitions(BATCH):
+            yield from batch
     finally:
         result.close()
 
 
-def _none_if_empty(value: Any) -> Any:
+def _opt(column: Any) -> Any:
     # An empty optional text and a missing one are the same thing in kb/1 (CSV cannot tell
     # them apart), so exports write both as null.
-    return None if value == "" else value
+    return func.nullif(column, "").label(column.key)
 
 
-def _merge(records: Iterable[Any], links: Iterable[Any]) -> Iterator[tuple[Any, list[Any]]]:
+def _merge(
+    records: Iterable[tuple[Any, ...]], links: Iterable[tuple[Any, Any]]
+) -> Iterator[tuple[tuple[Any, ...], list[Any]]]:
     """Pair each record (first column: id) with the values of its links (rows of
     (owner id, value)), both streams sorted by owner id."""
     it = iter(links)
     pending = next(it, None)
     for row in records:
+        owner = row[0]
         values = []
-        while pending is not None and pending[0] < row[0]:
+        while pending is not None and pending[0] < owner:
             pending = next(it, None)
-        while pending is not None and pending[0] == row[0]:
+        while pending is not None and pending[0] == owner:
             values.append(pending[1])
             pending = next(it, None)
         yield row, values
 
 
-def people(conn: Connection) -> Iterator[dict[str, Any]]:
+# Each *_rows function yields tuples in kb1.FIELDS order (a list field as a list), which the CSV
+# writer uses as they are; the record functions below turn them into kb/1 dicts for JSON.
+
+
+def people_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     t = _Person
     stmt = select(
-        t.c.id,
         t.c.slug,
         t.c.name,
-        t.c.description,
-        t.c.affiliation,
+        _opt(t.c.description),
+        _opt(t.c.affiliation),
         t.c.birth_year,
         t.c.death_year,
-        t.c.url,
+        _opt(t.c.url),
     ).order_by(t.c.id)
-    for r in _stream(conn, stmt):
-        yield {
-            "slug": r.slug,
-            "name": r.name,
-            "description": _none_if_empty(r.description),
-            "affiliation": _none_if_empty(r.affiliation),
-            "birth_year": r.birth_year,
-            "death_year": r.death_year,
-            "url": _none_if_empty(r.url),
-        }
+    return _stream(conn, stmt)
 
 
-def topics(conn: Connection) -> Iterator[dict[str, Any]]:
+def topics_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     t = _Topic
-    stmt = select(t.c.id, t.c.slug, t.c.name, t.c.description).order_by(t.c.id)
-    for r in _stream(conn, stmt):
-        yield {"slug": r.slug, "name": r.name, "description": _none_if_empty(r.description)}
+    return _stream(conn, select(t.c.slug, t.c.name, _opt(t.c.description)).order_by(t.c.id))
 
 
-def sources(conn: Connection) -> Iterator[dict[str, Any]]:
+def sources_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     t = _Source
     stmt = select(
         t.c.id,
         t.c.slug,
         t.c.title,
         t.c.kind,
-        t.c.url,
-        t.c.publisher,
+        _opt(t.c.url),
+        _opt(t.c.publisher),
         t.c.published_on,
         t.c.date_precision,
-        t.c.date_note,
-        t.c.archived_url,
-        t.c.note,
+        _opt(t.c.date_note),
+        _opt(t.c.archived_url),
+        _opt(t.c.note),
     ).order_by(t.c.id)
     sa = m.source_author
     authors = (
@@ -132,39 +129,37 @@ def sources(conn: Connection) -> Iterator[dict[str, Any]]:
         .order_by(sa.c.source_id, sa.c.person_id)
     )
     for r, author_slugs in _merge(_stream(conn, stmt), _stream(conn, authors)):
-        yield {
-            "slug": r.slug,
-            "title": r.title,
-            "kind": r.kind,
-            "url": _none_if_empty(r.url),
-            "publisher": _none_if_empty(r.publisher),
-            "published": format_partial(r.published_on, r.date_precision),
-            "date_note": _none_if_empty(r.date_note),
-            "archived_url": _none_if_empty(r.archived_url),
-            "note": _none_if_empty(r.note),
-            "authors": author_slugs,
-        }
+        _id, slug, title, kind, url, publisher, published_on, precision, note_d, archived, note = r
+        yield (
+            slug,
+            title,
+            kind,
+            url,
+            publisher,
+            format_partial(published_on, precision),
+            note_d,
+            archived,
+            note,
+            author_slugs,
+        )
 
 
-def claims(conn: Connection) -> Iterator[dict[str, Any]]:
+def claims_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     t = _Claim
-    stmt = select(t.c.id, t.c.slug, t.c.text, t.c.summary).order_by(t.c.id)
+    stmt = select(t.c.id, t.c.slug, t.c.text, _opt(t.c.summary)).order_by(t.c.id)
     ct = m.claim_topic
     links = (
         select(ct.c.claim_id, _Topic.c.slug)
         .join(_Topic, _Topic.c.id == ct.c.topic_id)
         .order_by(ct.c.claim_id, ct.c.topic_id)
     )
-    for r, topic_slugs in _merge(_stream(conn, stmt), _stream(conn, links)):
-        yield {
-            "slug": r.slug,
-            "text": r.text,
-            "summary": _none_if_empty(r.summary),
-            "topics": topic_slugs,
-        }
+    for (_id, slug, text, summary), topic_slugs in _merge(
+        _stream(conn, stmt), _stream(conn, links)
+    ):
+        yield slug, text, summary, topic_slugs
 
 
-def quotes(conn: Connection) -> Iterator[dict[str, Any]]:
+def quotes_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     q = _Quote
     stmt = (
         select(
@@ -172,33 +167,22 @@ def quotes(conn: Connection) -> Iterator[dict[str, Any]]:
             q.c.text,
             _Person.c.slug.label("speaker"),
             _Source.c.slug.label("source"),
-            q.c.locator,
-            q.c.speaker_affiliation,
+            _opt(q.c.locator),
+            _opt(q.c.speaker_affiliation),
             q.c.attribution,
             q.c.checked,
-            q.c.check_note,
-            q.c.note,
+            _opt(q.c.check_note),
+            _opt(q.c.note),
         )
         .join(_Person, _Person.c.id == q.c.speaker_id)
         .join(_Source, _Source.c.id == q.c.source_id)
         .order_by(q.c.id)
     )
     for r in _stream(conn, stmt):
-        yield {
-            "id": quote_ref(r.id),
-            "text": r.text,
-            "speaker": r.speaker,
-            "source": r.source,
-            "locator": _none_if_empty(r.locator),
-            "speaker_affiliation": _none_if_empty(r.speaker_affiliation),
-            "attribution": r.attribution,
-            "checked": r.checked,
-            "check_note": _none_if_empty(r.check_note),
-            "note": _none_if_empty(r.note),
-        }
+        yield (quote_ref(r[0]), *r[1:])
 
 
-def stances(conn: Connection) -> Iterator[dict[str, Any]]:
+def stances_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     s = _Stance
     stmt = (
         select(
@@ -208,9 +192,9 @@ def stances(conn: Connection) -> Iterator[dict[str, Any]]:
             s.c.position,
             s.c.basis,
             s.c.probability,
-            s.c.horizon,
+            _opt(s.c.horizon),
             s.c.as_of,
-            s.c.note,
+            _opt(s.c.note),
         )
         .join(_Person, _Person.c.id == s.c.person_id)
         .join(_Claim, _Claim.c.id == s.c.claim_id)
@@ -219,39 +203,64 @@ def stances(conn: Connection) -> Iterator[dict[str, Any]]:
     se = m.stance_evidence
     links = select(se.c.stance_id, se.c.quote_id).order_by(se.c.stance_id, se.c.quote_id)
     for r, quote_ids in _merge(_stream(conn, stmt), _stream(conn, links)):
-        yield {
-            "person": r.person,
-            "claim": r.claim,
-            "position": r.position,
-            "basis": r.basis,
-            "probability": r.probability,
-            "horizon": _none_if_empty(r.horizon),
-            "as_of": r.as_of.isoformat() if r.as_of else None,
-            "note": _none_if_empty(r.note),
-            "evidence": [quote_ref(i) for i in quote_ids],
-        }
-
-
-def claim_relations(conn: Connection) -> Iterator[dict[str, Any]]:
-    r_ = _Relation
-    src = aliased(m.Claim, name="from_claim")
-    dst = aliased(m.Claim, name="to_claim")
-    stmt = (
-        select(
-            r_.c.id, src.slug.label("from_slug"), dst.slug.label("to_slug"), r_.c.kind, r_.c.note
+        _id, person, claim, position, basis, probability, horizon, as_of, note = r
+        yield (
+            person,
+            claim,
+            position,
+            basis,
+            probability,
+            horizon,
+            as_of.isoformat() if as_of is not None else None,
+            note,
+            [f"q{i}" for i in quote_ids],
         )
-        .join(src, src.id == r_.c.from_claim_id)
-        .join(dst, dst.id == r_.c.to_claim_id)
+
+
+def claim_relations_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    r_ = _Relation
+    src = _Claim.alias("from_claim")
+    dst = _Claim.alias("to_claim")
+    stmt = (
+        select(src.c.slug, dst.c.slug, r_.c.kind, _opt(r_.c.note))
+        .join(src, src.c.id == r_.c.from_claim_id)
+        .join(dst, dst.c.id == r_.c.to_claim_id)
         .order_by(r_.c.id)
     )
-    for r in _stream(conn, stmt):
-        yield {
-            "from": r.from_slug,
-            "to": r.to_slug,
-            "kind": r.kind,
-            "note": _none_if_empty(r.note),
-        }
+    return _stream(conn, stmt)
 
+
+ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
+    "people": people_rows,
+    "topics": topics_rows,
+    "sources": sources_rows,
+    "claims": claims_rows,
+    "quotes": quotes_rows,
+    "stances": stances_rows,
+    "claim_relations": claim_relations_rows,
+}
+
+
+def _records(entity: str) -> Callable[[Connection], Iterator[dict[str, Any]]]:
+    fields = FIELDS[entity]
+    rows = ROWS[entity]
+
+    def records(conn: Connection) -> Iterator[dict[str, Any]]:
+        for row in rows(conn):
+            yield dict(zip(fields, row, strict=True))
+
+    records.__name__ = entity
+    records.__doc__ = f"Every {entity} record as a kb/1 dict, streamed."
+    return records
+
+
+people = _records("people")
+topics = _records("topics")
+sources = _records("sources")
+claims = _records("claims")
+quotes = _records("quotes")
+stances = _records("stances")
+claim_relations = _records("claim_relations")
 
 READERS = {
     "people": people,
@@ -262,6 +271,20 @@ READERS = {
     "stances": stances,
     "claim_relations": claim_relations,
 }
+
+
+class Reader:
+    """Records and rows of every entity over one connection (see kb.formats.exports)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def records(self, entity: str) -> Iterator[dict[str, Any]]:
+        return READERS[entity](self.conn)
+
+    def rows(self, entity: str) -> Iterator[tuple[Any, ...]]:
+        return ROWS[entity](self.conn)
+
 
 _TABLES = {
     "people": _Person,

@@ -23,13 +23,13 @@ CSV_MIMETYPE = "text/csv; charset=utf-8"
 
 
 def _streamed(
-    write: Callable[[exports.Streams], Iterator[Any]], mimetype: str, filename: str | None
+    write: Callable[[exports.Reader], Iterator[Any]], mimetype: str, filename: str | None
 ) -> Response:
     engine = get_engine()
 
     def body() -> Iterator[Any]:
         with q.snapshot(engine) as conn:
-            yield from write(lambda entity: q.READERS[entity](conn))
+            yield from write(q.Reader(conn))
 
     response = Response(stream_with_context(body()), mimetype=mimetype)
     if filename:
@@ -89,5 +89,5 @@ def entity_csv(entity: str) -> Response:
             description=f"There is no {entity!r} export. Try one of: {', '.join(kb1.ENTITIES)}.",
         )
     return _streamed(
-        lambda streams: exports.entity_csv(entity, streams), CSV_MIMETYPE, f"{entity}.csv"
+        lambda reader: exports.entity_csv(entity, reader), CSV_MIMETYPE, f"{entity}.csv"
     )
