@@ -295,3 +295,20 @@ def test_positive_graph_keeps_each_persons_strongest_ties() -> None:
     assert set(map(frozenset, g.edges)) == {frozenset({10, 20}), frozenset({10, 30})}
     assert len(g) == 4  # 40 stays, alone: it agrees with nobody
     assert analysis.positive_graph(agreement).number_of_edges() == 3
+
+
+def test_edge_cap_keeps_the_best_evidenced_stances(session, monkeypatch) -> None:
+    load_seed(session)
+    from kb.graph import viewpoint
+
+    full = graph.build_viewpoint(session, max_nodes=8)
+    monkeypatch.setattr(viewpoint, "EDGES_PER_NODE", 1)
+    vp = graph.build_viewpoint(session, max_nodes=8)
+    stances = [d for *_e, d in vp.graph.edges(data=True) if d["kind"] == "stance"]
+    assert len(stances) == 8 and vp.stances_shown == 8 < vp.stances_total
+    left_out = [
+        d["weight"]
+        for u, v, d in full.graph.edges(data=True)
+        if d["kind"] == "stance" and not vp.graph.has_edge(u, v)
+    ]
+    assert min(d["weight"] for d in stances) >= max(left_out)
