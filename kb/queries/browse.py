@@ -577,43 +577,62 @@ def claims_page(
 def _claim_facets(
     session: Session, topic: Topic | None, person: Person | None, position: str | None
 ) -> dict[str, list[dict[str, Any]]]:
-    def matching(*, skip: str) -> Select[Any]:
+    def matching(column: Any, *, skip: str) -> list[Any]:
+        """`column` IN the claims that pass every filter but one (none at all: no condition,
+        so an unfiltered list counts straight from the index)."""
         conds = _claim_conditions(
             None if skip == "topic" else topic,
             None if skip == "person" else person,
             None if skip == "position" else position,
         )
-        return select(Claim.id).where(*conds.values())
+        return [column.in_(select(Claim.id).where(*conds.values()))] if conds else []
 
     n = func.count(claim_topic.c.claim_id)
     topic_rows = session.execute(
         select(Topic, n)
         .join(claim_topic, claim_topic.c.topic_id == Topic.id)
-        .where(claim_topic.c.claim_id.in_(matching(skip="topic")))
+        .where(*matching(claim_topic.c.claim_id, skip="topic"))
         .group_by(Topic.id)
         .order_by(n.desc(), Topic.name, Topic.id)
         .limit(FACET_LIMIT)
     ).all()
-    st = aliased(Stance)
-    pos_where = [is_latest(st), st.claim_id.in_(matching(skip="position"))]
-    if person is not None:
-        pos_where.append(st.person_id == person.id)
-    n_claims = func.count(st.claim_id.distinct())
+    # per position, the claims on which someone (the chosen person, if any) holds it: an
+    # EXISTS per claim stops at the first such stance instead of counting them all
     position_rows = dict(
-        session.execute(select(st.position, n_claims).where(*pos_where).group_by(st.position)).all()
+        zip(
+            POSITIONS,
+            session.execute(
+                select(
+                    *(
+                        select(func.count())
+                        .select_from(Claim)
+                        .where(*_claim_conditions(topic, person, p).values())
+                        .scalar_subquery()
+                        for p in POSITIONS
+                    )
+                )
+            ).one(),
+            strict=True,
+        )
     )
     st2 = aliased(Stance)
-    person_where = [st2.claim_id.in_(matching(skip="person"))]
+    person_where = matching(st2.claim_id, skip="person")
     if position is not None:
         person_where += [st2.position == position, is_latest(st2)]
     n2 = func.count(st2.claim_id.distinct())
-    person_rows = session.execute(
-        select(Person, n2)
-        .join(st2, st2.person_id == Person.id)
+    # count per person id first (the stance index covers it), then read the top people
+    top = (
+        select(st2.person_id, n2.label("n"))
         .where(*person_where)
-        .group_by(Person.id)
-        .order_by(n2.desc(), Person.name, Person.id)
+        .group_by(st2.person_id)
+        .order_by(n2.desc(), st2.person_id)
         .limit(FACET_LIMIT)
+        .subquery()
+    )
+    person_rows = session.execute(
+        select(Person, top.c.n)
+        .join(top, top.c.person_id == Person.id)
+        .order_by(top.c.n.desc(), Person.name, Person.id)
     ).all()
     return {
         "topic": [
