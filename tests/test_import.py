@@ -351,3 +351,15 @@ def test_apply_document_refuses_bad_shapes(session, bad) -> None:
 
     with pytest.raises(DataError):
         apply_document(session, bad)
+
+
+def test_progress_bar_only_on_a_terminal(app, runner, tmp_path, monkeypatch) -> None:
+    from kb.commands import transfer
+
+    path = _write_json(tmp_path, seed_document())
+    quiet = _import(runner, path, "--dry-run")
+    assert "importing" not in quiet.output
+    monkeypatch.setattr(transfer, "_progress_wanted", lambda: True)
+    shown = _import(runner, path, "--dry-run")
+    assert shown.exit_code == 0, shown.output
+    assert "importing" in shown.output
