@@ -324,3 +324,28 @@ def test_a_chosen_person_always_shows_in_the_facet(session, app) -> None:
     assert chosen == [
         {"value": people[34].slug, "label": people[34].name, "count": 1, "selected": True}
     ]
+
+
+def test_most_contested_is_most_evenly_split(session) -> None:
+    from kb.queries.browse import contested_claims
+
+    def claim_with(slug: str, supporters: int, opponents: int):
+        claim = make_claim(session, slug=slug)
+        for _ in range(supporters):
+            make_stance(session, make_person(session), claim, "supports")
+        for _ in range(opponents):
+            make_stance(session, make_person(session), claim, "opposes")
+
+    claim_with("three-three", 3, 3)
+    claim_with("five-two", 5, 2)
+    claim_with("two-two", 2, 2)
+    claim_with("one-none", 1, 0)
+    session.flush()
+    ranked = contested_claims(session)
+    assert [r["claim"]["slug"] for r in ranked] == ["three-three", "two-two", "five-two"]
+    assert [r["evenness"] for r in ranked] == [1.0, 1.0, 0.4]
+    # only the claims with most stances are candidates: here the two busiest
+    assert [r["claim"]["slug"] for r in contested_claims(session, pool=2)] == [
+        "three-three",
+        "five-two",
+    ]
