@@ -363,3 +363,32 @@ def test_progress_bar_only_on_a_terminal(app, runner, tmp_path, monkeypatch) -> 
     shown = _import(runner, path, "--dry-run")
     assert shown.exit_code == 0, shown.output
     assert "importing" in shown.output
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ('{"format": "kb/1", "people": [' + "[" * 50000 + "]" * 50000 + "]}", "nested too deeply"),
+        (
+            '{"format": "kb/1", "people": [{"slug": "a", "name": "A", "birth_year": '
+            + "9" * 5000
+            + "}]}",
+            "digits",
+        ),
+        (
+            '{"format": "kb/1", "people": [{"slug": "a", "name": "A", "birth_year": NaN}]}',
+            "must be a whole number",
+        ),
+        ('{"format": "kb/1", "people": [{"slug": "a", "name": "A\\u0000"}]}', "NUL"),
+        ('{"format": "kb/1", "people": [{"slug": "a", "name": "A"}]} trailing', "after the end"),
+        ('{"format": "kb/1", "people": [], "people": []}', "appears twice"),
+        ('{"format": "kb/1", "persons": []}', "not part of kb/1"),
+    ],
+)
+def test_hostile_json_is_a_problem_not_a_traceback(app, runner, tmp_path, body, reason) -> None:
+    p = tmp_path / "x.json"
+    p.write_text(body, encoding="utf-8")
+    result = _import(runner, p)
+    assert result.exit_code == 1
+    assert reason in result.output and "Traceback" not in result.output
+    assert _count(app, m.Person) == 0

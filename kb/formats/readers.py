@@ -185,6 +185,10 @@ class _Scanner:
                 if truncated and len(self.buf) - self.pos < MAX_RECORD_CHARS and self._fill():
                     continue
                 raise self.error(exc.msg, exc.pos) from None
+            except RecursionError:
+                raise self.error("the value is nested too deeply") from None
+            except ValueError as exc:  # e.g. an integer with thousands of digits
+                raise self.error(str(exc)) from None
             if end >= len(self.buf) and not self.eof and self._fill():
                 continue  # a number may go on in the next chunk
             self.pos = end
