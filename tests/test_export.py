@@ -254,3 +254,16 @@ def test_optional_empty_text_exports_as_null(app, client) -> None:
     person = doc["people"][0]
     assert person["description"] is None and person["url"] is None
     assert m.Person  # the model is what was exported
+
+
+def test_cli_export_progress_bar_only_on_a_terminal(seeded_app, tmp_path, monkeypatch) -> None:
+    from kb.commands import transfer
+
+    runner = seeded_app.test_cli_runner()
+    quiet = runner.invoke(args=["export", "--format", "json", "-o", str(tmp_path / "a.json")])
+    assert quiet.exit_code == 0 and "exporting" not in quiet.output
+    monkeypatch.setattr(transfer, "_progress_wanted", lambda: True)
+    shown = runner.invoke(args=["export", "--format", "json", "-o", str(tmp_path / "b.json")])
+    assert shown.exit_code == 0, shown.output
+    assert "exporting" in shown.output
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()

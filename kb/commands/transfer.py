@@ -69,8 +69,12 @@ def export_command(fmt: str, output: Path) -> None:
             click.echo(f"wrote {len(kb1.ENTITIES)} CSV files to {output}", err=True)
             return
         spec = exports.EXPORTS[fmt]
-        chunks = spec.write(reader)
-        _write_bytes(output, (c.encode("utf-8") if isinstance(c, str) else c for c in chunks))
+        total = sum(q.counts(conn).values()) if _progress_wanted() else 0
+        if fmt == "zip":
+            total *= 2  # every record goes into kb.json and into its CSV
+        with _bar(total, "exporting") as bar:
+            chunks = spec.write(_CountingReader(reader, bar))
+            _write_bytes(output, (c.encode("utf-8") if isinstance(c, str) else c for c in chunks))
     if str(output) != "-":
         click.echo(f"wrote {output}", err=True)
 
@@ -91,6 +95,20 @@ def _bar(length: int, label: str):
     if _progress_wanted() and length:
         return click.progressbar(length=length, label=label, file=sys.stderr)
     return _NoBar()
+
+
+class _CountingReader:
+    """A Reader that moves the progress bar as records are read."""
+
+    def __init__(self, reader, bar):
+        self.reader = reader
+        self.bar = bar
+
+    def records(self, entity: str):
+        return _counting(self.reader.records(entity), self.bar)
+
+    def rows(self, entity: str):
+        return _counting(self.reader.rows(entity), self.bar)
 
 
 def _counting(rows, bar):
