@@ -83,7 +83,10 @@ class Input:
         return 0
 
     def close(self) -> None:
-        pass
+        """Release what the input holds open (a zip archive)."""
+        archive = getattr(self, "archive", None)
+        if archive is not None:
+            archive.close()
 
 
 def _text(raw: IO[bytes]) -> io.TextIOWrapper:
@@ -224,9 +227,17 @@ class JsonInput(Input):
         self._done_bytes = 0
         self._format: Any = None
         self._format_line: int | None = None
+        self._opened: list[_Scanner] = []
+
+    def close(self) -> None:
+        for scanner in self._opened:
+            scanner.fh.close()
+        self._opened.clear()
+        super().close()
 
     def _open(self) -> _Scanner:
         scanner = _Scanner(self.opener(), self.name)
+        self._opened.append(scanner)
         scanner.expect("{", "a JSON object ('{') at the start of the document")
         return scanner
 
@@ -550,11 +561,16 @@ def _zip_input(p: Path, name: str) -> Input:
     jsons = [n for n in infos if n.rsplit("/", 1)[-1] == "kb.json"]
     if jsons:
         member = sorted(jsons, key=len)[0]
-        return JsonInput(opener(member), f"{name}:{member}", infos[member].file_size)
+        inp: Input = JsonInput(opener(member), f"{name}:{member}", infos[member].file_size)
+        inp.archive = zf  # type: ignore[attr-defined]
+        return inp
     found, extra = _csv_files(sorted(infos))
     if not found:
+        zf.close()
         raise ReadError(
             Problem("zip", None, "holds neither kb.json nor any kb/1 CSV file", file=name)
         )
     files = {e: (opener(member), infos[member].file_size) for e, member in found.items()}
-    return CsvInput(files, name, extra)
+    inp = CsvInput(files, name, extra)
+    inp.archive = zf  # type: ignore[attr-defined]
+    return inp
