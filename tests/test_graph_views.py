@@ -255,3 +255,27 @@ def test_big_exports_keep_only_the_strongest_agreement_edges(seeded_client, monk
     kinds = [d["kind"] for *_e, d in g.edges(data=True)]
     assert 0 < kinds.count("agreement") < 6
     assert "strongest" in g.graph["agreement_edges"]
+
+
+def test_second_request_does_not_rebuild_and_a_write_does(app, client) -> None:
+    with app.app_context(), session_scope() as s:
+        a, b = make_person(s, slug="a", name="A"), make_person(s, slug="b", name="B")
+        c = make_claim(s, slug="c")
+        make_stance(s, a, c, "supports")
+        make_stance(s, b, c, "supports")
+    first = client.get("/agreement.json").get_json()
+    built = dict(cache.builds)
+    assert built["agreement"] == 1 and built["camps"] == 1
+    assert client.get("/agreement.json").get_json() == first
+    client.get("/graph")
+    client.get("/graph")
+    assert cache.builds["agreement"] == 1 and cache.builds["picture"] == 1
+    with app.app_context(), session_scope() as s:
+        from kb.models import Stance
+
+        st = s.query(Stance).filter_by(person_id=b.id).one()
+        st.position = "opposes"
+        s.flush()
+    second = client.get("/agreement.json").get_json()
+    assert cache.builds["agreement"] == 2
+    assert first["pairs"][0]["score"] == 1.0 and second["pairs"][0]["score"] == -1.0

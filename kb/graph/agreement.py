@@ -112,6 +112,12 @@ class Agreement:
         hits = np.flatnonzero((self.i == ip) | (self.j == ip))
         return [self._counts(int(k), first=person_id) for k in hits]
 
+    def among(self, person_ids: Sequence[int]) -> list[PairCounts]:
+        """Every pair between the given people (vectorised: one pass over the pair arrays)."""
+        wanted = np.isin(self.person_ids, np.asarray(list(person_ids), dtype=np.int64))
+        hits = np.flatnonzero(wanted[self.i] & wanted[self.j])
+        return [self._counts(int(k)) for k in hits]
+
     def most(self, person_id: int, limit: int = 5) -> tuple[list[PairCounts], list[PairCounts]]:
         """(agrees most with, disagrees most with): positive scores best first, negative scores
         worst first; ties go to the pair with more shared claims (more evidence), then name."""

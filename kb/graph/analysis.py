@@ -32,14 +32,14 @@ import networkx as nx
 import numpy as np
 from sqlalchemy.orm import Session
 
-from kb.graph.agreement import Agreement, top_per_person
+from kb.graph.agreement import Agreement, PairCounts, top_per_person
 from kb.models import Claim, Person, Stance
 from kb.queries import graph as q
 
 CAMP_SEED = 20170717
 CAMP_NEIGHBOURS = 15
 BRIDGE_EXACT_LIMIT = 400
-BRIDGE_SAMPLE = 32
+BRIDGE_SAMPLE = 24
 
 
 # --- camps -------------------------------------------------------------------------------
@@ -300,6 +300,30 @@ def compare(session: Session, a: Person, b: Person, as_of: dt.date | None = None
         len(by_person[a.id]) - len(shared_ids),
         len(by_person[b.id]) - len(shared_ids),
     )
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The people shown in the agreement heat map, camp by camp, and their pairs' counts
+    (both orders: cells[(a, b)] and cells[(b, a)])."""
+
+    people: list[int]
+    cells: dict[tuple[int, int], PairCounts]
+    left_out: int
+
+
+def matrix(agreement: Agreement, camps_: Camps, limit: int) -> Matrix:
+    """The `limit` people with the most latest stances, ordered by camp, and their pairs."""
+    counts = agreement.stance_counts
+    ranked = np.lexsort((agreement.person_ids, -counts))[:limit]
+    chosen = order_people([int(agreement.person_ids[k]) for k in ranked], camps_)
+    cells: dict[tuple[int, int], PairCounts] = {}
+    for pair in agreement.among(chosen):
+        cells[(pair.a, pair.b)] = pair
+        cells[(pair.b, pair.a)] = PairCounts(
+            pair.b, pair.a, pair.agreements, pair.disagreements, pair.shared, pair.score
+        )
+    return Matrix(chosen, cells, len(agreement.person_ids) - len(chosen))
 
 
 def order_people(people: Sequence[int], camps_: Camps) -> list[int]:

@@ -41,6 +41,16 @@ def bridges(session: Session, as_of: dt.date | None = None) -> list[analysis.Bri
     )
 
 
+def matrix(session: Session, limit: int, as_of: dt.date | None = None) -> analysis.Matrix:
+    """The agreement heat map's people and cells."""
+    return cached(
+        session,
+        "matrix",
+        (limit, as_of),
+        lambda: analysis.matrix(agreement(session, as_of), camps(session, as_of), limit),
+    )
+
+
 def contested(session: Session, limit: int = 10, as_of: dt.date | None = None) -> list:
     return cached(
         session,

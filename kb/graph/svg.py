@@ -75,10 +75,9 @@ def layout(
         h.add_edge(u, v, weight=max(w, h.get_edge_data(u, v, {}).get("weight", 0)))
     if agreement is not None:
         people = [n[1] for n in h.nodes if n[0] == "person"]
-        for pid in people:
-            for pair in agreement.pairs_of(pid):
-                if pair.b > pid and pair.score > 0 and ("person", pair.b) in h:
-                    h.add_edge(("person", pid), ("person", pair.b), weight=0.6 * pair.score)
+        for pair in agreement.among(people):
+            if pair.score > 0:
+                h.add_edge(("person", pair.a), ("person", pair.b), weight=0.6 * pair.score)
     if len(h) == 0:
         return {}
     if len(h) == 1:

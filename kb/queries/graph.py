@@ -190,24 +190,23 @@ def stance_edge_rows(
     """(stance_id, person_id, claim_id, position, as_of, basis, evidence_count) per latest
     stance, with the evidence counted in the same query (no query per edge)."""
     latest = latest_stances(as_of, topic_id, person_ids, claim_ids)
+    # A correlated count per stance uses stance_evidence's primary key; a grouped subquery
+    # would count the evidence of every stance in the database first.
     evidence = (
-        select(stance_evidence.c.stance_id, func.count().label("n"))
-        .group_by(stance_evidence.c.stance_id)
-        .subquery("evidence")
+        select(func.count())
+        .select_from(stance_evidence)
+        .where(stance_evidence.c.stance_id == latest.c.id)
+        .scalar_subquery()
     )
-    stmt = (
-        select(
-            latest.c.id,
-            latest.c.person_id,
-            latest.c.claim_id,
-            latest.c.position,
-            latest.c.as_of,
-            latest.c.basis,
-            func.coalesce(evidence.c.n, 0),
-        )
-        .outerjoin(evidence, evidence.c.stance_id == latest.c.id)
-        .order_by(latest.c.person_id, latest.c.claim_id)
-    )
+    stmt = select(
+        latest.c.id,
+        latest.c.person_id,
+        latest.c.claim_id,
+        latest.c.position,
+        latest.c.as_of,
+        latest.c.basis,
+        evidence,
+    ).order_by(latest.c.person_id, latest.c.claim_id)
     return session.execute(stmt).all()
 
 

@@ -246,22 +246,18 @@ def _agreement(fmt: str) -> Any:
     agreement = cached.agreement(session, as_of)
     camps = cached.camps(session, as_of)
     # The most active people (most stances), then shown camp by camp.
-    by_activity = sorted(
-        (int(p) for p in agreement.person_ids),
-        key=lambda p: (-int(agreement.stance_counts[agreement.index(p)]), p),
-    )
-    chosen = analysis.order_people(by_activity[:limit], camps)
+    mx = cached.matrix(session, limit, as_of)
+    chosen = mx.people
     index = {p: k for k, p in enumerate(chosen)}
-    cells: dict[tuple[int, int], dict[str, Any]] = {}
-    for p in chosen:
-        for pair in agreement.pairs_of(p):
-            if pair.b in index:
-                cells[(p, pair.b)] = {
-                    "agreements": pair.agreements,
-                    "disagreements": pair.disagreements,
-                    "shared": pair.shared,
-                    "score": pair.score,
-                }
+    cells = {
+        key: {
+            "agreements": pc.agreements,
+            "disagreements": pc.disagreements,
+            "shared": pc.shared,
+            "score": pc.score,
+        }
+        for key, pc in mx.cells.items()
+    }
     people = [
         {
             "id": p,
@@ -271,7 +267,7 @@ def _agreement(fmt: str) -> Any:
         }
         for p in chosen
     ]
-    left_out = len(agreement.person_ids) - len(chosen)
+    left_out = mx.left_out
     if fmt == "json":
         pairs = [
             {"a": agreement.people[a][0], "b": agreement.people[b][0], **c}

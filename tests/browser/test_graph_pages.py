@@ -47,6 +47,7 @@ def test_graph_page_draws_the_viewpoint_graph_and_filters(live_server, page, scr
 def test_graph_page_on_a_phone(live_server, phone_page, screenshot) -> None:
     phone_page.goto(live_server.url + "/graph?topic=ai-risk")
     assert phone_page.locator("svg.kb-graph a.node").count() > 0
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 400
     screenshot(phone_page, "graph-phone")
 
 
@@ -86,3 +87,23 @@ def test_person_page_shows_agreement_panels_and_ego_graph(live_server, page, scr
     assert "agree on 5, disagree on 0 of 5 shared" in panel.inner_text()
     assert page.locator("section.graph-panel svg.kb-graph a.node").count() > 3
     screenshot(page, "person-graph-panels")
+
+
+def test_claim_page_shows_its_neighbourhood(live_server, page, screenshot) -> None:
+    page.goto(live_server.url + "/claims/ai-existential-risk")
+    ego = page.locator("section.graph-panel svg.kb-graph")
+    assert ego.locator("a.node.person").count() == 4  # everyone holds a stance on it
+    assert ego.locator("line.rel-supports").count() >= 1
+    ego.scroll_into_view_if_needed()
+    screenshot(page, "claim-graph-panels")
+    ego.locator("a.node.person", has_text="Elon Musk").click()
+    page.wait_for_url("**/people/elon-musk")
+
+
+def test_agreement_on_a_phone(live_server, phone_page, screenshot) -> None:
+    phone_page.goto(live_server.url + "/agreement")
+    assert phone_page.locator("table.heat td a").count() == 12
+    # the page itself does not scroll sideways; the table scrolls inside its region
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400
+    screenshot(phone_page, "agreement-phone")
