@@ -312,3 +312,19 @@ def test_edge_cap_keeps_the_best_evidenced_stances(session, monkeypatch) -> None
         if d["kind"] == "stance" and not vp.graph.has_edge(u, v)
     ]
     assert min(d["weight"] for d in stances) >= max(left_out)
+
+
+def test_top_per_person_dense_and_sorted_paths_agree(monkeypatch) -> None:
+    from kb.graph import agreement as agreement_module
+
+    rng = np.random.default_rng(3)
+    pairs = np.array(list(itertools.combinations(range(40), 2)))
+    pairs = pairs[rng.random(len(pairs)) < 0.5]
+    i, j = pairs[:, 0], pairs[:, 1]
+    key = rng.permutation(len(pairs)).astype(float)  # no ties
+    tiebreak = rng.integers(0, 5, len(pairs))
+    dense = agreement_module.top_per_person(i, j, key, tiebreak, 3, 40)
+    monkeypatch.setattr(agreement_module, "DENSE_RANK_LIMIT", 0)
+    exact = agreement_module.top_per_person(i, j, key, tiebreak, 3, 40)
+    assert dense.tolist() == exact.tolist()
+    assert 40 <= dense.sum() <= 3 * 40

@@ -115,7 +115,7 @@ def test_agreement_heat_map_ordered_by_camp_with_numbers(seeded_client) -> None:
     pair = next(p for p in data["pairs"] if {p["a"], p["b"]} == {"elon-musk", "martin-rees"})
     assert (pair["agreements"], pair["disagreements"], pair["shared"]) == (3, 0, 4)
     assert pair["score"] == pytest.approx(0.75)
-    assert "score" in data["rule"]
+    assert "Score" in data["rule"]
 
 
 def test_compare_lists_cruxes_central_first_with_quotes(seeded_client) -> None:

@@ -137,7 +137,9 @@ class Agreement:
         score, shared = self.score, self.shared.astype(np.int64)
         keep = np.zeros(self.i.size, dtype=bool)
         for direction in (-1.0, 1.0):
-            keep |= top_per_person(self.i, self.j, direction * score, -shared, k)
+            keep |= top_per_person(
+                self.i, self.j, direction * score, -shared, k, len(self.person_ids)
+            )
         return keep
 
     def to_networkx(
@@ -177,19 +179,50 @@ class Agreement:
         return g
 
 
+DENSE_RANK_LIMIT = 3000
+"""Up to this many people, per-person rankings use an n x n matrix and argpartition (linear);
+above it, one lexsort over every candidate (n log n, but several times slower in practice)."""
+
+
 def top_per_person(
-    i: np.ndarray, j: np.ndarray, key: np.ndarray, tiebreak: np.ndarray, k: int
+    i: np.ndarray,
+    j: np.ndarray,
+    key: np.ndarray,
+    tiebreak: np.ndarray,
+    k: int,
+    n: int | None = None,
 ) -> np.ndarray:
     """A mask over pairs (i[x], j[x]): the k pairs with the smallest (key, tiebreak) for each
-    person, kept when either end ranks it in its k. Vectorised: every pair is a candidate of
-    both its ends; one sort ranks each person's candidates."""
-    n = i.size
+    person, kept when either end ranks it in its k. i and j index people 0..n-1.
+
+    Vectorised: every pair is a candidate of both its ends. With n <= DENSE_RANK_LIMIT the
+    tiebreak is folded into the key at 1e-12 per unit (it only orders pairs whose keys differ
+    by less than that) and each row of an n x n matrix is partitioned; otherwise one lexsort
+    ranks each person's candidates exactly."""
+    size = i.size
+    keep = np.zeros(size, dtype=bool)
+    if size == 0 or k <= 0:
+        return keep
+    if n is None:
+        n = int(max(i.max(), j.max())) + 1
+    if n <= DENSE_RANK_LIMIT:
+        folded = key.astype(np.float64) + 1e-12 * tiebreak.astype(np.float64)
+        mat = np.full((n, n), np.inf)
+        mat[i, j] = folded
+        mat[j, i] = folded
+        kk = min(k, n - 1)
+        best = np.argpartition(mat, kk - 1, axis=1)[:, :kk] if kk > 0 else np.zeros((n, 0), int)
+        rows = np.repeat(np.arange(n), best.shape[1])
+        cols = best.ravel()
+        chosen = np.zeros((n, n), dtype=bool)
+        ok = np.isfinite(mat[rows, cols])
+        chosen[rows[ok], cols[ok]] = True
+        return chosen[i, j] | chosen[j, i]
     who = np.concatenate([i, j]).astype(np.int64)
-    edge = np.concatenate([np.arange(n), np.arange(n)])
+    edge = np.concatenate([np.arange(size), np.arange(size)])
     order = np.lexsort((np.concatenate([tiebreak, tiebreak]), np.concatenate([key, key]), who))
     who_sorted = who[order]
     rank = np.arange(who_sorted.size) - np.searchsorted(who_sorted, who_sorted, side="left")
-    keep = np.zeros(n, dtype=bool)
     keep[edge[order][rank < k]] = True
     return keep
 

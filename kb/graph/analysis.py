@@ -73,7 +73,7 @@ def positive_graph(agreement: Agreement, neighbours: int = CAMP_NEIGHBOURS) -> n
     if pos.size == 0:
         return g
     i, j, s, sh = agreement.i[pos], agreement.j[pos], score[pos], agreement.shared[pos]
-    kept = top_per_person(i, j, -s, -sh.astype(np.int64), neighbours)
+    kept = top_per_person(i, j, -s, -sh.astype(np.int64), neighbours, len(agreement.person_ids))
     ids = agreement.person_ids
     g.add_weighted_edges_from(
         (int(ids[a]), int(ids[b]), float(w))
@@ -92,9 +92,11 @@ def communities(g: nx.Graph, seed: int = CAMP_SEED, weight: str = "weight") -> l
     return out
 
 
-def camps(agreement: Agreement, seed: int = CAMP_SEED) -> Camps:
-    """The camps of the agreement graph (see the module docstring)."""
-    return Camps(communities(positive_graph(agreement), seed=seed))
+def camps(agreement: Agreement, seed: int = CAMP_SEED, positive: nx.Graph | None = None) -> Camps:
+    """The camps of the agreement graph (see the module docstring); `positive` is
+    positive_graph(agreement) when the caller has it already."""
+    g = positive if positive is not None else positive_graph(agreement)
+    return Camps(communities(g, seed=seed))
 
 
 def camp_label(

@@ -23,7 +23,12 @@ def agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
 
 
 def camps(session: Session, as_of: dt.date | None = None) -> analysis.Camps:
-    return cached(session, "camps", (as_of,), lambda: analysis.camps(agreement(session, as_of)))
+    return cached(
+        session,
+        "camps",
+        (as_of,),
+        lambda: analysis.camps(agreement(session, as_of), positive=positive(session, as_of)),
+    )
 
 
 def positive(session: Session, as_of: dt.date | None = None) -> nx.Graph:

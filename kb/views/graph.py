@@ -36,7 +36,7 @@ GRAPH_NODES_MAX = 600
 AGREEMENT_PEOPLE = 40
 AGREEMENT_PEOPLE_MAX = 150
 SCORE_RULE = (
-    "score = (agreements − disagreements) / shared claims, from −1 (disagree on every shared "
+    "Score = (agreements − disagreements) / shared claims, from −1 (disagree on every shared "
     "claim) to +1 (agree on every one). Agree: both support or both oppose; disagree: one "
     "supports, the other opposes; a mixed stance counts as shared but as neither."
 )
