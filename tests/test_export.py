@@ -267,3 +267,56 @@ def test_cli_export_progress_bar_only_on_a_terminal(seeded_app, tmp_path, monkey
     assert shown.exit_code == 0, shown.output
     assert "exporting" in shown.output
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+class _ManyStances:
+    """A Reader that makes `n` stances on the fly, as a database cursor would hand them out."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def records(self, entity):
+        for row in self.rows(entity):
+            yield dict(zip(kb1.FIELDS[entity], row, strict=True))
+
+    def rows(self, entity):
+        if entity != "stances":
+            return
+        for i in range(self.n):
+            yield (
+                f"p{i % 97}",
+                f"c{i}",
+                "supports",
+                "explicit",
+                0.5,
+                None,
+                "2020-01-01",
+                '=note, with "quotes"\nand a line',
+                [f"q{i}", f"q{i + 1}"],
+            )
+
+
+@pytest.mark.parametrize("writer", ["json", "csv", "zip"])
+def test_export_memory_stays_flat_however_many_records(writer) -> None:
+    import tracemalloc
+
+    def run(n: int) -> tuple[int, int]:
+        reader = _ManyStances(n)
+        chunks = {
+            "json": lambda: exports.kb_json(reader),
+            "csv": lambda: exports.entity_csv("stances", reader),
+            "zip": lambda: exports.kb_zip(reader),
+        }[writer]()
+        tracemalloc.start()
+        size = 0
+        for chunk in chunks:
+            size += len(chunk)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return size, peak
+
+    small_size, small_peak = run(1_000)
+    big_size, big_peak = run(20_000)
+    assert big_size > 15 * small_size
+    # twenty times the records, and the peak memory does not grow with them
+    assert big_peak < small_peak * 2 + 1_000_000, (small_peak, big_peak)
