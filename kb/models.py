@@ -193,6 +193,9 @@ class Quote(Editable, Base):
         _nonblank("text"),
         CheckConstraint(_in("attribution", ATTRIBUTIONS), name="attribution_valid"),
         CheckConstraint(_in("checked", CHECKED_HOW), name="checked_valid"),
+        # A person's quotes in one source (person page: sources with their quote counts),
+        # without reading every quote row of the person once per source (migration 0003).
+        Index("ix_quote_speaker_id_source_id", "speaker_id", "source_id"),
     )
 
     id: Mapped[intpk]
