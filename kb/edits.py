@@ -12,6 +12,7 @@ IntegrityError at flush becomes a message on the field it concerns.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,9 @@ from kb.history import label_of
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_FROM_TEXT_MAX = 60
+# The largest id an INTEGER column holds on PostgreSQL; a bigger one in a URL or form is simply
+# not found (instead of an "integer out of range" error from the driver).
+MAX_ID = 2**31 - 1
 # Where readers see a record; a duplicate slug links there.
 PUBLIC_PATHS = {
     "person": "/people/{}",
@@ -468,7 +472,7 @@ def save_stance(
     if basis not in m.BASES:
         errors.add("basis", f"must be one of {', '.join(m.BASES)}")
     probability = data.get("probability")
-    if probability is not None and not 0 <= probability <= 1:
+    if probability is not None and not (math.isfinite(probability) and 0 <= probability <= 1):
         errors.add("probability", "must be between 0 and 1")
     as_of = data.get("as_of")
     if person is not None and claim is not None:
@@ -490,6 +494,9 @@ def save_stance(
             )
 
     ids = [int(i) for i in data.get("evidence") or []]
+    if any(not 0 < i <= MAX_ID for i in ids):
+        errors.add("evidence", "no such quote")
+        ids = [i for i in ids if 0 < i <= MAX_ID]
     evidence = list(session.scalars(select(m.Quote).where(m.Quote.id.in_(ids)))) if ids else []
     missing = sorted(set(ids) - {q.id for q in evidence})
     if missing:

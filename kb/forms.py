@@ -89,13 +89,27 @@ def _slug(**kw: Any) -> StringField:
     )
 
 
-class LoginForm(FlaskForm):
+class KbForm(FlaskForm):
+    """A form that also refuses NUL characters in any field: PostgreSQL cannot store them in
+    text, and no honest record contains one."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self:
+            values = field.data if isinstance(field.data, list) else [field.data]
+            if any(isinstance(v, str) and "\x00" in v for v in values):
+                field.errors = [*field.errors, "must not contain NUL characters"]
+                ok = False
+        return ok
+
+
+class LoginForm(KbForm):
     username = StringField("Username", [InputRequired("is required"), Length(max=80)])
     password = PasswordField("Password", [InputRequired("is required"), Length(max=1000)])
     next = HiddenField()
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(KbForm):
     version = HiddenField()
 
 
@@ -226,11 +240,11 @@ class DeleteForm(VersionedForm):
     """Confirms a delete; the version catches a record that changed since the page was shown."""
 
 
-class RevertForm(FlaskForm):
+class RevertForm(KbForm):
     """Only the CSRF token: reverting is a POST."""
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(KbForm):
     pass
 
 
@@ -251,7 +265,7 @@ def username_format(_form: Any, field: Any) -> None:
         raise ValidationError("use 1 to 80 letters, digits, dots, hyphens or underscores")
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(KbForm):
     username = StringField(
         "Username", [InputRequired("is required"), Length(max=80), username_format]
     )

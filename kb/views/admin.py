@@ -59,7 +59,7 @@ def _model(entity: str) -> type:
 
 
 def _get_or_404(entity: str, record_id: int) -> Any:
-    obj = get_session().get(_model(entity), record_id)
+    obj = get_session().get(_model(entity), record_id) if record_id <= edits.MAX_ID else None
     if obj is None:
         abort(404, f"There is no {history.ENTITY_NAMES[entity]} #{record_id}.")
     return obj
@@ -71,8 +71,8 @@ def _page_arg() -> int:
         page = int(raw)
     except ValueError:
         abort(400, f"page must be a whole number, not {raw!r}")
-    if page < 1:
-        abort(400, "page must be 1 or more")
+    if not 1 <= page <= 1_000_000:
+        abort(400, "page must be between 1 and 1000000")
     return page
 
 
@@ -188,7 +188,6 @@ def _list_query(entity: str, q: str) -> Any:
         ],
     }.get(entity, [])
     if q:
-        needle = f"%{q.lower()}%"
         cols = _search_columns(entity)
         if entity == "stance":
             query = query.join(m.Person, m.Stance.person_id == m.Person.id).join(
@@ -198,7 +197,9 @@ def _list_query(entity: str, q: str) -> Any:
         elif entity == "claim_relation":
             query = query.join(m.Claim, m.ClaimRelation.from_claim_id == m.Claim.id)
             cols = [m.Claim.slug, m.Claim.text]
-        query = query.where(or_(*(func.lower(c).like(needle) for c in cols)))
+        query = query.where(
+            or_(*(func.lower(c).contains(q.lower(), autoescape=True) for c in cols))
+        )
     return query.options(*options)
 
 
@@ -206,7 +207,7 @@ def _list_query(entity: str, q: str) -> Any:
 @auth.editor_required
 def records(entity: str) -> str:
     session = get_session()
-    q = request.args.get("q", "").strip()[:200]
+    q = request.args.get("q", "").replace("\x00", "").strip()[:200]
     page = _page_arg()
     model = _model(entity)
     query = _list_query(entity, q)
@@ -307,6 +308,8 @@ def _pickers(entity: str, form: Any, obj: Any) -> dict[str, Any]:
     if entity == "stance":
         out["people"], out["claims"], out["sources"] = people(), claims(), sources()
         who = (form.person.data or request.args.get("person") or "").strip()
+        if "\x00" in who:  # PostgreSQL cannot even compare text with a NUL in it
+            who = ""
         quotes_q = select(m.Quote).options(
             selectinload(m.Quote.speaker), selectinload(m.Quote.source)
         )
@@ -317,7 +320,7 @@ def _pickers(entity: str, form: Any, obj: Any) -> dict[str, Any]:
             ).first()
         if person is not None:
             quotes_q = quotes_q.where(m.Quote.speaker_id == person.id)
-        chosen = [int(i) for i in (form.evidence.data or [])]
+        chosen = [int(i) for i in (form.evidence.data or []) if 0 < int(i) <= edits.MAX_ID]
         quotes = list(session.scalars(quotes_q.order_by(m.Quote.id.desc()).limit(PICKER_LIMIT)))
         have = {q.id for q in quotes}
         missing = [i for i in chosen if i not in have]
@@ -627,6 +630,8 @@ def _fk_target(cls: type, name: str) -> str | None:
 @auth.editor_required
 def record_history(entity: str, record_id: int) -> str:
     session = get_session()
+    if record_id > edits.MAX_ID:
+        abort(404, f"There is no {history.ENTITY_NAMES[entity]} #{record_id}.")
     revisions = list(session.scalars(history.of_record(entity, record_id).limit(500)))
     obj = session.get(_model(entity), record_id)
     if obj is None and not revisions:
@@ -673,7 +678,7 @@ def revert(revision_id: int) -> Any:
     form = forms.RevertForm()
     if not form.validate_on_submit():
         abort(400, "The form expired; please try again.")
-    rev = session.get(m.Revision, revision_id)
+    rev = session.get(m.Revision, revision_id) if revision_id <= edits.MAX_ID else None
     if rev is None:
         abort(404, f"There is no revision {revision_id}.")
     entity, entity_id = rev.entity, rev.entity_id
@@ -764,7 +769,7 @@ def _other_active_admins(session: Any, user: m.User) -> int:
 @auth.admin_required
 def user_edit(user_id: int) -> Any:
     session = get_session()
-    user = session.get(m.User, user_id)
+    user = session.get(m.User, user_id) if user_id <= edits.MAX_ID else None
     if user is None:
         abort(404, f"There is no account #{user_id}.")
     if request.method == "GET":
