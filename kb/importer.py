@@ -9,7 +9,9 @@ a zip bundle) entity by entity in dependency order, in batches:
 - records are matched to the database by slug (people, topics, sources, claims) or by natural key:
   a quote by (source, speaker, text), a stance by (person, claim, as_of), a claim relation by
   (from, to, kind). A matched record whose values differ is updated through the ORM (so its
-  version goes up and the history hook sees it); an equal one is left alone;
+  version goes up and the history hook sees it); an equal one is left alone. A field the record
+  leaves out (a key missing from a JSON record, a column missing from a CSV file) keeps its
+  current value; null or an empty cell clears it;
 - new records go in with Core `executemany` batches through kb.bulk (ids counted up from the
   table's maximum; quotes keep the number of an id "q<n>" when it is free, which is what makes
   export -> import -> export give the same bytes);
@@ -94,6 +96,7 @@ class _Rec:
     ref: str | None = None  # a quote's document id
     link_keys: list[str] | None = None  # the slugs of `links`, for history
     hint: str = ""  # the record's own words for itself, for history labels
+    keep: set[str] | None = None  # columns (or the list field) the record left out
 
 
 class _Checker:
@@ -243,6 +246,19 @@ _MODELS: dict[str, type[m.Base]] = {
     "quotes": m.Quote,
     "stances": m.Stance,
     "claim_relations": m.ClaimRelation,
+}
+# kb/1 fields stored under other column names (the rest are stored under their own).
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "published": ("published_on", "date_precision"),
+    "speaker": ("speaker_id",),
+    "source": ("source_id",),
+    "person": ("person_id",),
+    "claim": ("claim_id",),
+    "from": ("from_claim_id",),
+    "to": ("to_claim_id",),
+    "authors": ("authors",),
+    "topics": ("topics",),
+    "evidence": ("evidence",),
 }
 _LINK_ATTR = {"sources": "authors", "claims": "topics", "stances": "evidence"}
 _LINK_MODEL = {"sources": m.Person, "claims": m.Topic, "stances": m.Quote}
@@ -445,6 +461,9 @@ class Importer:
                         f"is not a field of {entity} (the fields are: {', '.join(kb1.FIELDS[entity])})",
                     )
             parsed = check_record(c, rec)
+            if parsed is not None and len(rec) < len(fields):
+                # Fields left out keep their current values on an existing record.
+                parsed.keep = {col for f in fields if f not in rec for col in _COLUMNS.get(f, (f,))}
             if parsed is not None and c.ok:
                 if entity in ("stances", "claim_relations"):
                     parsed.hint = _hint(entity, rec)  # their history label
@@ -800,9 +819,10 @@ class Importer:
         touched = []
         for r in recs:
             obj = objs[r.id]
-            changes = {k: v for k, v in r.values.items() if getattr(obj, k) != v}
+            keep = r.keep or ()
+            changes = {k: v for k, v in r.values.items() if k not in keep and getattr(obj, k) != v}
             link_changed = False
-            if link_attr:
+            if link_attr and link_attr not in keep:
                 current = sorted(o.id for o in getattr(obj, link_attr))
                 link_changed = current != sorted(r.links or [])
             if not changes and not link_changed:

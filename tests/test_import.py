@@ -392,3 +392,34 @@ def test_hostile_json_is_a_problem_not_a_traceback(app, runner, tmp_path, body, 
     assert result.exit_code == 1
     assert reason in result.output and "Traceback" not in result.output
     assert _count(app, m.Person) == 0
+
+
+def test_fields_left_out_keep_their_values_and_null_clears(app, runner, tmp_path) -> None:
+    assert _import(runner, _write_json(tmp_path, seed_document())).exit_code == 0
+    p = tmp_path / "people.csv"
+    p.write_text("slug,name\r\nfrancois-chollet,F. Chollet\r\n", encoding="utf-8")
+    result = _import(runner, p)
+    assert "people: 0 created, 1 updated, 0 unchanged" in result.output, result.output
+    doc = {
+        "format": "kb/1",
+        "sources": [
+            {
+                "slug": "chollet-limits",
+                "title": "The limitations of deep learning",
+                "kind": "blog_post",
+                "note": None,
+            }
+        ],
+    }
+    result = _import(runner, _write_json(tmp_path, doc, "partial.json"))
+    assert "sources: 0 created, 1 updated, 0 unchanged" in result.output, result.output
+    with app.app_context():
+        s = app.extensions["kb.sessionmaker"]()
+        person = s.scalar(select(m.Person).where(m.Person.slug == "francois-chollet"))
+        source = s.scalar(select(m.Source).where(m.Source.slug == "chollet-limits"))
+        assert person.name == "F. Chollet"
+        assert person.birth_year == 1989 and person.affiliation  # left out: kept
+        assert source.note is None  # null: cleared
+        assert source.url and source.published_on  # left out: kept
+        assert [a.slug for a in source.authors] == ["francois-chollet"]
+        s.close()
