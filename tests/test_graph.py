@@ -328,3 +328,16 @@ def test_top_per_person_dense_and_sorted_paths_agree(monkeypatch) -> None:
     exact = agreement_module.top_per_person(i, j, key, tiebreak, 3, 40)
     assert dense.tolist() == exact.tolist()
     assert 40 <= dense.sum() <= 3 * 40
+
+
+def test_many_neighbourhoods_do_not_evict_the_agreement_graph(session, monkeypatch) -> None:
+    load_seed(session)
+    cache.clear()
+    monkeypatch.setattr(cache, "MAX_ENTRIES_FOR", {"ego": 3})
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    first = cached.agreement(session)
+    for claim_id in range(1, 17):
+        cached.ego(session, "claim", claim_id)
+    assert cached.agreement(session) is first
+    assert cache.builds["agreement"] == 1 and cache.builds["ego"] == 16
+    assert len(cache._entries["ego"]) == 3

@@ -3,7 +3,7 @@
 Every write bumps the data version (kb.datastate), so a cache keyed by (database URL, data
 version, what was asked for) can never serve a stale graph: after a write the key changes and the
 next request rebuilds. Entries live in this process (each gunicorn worker has its own) in a small
-LRU; old versions simply age out. Cached values are shared between threads and must be treated
+LRU per kind of result; old versions simply age out. Cached values are shared between threads and must be treated
 as read-only by callers.
 """
 
@@ -19,9 +19,13 @@ from sqlalchemy.orm import Session
 from kb import datastate
 
 T = TypeVar("T")
-MAX_ENTRIES = 48
+MAX_ENTRIES = 16
+"""Per kind of result: a few data versions x as_of dates x filters."""
+MAX_ENTRIES_FOR = {"ego": 512, "picture": 64}
+"""Neighbourhood pictures are per person or claim, so they get a bigger LRU of their own:
+browsing many people must never evict the agreement graph, which is the costly one."""
 
-_entries: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+_entries: dict[str, OrderedDict[tuple[Hashable, ...], Any]] = {}
 _lock = threading.Lock()
 builds: Counter[str] = Counter()
 """How many times each kind of graph was built (not served from the cache): for tests."""
@@ -37,16 +41,17 @@ def cached(session: Session, name: str, params: Hashable, build: Callable[[], T]
     while it stays in the cache."""
     key = key_for(session, name, params)
     with _lock:
-        if key in _entries:
-            _entries.move_to_end(key)
-            return _entries[key]
+        entries = _entries.setdefault(name, OrderedDict())
+        if key in entries:
+            entries.move_to_end(key)
+            return entries[key]
     value = build()
     with _lock:
         builds[name] += 1
-        _entries[key] = value
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        entries[key] = value
+        entries.move_to_end(key)
+        while len(entries) > MAX_ENTRIES_FOR.get(name, MAX_ENTRIES):
+            entries.popitem(last=False)
     return value
 
 
