@@ -349,3 +349,22 @@ def test_most_contested_is_most_evenly_split(session) -> None:
         "three-three",
         "five-two",
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "link"),
+    [
+        ("/claims?topic=ai-risk&per_page=4&page=2", "/claims/{slug}"),
+        ("/people?sort=stances", "/people/{slug}"),
+        ("/sources?year=2017", "/sources/{slug}"),
+        ("/topics", "/topics/{slug}"),
+    ],
+)
+def test_the_page_shows_exactly_its_twins_rows(seeded_client, path, link) -> None:
+    base, _, query = path.partition("?")
+    rows = seeded_client.get(f"{base}.json?{query}").get_json()["rows"]
+    assert rows
+    html = seeded_client.get(path).get_data(as_text=True)
+    table = html[html.index("<main") :]
+    shown = re.findall(r'<(?:th scope="row"[^>]*|li)>\s*<a href="(/[a-z]+/[^"#?]+)"', table)
+    assert shown == [link.format(slug=r["slug"]) for r in rows]

@@ -49,6 +49,14 @@ def _accessible_basics(page) -> None:
                                 && !e.getAttribute('aria-label')).map(e => e.outerHTML)""",
     )
     assert unlabelled == []
+    # every asset comes from kb itself: no CDN, no third-party script
+    assets = page.eval_on_selector_all(
+        "link[href], script[src], img[src], iframe[src]",
+        "els => els.filter(e => e.tagName !== 'LINK' || e.rel !== 'canonical')"
+        ".map(e => new URL(e.href || e.src, location.href).origin)",
+    )
+    assert set(assets) <= {page.evaluate("location.origin")}, assets
+    assert page.locator("script:not([type='application/ld+json'])").count() == 0
     skip = page.locator("a.skip")
     assert skip.get_attribute("href") == "#main"
     # text contrast at least 4.5:1 (WCAG AA) for everything a reader reads
