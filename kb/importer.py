@@ -304,6 +304,7 @@ class Importer:
         self._quote_ids_taken: set[int] = set()
         self._quote_max_existing = 0
         self._deferred_refs: set[str] = set()
+        self._db_quotes: dict[str, tuple[int, int] | None] = {}
         self.quotes_written = False
         self.unreadable: set[str] = set()
 
@@ -670,7 +671,7 @@ class Importer:
             if not evidence:
                 c.add("evidence", "a stance needs at least one quote as evidence")
             for ref in evidence:
-                found = self.quote_refs.get(ref)
+                found = self.quote_refs.get(ref) or self._database_quote(ref)
                 if found is None:
                     c.unknown("evidence", "quotes", "quote", ref)
                 elif found[0] in links:
@@ -688,6 +689,18 @@ class Importer:
         if new:
             id_ = self._register_new("stances", key)
         return _Rec(id_, new, values, links)
+
+    def _database_quote(self, ref: str) -> tuple[int, int] | None:
+        """A "q<n>" the document does not define names the database's quote n (so a
+        stances.csv can be imported on its own). Looked up once per id."""
+        match = _QREF.match(ref)
+        if not match:
+            return None
+        if ref not in self._db_quotes:
+            n = int(match.group(1))
+            speaker = self.s.scalar(select(m.Quote.speaker_id).where(m.Quote.id == n))
+            self._db_quotes[ref] = (n, speaker) if speaker is not None else None
+        return self._db_quotes[ref]
 
     def _check_claim_relations(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         src = c.ref(rec, "from", "claims", "claim")

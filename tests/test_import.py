@@ -423,3 +423,22 @@ def test_fields_left_out_keep_their_values_and_null_clears(app, runner, tmp_path
         assert source.url and source.published_on  # left out: kept
         assert [a.slug for a in source.authors] == ["francois-chollet"]
         s.close()
+
+
+def test_stances_csv_alone_can_cite_quotes_already_in_the_database(
+    seeded_app, app, runner, tmp_path
+) -> None:
+    folder = _export_csv(seeded_app, tmp_path / "csv")
+    assert _import(runner, folder).exit_code == 0
+    lines = (folder / "stances.csv").read_bytes().decode("utf-8").split("\r\n")
+    lines[1] = lines[1].replace(",inferred,", ",explicit,", 1)
+    only = tmp_path / "stances.csv"
+    only.write_bytes("\r\n".join(lines).encode("utf-8"))
+    result = _import(runner, only)
+    assert result.exit_code == 0, result.output
+    assert "stances: 0 created, 1 updated, 31 unchanged" in result.output
+    lines[1] = lines[1].replace(",q7 q8", ",q99999 q8", 1)
+    only.write_bytes("\r\n".join(lines).encode("utf-8"))
+    assert "q99999" in only.read_text()
+    result = _import(runner, only)
+    assert result.exit_code == 1 and "unknown quote 'q99999'" in result.output
