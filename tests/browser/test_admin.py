@@ -47,7 +47,9 @@ def test_enter_records_and_see_them_on_the_public_pages(server, page, screenshot
     base = server.url
     page.goto(base + "/admin/")
     assert "/login" in page.url  # anonymous visitors are sent to log in
+    screenshot(page, "admin-login")
     log_in(page, base)
+    screenshot(page, "admin-dashboard")
 
     page.goto(base + "/admin/person/new")
     page.fill("#name", "Synthetic Tester Ångström")
@@ -172,6 +174,7 @@ def test_delete_with_confirmation_then_revert_from_history(server, page, screens
     assert "Reverted revision" in page.locator(".flash").inner_text()
     assert page.goto(base + "/claims/synthetic-claims-are-useful-for-browser-tests").status == 200
 
+    screenshot(page, "admin-changes")
     page.goto(base + "/admin/changes?entity=stance")
     stance_rev = page.locator("article.revision").filter(has_text="delete").first
     stance_rev.get_by_role("button", name=re.compile("Revert")).click()
