@@ -279,3 +279,16 @@ def test_second_request_does_not_rebuild_and_a_write_does(app, client) -> None:
     second = client.get("/agreement.json").get_json()
     assert cache.builds["agreement"] == 2
     assert first["pairs"][0]["score"] == 1.0 and second["pairs"][0]["score"] == -1.0
+
+
+def test_graphml_key_ids_are_unique(seeded_client) -> None:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(seeded_client.get("/export/graph.graphml").data)
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    ids = [k.get("id") for k in root.findall("g:key", ns)]
+    assert len(ids) == len(set(ids)) >= 10
+    gexf = ET.fromstring(seeded_client.get("/export/graph.gexf").data)
+    assert gexf.get("version") == "1.3"
+    edge_ids = [e.get("id") for e in gexf.iter("{http://gexf.net/1.3}edge")]
+    assert len(edge_ids) == len(set(edge_ids)) == 55

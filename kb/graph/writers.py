@@ -88,7 +88,9 @@ def export_graph(
 
 def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
     buf = io.BytesIO()
-    nx.write_graphml(g, buf, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    # numbered key ids (d0, d1, ...): named ones would repeat "kind" for nodes and edges, and
+    # GraphML key ids must be unique in the file
+    nx.write_graphml(g, buf, encoding="utf-8", prettyprint=True)
     return buf.getvalue()
 
 
