@@ -25,6 +25,7 @@ Memory grows with the number of keys (slug -> id, natural key -> id), not with t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -213,6 +214,15 @@ class _Checker:
         return ids
 
 
+def _quote_key(source_id: int, speaker_id: int, words: str) -> int:
+    """A quote's natural key (source, speaker, text) as one 128-bit number: the text can be
+    long, and a million of these must fit in memory; at 128 bits two quotes never collide."""
+    digest = hashlib.blake2b(
+        f"{source_id}\x00{speaker_id}\x00{words}".encode(), digest_size=16
+    ).digest()
+    return int.from_bytes(digest, "big")
+
+
 def _json_type(value: Any) -> str:
     return {
         bool: "true/false",
@@ -391,12 +401,18 @@ class Importer:
             for slug, id_ in self.s.execute(select(t.c.slug, t.c.id)):
                 keys[slug] = id_
         elif entity == "quotes":
-            rows = self.s.execute(select(t.c.id, t.c.source_id, t.c.speaker_id, t.c.text))
+            rows = self.s.execute(
+                select(t.c.id, t.c.source_id, t.c.speaker_id, t.c.text),
+                execution_options={"yield_per": 5000},  # a server-side cursor on PostgreSQL
+            )
             for id_, source_id, speaker_id, words in rows:
-                keys[hash((source_id, speaker_id, words))] = id_
+                keys[_quote_key(source_id, speaker_id, words)] = id_
                 self._quote_max_existing = max(self._quote_max_existing, id_)
         elif entity == "stances":
-            rows = self.s.execute(select(t.c.id, t.c.person_id, t.c.claim_id, t.c.as_of))
+            rows = self.s.execute(
+                select(t.c.id, t.c.person_id, t.c.claim_id, t.c.as_of),
+                execution_options={"yield_per": 5000},
+            )
             for id_, pid, cid, as_of in rows:
                 keys[(pid, cid, as_of)] = id_
         else:
@@ -597,7 +613,7 @@ class Importer:
                 self._placeholder -= 1
                 self.quote_refs[ref] = (self._placeholder, speaker or 0)
             return None
-        key = hash((source, speaker, words))
+        key = _quote_key(source, speaker, words)
         id_, new = self._match("quotes", key, c, "text")
         if not c.ok:
             return None
@@ -801,7 +817,7 @@ class Importer:
         )
         for r in deferred:
             next_id += 1
-            key = hash((r.values["source_id"], r.values["speaker_id"], r.values["text"]))
+            key = _quote_key(r.values["source_id"], r.values["speaker_id"], r.values["text"])
             self.keys["quotes"][key] = next_id
             self.seen["quotes"].add(next_id)
             if r.ref is not None:
