@@ -41,6 +41,11 @@ def test_every_page_and_its_json_twin(seeded_client, path) -> None:
     assert html.count("<h1") == 1
     twin = seeded_client.get(_twin(path))
     assert twin.status_code == 200
+    if path == "/":
+        # the literal "/" + ".json" leads to the same data (Werkzeug redirects it to the
+        # canonical /index.json, since both rules carry the same defaults)
+        literal = seeded_client.get("/.json", follow_redirects=True)
+        assert literal.get_json() == twin.get_json()
     assert twin.mimetype == "application/json"
     assert isinstance(twin.get_json(), dict)
 

@@ -3,7 +3,7 @@
 Each page is one view function with two (lists: three) renderings, as Datasette does: the HTML
 page at its path, the same data as JSON at the path + ".json", and for lists the filtered rows
 as streamed CSV at the path + ".csv". The data comes from kb.queries.browse as plain dicts, so
-the page and its twins cannot disagree. The home page's twin is /index.json.
+the page and its twins cannot disagree. The home page's twin is /index.json (and /.json).
 """
 
 from __future__ import annotations
@@ -139,6 +139,11 @@ def home(fmt: str):
     if fmt == "json":
         return _json(data)
     return render_template("browse/home.html", data=data)
+
+
+# the literal "path + .json" of "/" works too: Werkzeug redirects it to /index.json, the one
+# links use (both rules carry the same defaults)
+bp.add_url_rule("/.json", view_func=home, defaults={"fmt": "json"}, methods=["GET"])
 
 
 # ------------------------------------------------------------------ lists
