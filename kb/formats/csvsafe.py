@@ -49,6 +49,10 @@ def iter_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
+    # The header goes out at once, before the first row is even fetched.
+    yield buf.getvalue()
+    buf.seek(0)
+    buf.truncate()
     for count, row in enumerate(rows, 1):
         writer.writerow([neutralise(v) for v in row])  # csv writes None as ""
         if count % 500 == 0:
