@@ -89,9 +89,11 @@ class Memo:
     """Results that cost a scan of the stances (facet counts, the overview, orderings by
     count), kept per database until its data version changes. Every write bumps the version
     (kb.datastate), so a kept value is never stale; reading the version is one primary-key
-    lookup. Values must be plain data, never ORM objects (their session is gone next time)."""
+    lookup. Values must be plain data, never ORM objects (their session is gone next time).
+    At most `size` values are kept (least recently used go first): the largest, an ordering of
+    every claim, is a list of ids, about 0.4 MB at 50,000 claims."""
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 64):
         self.size = size
         self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
