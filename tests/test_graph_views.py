@@ -292,3 +292,26 @@ def test_graphml_key_ids_are_unique(seeded_client) -> None:
     assert gexf.get("version") == "1.3"
     edge_ids = [e.get("id") for e in gexf.iter("{http://gexf.net/1.3}edge")]
     assert len(edge_ids) == len(set(edge_ids)) == 55
+
+
+def test_streamed_files_hold_the_same_graph_as_export_graph(seeded_app, seeded_client) -> None:
+    from kb.graph import cached
+
+    with seeded_app.app_context():
+        from kb.db import get_session
+
+        built = cached.export(get_session())
+    for url in ("/export/graph.graphml", "/export/graph.gexf", "/export/graph.json"):
+        g = load_export(seeded_client, url)
+        assert set(g.nodes) == set(built.nodes), url
+        for n, data in built.nodes(data=True):
+            got = g.nodes[n]
+            assert {k: str(got[k]) for k in data} == {k: str(v) for k, v in data.items()}, url
+
+        def edge_set(graph):
+            return sorted(
+                (u, v, d["kind"], d["position"], round(float(d["weight"]), 6))
+                for u, v, d in graph.edges(data=True)
+            )
+
+        assert edge_set(g) == edge_set(built), url

@@ -14,7 +14,7 @@ throughout; a dated stance on or before D still wins over it).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Integer, Select, String, Subquery, and_, case, cast, func, or_, select
@@ -381,3 +381,46 @@ def latest_for_people(person_ids: Collection[int], as_of: dt.date | None = None)
     """Latest stances of a few people (for /compare): (stance_id, person_id, claim_id, sign)."""
     latest = latest_stances(as_of, person_ids=person_ids)
     return select(latest.c.id, latest.c.person_id, latest.c.claim_id, latest.c.sign)
+
+
+# --- streaming reads for graph files (kb.graph.stream) ------------------------------------
+
+STREAM_BATCH = 5000
+
+
+def iter_claim_rows(session: Session) -> Iterator[tuple[int, str, str]]:
+    """(id, slug, text) of every claim, fetched in batches."""
+    stmt = select(Claim.id, Claim.slug, Claim.text).order_by(Claim.id)
+    yield from session.execute(stmt, execution_options={"yield_per": STREAM_BATCH})
+
+
+def iter_relation_rows(session: Session) -> Iterator[tuple[int, int, str, int]]:
+    """(from_claim_id, to_claim_id, kind, id) of every relation, fetched in batches."""
+    stmt = select(
+        ClaimRelation.from_claim_id, ClaimRelation.to_claim_id, ClaimRelation.kind, ClaimRelation.id
+    ).order_by(ClaimRelation.id)
+    yield from session.execute(stmt, execution_options={"yield_per": STREAM_BATCH})
+
+
+def iter_stance_edge_rows(
+    session: Session, as_of: dt.date | None = None
+) -> Iterator[tuple[int, int, int, str, dt.date | None, str, int]]:
+    """Like stance_edge_rows for the whole database, fetched in batches and in no particular
+    order, with the evidence counted by one grouped subquery (cheaper than a correlated count
+    per row when every stance is wanted)."""
+    latest = latest_stances(as_of)
+    evidence = (
+        select(stance_evidence.c.stance_id, func.count().label("n"))
+        .group_by(stance_evidence.c.stance_id)
+        .subquery("evidence")
+    )
+    stmt = select(
+        latest.c.id,
+        latest.c.person_id,
+        latest.c.claim_id,
+        latest.c.position,
+        latest.c.as_of,
+        latest.c.basis,
+        func.coalesce(evidence.c.n, 0),
+    ).outerjoin(evidence, evidence.c.stance_id == latest.c.id)
+    yield from session.execute(stmt, execution_options={"yield_per": STREAM_BATCH})

@@ -8,7 +8,6 @@ Query parameters are checked here: a malformed one is a 400 with a message, neve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -19,12 +18,13 @@ from flask import (
     jsonify,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from markupsafe import Markup
 
 from kb.db import get_session
-from kb.graph import analysis, cached, svg, writers
+from kb.graph import analysis, cached, stream, svg
 from kb.graph.agreement import Agreement
 from kb.models import Person, Stance
 from kb.queries import graph as q
@@ -435,30 +435,26 @@ def compare_json(slug_a: str, slug_b: str) -> Any:
 # --- exports -----------------------------------------------------------------------------
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _stream(chunks: Any, mimetype: str, ext: str) -> Response:
+    response = Response(stream_with_context(c.encode("utf-8") for c in chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="kb-graph.{ext}"'
     return response
-
-
-def _export(write: Callable[[Any], bytes], mimetype: str, ext: str) -> Response:
-    session = get_session()
-    return _download(write(cached.export(session, _as_of())), mimetype, f"kb-graph.{ext}")
 
 
 @bp.get("/export/graph.graphml")
 def export_graphml() -> Response:
-    """The viewpoint graph with agreement edges as GraphML (Cytoscape, yEd, networkx)."""
-    return _export(writers.graphml_bytes, "application/graphml+xml", "graphml")
+    """The viewpoint graph with agreement edges as GraphML (Cytoscape, yEd, networkx),
+    streamed from the database (kb.graph.stream)."""
+    return _stream(stream.graphml(get_session(), _as_of()), "application/graphml+xml", "graphml")
 
 
 @bp.get("/export/graph.gexf")
 def export_gexf() -> Response:
-    """The same graph as GEXF 1.3 (Gephi)."""
-    return _export(writers.gexf_bytes, "application/gexf+xml", "gexf")
+    """The same graph as GEXF 1.3 (Gephi), streamed."""
+    return _stream(stream.gexf(get_session(), _as_of()), "application/gexf+xml", "gexf")
 
 
 @bp.get("/export/graph.json")
 def export_json() -> Response:
-    """The same graph as networkx node-link JSON."""
-    return _export(writers.node_link_bytes, "application/json", "json")
+    """The same graph as networkx node-link JSON, streamed."""
+    return _stream(stream.node_link(get_session(), _as_of()), "application/json", "json")
