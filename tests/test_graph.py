@@ -341,3 +341,27 @@ def test_many_neighbourhoods_do_not_evict_the_agreement_graph(session, monkeypat
     assert cached.agreement(session) is first
     assert cache.builds["agreement"] == 1 and cache.builds["ego"] == 16
     assert len(cache._entries["ego"]) == 3
+
+
+def test_layout_is_deterministic_and_shows_the_fault_line(session) -> None:
+    load_seed(session)
+    from kb.graph import svg
+    from kb.queries import graph as q
+
+    vp = graph.build_viewpoint(session)
+    agreement = graph.build_agreement(session)
+    pos = svg.layout(vp.graph, agreement)
+    assert pos == svg.layout(vp.graph, agreement)
+    people = {
+        s: ("person", q.person_by_slug(session, s).id)
+        for s in ("francois-chollet", "elon-musk", "stephen-hawking", "martin-rees")
+    }
+
+    def dist(a: str, b: str) -> float:
+        (x1, y1), (x2, y2) = pos[people[a]], pos[people[b]]
+        return math.hypot(x1 - x2, y1 - y2)
+
+    others = ("elon-musk", "stephen-hawking", "martin-rees")
+    assert min(dist("francois-chollet", o) for o in others) > max(
+        dist(a, b) for a, b in itertools.combinations(others, 2)
+    )
