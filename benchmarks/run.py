@@ -631,7 +631,9 @@ def page_urls(app: Any, subjects: dict[str, str]) -> dict[str, str | None]:
             "browse.claims",
             {"topic": subjects["topic"], "position": "supports"},
         ),
+        # A common phrase (in about a tenth of all quotes and claims) and a rare word.
         "search": ("browse.search", {"q": "existential risk"}),
+        "search (rare word)": ("browse.search", {"q": "4242"}),
         "graph": ("graph.graph", {}),
     }
     urls: dict[str, str | None] = {}
