@@ -308,7 +308,8 @@ class Importer:
         self._next_id: dict[str, int] = {}
         # slug or natural key -> id (existing, new, or a negative placeholder when not writing)
         self.keys: dict[str, dict[Any, int]] = {e: {} for e in ENTITIES}
-        self.seen: dict[str, set[int]] = {e: set() for e in ENTITIES}
+        self.seen: dict[str, set[int]] = {e: set() for e in ENTITIES}  # existing ids matched
+        self._existing_max: dict[str, int] = {}
         self.quote_refs: dict[str, tuple[int, int]] = {}  # document id -> (quote id, speaker id)
         self._deferred_quotes: list[_Rec] = []
         self._quote_ids_taken: set[int] = set()
@@ -419,8 +420,9 @@ class Importer:
             rows = self.s.execute(select(t.c.id, t.c.from_claim_id, t.c.to_claim_id, t.c.kind))
             for id_, a, b, kind in rows:
                 keys[(a, b, kind)] = id_
+        self._existing_max[entity] = self.s.scalar(select(func.max(t.c.id))) or 0
         if self.writing:
-            self._next_id[entity] = (self.s.scalar(select(func.max(t.c.id))) or 0) + 1
+            self._next_id[entity] = self._existing_max[entity] + 1
 
     def _new_id(self, entity: str) -> int:
         if not self.writing:
@@ -433,18 +435,20 @@ class Importer:
     def _match(self, entity: str, key: Any, check: _Checker, fieldname: str) -> tuple[int, bool]:
         """(id, is_new) for `key`; (0, False) when the document has it twice."""
         found = self.keys[entity].get(key)
-        if found is not None and found in self.seen[entity]:
+        if found is None:
+            return 0, True
+        # A key that maps to a record this document created (a new id past the database's
+        # maximum, or a placeholder), or to an existing record it already matched, is a repeat.
+        # Only existing records need remembering, which keeps memory down on a big import.
+        if found < 0 or found > self._existing_max[entity] or found in self.seen[entity]:
             check.add(fieldname, "this record appears twice in the document")
             return 0, False
-        if found is not None:
-            self.seen[entity].add(found)
-            return found, False
-        return 0, True
+        self.seen[entity].add(found)
+        return found, False
 
     def _register_new(self, entity: str, key: Any) -> int:
         id_ = self._new_id(entity)
         self.keys[entity][key] = id_
-        self.seen[entity].add(id_)
         return id_
 
     # -- entities --------------------------------------------------------------------------
@@ -619,8 +623,8 @@ class Importer:
             return None
         if new:
             id_ = self._quote_id(ref, key)
-        deferred = self.writing and new and id_ < 0
-        if ref is not None and not deferred:
+        if ref is not None:
+            # A deferred quote's placeholder id is replaced once its real id is known.
             self.quote_refs[ref] = (id_, speaker)
         return _Rec(id_, new, values, None, ref)
 
@@ -636,12 +640,10 @@ class Importer:
             if n > self._quote_max_existing and n not in self._quote_ids_taken:
                 self._quote_ids_taken.add(n)
                 self.keys["quotes"][key] = n
-                self.seen["quotes"].add(n)
                 return n
         # Deferred: a unique negative marker until the real id is known.
         self._placeholder -= 1
         self.keys["quotes"][key] = self._placeholder
-        self.seen["quotes"].add(self._placeholder)
         if ref is not None:
             self._deferred_refs.add(ref)
         return self._placeholder
@@ -809,6 +811,11 @@ class Importer:
         if not deferred:
             return
         if not self.writing:
+            # A problem stopped the writing: the quotes keep their placeholder ids, which is
+            # enough for the stances citing them to be checked.
+            for r in deferred:
+                if r.ref is not None:
+                    self.quote_refs[r.ref] = (r.id, r.values["speaker_id"])
             return
         t = m.Quote.__table__
         next_id = max(
@@ -819,7 +826,6 @@ class Importer:
             next_id += 1
             key = _quote_key(r.values["source_id"], r.values["speaker_id"], r.values["text"])
             self.keys["quotes"][key] = next_id
-            self.seen["quotes"].add(next_id)
             if r.ref is not None:
                 self.quote_refs[r.ref] = (next_id, r.values["speaker_id"])
             r.id = next_id

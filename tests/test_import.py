@@ -442,3 +442,37 @@ def test_stances_csv_alone_can_cite_quotes_already_in_the_database(
     assert "q99999" in only.read_text()
     result = _import(runner, only)
     assert result.exit_code == 1 and "unknown quote 'q99999'" in result.output
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_record_twice_in_the_document_is_refused(app, runner, tmp_path, existing) -> None:
+    if existing:  # the repeated records also match records already in the database
+        assert _import(runner, _write_json(tmp_path, seed_document(), "seed.json")).exit_code == 0
+    doc = copy.deepcopy(seed_document())
+    doc["quotes"].append({**doc["quotes"][0], "id": "again"})
+    doc["stances"].append(copy.deepcopy(doc["stances"][0]))
+    doc["claim_relations"].append(copy.deepcopy(doc["claim_relations"][0]))
+    result = _import(runner, _write_json(tmp_path, doc))
+    assert result.exit_code == 1
+    out = result.output
+    assert "quotes[38] (again), field 'text': this record appears twice" in out
+    assert "stances[32]" in out and "appears twice" in out
+    assert "claim_relations[17]" in out
+    assert out.count("appears twice") == 3
+
+
+def test_commands_refuse_an_unmigrated_database(databases, tmp_path) -> None:
+    from tests.conftest import make_app
+
+    url = databases.empty()
+    app = make_app(url, tmp_path / "instance")
+    try:
+        runner = app.test_cli_runner()
+        path = _write_json(tmp_path, seed_document())
+        for args in (["import", str(path)], ["export", "-o", str(tmp_path / "out.json")]):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 1, result.output
+            assert "kb db upgrade" in result.output
+    finally:
+        app.extensions["kb.engine"].dispose()
+        databases.drop(url)

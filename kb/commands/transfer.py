@@ -39,9 +39,11 @@ def _progress_wanted() -> bool:
 @with_appcontext
 def export_command(fmt: str, output: Path) -> None:
     """Export the whole knowledge base. Streams: memory stays flat whatever the size."""
+    from kb.cli import _require_schema
     from kb.formats import exports, kb1
     from kb.queries import export as q
 
+    _require_schema()
     if fmt in ("graphml", "gexf"):
         from kb.graph import cached, writers
 
@@ -154,9 +156,11 @@ def import_command(path: Path, dry_run: bool) -> None:
     any problem is reported (file, line, record, field, reason; all of them, up to 100) and
     nothing is written; the exit status is then 1.
     """
+    from kb.cli import _require_schema
     from kb.formats.readers import ReadError, open_input
     from kb.importer import import_input
 
+    _require_schema()
     try:
         inp = open_input(path)
     except ReadError as exc:
