@@ -602,3 +602,30 @@ def test_the_last_active_admin_cannot_lock_everyone_out(app, admin_client) -> No
     r = submit(admin_client, f"/admin/users/{ada_id}/edit", {"role": "editor", "active": "y"})
     assert r.status_code == 422 and "only active admin" in r.text
     assert one(app, m.User, id=ada_id).role == "admin"
+
+
+def test_admins_edit_accounts_in_the_ui(app, admin_client, editor_client) -> None:
+    with app.app_context(), session_scope() as s:
+        eve_id = s.scalars(select(m.User.id).where(m.User.username == "eve")).one()
+    assert editor_client.get("/admin/").status_code == 200
+    path = f"/admin/users/{eve_id}/edit"
+    r = submit(admin_client, path, {"role": "editor", "password": "short"})
+    assert r.status_code == 422 and "10 to 1000 characters" in r.text
+    r = submit(
+        admin_client, path, {"role": "admin", "active": "y", "password": "a brand new password"}
+    )
+    assert r.status_code == 302
+    assert one(app, m.User, id=eve_id).role == "admin"
+    # The change ended eve's open session; the new password works.
+    assert editor_client.get("/admin/").status_code == 302
+    assert support.login(app.test_client(), "eve", "a brand new password").status_code == 302
+    r = submit(admin_client, path, {"role": "admin"})  # unticked "active": disabled
+    assert r.status_code == 302
+    assert one(app, m.User, id=eve_id).active is False
+    assert support.login(app.test_client(), "eve", "a brand new password").status_code == 401
+    # A stale form (the account changed since it was opened) saves nothing.
+    stale = hidden_fields(admin_client.get(path).text)
+    submit(admin_client, path, {"role": "editor", "active": "y"})
+    r = admin_client.post(path, data={**stale, "role": "admin", "active": "y"})
+    assert r.status_code == 409
+    assert one(app, m.User, id=eve_id).role == "editor"
