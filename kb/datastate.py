@@ -37,6 +37,9 @@ def _after_flush(session: Session, _ctx: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    # commit() runs this hook before its own flush, so flush now: pending changes must be
+    # seen by _after_flush to mark the session.
+    session.flush()
     if session.info.pop(_FLAG, False):
         bump(session)
 

@@ -152,6 +152,20 @@ def test_every_write_bumps_the_data_version(session: Session) -> None:
     assert datastate.current(session) == before + 1
 
 
+def test_an_unflushed_change_bumps_the_data_version_at_commit(session: Session) -> None:
+    from kb import datastate
+
+    person = make_person(session)
+    session.commit()
+    before = datastate.current(session)
+    person.name = "Renamed without an explicit flush"
+    session.commit()
+    assert datastate.current(session) == before + 1
+    session.add(m.Topic(slug="fresh", name="Fresh"))  # a new row, never flushed by hand
+    session.commit()
+    assert datastate.current(session) == before + 2
+
+
 def test_models_hold_the_relations_they_name(session: Session) -> None:
     author = make_person(session, name="Writer")
     source = make_source(session, authors=[author])
