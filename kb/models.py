@@ -214,8 +214,10 @@ class Quote(Editable, Base):
 
     speaker: Mapped[Person] = relationship(back_populates="quotes")
     source: Mapped[Source] = relationship(back_populates="quotes")
+    # passive_deletes="all": the ORM must not unlink the evidence rows itself when a quote is
+    # deleted, so the database's ON DELETE RESTRICT can refuse to lose a stance's evidence.
     stances: Mapped[list[Stance]] = relationship(
-        secondary=stance_evidence, back_populates="evidence"
+        secondary=stance_evidence, back_populates="evidence", passive_deletes="all"
     )
 
     def __repr__(self) -> str:

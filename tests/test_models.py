@@ -122,6 +122,17 @@ def test_a_quote_that_is_evidence_cannot_be_deleted(session: Session) -> None:
     assert "still in use" in explain_integrity_error(exc).message
 
 
+def test_deleting_an_evidence_quote_through_the_orm_is_refused_too(session: Session) -> None:
+    p, c = make_person(session), make_claim(session)
+    stance = make_stance(session, p, c)
+    session.commit()
+    session.delete(stance.evidence[0])
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    assert len(session.get(m.Stance, stance.id).evidence) == 1
+
+
 def test_edits_bump_the_version_and_refuse_stale_writes(app, session: Session) -> None:
     from sqlalchemy.orm.exc import StaleDataError
 
