@@ -46,4 +46,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from kb import cli
 
     cli.init_app(app)
+
+    if app.config.get("PROXIES"):
+        # Behind N trusted reverse proxies (KB_PROXIES=N), take the client's address and
+        # scheme from their X-Forwarded-* headers: rate limits count real clients and the
+        # session cookie is marked Secure when the proxy speaks HTTPS.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app

@@ -38,6 +38,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "PAGE_SIZE": 50,
         "MAX_PAGE_SIZE": 200,
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # How many reverse proxies in front of kb to trust for X-Forwarded-* (0: none).
+        "PROXIES": int(os.environ.get("KB_PROXIES", "0") or 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }

@@ -42,3 +42,24 @@ def test_templates_and_static_come_from_the_top_level_folders() -> None:
     app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x"})
     assert app.jinja_loader.searchpath[0].endswith("templates")
     assert app.static_folder.endswith("static")
+
+
+def test_behind_a_proxy_the_client_address_and_scheme_come_from_forwarded_headers(
+    database_url, tmp_path, monkeypatch
+) -> None:
+    from flask import request
+
+    monkeypatch.setenv("KB_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("KB_PROXIES", "1")
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x"})
+    app.add_url_rule("/_who", "who", lambda: f"{request.remote_addr} {request.scheme}")
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    assert app.test_client().get("/_who", headers=headers).get_data(as_text=True) == (
+        "203.0.113.7 https"
+    )
+    monkeypatch.setenv("KB_PROXIES", "0")
+    plain = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x"})
+    plain.add_url_rule("/_who", "who", lambda: f"{request.remote_addr} {request.scheme}")
+    assert plain.test_client().get("/_who", headers=headers).get_data(as_text=True) == (
+        "127.0.0.1 http"
+    )
