@@ -240,6 +240,7 @@ def test_cli_export_graph_formats(seeded_app, tmp_path, fmt) -> None:
     out = tmp_path / f"g.{fmt}"
     result = seeded_app.test_cli_runner().invoke(args=["export", "--format", fmt, "-o", str(out)])
     assert result.exit_code == 0, result.output
+    assert out.read_bytes() == seeded_app.test_client().get(f"/export/graph.{fmt}").get_data()
     g = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
     kinds = {d.get("kind") for _n, d in g.nodes(data=True)}
     assert {"person", "claim"} <= kinds

@@ -45,12 +45,13 @@ def export_command(fmt: str, output: Path) -> None:
 
     _require_schema()
     if fmt in ("graphml", "gexf"):
-        from kb.graph import cached, writers
+        from kb.graph import stream  # the writers /export/graph.* use, streamed from rows
 
         with session_scope() as session:
-            graph = cached.export(session)
-            data = (writers.graphml_bytes if fmt == "graphml" else writers.gexf_bytes)(graph)
-        _write_bytes(output, [data])
+            chunks = stream.graphml(session) if fmt == "graphml" else stream.gexf(session)
+            _write_bytes(output, (c.encode("utf-8") for c in chunks))
+        if str(output) != "-":
+            click.echo(f"wrote {output}", err=True)
         return
 
     with q.snapshot(get_engine()) as conn:
