@@ -115,3 +115,8 @@ def test_forged_token_is_refused(editor_client) -> None:  # noqa: F811
         "/admin/import/apply", data={"csrf_token": token, "token": "../../secret_key", "name": "x"}
     )
     assert r.status_code == 400
+
+
+def test_the_admin_menu_links_to_the_import(editor_client) -> None:  # noqa: F811
+    page = editor_client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/import/"' in page
