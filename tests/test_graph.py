@@ -365,3 +365,48 @@ def test_layout_is_deterministic_and_shows_the_fault_line(session) -> None:
     assert min(dist("francois-chollet", o) for o in others) > max(
         dist(a, b) for a, b in itertools.combinations(others, 2)
     )
+
+
+def test_tensions_of_one_person_or_claim_match_the_whole_set(session) -> None:
+    """The pages' fast path (one person / one claim, matched in Python) finds exactly the rows
+    the all-people SQL join finds, on random data with changes of mind over time."""
+    import datetime as dt
+    import random
+
+    from kb.models import ClaimRelation
+    from kb.queries.graph import tension_rows
+
+    rng = random.Random(3)
+    people = [make_person(session) for _ in range(7)]
+    claims = [make_claim(session) for _ in range(10)]
+    pairs = set()
+    while len(pairs) < 22:
+        a, b = rng.sample(range(len(claims)), 2)
+        pairs.add((a, b, rng.choice(["supports", "contradicts"])))
+    session.add_all(
+        ClaimRelation(from_claim=claims[a], to_claim=claims[b], kind=k) for a, b, k in pairs
+    )
+    for p in people:
+        for c in rng.sample(claims, 7):
+            dates = rng.choice(
+                [
+                    [None],
+                    [dt.date(2015, 1, 1)],
+                    [None, dt.date(2016, 1, 1)],
+                    [dt.date(2014, 1, 1), dt.date(2019, 1, 1)],
+                ]
+            )
+            for d in dates:
+                make_stance(
+                    session, p, c, rng.choice(["supports", "supports", "opposes", "mixed"]), as_of=d
+                )
+    session.flush()
+    for as_of in (None, dt.date(2015, 6, 1)):
+        everyone = [tuple(r) for r in tension_rows(session, as_of)]
+        assert everyone, "the random data should hold some tensions"
+        for p in people:
+            mine = [tuple(r) for r in tension_rows(session, as_of, person_id=p.id)]
+            assert mine == [r for r in everyone if r[0] == p.id]
+        for c in claims:
+            around = [tuple(r) for r in tension_rows(session, as_of, claim_id=c.id)]
+            assert around == [r for r in everyone if c.id in (r[1], r[4])]
