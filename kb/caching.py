@@ -22,6 +22,7 @@ Flask adds its own ETag and Last-Modified for them).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib.metadata
 from pathlib import Path
@@ -39,20 +40,24 @@ STATIC_MAX_AGE = 3600
 PAGE_CACHE_CONTROL = "no-cache"
 
 
+@functools.lru_cache(maxsize=1)
 def code_token() -> str:
     """Changes whenever the deployed code or templates change, so that new code never serves
-    a 304 for a page an old version rendered. Computed once per process: the package version
-    and the newest modification time of the package, templates and static files."""
+    a 304 for a page an old version rendered. A hash of the package version and of the
+    contents (not the modification times, which differ between servers) of the package,
+    templates and static files; computed once per process."""
     try:
         version = importlib.metadata.version("kb")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a tree
         version = "0"
-    newest = 0.0
+    digest = hashlib.sha1(version.encode())
     for folder in (Path(__file__).parent, resource_dir("templates"), resource_dir("static")):
-        for path in Path(folder).rglob("*"):
-            if path.suffix in {".py", ".html", ".css", ".js", ".svg"}:
-                newest = max(newest, path.stat().st_mtime)
-    return hashlib.sha1(f"{version}:{newest}".encode()).hexdigest()[:10]
+        base = Path(folder)
+        for path in sorted(base.rglob("*")):
+            if path.suffix in {".py", ".html", ".css", ".js", ".svg"} and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def _eligible() -> bool:
