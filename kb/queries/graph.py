@@ -30,6 +30,7 @@ from kb.models import (
     claim_topic,
     stance_evidence,
 )
+from kb.queries import is_latest
 
 SIGN = {"supports": 1, "opposes": -1, "mixed": 0}
 
@@ -59,19 +60,6 @@ def latest_stances(
     Filters narrow the candidates before the latest one is picked, so a topic filter never
     changes which stance is latest.
     """
-    newer_stance = aliased(Stance, name="newer")
-    newer = _candidates(
-        select(newer_stance.id).where(
-            newer_stance.person_id == Stance.person_id,
-            newer_stance.claim_id == Stance.claim_id,
-            or_(
-                newer_stance.as_of > Stance.as_of,
-                and_(Stance.as_of.is_(None), newer_stance.as_of.is_not(None)),
-            ),
-        ),
-        newer_stance,
-        as_of,
-    )
     stmt = _candidates(
         select(
             Stance.id,
@@ -81,7 +69,7 @@ def latest_stances(
             _sign_expr().label("sign"),
             Stance.as_of,
             Stance.basis,
-        ).where(~newer.exists()),
+        ).where(is_latest(Stance, as_of)),
         Stance,
         as_of,
     )
