@@ -46,6 +46,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
+sys.path.insert(0, str(ROOT))
+
+from kb.formats.kb1 import FIELDS  # noqa: E402
+
+STANCE_COLUMNS = list(FIELDS["stances"])
 
 SCALES: dict[str, dict[str, int]] = {
     "tiny": dict(people=20, claims=100, sources=200, quotes=1000, stances=1000, relations=200),
@@ -468,19 +473,7 @@ def floor_stances_csv(db: Path) -> tuple[int, float, float]:
     started = time.perf_counter()
     sink = open(os.devnull, "w", newline="")  # noqa: SIM115
     writer = csv.writer(sink)
-    writer.writerow(
-        [
-            "person",
-            "claim",
-            "position",
-            "basis",
-            "probability",
-            "horizon",
-            "as_of",
-            "note",
-            "evidence",
-        ]
-    )
+    writer.writerow(STANCE_COLUMNS)  # the header kb writes: only the rows are the floor's own
     first = None
     n = 0
     with contextlib.closing(sqlite3.connect(db)) as conn:
