@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kb import edits, history
 from kb import models as m
 from kb.db import session_scope
-from kb.upsert import apply_document
+from kb.importer import apply_document
 from tests import test_admin_support as support
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 from tests.test_admin_support import submit

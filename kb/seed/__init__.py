@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kb.upsert import Report, apply_document
+from kb.importer import Report, apply_document
 
 
 def seed_document() -> dict[str, Any]:
