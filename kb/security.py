@@ -13,6 +13,8 @@ Everything here is wired once per app by `init_app`, which create_app calls:
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, abort, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
@@ -46,6 +48,9 @@ SECURITY_HEADERS = {
 
 PRIVATE_PREFIXES = ("/admin", "/login", "/logout")
 
+# The only schemes a link taken from data may carry (people's pages, sources, archived copies).
+WEB_URL_SCHEMES = ("http", "https")
+
 DEFAULTS = {
     # Failed logins allowed per window before further attempts are refused.
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
@@ -67,7 +72,24 @@ class _SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+def is_web_url(value: object) -> bool:
+    """True for an absolute http(s) URL with a host. Templates link a URL from the data only
+    when this holds (the Jinja test `web_url`) and show anything else as text, so a
+    javascript:, data: or vbscript: URL that reached the database some other way than the
+    forms (an import, another program) can never become a link that runs script."""
+    if not isinstance(value, str) or value != value.strip() or not value:
+        return False
+    if any(ord(ch) < 0x21 or ch in "\\\x7f" for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in WEB_URL_SCHEMES and bool(parts.netloc)
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.tests["web_url"] = is_web_url
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     # config.from_environment sets these already; a test config may not have.

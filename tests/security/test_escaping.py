@@ -1,0 +1,270 @@
+"""Every script-injection payload of tests/security/payloads.py, in every text field of every
+kind of record, is inert wherever kb shows it: on every HTML page (public and admin), in the
+SVG pictures, in JSON-LD blocks and in CSV exports. Links taken from data never carry a
+javascript:, data: or vbscript: URL; such a URL is shown as text."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kb.formats import kb1
+from kb.formats.csvsafe import unneutralise
+from tests.conftest import make_app
+from tests.security import world as w
+from tests.security.inert import (
+    check_csv,
+    check_jsonld,
+    check_svg,
+    inspect_html,
+    page_text,
+    squash,
+    strings_in,
+)
+from tests.security.payloads import PAYLOADS
+from tests.test_admin_support import login, submit
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+COUNTS: Counter[str] = Counter()
+SVG_RE = re.compile(r"<svg\b.*?</svg>", re.S)
+
+
+@pytest.fixture(scope="module")
+def kb(databases, tmp_path_factory) -> Iterator[tuple[Flask, w.World]]:
+    app = make_app(databases.migrated(), tmp_path_factory.mktemp("xss") / "instance")
+    world = w.build(app)
+    yield app, world
+    app.extensions["kb.engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def admin(kb) -> FlaskClient:
+    client = kb[0].test_client()
+    assert login(client, "ada", w.PASSWORD).status_code == 302
+    return client
+
+
+def _get(client: FlaskClient, url: str, status: int = 200):
+    response = client.get(url)
+    assert response.status_code == status, f"{url}: {response.status_code}"
+    return response
+
+
+def _page(client: FlaskClient, url: str, shows: str | None = None):
+    """Fetch an HTML page, check it is inert, and (when `shows`) that the payload is on it as
+    text: escaped, not dropped."""
+    response = _get(client, url)
+    assert response.mimetype == "text/html", url
+    inspector = inspect_html(response.text, url)
+    COUNTS["html pages"] += 1
+    if shows is not None:
+        assert squash(shows) in page_text(inspector), f"{url} does not show {shows!r} as text"
+        COUNTS["payloads seen as text"] += 1
+    for svg in SVG_RE.findall(response.text):
+        check_svg(svg, url)
+        COUNTS["svg pictures"] += 1
+    return inspector
+
+
+def test_public_record_pages_show_payloads_as_text(kb) -> None:
+    app, world = kb
+    client = app.test_client()
+    n = len(world.payloads)
+    for i, p in enumerate(world.payloads):
+        person = _page(client, f"/people/{w.slug(i, 'p')}", shows=p)
+        claim = _page(client, f"/claims/{w.slug(i, 'c')}", shows=p)
+        source = _page(client, f"/sources/{w.slug(i, 's')}", shows=p)
+        _page(client, f"/topics/{w.slug(i, 't')}", shows=p)
+        _page(client, f"/compare/{w.slug(i, 'p')}/{w.slug((i + 1) % n, 'p')}", shows=p)
+        # The JSON-LD of each page carries the payload exactly (escaped only for <script>).
+        for inspector, url in ((person, "person"), (claim, "claim"), (source, "source")):
+            assert len(inspector.jsonld) == 1, url
+            assert p in strings_in(json.loads(inspector.jsonld[0])), f"{url} {i}: JSON-LD"
+            COUNTS["json-ld blocks"] += 1
+    _page(client, "/people/" + quote("javascript:window.__xss=1", safe=""))
+
+
+def test_lists_search_home_and_graph_pages_are_inert(kb) -> None:
+    app, world = kb
+    client = app.test_client()
+    for url in (
+        "/",
+        "/people",
+        "/people?per_page=100",
+        "/claims?per_page=100",
+        "/sources?per_page=100",
+        "/topics?per_page=100",
+        "/graph",
+        "/agreement",
+        "/export/",
+    ):
+        _page(client, url)
+    for i in range(len(world.payloads)):
+        _page(client, f"/graph?topic={quote(w.slug(i, 't'))}")
+        _page(client, f"/agreement?topic={quote(w.slug(i, 't'))}")
+    assert COUNTS["svg pictures"] >= len(world.payloads)
+
+
+@pytest.mark.parametrize("param", ["q", "sort", "kind", "topic", "position", "page"])
+def test_payloads_in_query_parameters_are_not_reflected_as_markup(kb, param) -> None:
+    app, world = kb
+    client = app.test_client()
+    for p in world.payloads:
+        for path in ("/search", "/people", "/claims", "/sources", "/login"):
+            response = client.get(path, query_string={param: p})
+            assert response.status_code in (200, 400), f"{path}?{param}={p!r}"
+            inspect_html(response.text, f"{path}?{param}={p!r}")
+            COUNTS["html pages"] += 1
+
+
+def test_search_results_show_payload_records_inertly(kb) -> None:
+    app, world = kb
+    client = app.test_client()
+    for word in ("window", "xss", "script", "img", "SUM", "line", "javascript"):
+        _page(client, f"/search?q={quote(word)}")
+        for kind in ("people", "claims", "sources", "quotes", "topics"):
+            response = client.get("/search", query_string={"q": word, "kind": kind})
+            assert response.status_code in (200, 400)
+            inspect_html(response.text, f"/search?q={word}&kind={kind}")
+
+
+def test_admin_pages_are_inert(kb, admin) -> None:
+    _app, world = kb
+    for url in ("/admin/", "/admin/changes", "/admin/users/", "/admin/import/"):
+        _page(admin, url)
+    for entity, ids in world.ids.items():
+        if entity == "user_account":
+            for user_id in ids:
+                _page(admin, f"/admin/users/{user_id}/edit")
+            continue
+        _page(admin, f"/admin/{entity}/")
+        _page(admin, f"/admin/{entity}/?q=xss")
+        for record_id in ids:
+            _page(admin, f"/admin/{entity}/{record_id}/edit")
+            _page(admin, f"/admin/{entity}/{record_id}/history")
+        for record_id in ids[:3]:
+            _page(admin, f"/admin/{entity}/{record_id}/delete")
+    for page in range(1, 6):
+        _page(admin, f"/admin/changes?page={page}")
+
+
+def test_history_shows_payloads_inertly(kb, admin) -> None:
+    """The history page of a person lists the payload in its before/after columns."""
+    _app, world = kb
+    for i, p in enumerate(world.payloads):
+        person_id = world.ids["person"][i]
+        _page(admin, f"/admin/person/{person_id}/history", shows=p)
+
+
+def test_json_ld_export_is_valid_and_exact(kb) -> None:
+    app, world = kb
+    body = _get(app.test_client(), "/export/kb.jsonld").get_data(as_text=True)
+    strings = set(strings_in(json.loads(body)))
+    for p in world.payloads:
+        assert p in strings
+    # The same document is safe to embed in a page.
+    for i in range(len(world.payloads)):
+        response = _get(app.test_client(), f"/people/{w.slug(i, 'p')}")
+        block = re.search(
+            r'<script type="application/ld\+json">(.*?)</script>', response.text, re.S
+        )
+        check_jsonld(block.group(1), f"person {i}")
+
+
+def test_csv_exports_neutralise_formulas_and_keep_the_text(kb) -> None:
+    app, world = kb
+    client = app.test_client()
+    urls = [f"/export/{entity}.csv" for entity in kb1.ENTITIES]
+    urls += ["/people.csv", "/claims.csv", "/sources.csv", "/topics.csv"]
+    for url in urls:
+        response = _get(client, url)
+        rows = check_csv(response.get_data(as_text=True), url)
+        COUNTS["csv files"] += 1
+        COUNTS["csv cells"] += sum(len(r) for r in rows)
+        cells = {unneutralise(c) for row in rows[1:] for c in row}
+        found = [p for p in world.payloads if p in cells]
+        # Every payload comes back exactly once the spreadsheet quote is removed.
+        assert len(found) == len(world.payloads), (url, set(world.payloads) - set(found))
+
+
+# -- input: the admin forms --------------------------------------------------------------------
+
+DANGEROUS_URLS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "//evil.example/x",
+    "/relative/path",
+    "http:evil",
+]
+
+
+def test_admin_forms_accept_payload_text_and_show_it_inertly(kb, admin) -> None:
+    app, _world = kb
+    for i, p in enumerate(PAYLOADS[:8]):
+        response = submit(
+            admin,
+            "/admin/person/new",
+            {"slug": f"form-{i}", "name": p, "description": p, "affiliation": p},
+        )
+        assert response.status_code == 302, response.text[:500]
+        _page(admin, f"/people/form-{i}", shows=p)
+        response = submit(admin, "/admin/topic/new", {"slug": f"form-t{i}", "name": p})
+        assert response.status_code == 302
+        _page(app.test_client(), f"/topics/form-t{i}", shows=p)
+        COUNTS["form submissions"] += 2
+
+
+@pytest.mark.parametrize("url", DANGEROUS_URLS)
+def test_admin_forms_refuse_urls_that_are_not_http(kb, admin, url) -> None:
+    slug = "bad-url-" + re.sub(r"\W", "", url)[:30]
+    for entity, fields in (
+        ("person", {"slug": slug, "name": "Bad URL", "url": url}),
+        ("source", {"slug": slug, "title": "Bad URL", "kind": "article", "url": url}),
+        ("source", {"slug": slug, "title": "Bad URL", "kind": "article", "archived_url": url}),
+    ):
+        response = submit(admin, f"/admin/{entity}/new", fields)
+        assert response.status_code in (200, 400, 422), (entity, url, response.status_code)
+        assert "http://" in response.text  # the message says what is accepted
+        inspect_html(response.text, f"refused {entity} form")
+        assert _get(admin, f"/{'people' if entity == 'person' else 'sources'}/{slug}", 404)
+        COUNTS["refused urls"] += 1
+
+
+def test_dangerous_urls_already_stored_are_shown_as_text(kb) -> None:
+    """Rows written before the form check (or by another program) still never become links:
+    the URL is on the page as text."""
+    app, world = kb
+    client = app.test_client()
+    dangerous = 0
+    for i, p in enumerate(world.payloads):
+        for url, links in ((f"/people/{w.slug(i, 'p')}", 1), (f"/sources/{w.slug(i, 's')}", 2)):
+            inspector = _page(client, url, shows=p)
+            text = page_text(inspector)
+            if p.strip().lower().startswith(("javascript", "data:", "vbscript")):
+                # inspect_html refused any such href; the address is still there to read.
+                assert text.count("not a web address, so not a link") == links, url
+                dangerous += 1
+            else:
+                # Not a URL at all (stored by another program): text as well, never a link.
+                assert "not a web address" in text, url
+    assert dangerous == 2 * 5  # three spellings of javascript:, data:, vbscript:
+
+
+def test_counts(kb) -> None:
+    """Not a check of kb: prints what the module covered, for the closing note."""
+    _app, world = kb
+    print(
+        f"\nescaping: {len(world.payloads)} payloads in {world.fields} text fields; "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(COUNTS.items()))
+    )
