@@ -8,7 +8,7 @@ view: a repeat request whose If-None-Match still matches is answered 304 after a
 one-row query, without running the page's queries or templates at all.
 
 Not cached, because their content differs per visitor:
-- anything under the excluded prefixes (/admin, /login, /logout, /account; config
+- anything under the excluded prefixes (/admin, /login, /logout, /account, /healthz; config
   CACHE_EXCLUDE_PREFIXES) and every method but GET and HEAD;
 - any request that carries the session cookie: a logged-in editor, or anyone holding a CSRF
   token, may see their own name or a form token on a page;
@@ -34,7 +34,8 @@ from kb.db import get_session
 from kb.models import KbState
 from kb.paths import resource_dir
 
-DEFAULT_EXCLUDE_PREFIXES = ("/admin", "/login", "/logout", "/account")
+# /healthz: its answer must come from the database itself, never from a validator query.
+DEFAULT_EXCLUDE_PREFIXES = ("/admin", "/login", "/logout", "/account", "/healthz")
 STATIC_MAX_AGE = 3600
 # Pages are revalidated on every use (no-cache) but may be stored; the 304 makes that cheap.
 PAGE_CACHE_CONTROL = "no-cache"

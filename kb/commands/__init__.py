@@ -7,7 +7,7 @@ import importlib
 
 import click
 
-MODULES = ("users", "transfer", "synth")
+MODULES = ("users", "transfer", "synth", "maintenance")
 
 
 def all_commands() -> list[click.Command]:

@@ -7,7 +7,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.views import admin, api, browse, errors, export, graph, transfer_admin
+    from kb.views import admin, api, browse, errors, export, graph, health, transfer_admin
 
     app.register_blueprint(browse.bp)
     app.register_blueprint(graph.bp)
@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(transfer_admin.bp)  # /admin/import
+    app.register_blueprint(health.bp)  # /healthz, for load balancers
     errors.init_app(app)
     # Navigation links only to pages that exist, so the layout never builds a dead link.
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
