@@ -29,10 +29,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from kb import datastate, db
+    from kb import datastate, db, latest
 
     db.init_app(app)
     datastate.install()
+    latest.install()
 
     from kb.views import register_blueprints
 

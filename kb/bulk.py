@@ -45,7 +45,7 @@ from typing import Any
 from sqlalchemy import Column, MetaData, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from kb import datastate
+from kb import datastate, latest
 from kb import models as m
 
 DEFAULT_BATCH_SIZE = 5000
@@ -289,6 +289,7 @@ def insert_stances(
     by the stance's person: the caller checks that); returns their ids in the order given."""
 
     def on_batch(batch: list[Row], first_id: int) -> None:
+        latest.note(session, ((row["person_id"], row["claim_id"]) for row in batch))
         pairs = [
             {"stance_id": first_id + offset, "quote_id": quote_id}
             for offset, row in enumerate(batch)
@@ -310,7 +311,8 @@ def insert_relations(
 
 
 def finish(session: Session) -> None:
-    """Bump the data version once, so caches (ETags, graphs) see the new data. Call it after
-    the last insert, before committing: Core writes do not trigger the ORM listener that
-    bumps it for ordinary edits."""
+    """Recompute which stances are the latest, and bump the data version once, so caches
+    (ETags, graphs) see the new data. Call it after the last insert, before committing: Core
+    writes do not trigger the ORM listeners that do both for ordinary edits."""
+    latest.refresh_noted(session)
     datastate.bump(session)

@@ -25,7 +25,8 @@ from kb import models as m
 from kb.models import EDITABLE_MODELS, Revision
 
 # Columns that change on every write and say nothing about the record itself.
-_SKIP = frozenset({"id", "created_at", "updated_at", "version"})
+# bookkeeping, and `latest`, which kb.latest derives from the stances themselves
+_SKIP = frozenset({"id", "created_at", "updated_at", "version", "latest"})
 # Many-to-many lists kept in revisions, and the attribute of the related record that names it.
 COLLECTIONS: dict[type, dict[str, str]] = {
     m.Source: {"authors": "slug"},

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from kb import bulk, datastate
+from kb import bulk
 from kb import models as m
 from kb.dates import parse_partial
 from kb.errors import DataError, Problem
@@ -388,7 +388,7 @@ class Importer:
             raise AssertionError("deferred quotes left unwritten")  # pragma: no cover
         if self.wrote_core:
             self._sync_quote_sequence()
-            datastate.bump(self.s)
+            bulk.finish(self.s)  # the latest-stance flags and the data version
         self.s.flush()
 
     # -- keys ------------------------------------------------------------------------------

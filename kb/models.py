@@ -285,6 +285,9 @@ class Stance(Editable, Base):
             sqlite_where=Column("as_of").is_(None),
             postgresql_where=Column("as_of").is_(None),
         ),
+        # pages filter and count by the latest stance of a claim or of a person, by position
+        Index("ix_stance_claim_id_latest", "claim_id", "latest", "position"),
+        Index("ix_stance_person_id_latest", "person_id", "latest", "position"),
     )
 
     id: Mapped[intpk]
@@ -296,6 +299,9 @@ class Stance(Editable, Base):
     horizon: Mapped[str | None] = mapped_column(String(200))
     as_of: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+    # Derived, never edited: true on the stance that counts for its person and claim (the latest
+    # dated one, else the undated one). kb.latest rewrites it after every write of stances.
+    latest: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     person: Mapped[Person] = relationship(back_populates="stances")
     claim: Mapped[Claim] = relationship(back_populates="stances")

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from kb import datastate
+from kb import datastate, latest
 from kb import models as m
 
 KINDS = m.SOURCE_KINDS
@@ -169,6 +169,7 @@ def generate(
             for i in range(0, len(claim_ids), 2)
         ],
     )
+    latest.refresh(session)  # Core inserts skip the ORM listener that keeps the flag
     datastate.bump(session)
     return {
         "people": people,

@@ -19,9 +19,12 @@ def is_latest(
     stance: type[Stance] | Any = Stance, as_of: dt.date | None = None
 ) -> ColumnElement[bool]:
     """True for a stance that is the one that counts for its person and claim: the latest dated
-    one, or the undated one when the person has no dated stance on that claim. With `as_of`,
-    only stances dated on or before it (or undated) can be newer. Written as NOT EXISTS over the
-    (person_id, claim_id, as_of) unique index, so it is one index probe a row."""
+    one, or the undated one when the person has no dated stance on that claim. Today's answer is
+    the stored flag (kept by kb.latest, indexed with claim and person). With `as_of`, only
+    stances dated on or before it (or undated) can be newer: a NOT EXISTS over the
+    (person_id, claim_id, as_of) unique index, one index probe a row."""
+    if as_of is None:
+        return stance.latest
     newer = aliased(Stance)
     conditions = [
         newer.person_id == stance.person_id,
