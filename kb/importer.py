@@ -46,7 +46,8 @@ ENTITIES = kb1.ENTITIES
 MAX_PROBLEMS = 100
 BATCH = 2000
 LONG_TEXT = 20000  # the limit for free text that has no column length (notes, descriptions)
-_SLUG = re.compile(r"^\S+$")
+# No whitespace, no control characters, no "/" (which would break the record's URL).
+_SLUG = re.compile(r"[^\s\x00-\x1f\x7f/]+")
 _QREF = re.compile(r"^q([1-9]\d{0,17})$")
 
 Progress = Callable[[int], None]
@@ -145,12 +146,18 @@ class _Checker:
         if "\x00" in value:
             self.add(name, "contains a NUL character")
             return None
+        if not _encodable(value):
+            self.add(name, "contains a lone surrogate (\\ud800-\\udfff), which is not text")
+            return None
         return value
 
     def slug(self, rec: dict[str, Any], name: str = "slug") -> str | None:
         value = self.text(rec, name, m.SLUG_MAX, required=True)
-        if value is not None and not _SLUG.match(value):
-            self.add(name, f"{value!r} is not a slug: a slug has no spaces")
+        if value is not None and not _SLUG.fullmatch(value):
+            self.add(
+                name,
+                f"{_show(value)} is not a slug: a slug has no spaces, control characters or '/'",
+            )
             return None
         return value
 
@@ -160,7 +167,7 @@ class _Checker:
             self.add(name, f"is required: one of {', '.join(allowed)}")
             return None
         if value not in allowed:
-            self.add(name, f"{value!r} is not one of {', '.join(allowed)}")
+            self.add(name, f"{_show(value)} is not one of {', '.join(allowed)}")
             return None
         return value
 
@@ -169,7 +176,7 @@ class _Checker:
         if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool):
-            self.add(name, f"must be a whole number (a year), not {value!r}")
+            self.add(name, f"must be a whole number (a year), not {_show(value)}")
             return None
         if not -9999 <= value <= 9999:
             self.add(name, f"{value} is not a year")
@@ -193,7 +200,7 @@ class _Checker:
         if entity in self.imp.unreadable:
             self.ok = False  # its file could not be read: already reported
         else:
-            self.add(name, f"unknown {what} {value!r}")
+            self.add(name, f"unknown {what} {_show(value)}")
 
     def ref_list(self, rec: dict[str, Any], name: str, entity: str, what: str) -> list[int]:
         value = rec.get(name)
@@ -208,7 +215,7 @@ class _Checker:
             if found is None:
                 self.unknown(name, entity, what, v)
             elif found in ids:
-                self.add(name, f"lists {v!r} twice")
+                self.add(name, f"lists {_show(v)} twice")
             else:
                 ids.append(found)
         return ids
@@ -221,6 +228,23 @@ def _quote_key(source_id: int, speaker_id: int, words: str) -> int:
         f"{source_id}\x00{speaker_id}\x00{words}".encode(), digest_size=16
     ).digest()
     return int.from_bytes(digest, "big")
+
+
+def _encodable(value: str) -> bool:
+    """Whether `value` is real Unicode text: JSON's "\\ud800" escapes decode to a lone
+    surrogate, which no database and no web page can store or show."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: repr (so control characters and surrogates are
+    visible and harmless), cut short, so a hostile megabyte never lands in a report."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _json_type(value: Any) -> str:
@@ -237,7 +261,11 @@ def _json_type(value: Any) -> str:
 def _hint(entity: str, rec: dict[str, Any]) -> str:
     def s(name: str) -> str:
         v = rec.get(name)
-        return v if isinstance(v, str) else "?"
+        if not isinstance(v, str):
+            return "?"
+        if len(v) > 60 or not v.isprintable() or not _encodable(v):
+            return _show(v)
+        return v
 
     if entity in ("people", "topics", "sources", "claims"):
         return s("slug") if isinstance(rec.get("slug"), str) else ""
@@ -478,7 +506,7 @@ class Importer:
             for name in rec:
                 if name not in fields:
                     c.add(
-                        name,
+                        _show(name)[1:-1] if len(name) > 40 or not name.isprintable() else name,
                         f"is not a field of {entity} (the fields are: {', '.join(kb1.FIELDS[entity])})",
                     )
             parsed = check_record(c, rec)
@@ -530,9 +558,13 @@ class Importer:
         raw = rec.get("published")
         if raw is not None and raw != "":
             if not isinstance(raw, str):
-                c.add("published", f"must be text (YYYY, YYYY-MM or YYYY-MM-DD), not {raw!r}")
+                c.add("published", f"must be text (YYYY, YYYY-MM or YYYY-MM-DD), not {_show(raw)}")
             else:
                 try:
+                    if len(raw) > 40:
+                        raise ValueError(
+                            f"{_show(raw)} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD"
+                        )
                     published, precision = parse_partial(raw)
                 except ValueError as exc:
                     c.add("published", str(exc))
@@ -590,11 +622,11 @@ class Importer:
     def _check_quotes(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         ref = rec.get("id")
         if ref is not None and ref != "":
-            if not isinstance(ref, str) or not _SLUG.match(ref) or len(ref) > 200:
+            if not isinstance(ref, str) or not _SLUG.fullmatch(ref) or len(ref) > 200:
                 c.add("id", "must be text without spaces (at most 200 characters)")
                 ref = None
             elif ref in self.quote_refs or ref in self._deferred_refs:
-                c.add("id", f"the quote id {ref!r} appears twice in the document")
+                c.add("id", f"the quote id {_show(ref)} appears twice in the document")
                 ref = None
         else:
             ref = None
@@ -657,7 +689,7 @@ class Importer:
             or isinstance(probability, bool)
             or not 0 <= probability <= 1
         ):
-            c.add("probability", f"must be a number from 0 to 1, not {probability!r}")
+            c.add("probability", f"must be a number from 0 to 1, not {_show(probability)}")
             probability = None
         as_of = None
         raw = rec.get("as_of")
@@ -667,7 +699,7 @@ class Importer:
                     raise ValueError
                 as_of = dt.date.fromisoformat(raw)
             except ValueError:
-                c.add("as_of", f"{raw!r} is not a date (YYYY-MM-DD)")
+                c.add("as_of", f"{_show(raw)} is not a date (YYYY-MM-DD)")
         values = {
             "person_id": person,
             "claim_id": claim,
@@ -693,9 +725,9 @@ class Importer:
                 if found is None:
                     c.unknown("evidence", "quotes", "quote", ref)
                 elif found[0] in links:
-                    c.add("evidence", f"lists {ref!r} twice")
+                    c.add("evidence", f"lists {_show(ref)} twice")
                 elif person is not None and found[1] and found[1] != person:
-                    c.add("evidence", f"quote {ref!r} is not by {rec.get('person')!r}")
+                    c.add("evidence", f"quote {_show(ref)} is not by {_show(rec.get('person'))}")
                 else:
                     links.append(found[0])
         if not c.ok:

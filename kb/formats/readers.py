@@ -19,9 +19,11 @@ import contextlib
 import csv
 import io
 import json
+import lzma
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,19 @@ from kb.formats.csvsafe import unneutralise
 
 CHUNK = 1 << 16
 MAX_RECORD_CHARS = 16 * 1024 * 1024
+
+# Limits on a zip archive, checked on its directory before any member is read. A member never
+# yields more than the size its header declares (zipfile stops there and checks the CRC), so
+# declared sizes bound what can come out: a small "zip bomb" that would expand to gigabytes
+# is refused up front instead of being unpacked. kb's own bundle is 10 members compressed
+# about 10:1; the ratio limit leaves a wide margin, and small members are never blamed for it.
+MAX_ZIP_MEMBERS = 1000
+MAX_ZIP_UNPACKED = 8 * 1024 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+_RATIO_FROM = 1024 * 1024
+
+# What a damaged compressed stream raises while it is being read (the header was fine).
+_UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError)
 _WS = re.compile(r"[ \t\n\r]*")
 
 INT_FIELDS = {"birth_year", "death_year"}
@@ -94,12 +109,61 @@ def _text(raw: IO[bytes]) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
 
 
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _wide_text(start: bytes) -> str | None:
+    """ "UTF-16" or "UTF-32" when a file's first bytes say so (a byte order mark, or the NUL
+    bytes that ASCII characters get in those encodings), else None."""
+    for bom, name in _WIDE_BOMS:
+        if start.startswith(bom):
+            return name
+    if len(start) >= 4 and (start[1:4] == b"\x00\x00\x00" or start[:3] == b"\x00\x00\x00"):
+        return "UTF-32"
+    if (
+        len(start) >= 2
+        and start[0]
+        and not start[1]
+        or len(start) >= 2
+        and not start[0]
+        and start[1]
+    ):
+        return "UTF-16"
+    return None
+
+
 def _decode_problem(file: str, line: int | None, exc: UnicodeDecodeError) -> Problem:
+    data = exc.object if isinstance(exc.object, bytes | bytearray) else b""
+    if exc.start == 0 and line in (None, 1):
+        for bom, name in _WIDE_BOMS:
+            if data.startswith(bom):
+                return Problem(
+                    "file",
+                    None,
+                    f"is {name} text, not UTF-8; save it as UTF-8 and try again",
+                    line=1,
+                    file=file,
+                )
     return Problem(
         "file",
         None,
-        f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} cannot be decoded); "
+        f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded); "
         "save it as UTF-8 and try again",
+        line=line,
+        file=file,
+    )
+
+
+def _unpack_problem(file: str, line: int | None, exc: BaseException) -> Problem:
+    return Problem(
+        "file",
+        None,
+        f"cannot be read, the file or archive is damaged or cut short ({exc or type(exc).__name__})",
         line=line,
         file=file,
     )
@@ -140,6 +204,8 @@ class _Scanner:
             if isinstance(exc.object, bytes | bytearray):
                 line += exc.object.count(b"\n", 0, exc.start)
             raise ReadError(_decode_problem(self.file, line, exc)) from None
+        except _UNPACK_ERRORS as exc:
+            raise ReadError(_unpack_problem(self.file, self.line_at(len(self.buf)), exc)) from None
         if not chunk:
             self.eof = True
             return False
@@ -185,7 +251,12 @@ class _Scanner:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
                 truncated = exc.pos >= len(self.buf) - 6 or exc.msg.startswith("Unterminated")
-                if truncated and len(self.buf) - self.pos < MAX_RECORD_CHARS and self._fill():
+                if truncated and len(self.buf) - self.pos >= MAX_RECORD_CHARS:
+                    raise self.error(
+                        f"a value is longer than the limit of {MAX_RECORD_CHARS // 2**20} MB "
+                        "(or is not closed)"
+                    ) from None
+                if truncated and self._fill():
                     continue
                 raise self.error(exc.msg, exc.pos) from None
             except RecursionError:
@@ -290,7 +361,7 @@ class JsonInput(Input):
                 return None
             key, line = found
             if key in self._passed:
-                raise scanner.error(f"the key {key!r} appears twice")
+                raise scanner.error(f"the key {_show(key)} appears twice")
             self._passed.add(key)
             if key == wanted:
                 return scanner
@@ -345,7 +416,7 @@ class JsonInput(Input):
         return [
             Problem(
                 "document",
-                key,
+                key if len(key) <= 40 and key.isprintable() else _show(key)[1:-1],
                 f"is not part of kb/1 (expected one of: format, {', '.join(kb1.ENTITIES)})",
                 line,
                 self.name,
@@ -358,6 +429,11 @@ class JsonInput(Input):
 
 
 # -- CSV -------------------------------------------------------------------------------------
+
+
+def _show(value: str, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _convert(name: str, cell: str, list_field: str | None) -> Any:
@@ -432,6 +508,8 @@ class CsvInput(Input):
                 line = reader.line_num + 1
         except UnicodeDecodeError as exc:
             raise ReadError(_decode_problem(file, line, exc)) from None
+        except _UNPACK_ERRORS as exc:
+            raise ReadError(_unpack_problem(file, line, exc)) from None
         except csv.Error as exc:
             raise ReadError(Problem("file", None, f"malformed CSV: {exc}", line, file)) from None
         finally:
@@ -445,7 +523,7 @@ class CsvInput(Input):
         for name in header:
             if name not in known:
                 problems.append(
-                    f"unknown column {name!r} (the columns are: {', '.join(known)})"
+                    f"unknown column {_show(name)} (the columns are: {', '.join(known)})"
                     if name
                     else "a column has no name"
                 )
@@ -453,7 +531,7 @@ class CsvInput(Input):
             if name not in header:
                 problems.append(f"the required column {name!r} is missing")
         dupes = {n for n in header if header.count(n) > 1}
-        problems += [f"the column {n!r} appears twice" for n in sorted(dupes)]
+        problems += [f"the column {_show(n)} appears twice" for n in sorted(dupes)]
         if problems:
             raise ReadError(Problem("header", None, "; ".join(problems), 1, file))
 
@@ -495,10 +573,13 @@ def _csv_files(names: list[str]) -> tuple[dict[str, str], list[str]]:
     return found, extra
 
 
-def open_input(path: str | os.PathLike[str], display_name: str | None = None) -> Input:
+def open_input(
+    path: str | os.PathLike[str], display_name: str | None = None, **zip_limits: int
+) -> Input:
     """The right reader for `path`: a folder of CSVs, a zip bundle (its kb.json if it has
     one, else its CSVs), a single <entity>.csv, or a JSON document. Raises ReadError when the
-    path cannot be used at all."""
+    path cannot be used at all. `zip_limits` (max_members, max_unpacked, max_ratio) override
+    the MAX_ZIP_* defaults for a zip."""
     p = Path(path)
     name = display_name or p.name
     if p.is_dir():
@@ -515,7 +596,16 @@ def open_input(path: str | os.PathLike[str], display_name: str | None = None) ->
     if not p.exists():
         raise ReadError(Problem("path", None, "does not exist", file=name))
     if zipfile.is_zipfile(p):
-        return _zip_input(p, name)
+        return _zip_input(p, name, **zip_limits)
+    with open(p, "rb") as fh:
+        start = fh.read(4)
+    if start.startswith(codecs.BOM_UTF8):
+        start = start[3:]
+    wide = _wide_text(start)
+    if wide:
+        raise ReadError(
+            Problem("file", None, f"is {wide} text, not UTF-8; save it as UTF-8", 1, name)
+        )
     stem, _, ext = Path(name).name.rpartition(".")  # an upload is named by its display name
     if ext.lower() == "csv":
         entity = stem if stem in kb1.ENTITIES else ""
@@ -529,23 +619,71 @@ def open_input(path: str | os.PathLike[str], display_name: str | None = None) ->
                 )
             )
         return CsvInput({entity: (lambda: open(p, "rb"), p.stat().st_size)}, name, [])
-    with open(p, "rb") as fh:
-        start = fh.read(4)
-    if start.startswith(codecs.BOM_UTF8):
-        start = start[3:]
     if start[:2] == b"PK":
         raise ReadError(Problem("file", None, "is a damaged zip archive", file=name))
     return JsonInput(lambda: open(p, "rb"), name, p.stat().st_size)
 
 
-def _zip_input(p: Path, name: str) -> Input:
+def _unsafe_member(member: str) -> str | None:
+    """Why a member's path would land outside the folder it is unpacked into, if it would.
+    kb reads members without unpacking them, but such a name is a sign of a hostile or broken
+    archive, and the next tool to unpack it might not be as careful."""
+    path = member.replace("\\", "/")
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
+        return "has an absolute path"
+    if ".." in path.split("/"):
+        return "has a path that leads out of its folder ('..')"
+    if "\x00" in path or any(ord(c) < 32 for c in path):
+        return "has control characters in its name"
+    return None
+
+
+def _zip_input(
+    p: Path,
+    name: str,
+    max_members: int = MAX_ZIP_MEMBERS,
+    max_unpacked: int = MAX_ZIP_UNPACKED,
+    max_ratio: int = MAX_ZIP_RATIO,
+) -> Input:
     try:
         zf = zipfile.ZipFile(p)
-        infos = {i.filename: i for i in zf.infolist() if not i.is_dir()}
-    except (zipfile.BadZipFile, OSError) as exc:
+        infolist = zf.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise ReadError(
             Problem("file", None, f"is not a readable zip archive: {exc}", file=name)
         ) from None
+
+    def refuse(message: str) -> ReadError:
+        zf.close()
+        return ReadError(Problem("zip", None, message, file=name))
+
+    if len(infolist) > max_members:
+        raise refuse(
+            f"holds {len(infolist)} members; the limit is {max_members} "
+            "(a kb bundle has 10): refused without unpacking"
+        )
+    total = 0
+    seen: set[str] = set()
+    for info in infolist:
+        if info.filename in seen:
+            raise refuse(f"the member {info.filename!r} appears twice: which one is meant?")
+        seen.add(info.filename)
+        why = _unsafe_member(info.filename)
+        if why:
+            raise refuse(f"the member {info.filename!r} {why}: refused without unpacking")
+        total += info.file_size
+        if info.file_size > _RATIO_FROM and info.file_size > max_ratio * max(info.compress_size, 1):
+            raise refuse(
+                f"the member {info.filename!r} would unpack to {info.file_size:,} bytes from "
+                f"{info.compress_size:,} (more than {max_ratio} times its size): "
+                "this looks like a zip bomb and was refused without unpacking"
+            )
+    if total > max_unpacked:
+        raise refuse(
+            f"would unpack to {total:,} bytes; the limit is {max_unpacked:,}: "
+            "refused without unpacking"
+        )
+    infos = {i.filename: i for i in infolist if not i.is_dir()}
 
     def opener(member: str) -> Opener:
         def open_member() -> IO[bytes]:
