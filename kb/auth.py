@@ -21,7 +21,7 @@ from flask_login import UserMixin, current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb.models import ROLES, User
+from kb.models import ROLES, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000
@@ -142,6 +142,20 @@ def set_password(user: User, password: str) -> None:
     if problem:
         raise AccountError(f"password: {problem}")
     user.password_hash = hash_password(password)
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every open session of the account (flushes, never commits); logout calls it.
+
+    A Flask session lives in a signed cookie, so clearing it on logout only clears the
+    browser's copy: a copy taken earlier would still carry "id:version" and still log in.
+    Writing the account row bumps its version, so every cookie issued before is refused.
+    The price: logging out on one device logs the account out on every device.
+    """
+    user = session.get(User, user_id)
+    if user is not None:
+        user.updated_at = utcnow()  # any UPDATE of the row bumps the version
+        session.flush()
 
 
 def stamp_session(session: Session) -> None:

@@ -88,6 +88,26 @@ def is_web_url(value: object) -> bool:
     return parts.scheme.lower() in WEB_URL_SCHEMES and bool(parts.netloc)
 
 
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: where login may send the browser.
+
+    Browsers drop tabs and newlines anywhere in a URL and read a backslash as a slash, so a
+    slash, a tab and "/evil.example", or a slash and a backslash, would leave the site; any control character,
+    backslash, scheme or host is refused, as is anything not starting with a single "/".
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return None
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.tests["web_url"] = is_web_url
     for key, value in DEFAULTS.items():

@@ -23,7 +23,7 @@ from flask import (
 from flask import (
     session as cookie_session,
 )
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -93,9 +93,7 @@ def _link(path: str | None) -> str | None:
 
 def _safe_next(target: str | None) -> str | None:
     """Only a path on this site: never //host or a scheme, so login cannot redirect away."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return security.safe_next(target)
 
 
 @auth_bp.route("/login", methods=["GET", "POST"])
@@ -137,6 +135,14 @@ def logout() -> Response:
     form = forms.LogoutForm()
     if not form.validate_on_submit():
         abort(400, "The logout form expired; please try again.")
+    # The cookie may have been copied: end the account's sessions in the database too, so a
+    # captured cookie is refused after logout (kb.auth.end_sessions).
+    session = get_session()
+    try:
+        auth.end_sessions(session, current_user.id)
+        session.commit()
+    except StaleDataError:
+        session.rollback()  # someone else wrote the account just now: its version moved anyway
     logout_user()
     cookie_session.clear()
     flash("You are logged out.")
