@@ -230,6 +230,10 @@ def test_backup_is_one_snapshot_while_another_process_writes(live, writer, tmp_p
     # Writes committed after the first step (at most one was in flight then) are not in it.
     assert k <= at_first_step[0] + 1 < final
     assert result.data_version == base_version + k
+    print(
+        f"backup: {result.pages} pages in steps of 2; writes acknowledged before it {acked_before}, "
+        f"in it {k}, after the first step {at_first_step[0]}, in all {final}"
+    )
     assert result.schema == migrate.head_revision(f"sqlite:///{live}")
     code, output = _kb_check(target, tmp_path)
     assert code == 0, output
@@ -257,6 +261,13 @@ def test_kb_backup_command_and_restore(live, writer, tmp_path) -> None:
     assert f"data version {base_version + k}," in result.stdout
     code, output = _kb_check(restored, tmp_path)
     assert code == 0 and "kb check: all" in output, output
+    # Or restored in place: kb stopped, the backup copied over the file, the old -wal and
+    # -shm removed. The database is then exactly the backup again.
+    for suffix in ("-wal", "-shm"):
+        Path(f"{live}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(target, live)
+    assert _export(live, tmp_path) == _export(target, tmp_path)
+    assert _state(live) == _state(target)
     # The restored database is a working kb: it takes edits again.
     app = make_app(f"sqlite:///{restored}", tmp_path / "restored-instance")
     with app.app_context(), session_scope() as session:
