@@ -18,6 +18,7 @@ from kb import models as m
 from kb.db import session_scope
 from kb.seed import load_seed
 from tests.conftest import make_app
+from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 
 
 def _check(app) -> tuple[int, str, dict[str, str]]:
@@ -106,6 +107,31 @@ def test_deletes_and_reverts_through_kb_keep_the_history_consistent(app) -> None
         history.revert(session, created, edits.dependents)
     assert _one(app, "SELECT count(*) FROM person") == 0
     assert _one(app, "SELECT count(*) FROM revision") == 4
+    code, output, _statuses = _check(app)
+    assert code == 0, output
+
+
+def test_deleting_through_the_editor_with_dependents_stays_consistent(app) -> None:
+    """edits.delete takes a claim's stances and relations, and a source's quotes, with it:
+    each gets its own delete revision, so nothing has vanished behind the history."""
+    with app.app_context(), session_scope() as session:
+        person = make_person(session)
+        doomed, kept = make_claim(session), make_claim(session)
+        stance = make_stance(session, person, doomed)
+        session.add(m.ClaimRelation(from_claim=kept, to_claim=doomed, kind="supports"))
+        source = make_source(session)
+        make_quote(session, person, source)
+        ids = doomed.id, source.id
+        stance_quote_source = stance.evidence[0].source_id
+    with app.app_context(), session_scope() as session:
+        claim = session.get(m.Claim, ids[0])
+        edits.delete(session, claim, claim.version)
+    with app.app_context(), session_scope() as session:
+        for source_id in (ids[1], stance_quote_source):
+            source = session.get(m.Source, source_id)
+            edits.delete(session, source, source.version)
+    assert _one(app, "SELECT count(*) FROM claim_relation") == 0
+    assert _one(app, "SELECT count(*) FROM quote") == 0
     code, output, _statuses = _check(app)
     assert code == 0, output
 
