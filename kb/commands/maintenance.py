@@ -14,6 +14,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from kb import checks
 from kb.db import SQLITE_BUSY_TIMEOUT_MS, get_engine
 
 DEFAULT_STEP_PAGES = 1024  # 4 MiB per step with SQLite's default 4 KiB pages
+BUSY_SECONDS = SQLITE_BUSY_TIMEOUT_MS / 1000  # as long as kb's own connections wait
 
 
 class BackupError(Exception):
@@ -102,27 +104,33 @@ def backup_sqlite(
     if step_pages < 1:
         raise BackupError("--pages must be at least 1")
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
+    except OSError as exc:
+        raise BackupError(f"cannot write in {target.parent}: {exc.strerror}") from exc
     os.close(fd)
     tmp = Path(tmp_name)
-    restarts = [0]
+    restarts = 0
+    left: int | None = None
+
+    def step(_status: int, remaining: int, total: int) -> None:
+        nonlocal restarts, left
+        # More pages left than a step ago: SQLite started over (the snapshot moved).
+        if left is not None and remaining > left:
+            restarts += 1
+        left = remaining
+        if progress is not None:
+            progress(total - remaining, total)
+
     try:
-        src = sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        dst = sqlite3.connect(tmp, isolation_level=None)
-        try:
+        with (
+            closing(sqlite3.connect(source, timeout=BUSY_SECONDS, isolation_level=None)) as src,
+            closing(sqlite3.connect(tmp, isolation_level=None)) as dst,
+        ):
             src.execute("BEGIN")
             src.execute("SELECT count(*) FROM sqlite_master").fetchall()  # the snapshot starts
-
-            left: list[int | None] = [None]
-
-            def step(_status: int, remaining: int, total: int) -> None:
-                # More pages left than a step ago: SQLite started over (the snapshot moved).
-                if left[0] is not None and remaining > left[0]:
-                    restarts[0] += 1
-                left[0] = remaining
-                if progress is not None:
-                    progress(total - remaining, total)
-
             src.backup(dst, pages=step_pages, progress=step)
             src.execute("COMMIT")
             dst.execute("PRAGMA journal_mode=DELETE")
@@ -133,9 +141,6 @@ def backup_sqlite(
             if verify:
                 rows = [r[0] for r in dst.execute("PRAGMA integrity_check")]
                 integrity = "ok" if rows == ["ok"] else rows[0]
-        finally:
-            dst.close()
-            src.close()
         if integrity not in ("ok", "not checked"):
             raise BackupError(f"the copy failed its integrity check: {integrity}")
         with open(tmp, "rb+") as fh:
@@ -144,11 +149,13 @@ def backup_sqlite(
         _fsync_dir(target.parent)
     except sqlite3.Error as exc:
         raise BackupError(f"the backup failed: {exc}") from exc
+    except OSError as exc:
+        raise BackupError(f"the backup could not be written to {target}: {exc.strerror}") from exc
     finally:
         for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
     size = target.stat().st_size
-    return BackupResult(target, pages, size, data_version, schema, integrity, restarts[0])
+    return BackupResult(target, pages, size, data_version, schema, integrity, restarts)
 
 
 def _scalar(conn: sqlite3.Connection, sql: str) -> object:
