@@ -15,6 +15,12 @@ Not cached, because their content differs per visitor:
 - a response whose view wrote to the session (for example it minted a CSRF token), or that is
   not a 200, or that set its own validators or Cache-Control.
 
+The same reasoning lets each worker keep the pages it rendered (`PageCache`): an anonymous GET
+whose ETag (code, data version, Accept) and URL match a stored page is answered from memory,
+without the page's queries. The first write bumps the data version and so empties the store.
+Bounded in bytes (config PAGE_CACHE_BYTES, default 32 MB a worker; 0 turns it off); streamed
+responses (the exports) and pages over a megabyte are never kept.
+
 Static files get Cache-Control max-age (config SEND_FILE_MAX_AGE_DEFAULT, default an hour;
 Flask adds its own ETag and Last-Modified for them).
 """
@@ -25,6 +31,8 @@ import datetime as dt
 import functools
 import hashlib
 import importlib.metadata
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
@@ -39,6 +47,53 @@ DEFAULT_EXCLUDE_PREFIXES = ("/admin", "/login", "/logout", "/account", "/healthz
 STATIC_MAX_AGE = 3600
 # Pages are revalidated on every use (no-cache) but may be stored; the 304 makes that cheap.
 PAGE_CACHE_CONTROL = "no-cache"
+PAGE_CACHE_BYTES = 32 * 1024 * 1024
+PAGE_MAX_BYTES = 1024 * 1024
+# headers a stored page is answered with: the rest (Date, Set-Cookie...) are per response
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link")
+
+
+class PageCache:
+    """Rendered pages of one data version, least recently used dropped first past `limit`
+    bytes. Thread-safe: gunicorn's threaded workers share one per process."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.version: int | None = None
+        self._pages: OrderedDict[tuple[str, str], tuple[bytes, list[tuple[str, str]]]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def _switch(self, version: int) -> None:
+        if version != self.version:
+            self._pages.clear()
+            self.size, self.version = 0, version
+
+    def get(self, version: int, key: tuple[str, str]) -> tuple[bytes, list[tuple[str, str]]] | None:
+        with self._lock:
+            self._switch(version)
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(
+        self, version: int, key: tuple[str, str], body: bytes, headers: list[tuple[str, str]]
+    ) -> None:
+        if len(body) > min(PAGE_MAX_BYTES, self.limit):
+            return
+        with self._lock:
+            self._switch(version)
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old[0])
+            self._pages[key] = (body, headers)
+            self.size += len(body)
+            while self.size > self.limit:
+                _, (dropped, _) = self._pages.popitem(last=False)
+                self.size -= len(dropped)
 
 
 @functools.lru_cache(maxsize=1)
@@ -93,18 +148,35 @@ def _before_request() -> Response | None:
         return None
     version, changed = _data_state()
     etag = _etag_for(version)
-    g.kb_validators = (etag, changed)
+    g.kb_validators = (etag, changed, version)
     if request.if_none_match:
         hit = request.if_none_match.contains_weak(etag)
     elif request.if_modified_since and changed is not None:
         hit = changed.replace(microsecond=0) <= request.if_modified_since
     else:
         hit = False
-    if not hit:
-        return None
-    response = Response(status=304)
+    if hit:
+        response = Response(status=304)
+    else:
+        stored = _pages().get(version, (etag, request.url))
+        if stored is None:
+            return None
+        body, headers = stored
+        response = Response(body, headers=headers)
+        response.headers["X-KB-Page-Cache"] = "hit"
     _set_validators(response, etag, changed)
     return response
+
+
+def _pages() -> PageCache:
+    return current_app.extensions["kb.page_cache"]
+
+
+def _store(response: Response, etag: str, version: int) -> None:
+    if request.method != "GET" or response.is_streamed or response.direct_passthrough:
+        return
+    headers = [(k, v) for k, v in response.headers.items() if k in _KEPT_HEADERS]
+    _pages().put(version, (etag, request.url), response.get_data(), headers)
 
 
 def _set_validators(response: Response, etag: str, changed: dt.datetime | None) -> None:
@@ -124,7 +196,10 @@ def _after_request(response: Response) -> Response:
         return response  # the view decided for itself
     if session.modified:
         return response  # the view put something per-visitor (a CSRF token) into the page
-    _set_validators(response, *validators)
+    etag, changed, version = validators
+    if response.headers.get("X-KB-Page-Cache") != "hit":
+        _store(response, etag, version)
+    _set_validators(response, etag, changed)
     return response
 
 
@@ -135,5 +210,8 @@ def init_app(app: Flask) -> None:
     if not app.config.get("HTTP_CACHING", True):
         return
     app.extensions["kb.code_token"] = code_token()
+    app.extensions["kb.page_cache"] = PageCache(
+        app.config.get("PAGE_CACHE_BYTES", PAGE_CACHE_BYTES)
+    )
     app.before_request(_before_request)
     app.after_request(_after_request)

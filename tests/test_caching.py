@@ -82,3 +82,52 @@ def test_static_files_are_cached_for_an_hour(client) -> None:
     assert response.status_code == 200
     assert "max-age=3600" in response.headers["Cache-Control"]
     response.close()
+
+
+def test_anonymous_pages_are_kept_per_data_version(seeded_app) -> None:
+    client = seeded_app.test_client(use_cookies=False)
+    first = client.get("/people/elon-musk")
+    assert first.status_code == 200 and "X-KB-Page-Cache" not in first.headers
+    second = client.get("/people/elon-musk")
+    assert second.headers["X-KB-Page-Cache"] == "hit"
+    assert second.data == first.data
+    assert second.headers["Content-Type"] == first.headers["Content-Type"]
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Content-Security-Policy"]  # the security headers are per response
+    # another twin of the same page is another entry
+    assert "X-KB-Page-Cache" not in client.get("/people/elon-musk.json").headers
+    assert client.get("/people/elon-musk.json").headers["X-KB-Page-Cache"] == "hit"
+
+    with seeded_app.app_context(), session_scope() as session:
+        person = session.scalars(select(m.Person).where(m.Person.slug == "elon-musk")).one()
+        person.name = "Elon Musk (edited)"
+
+    after = client.get("/people/elon-musk")
+    assert "X-KB-Page-Cache" not in after.headers
+    assert "Elon Musk (edited)" in after.get_data(as_text=True)
+
+
+def test_visitors_with_a_session_never_get_a_kept_page(seeded_app) -> None:
+    anonymous = seeded_app.test_client(use_cookies=False)
+    anonymous.get("/")
+    assert anonymous.get("/").headers["X-KB-Page-Cache"] == "hit"
+    cookie = seeded_app.config["SESSION_COOKIE_NAME"]
+    with_session = anonymous.get("/", headers={"Cookie": f"{cookie}=anything"})
+    assert with_session.status_code == 200
+    assert "X-KB-Page-Cache" not in with_session.headers
+
+
+def test_the_kept_pages_stay_within_their_byte_limit(app) -> None:
+    app.extensions["kb.page_cache"].limit = 1500
+
+    @app.route("/_probe/big/<int:n>")
+    def big(n: int) -> str:
+        return "x" * 600
+
+    client = app.test_client(use_cookies=False)
+    for n in range(5):
+        client.get(f"/_probe/big/{n}")
+    cache = app.extensions["kb.page_cache"]
+    assert cache.size <= 1500 and len(cache._pages) == 2
+    assert client.get("/_probe/big/4").headers.get("X-KB-Page-Cache") == "hit"
+    assert "X-KB-Page-Cache" not in client.get("/_probe/big/0").headers  # dropped first
