@@ -349,9 +349,9 @@ def run_checks(engine: Engine, url: str) -> list[CheckResult]:
         try:
             with engine.connect() as conn:
                 count, examples = check.run(conn)
-        except SQLAlchemyError as exc:
+        except Exception as exc:  # noqa: BLE001 - reported, with the rest still run
             # A check that cannot even read its tables has found a problem itself (a missing
-            # table, a malformed page).
+            # table, a malformed page, two schema versions at once).
             count, examples = 1, [f"the check failed: {_error_text(exc)}"]
         status = PROBLEM if count else OK
         results.append(CheckResult(check.name, check.title, status, count, examples))

@@ -301,3 +301,11 @@ def test_a_copy_made_by_kb_backup_passes(sqlite_seeded, tmp_path) -> None:
     code, output, _statuses = _check(restored)
     restored.extensions["kb.engine"].dispose()
     assert code == 0, output
+
+
+def test_two_schema_versions_at_once_is_a_schema_problem(app) -> None:
+    _raw(app, "INSERT INTO alembic_version (version_num) VALUES ('f00dfeedbeef')")
+    code, output, statuses = _check(app)
+    assert code == 1
+    assert _problems(statuses) == {"schema"}, output
+    assert "the check failed" in output and "Traceback" not in output

@@ -120,3 +120,13 @@ def test_unreachable_database_is_503_not_500(tmp_path: Path) -> None:
 def test_healthz_is_public_and_get_only(seeded_client) -> None:
     assert seeded_client.get("/healthz").status_code == 200  # no login
     assert seeded_client.post("/healthz").status_code in (400, 405)
+
+
+def test_a_confused_version_table_is_503_not_500(app) -> None:
+    # Two version rows (a botched manual migration): Alembic refuses to say where the schema is.
+    with app.app_context(), get_engine().begin() as conn:
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('f00dfeedbeef')"))
+    status, body = _get(app)
+    assert status == 503
+    assert body["status"] == "error" and body["schema"] is None
+    assert "health check failed" in body["detail"]
