@@ -285,6 +285,8 @@ def test_backup_of_a_quiet_database_exports_byte_for_byte(live, tmp_path) -> Non
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     conn.close()
     assert not Path(f"{target}-wal").exists()
+    # It holds the accounts' password hashes: readable by its owner only.
+    assert target.stat().st_mode & 0o777 == 0o600
     exports = []
     for db in (live, target):
         app = make_app(f"sqlite:///{db}", tmp_path / f"i-{db.stem}")
