@@ -309,3 +309,16 @@ def test_two_schema_versions_at_once_is_a_schema_problem(app) -> None:
     assert code == 1
     assert _problems(statuses) == {"schema"}, output
     assert "the check failed" in output and "Traceback" not in output
+
+
+def test_data_loaded_through_the_bulk_path_passes(app) -> None:
+    """kb synth writes through kb.bulk (the path of `kb import`), past the ORM's guards: the
+    rules must hold there too."""
+    args = ["synth", "--people", "20", "--claims", "40", "--sources", "60"]
+    args += ["--quotes", "300", "--stances", "200", "--relations", "40"]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert _one(app, "SELECT count(*) FROM stance") == 200
+    code, output, statuses = _check(app)
+    assert code == 0, output
+    assert statuses["evidence-speaker"] == statuses["stance-evidence"] == "ok"
