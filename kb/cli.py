@@ -8,13 +8,33 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kb import create_app, migrate
-from kb.db import get_engine, session_scope
+from kb.db import UNAVAILABLE_MESSAGES, get_engine, session_scope, unavailable_reason
 from kb.errors import DataError
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, load_dotenv=False)
+class KbGroup(FlaskGroup):
+    """Flask's CLI group, plus one rule for every command: when the database cannot serve
+    (locked, read-only, disk full, unreachable), say so in a sentence and exit 1, instead of
+    a traceback that buries the reason."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:
+            reason = unavailable_reason(exc)
+            if reason is None and not isinstance(exc, OperationalError):
+                raise
+            detail = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+            message = UNAVAILABLE_MESSAGES[reason] if reason else "The database refused."
+            raise click.ClickException(
+                f"{message} (database said: {detail})" if detail else message
+            ) from None
+
+
+@click.group(cls=KbGroup, create_app=create_app, load_dotenv=False)
 def cli() -> None:
     """kb: a knowledge base of who claims what about AI risk, and on what evidence.
 

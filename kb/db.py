@@ -7,11 +7,12 @@ opened the session owns the transaction (see SQLAlchemy's "When do I construct a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -73,3 +74,74 @@ def session_scope(app: Flask | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# -- when the database cannot serve ------------------------------------------------------------
+
+# What a reader or an operator is told when the database refuses for a reason that is not a bug
+# in kb: the words say what happened and what still works, never the driver's internals.
+UNAVAILABLE_MESSAGES = {
+    "busy": "The database is busy with other changes. Nothing was saved; please try again in "
+    "a moment.",
+    "read_only": "The database is read-only at the moment, so nothing can be saved. Reading "
+    "still works.",
+    "full": "The database's disk is full, so nothing can be saved. Nothing was changed; reading "
+    "still works.",
+    "unreachable": "The database cannot be reached at the moment. Please try again later.",
+}
+
+# SQLite primary result codes (the low byte of an extended code), see sqlite.org/rescode.html.
+_SQLITE_REASONS = {
+    3: "read_only",  # SQLITE_PERM
+    5: "busy",  # SQLITE_BUSY
+    6: "busy",  # SQLITE_LOCKED
+    8: "read_only",  # SQLITE_READONLY
+    10: "unreachable",  # SQLITE_IOERR
+    13: "full",  # SQLITE_FULL
+    14: "unreachable",  # SQLITE_CANTOPEN
+}
+# PostgreSQL SQLSTATEs (and classes, by their first two characters).
+_PG_REASONS = {
+    "25006": "read_only",  # read_only_sql_transaction (also what a hot standby answers)
+    "40001": "busy",  # serialization_failure
+    "40P01": "busy",  # deadlock_detected
+    "55P03": "busy",  # lock_not_available
+    "53100": "full",  # disk_full
+}
+_PG_CLASSES = {
+    "08": "unreachable",  # connection exception
+    "53": "full",  # insufficient resources (disk, memory, connections)
+    "57": "unreachable",  # operator intervention: shutdown, cannot connect now
+}
+
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """Why the database could not serve, as a key of UNAVAILABLE_MESSAGES, or None when the
+    error is something else (a constraint, bad SQL: a bug that must stay a 500 and be fixed).
+
+    A busy, read-only, full or unreachable database is a state of the machine, not of kb: the
+    web answers 503 with a plain message and the CLI exits 1 with one, instead of a traceback."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return _SQLITE_REASONS.get(code & 0xFF)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate:
+        return _PG_REASONS.get(sqlstate) or _PG_CLASSES.get(sqlstate[:2])
+    if isinstance(exc, OperationalError) and exc.connection_invalidated:
+        return "unreachable"
+    if isinstance(exc, OperationalError) and sqlstate is None and hasattr(orig, "sqlstate"):
+        # psycopg gives no SQLSTATE when it never reached a server (refused, bad host).
+        return "unreachable"
+    return None
+
+
+def discard_session() -> None:
+    """Roll back and close the request's session after the database refused, so that whatever
+    runs next in the request (an error page) starts clean instead of on a failed transaction."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        with suppress(DBAPIError):
+            session.close()

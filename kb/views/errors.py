@@ -1,9 +1,20 @@
-"""Error pages: a reader who follows a dead link gets a page, not a stack trace."""
+"""Error pages: a reader who follows a dead link gets a page, not a stack trace.
+
+A database that cannot serve (busy, read-only, disk full, unreachable) is a state of the machine,
+not a bug in kb: it gets a 503 with a plain message and a Retry-After, and a line in the log for
+the operator. Any other database error stays a 500, because it is a bug to fix.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from kb import db
+
+RETRY_AFTER_SECONDS = 30
 
 
 def init_app(app: Flask) -> None:
@@ -15,3 +26,22 @@ def init_app(app: Flask) -> None:
             ),
             exc.code,
         )
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        reason = db.unavailable_reason(exc)
+        if reason is None:
+            raise exc  # a bug: the usual 500 page, with the traceback in the log only
+        current_app.logger.warning("database unavailable (%s): %s", reason, exc.orig)
+        db.discard_session()
+        message = db.UNAVAILABLE_MESSAGES[reason]
+        try:
+            body = render_template(
+                "errors/error.html", code=503, name="Service Unavailable", message=message
+            )
+            mimetype = "text/html"
+        except Exception:  # the page itself needs the database (the logged-in user)
+            body, mimetype = f"503 Service Unavailable\n\n{message}\n", "text/plain"
+        response = Response(body, 503, mimetype=mimetype)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
