@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -74,6 +74,28 @@ def session_scope(app: Flask | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose every query sees the same committed state, for work that reads many
+    queries and must not mix before and after someone's commit (an export taken while an import
+    commits must hold all of the import or none of it).
+
+    PostgreSQL: REPEATABLE READ. SQLite: Python's sqlite3 module (before 3.12's `autocommit`)
+    opens a transaction only before a write, so SELECTs inside SQLAlchemy's begin() each see
+    the latest commit; an explicit BEGIN makes the first read pin one WAL snapshot until the
+    end. Readers never block writers in WAL mode, so holding it for a long export is fine."""
+    conn = engine.connect()
+    try:
+        if engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN")
+            yield conn
+    finally:
+        conn.close()
 
 
 # -- when the database cannot serve ------------------------------------------------------------
