@@ -553,3 +553,25 @@ def test_busy_database_gives_a_503_not_database_is_locked(tmp_path) -> None:
         assert _topics_named(url, "Synthetic busy topic") == 1
     finally:
         app.extensions["kb.engine"].dispose()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:1/kb?connect_timeout=5",  # nothing listens
+        "sqlite:////nonexistent-kb-folder/kb.sqlite3",  # SQLite cannot create the file
+    ],
+    ids=["postgresql-refused", "sqlite-cannot-open"],
+)
+def test_unreachable_database_gives_a_503_page_and_a_cli_error(url, tmp_path) -> None:
+    app = make_app(url, tmp_path / "instance", PROPAGATE_EXCEPTIONS=False)
+    try:
+        client = app.test_client()
+        for path in ("/", "/people/francois-chollet", "/search?q=risk", "/export/stances.csv"):
+            assert_plain_503(client.get(path), "unreachable")
+        result = CliRunner().invoke(cli, ["db", "current"], obj=ScriptInfo(create_app=lambda: app))
+        assert result.exit_code == 1, result.output
+        assert UNAVAILABLE_MESSAGES["unreachable"] in result.output
+        assert "Traceback" not in result.output
+    finally:
+        app.extensions["kb.engine"].dispose()
