@@ -309,12 +309,15 @@ def test_login_never_redirects_off_site(app, target) -> None:
     # The next= of the login page's address is carried in the form's hidden field...
     client = app.test_client()
     page = client.get("/login", query_string={"next": target})
-    assert page.status_code == 200
-    fields = hidden_fields(page.text)
-    assert _lands_on_site(fields.get("next") or "/admin/"), fields.get("next")
-    response = client.post("/login", data={**fields, "username": "ada", "password": PASSWORD})
-    assert response.status_code == 302
-    assert _lands_on_site(response.headers["Location"]), response.headers["Location"]
+    if page.status_code == 400:  # a NUL in a query parameter may be refused outright
+        assert "\x00" in target and "Location" not in page.headers
+    else:
+        assert page.status_code == 200
+        fields = hidden_fields(page.text)
+        assert _lands_on_site(fields.get("next") or "/admin/"), fields.get("next")
+        response = client.post("/login", data={**fields, "username": "ada", "password": PASSWORD})
+        assert response.status_code == 302
+        assert _lands_on_site(response.headers["Location"]), response.headers["Location"]
     # ...and a form posted with a hostile next directly is treated the same.
     client = app.test_client()
     token = csrf_token(client)

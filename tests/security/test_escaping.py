@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -210,19 +211,60 @@ DANGEROUS_URLS = [
 
 
 def test_admin_forms_accept_payload_text_and_show_it_inertly(kb, admin) -> None:
+    """The forms accept these as text (they are legitimate words to quote); what they save is
+    shown inertly on the public pages."""
     app, _world = kb
+    public = app.test_client()
+
+    def save(entity: str, data: dict[str, str]) -> None:
+        response = submit(admin, f"/admin/{entity}/new", data)
+        assert response.status_code == 302, (entity, response.text[:300])
+        COUNTS["form submissions"] += 1
+
     for i, p in enumerate(PAYLOADS[:8]):
-        response = submit(
-            admin,
-            "/admin/person/new",
-            {"slug": f"form-{i}", "name": p, "description": p, "affiliation": p},
+        save("person", {"slug": f"form-{i}", "name": p, "description": p, "affiliation": p})
+        save("topic", {"slug": f"form-t{i}", "name": p, "description": p})
+        save(
+            "source",
+            {
+                "slug": f"form-s{i}",
+                "title": p,
+                "kind": "article",
+                "publisher": p,
+                "date_note": p,
+                "note": p,
+                "authors": f"form-{i}",
+            },
         )
-        assert response.status_code == 302, response.text[:500]
-        _page(admin, f"/people/form-{i}", shows=p)
-        response = submit(admin, "/admin/topic/new", {"slug": f"form-t{i}", "name": p})
-        assert response.status_code == 302
-        _page(app.test_client(), f"/topics/form-t{i}", shows=p)
-        COUNTS["form submissions"] += 2
+        save("claim", {"slug": f"form-c{i}", "text": p, "summary": p, "topics": f"form-t{i}"})
+        save(
+            "quote",
+            {
+                "text": p,
+                "speaker": f"form-{i}",
+                "source": f"form-s{i}",
+                "locator": p,
+                "speaker_affiliation": p,
+                "attribution": "verbatim",
+                "checked": "primary",
+                "check_note": p,
+                "note": p,
+            },
+        )
+        if i:
+            save(
+                "claim_relation",
+                {
+                    "from_claim": f"form-c{i}",
+                    "to_claim": f"form-c{i - 1}",
+                    "kind": "supports",
+                    "note": p,
+                },
+            )
+        _page(public, f"/people/form-{i}", shows=p)
+        _page(public, f"/topics/form-t{i}", shows=p)
+        _page(public, f"/sources/form-s{i}", shows=p)
+        _page(public, f"/claims/form-c{i}", shows=p)
 
 
 @pytest.mark.parametrize("url", DANGEROUS_URLS)
@@ -259,6 +301,43 @@ def test_dangerous_urls_already_stored_are_shown_as_text(kb) -> None:
                 # Not a URL at all (stored by another program): text as well, never a link.
                 assert "not a web address" in text, url
     assert dangerous == 2 * 5  # three spellings of javascript:, data:, vbscript:
+
+
+def test_error_pages_echo_payloads_inertly(kb) -> None:
+    """A payload in the path of a missing record comes back on the 404 page only as text."""
+    app, world = kb
+    client = app.test_client()
+    for p in world.payloads:
+        for prefix in ("/people/", "/claims/", "/sources/", "/topics/", "/compare/x0-p/"):
+            response = client.get(prefix + quote(p, safe=""))
+            # (200: the world has one person whose slug is a javascript: URL)
+            assert response.status_code in (200, 400, 404), (prefix, p, response.status_code)
+            if response.mimetype == "text/html":
+                inspect_html(response.text, f"{prefix}{p!r}")
+                COUNTS["error pages"] += 1
+
+
+def test_json_and_xml_outputs_carry_payloads_exactly_and_never_as_html(kb) -> None:
+    """JSON is served as JSON (a browser never renders it as a page); GraphML and GEXF stay
+    well-formed XML with every payload intact."""
+    app, world = kb
+    client = app.test_client()
+    for i, p in enumerate(world.payloads):
+        for url in (f"/people/{w.slug(i, 'p')}.json", f"/claims/{w.slug(i, 'c')}.json"):
+            response = _get(client, url)
+            assert response.mimetype == "application/json", url
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert p in strings_in(response.get_json()), url
+            COUNTS["json documents"] += 1
+    for url in ("/export/graph.graphml", "/export/graph.gexf"):
+        body = _get(client, url).get_data(as_text=True)
+        root = ET.fromstring(body)
+        texts = {t for el in root.iter() for t in [el.text, *el.attrib.values()] if t}
+        missing = [
+            p for p in world.payloads if p.replace("\r", "\n") not in texts and p not in texts
+        ]
+        assert not missing, (url, missing)
+        COUNTS["xml exports"] += 1
 
 
 def test_counts(kb) -> None:
