@@ -15,6 +15,9 @@ from werkzeug.exceptions import BadRequest
 
 T = TypeVar("T")
 
+# Far past any real list, and small enough that page x per_page fits the database's integers.
+MAX_PAGE = 1_000_000_000
+
 
 class BadParameter(BadRequest):
     """A query parameter with a value kb cannot use; the message names it and says why."""
@@ -59,7 +62,7 @@ def year(args: Mapping[str, str], name: str) -> int | None:
     raw = args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) != 4:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) != 4:
         raise BadParameter(name, f"must be a four-digit year, not {raw!r}")
     return int(raw)
 
@@ -70,6 +73,8 @@ def text(args: Mapping[str, str], name: str, max_length: int = 500) -> str | Non
         return None
     if len(raw) > max_length:
         raise BadParameter(name, f"must be at most {max_length} characters long")
+    if "\x00" in raw:
+        raise BadParameter(name, "must not contain a NUL character")
     return raw
 
 
@@ -85,7 +90,7 @@ class PageRequest:
 
 def page_request(args: Mapping[str, str], default_size: int, max_size: int) -> PageRequest:
     return PageRequest(
-        positive_int(args, "page", 1),
+        positive_int(args, "page", 1, maximum=MAX_PAGE),
         positive_int(args, "per_page", default_size, maximum=max_size),
     )
 

@@ -3,7 +3,8 @@
 The document is generated from the app's URL map: every rule whose path ends in ".json" is an
 operation, so a JSON endpoint that any blueprint adds is described without anyone remembering
 to. The view's docstring gives the summary; an optional `openapi_params` attribute on the view
-function lists its query parameters as (name, type or list of allowed values, description).
+function lists its query parameters as (name, type or list of allowed values, description), and
+an optional `openapi_media_type` names a content type other than application/json.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ _TYPES = {"int": "integer", "float": "number"}
 def _schema(kind: Any) -> dict[str, Any]:
     if isinstance(kind, (list, tuple)):
         return {"type": "string", "enum": list(kind)}
+    if kind == "date":
+        return {"type": "string", "format": "date"}
     return {"type": kind}
 
 
@@ -35,9 +38,26 @@ def _summary(view: Any) -> tuple[str, str]:
     return first.split(". ")[0].rstrip("."), " ".join(doc.split())
 
 
+def _aliases(app: Flask) -> dict[str, str]:
+    """Rules Werkzeug redirects (308) to an earlier rule with the same endpoint, defaults and
+    arguments (such as /.json -> /index.json), each with the path it redirects to."""
+    first: dict[tuple[Any, ...], str] = {}
+    out: dict[str, str] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.defaults is None:
+            continue
+        key = (rule.endpoint, frozenset(rule.defaults.items()), frozenset(rule.arguments))
+        if key in first:
+            out[rule.rule] = first[key]
+        else:
+            first[key] = rule.rule
+    return out
+
+
 def openapi_document(app: Flask) -> dict[str, Any]:
     """An OpenAPI 3.1 document for every rule of `app` that ends in ".json"."""
     paths: dict[str, Any] = {}
+    aliases = _aliases(app)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.endswith(".json") or "GET" not in (rule.methods or ()):
             continue
@@ -61,6 +81,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "name": name,
                     "in": "query",
                     "required": False,
+                    "allowEmptyValue": True,  # ?page= is the same as no page at all
                     "description": text,
                     "schema": _schema(kind),
                 }
@@ -73,12 +94,22 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             "responses": {
                 "200": {
                     "description": "The same data as the HTML page at this path without .json",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "content": {
+                        getattr(view, "openapi_media_type", "application/json"): {
+                            "schema": {"type": "object"}
+                        }
+                    },
                 },
                 "400": {"$ref": "#/components/responses/Error"},
                 "404": {"$ref": "#/components/responses/Error"},
             },
         }
+        if rule.rule in aliases:  # a redirect to the same operation at its canonical path
+            operation["operationId"] += "_alias"
+            operation["summary"] = f"Redirects to {aliases[rule.rule]}"
+            operation["responses"]["308"] = {
+                "description": f"Redirect to {aliases[rule.rule]}, which answers as documented"
+            }
         if parameters:
             operation["parameters"] = parameters
         paths.setdefault(path, {})["get"] = operation
@@ -89,7 +120,8 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             "version": "1",
             "description": "Who claims what about AI risk, and on what evidence. Every page of kb "
             "has a JSON twin at its path + .json; lists take ?page= and ?per_page= (at most "
-            f"{app.config.get('MAX_PAGE_SIZE')}).",
+            f"{app.config.get('MAX_PAGE_SIZE')}). An empty parameter is the same as one left "
+            "out; a malformed one is a 400 whose message names it.",
         },
         "paths": paths,
         "components": {

@@ -115,6 +115,23 @@ def _links(page: Any) -> dict[str, str | None]:
     }
 
 
+_PUBLIC_BLUEPRINTS = ("browse", "graph", "export", "api")
+
+
+@bp.before_app_request
+def refuse_nul() -> None:
+    """No real URL holds a NUL character, and PostgreSQL cannot even compare text with one: a
+    path or query parameter of a reader's page (browse, graph, export, api) that does is a 400
+    before any view runs. (The admin forms check their own fields.)"""
+    if request.blueprint not in _PUBLIC_BLUEPRINTS:
+        return
+    if "\x00" in request.path:
+        abort(400, description="The address contains a NUL character.")
+    for name, value in request.args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            abort(400, description=f"The parameter {name!r} contains a NUL character.")
+
+
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     """The JSON twins answer errors in JSON; pages keep the site's HTML error page."""

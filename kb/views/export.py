@@ -56,6 +56,9 @@ def schema() -> Response:
     return Response(kb1.schema_text(), mimetype="application/schema+json")
 
 
+schema.openapi_media_type = "application/schema+json"  # type: ignore[attr-defined]
+
+
 def _whole(name: str) -> Response:
     spec = exports.EXPORTS[name]
     return _streamed(spec.write, spec.mimetype, spec.filename)

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from kb.db import get_session
 from kb.graph import analysis, cached, stream, svg
@@ -30,6 +31,16 @@ from kb.models import Person, Stance
 from kb.queries import graph as q
 
 bp = Blueprint("graph", __name__)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> Any:
+    """As on the browse pages: the JSON twins answer errors in JSON (the shape
+    /api/openapi.json documents), the pages with the site's HTML error page."""
+    from kb.views import browse  # browse imports this module (through panels)
+
+    return browse.http_error(exc)
+
 
 GRAPH_NODES = 60
 GRAPH_NODES_MAX = 600
@@ -236,6 +247,15 @@ def graph_json() -> Any:
     return _graph("json")
 
 
+AS_OF_PARAM = ("as_of", "date", "the graph as it stood on this date (YYYY-MM-DD)")
+graph_json.openapi_params = [  # type: ignore[attr-defined]
+    AS_OF_PARAM,
+    ("topic", "string", "slug of a topic: only claims under it"),
+    ("camp", "integer", "number of a camp (from 1): only its members"),
+    ("limit", "integer", f"most people shown, 10 to {GRAPH_NODES_MAX} (default {GRAPH_NODES})"),
+]
+
+
 # --- /agreement --------------------------------------------------------------------------
 
 
@@ -326,6 +346,16 @@ def agreement() -> Any:
 @bp.get("/agreement.json")
 def agreement_json() -> Any:
     return _agreement("json")
+
+
+agreement_json.openapi_params = [  # type: ignore[attr-defined]
+    AS_OF_PARAM,
+    (
+        "limit",
+        "integer",
+        f"most people shown, 2 to {AGREEMENT_PEOPLE_MAX} (default {AGREEMENT_PEOPLE})",
+    ),
+]
 
 
 # --- /compare ----------------------------------------------------------------------------
@@ -458,3 +488,7 @@ def export_gexf() -> Response:
 def export_json() -> Response:
     """The same graph as networkx node-link JSON, streamed."""
     return _stream(stream.node_link(get_session(), _as_of()), "application/json", "json")
+
+
+compare_json.openapi_params = [AS_OF_PARAM]  # type: ignore[attr-defined]
+export_json.openapi_params = [AS_OF_PARAM]  # type: ignore[attr-defined]
