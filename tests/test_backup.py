@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import socket
 import sqlite3
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from kb import migrate
 from kb import models as m
@@ -37,6 +39,7 @@ from tests.conftest import make_app
 WRITER = """
 import os, sys
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from kb import create_app, models as m
 from kb.db import session_scope
 
@@ -339,22 +342,54 @@ def _closed_port() -> int:
 
 
 def test_postgresql_gets_the_pg_dump_command(databases, tmp_path) -> None:
-    # The real server when the suite runs on PostgreSQL; otherwise a URL that is never
-    # connected to (the command must decide from the URL alone).
-    if databases.backend == "postgresql":
-        url = databases.migrated()
-    else:
-        url = f"postgresql+psycopg://kb:s3cret@127.0.0.1:{_closed_port()}/kb"
+    # The command decides from the URL alone: this one is never connected to.
+    url = f"postgresql+psycopg://kb:s3cret@127.0.0.1:{_closed_port()}/kb"
     app = make_app(url, tmp_path / "instance")
-    try:
-        result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "kb.dump")])
-    finally:
-        app.extensions["kb.engine"].dispose()
-        if databases.backend == "postgresql":
-            databases.drop(url)
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "kb.dump")])
+    app.extensions["kb.engine"].dispose()
     assert result.exit_code == 1
     assert "kb backup copies SQLite databases" in result.output
     assert f"pg_dump --format=custom --file={tmp_path / 'kb.dump'} postgresql://" in result.output
     assert "pg_restore --clean --if-exists" in result.output
     assert "s3cret" not in result.output and "+psycopg" not in result.output
     assert not (tmp_path / "kb.dump").exists()
+    if databases.backend == "postgresql":
+        _pg_dump_round_trip(databases, tmp_path)
+
+
+def _pg_bin(tool: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"), key=lambda p: int(p.parts[4]))
+    return str(found[-1]) if found else tool
+
+
+def _pg_dump_round_trip(databases, tmp_path: Path) -> None:
+    """On a real server, the commands kb prints work as printed: pg_dump, then pg_restore into
+    another database, gives the same export and a clean `kb check`."""
+    source, restored = databases.migrated(), databases.empty()
+    try:
+        app = make_app(source, tmp_path / "pg-instance")
+        with app.app_context(), session_scope() as session:
+            load_seed(session)
+        dump = tmp_path / "kb.dump"
+        printed = app.test_cli_runner().invoke(args=["backup", str(dump)]).output
+        app.extensions["kb.engine"].dispose()
+        lines = {line.split()[0]: line for line in printed.splitlines() if line.startswith("pg_")}
+        dump_cmd = shlex.split(lines["pg_dump"])
+        subprocess.run([_pg_bin("pg_dump"), *dump_cmd[1:]], check=True, timeout=WAIT_SECONDS)
+        restore_cmd = shlex.split(printed.split("restore it with: ", 1)[1].splitlines()[0])
+        target = make_url(restored).set(drivername="postgresql").render_as_string(False)
+        restore_cmd = [
+            a if not a.startswith("--dbname=") else f"--dbname={target}" for a in restore_cmd
+        ]
+        subprocess.run([_pg_bin("pg_restore"), *restore_cmd[1:]], check=True, timeout=WAIT_SECONDS)
+        exports = []
+        for url in (source, restored):
+            app = make_app(url, tmp_path / "pg-instance")
+            exports.append(app.test_client().get("/export/kb.json").get_data())
+            code = app.test_cli_runner().invoke(args=["check"]).exit_code
+            app.extensions["kb.engine"].dispose()
+            assert code == 0
+        assert exports[0] == exports[1] and b"rees-ofh-2003" in exports[0]
+    finally:
+        databases.drop(source)
+        databases.drop(restored)
