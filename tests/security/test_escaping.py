@@ -283,6 +283,28 @@ def test_admin_forms_refuse_urls_that_are_not_http(kb, admin, url) -> None:
         COUNTS["refused urls"] += 1
 
 
+@pytest.mark.parametrize(
+    ("value", "linked"),
+    [
+        ("https://example.org/a?b=c#d", True),
+        ("http://example.org", True),
+        ("HTTPS://EXAMPLE.ORG/", True),
+        ("https://de.example.org/wiki/M\u00fcller", True),
+        *[(u, False) for u in DANGEROUS_URLS],
+        ("https://", False),
+        ("https://exa mple.org", False),
+        ("https://example.org\\@evil.example", False),
+        ("\x00https://example.org", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_only_http_urls_with_a_host_become_links(value, linked) -> None:
+    from kb.security import is_web_url
+
+    assert is_web_url(value) is linked
+
+
 def test_dangerous_urls_already_stored_are_shown_as_text(kb) -> None:
     """Rows written before the form check (or by another program) still never become links:
     the URL is on the page as text."""
