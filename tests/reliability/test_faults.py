@@ -11,11 +11,13 @@ status 1, never a traceback. The randomness is seeded; the figures are printed (
 from __future__ import annotations
 
 import html
+import http.client
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from kb.cli import cli
 from kb.db import UNAVAILABLE_MESSAGES, make_engine, session_scope
 from kb.seed import load_seed
 from tests.conftest import make_app
-from tests.reliability.support import kb_env
+from tests.reliability.support import Client, kb_env, start_server
 from tests.test_admin_support import PASSWORD, login, submit
 from tests.test_serve import kb_executable
 
@@ -350,13 +352,17 @@ def test_burst_of_edits_killed_keeps_every_acknowledged_save(databases, tmp_path
         databases.drop(url)
 
 
-def _check_saves(url: str, instance: Path, saves: list[tuple[str, int, str]]) -> None:
+def _check_saves(
+    url: str, instance: Path, saves: list[tuple[str, int, str]], actor_prefix: str = "burst"
+) -> None:
     app = make_app(url, instance)
     try:
         with app.app_context(), session_scope() as session:
             revisions: dict[int, list[m.Revision]] = {}
             for rev in session.scalars(
-                select(m.Revision).where(m.Revision.entity == "topic", m.Revision.actor == "burst")
+                select(m.Revision).where(
+                    m.Revision.entity == "topic", m.Revision.actor.startswith(actor_prefix)
+                )
             ):
                 revisions.setdefault(rev.entity_id, []).append(rev)
             for action, record_id, value in saves:
@@ -371,6 +377,82 @@ def _check_saves(url: str, instance: Path, saves: list[tuple[str, int, str]]) ->
                     ), f"no revision of the acknowledged save {value!r}"
     finally:
         app.extensions["kb.engine"].dispose()
+
+
+# -- the production server killed while editors save -----------------------------------------------
+
+SERVER_TRIALS = 2
+SERVER_EDITORS = 4
+
+
+def _server_editor(server, number: int, tag: str, stop, ready, acknowledged: list, lock) -> None:
+    """Save new topics until the server dies; keep the ones it acknowledged (302)."""
+    client = Client(server.host, server.port, timeout=30)
+    try:
+        client.login(f"server-editor-{number}", PASSWORD)
+    finally:
+        ready.release()
+    i = 0
+    while not stop.is_set():
+        i += 1
+        name = f"Synthetic server-kill topic {tag}-{number}-{i}"
+        try:
+            status, headers, _body = client.submit("/admin/topic/new", {"name": name})
+        except (OSError, AssertionError, http.client.HTTPException):
+            return  # the server is gone: this save was never acknowledged
+        if status == 302:
+            record_id = int(headers["Location"].rstrip("/").split("/")[-2])
+            with lock:
+                acknowledged.append(("create", record_id, name))
+
+
+def test_server_killed_while_editors_save_keeps_every_acknowledged_save(
+    databases, tmp_path
+) -> None:
+    """SIGKILL to gunicorn's master and all its workers at once, mid-requests; after each
+    restart every acknowledged save is there, with its revision, and the database is sound."""
+    instance = tmp_path / "instance"
+    users = tuple(f"server-editor-{n}" for n in range(SERVER_EDITORS))
+    url = _seeded(databases, instance, users=users)
+    rng = random.Random(RANDOM_SEED + 2)
+    acknowledged: list[tuple[str, int, str]] = []
+    per_trial = []
+    try:
+        for trial in range(SERVER_TRIALS):
+            server = start_server(url, tmp_path, workers=2, threads=4)
+            stop, ready, lock = threading.Event(), threading.Semaphore(0), threading.Lock()
+            saves: list[tuple[str, int, str]] = []
+            threads = [
+                threading.Thread(
+                    target=_server_editor,
+                    args=(server, n, f"t{trial}", stop, ready, saves, lock),
+                )
+                for n in range(SERVER_EDITORS)
+            ]
+            try:
+                for t in threads:
+                    t.start()
+                for _ in threads:  # all logged in: the kill lands among saves
+                    assert ready.acquire(timeout=60)
+                time.sleep(rng.uniform(0.3, 2.0))
+            finally:
+                server.kill()
+                stop.set()
+                for t in threads:
+                    t.join(timeout=60)
+            per_trial.append(len(saves))
+            acknowledged += saves
+            problems = integrity_problems(url)
+            assert not problems, f"trial {trial}: " + "\n".join(problems)
+            _check_saves(url, instance, acknowledged, actor_prefix="server-editor-")
+        print(
+            f"\nserver kills on {databases.backend}: {SERVER_TRIALS} trials of {SERVER_EDITORS} "
+            f"editors against kb serve, SIGKILL to every gunicorn process; acknowledged saves "
+            f"per trial {per_trial}, all {len(acknowledged)} found with their revisions"
+        )
+        assert sum(per_trial) >= SERVER_TRIALS
+    finally:
+        databases.drop(url)
 
 
 # -- a database that cannot take a write -----------------------------------------------------------
@@ -431,38 +513,31 @@ def test_read_only_database_gives_a_503_page_and_a_cli_error(databases, tmp_path
             app.extensions["kb.engine"].dispose()
         assert _topics_named(url, "Synthetic read-only topic") == 0
 
-        # The CLI, as an operator runs it: one line, exit status 1, no traceback.
-        env = kb_env(ro, instance)
-        runs = [
-            subprocess.run(
-                [
-                    kb_executable(),
-                    "users",
-                    "create",
-                    "ro-cli",
-                    "--role",
-                    "editor",
-                    "--password-stdin",
-                ],
+        # The CLI: one line, exit status 1, no traceback; once as an operator runs it.
+        run = subprocess.run(
+            [kb_executable(), "import", str(dump)],
+            env=kb_env(ro, instance),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 1, run.stdout + run.stderr
+        assert UNAVAILABLE_MESSAGES["read_only"] in run.stderr
+        assert "Traceback" not in run.stderr + run.stdout
+        app = make_app(ro, instance)
+        try:
+            result = CliRunner().invoke(
+                cli,
+                ["users", "create", "ro-cli", "--role", "editor", "--password-stdin"],
                 input=PASSWORD + "\n",
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            ),
-            subprocess.run(
-                [kb_executable(), "import", str(dump)],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            ),
-        ]
-        for run in runs:
-            assert run.returncode == 1, run.stdout + run.stderr
-            assert UNAVAILABLE_MESSAGES["read_only"] in run.stderr
-            assert "Traceback" not in run.stderr + run.stdout
-        assert table_counts(url)["stance"] == table_counts(url)["stance"]  # still readable
+                obj=ScriptInfo(create_app=lambda: app),
+            )
+        finally:
+            app.extensions["kb.engine"].dispose()
+        assert result.exit_code == 1, result.output
+        assert UNAVAILABLE_MESSAGES["read_only"] in result.output
+        assert "Traceback" not in result.output
+        assert table_counts(url)["user_account"] == 1  # nothing written by either command
     finally:
         databases.drop(url)
 
