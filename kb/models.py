@@ -287,7 +287,7 @@ class Stance(Editable, Base):
         ),
         # pages filter and count by the latest stance of a claim or of a person, by position
         Index("ix_stance_claim_id_latest", "claim_id", "latest", "position"),
-        Index("ix_stance_person_id_latest", "person_id", "latest", "position"),
+        Index("ix_stance_person_id_latest", "person_id", "latest", "claim_id", "position"),
     )
 
     id: Mapped[intpk]

@@ -108,6 +108,52 @@ def test_seed_agreement_and_camps(session) -> None:
     assert [p.b for p in disagree] == [chollet]
 
 
+def test_most_ranks_like_sorting_every_pair() -> None:
+    """`most` ranks in numpy; it must pick what sorting all of a person's pairs picks, ties
+    (equal score and shared count, ordered by name) included."""
+    from kb.graph.agreement import Agreement
+
+    rng = np.random.default_rng(5)
+    n = 40
+    i, j = np.triu_indices(n, k=1)
+    keep = rng.random(i.size) < 0.6
+    i, j = i[keep], j[keep]
+    shared = rng.integers(1, 4, i.size)
+    agreements = rng.integers(0, shared + 1)
+    disagreements = shared - agreements
+    ids = np.arange(100, 100 + n)
+    agreement = Agreement(
+        person_ids=ids,
+        stance_counts=np.ones(n, dtype=np.int64),
+        i=i,
+        j=j,
+        agreements=agreements,
+        disagreements=disagreements,
+        shared=shared,
+        people={int(p): (f"p{p}", f"Person {rng.integers(0, 5)}") for p in ids},
+    )
+    name = lambda p: agreement.people[p.b][1]  # noqa: E731
+    for person in ids.tolist():
+        pairs = agreement.pairs_of(person)
+        for limit in (1, 3, 5):
+            agree, disagree = agreement.most(person, limit)
+            want_agree = sorted(
+                (p for p in pairs if p.score > 0), key=lambda p: (-p.score, -p.shared, name(p))
+            )[:limit]
+            want_disagree = sorted(
+                (p for p in pairs if p.score < 0), key=lambda p: (p.score, -p.shared, name(p))
+            )[:limit]
+            key = lambda ps: [(p.b, p.score, p.shared) for p in ps]  # noqa: E731
+            assert [(p.score, p.shared, name(p)) for p in agree] == [
+                (p.score, p.shared, name(p)) for p in want_agree
+            ]
+            assert [(p.score, p.shared, name(p)) for p in disagree] == [
+                (p.score, p.shared, name(p)) for p in want_disagree
+            ]
+            assert all(p.a == person for p in agree + disagree)
+            assert len(key(agree)) == len(want_agree)
+
+
 def test_camps_on_hand_made_graph_are_deterministic() -> None:
     g = nx.Graph()
     g.add_weighted_edges_from(
@@ -368,8 +414,10 @@ def test_layout_is_deterministic_and_shows_the_fault_line(session) -> None:
 
 
 def test_tensions_of_one_person_or_claim_match_the_whole_set(session) -> None:
-    """The pages' fast path (one person / one claim, matched in Python) finds exactly the rows
-    the all-people SQL join finds, on random data with changes of mind over time."""
+    """For a past date, the pages' path (one person / one claim, matched in Python) finds
+    exactly the rows the all-people SQL join finds; today's, from the stored latest flag, match
+    the rule computed afresh (an as-of date after every stance); on random data with changes of
+    mind over time."""
     import datetime as dt
     import random
 
@@ -401,6 +449,8 @@ def test_tensions_of_one_person_or_claim_match_the_whole_set(session) -> None:
                     session, p, c, rng.choice(["supports", "supports", "opposes", "mixed"]), as_of=d
                 )
     session.flush()
+    today = [tuple(r) for r in tension_rows(session)]
+    assert today == [tuple(r) for r in tension_rows(session, dt.date(9999, 12, 31))]
     for as_of in (None, dt.date(2015, 6, 1)):
         everyone = [tuple(r) for r in tension_rows(session, as_of)]
         assert everyone, "the random data should hold some tensions"

@@ -121,15 +121,27 @@ class Agreement:
     def most(self, person_id: int, limit: int = 5) -> tuple[list[PairCounts], list[PairCounts]]:
         """(agrees most with, disagrees most with): positive scores best first, negative scores
         worst first; ties go to the pair with more shared claims (more evidence), then name."""
-        pairs = self.pairs_of(person_id)
+        ip = self.index(person_id)
+        if ip is None:
+            return [], []
+        hits = np.flatnonzero((self.i == ip) | (self.j == ip))
+        scores = score_of(self.agreements[hits], self.disagreements[hits], self.shared[hits])
         name = lambda p: self.people.get(p.b, ("", ""))[1]  # noqa: E731
-        agree = sorted(
-            (p for p in pairs if p.score > 0), key=lambda p: (-p.score, -p.shared, name(p))
-        )
-        disagree = sorted(
-            (p for p in pairs if p.score < 0), key=lambda p: (p.score, -p.shared, name(p))
-        )
-        return agree[:limit], disagree[:limit]
+
+        def best(sign: int) -> list[PairCounts]:
+            # rank in numpy; only the top `limit` and whatever ties with the last of them
+            # (which the name then orders) become PairCounts: a person has thousands of pairs
+            mask = scores * sign > 0
+            ks, key, shared = hits[mask], -sign * scores[mask], -self.shared[hits][mask]
+            order = np.lexsort((shared, key))
+            if order.size > limit:
+                cut = order[limit - 1]
+                tied = (key[order] == key[cut]) & (shared[order] == shared[cut])
+                order = order[: limit + int(np.count_nonzero(tied[limit:]))]
+            pairs = [self._counts(int(ks[k]), first=person_id) for k in order]
+            return sorted(pairs, key=lambda p: (-sign * p.score, -p.shared, name(p)))[:limit]
+
+        return best(1), best(-1)
 
     def strongest(self, k: int) -> np.ndarray:
         """A mask over pairs: each person's k best-scoring and k worst-scoring pairs (ties go to

@@ -306,12 +306,16 @@ def tension_rows(
     relation kind, relation id), ordered by person and relation. `person_id` / `claim_id`
     narrow to one person / one claim (either end).
 
-    For one person or one claim (the pages), the latest-stance set is read once and matched
-    with the relations in Python: joining that set with itself in SQL makes SQLite re-run its
-    NOT EXISTS for every probe, which took minutes for a person with 11,000 stances.
+    One person's tensions today are one statement over the stored latest flag
+    (`_person_tension_rows`). Otherwise, for one person or one claim, the latest stances are
+    read once and matched with the relations in Python: joining the latest set with itself in
+    SQL lets SQLite's planner pair every stance of the person with every other one (minutes for
+    a person with 11,000 stances).
     """
     if person_id is None and claim_id is None:
         return _all_tension_rows(session, as_of)
+    if as_of is None and claim_id is None:
+        return _person_tension_rows(session, person_id)
     rel = ClaimRelation
     rel_cols = (rel.id, rel.from_claim_id, rel.to_claim_id, rel.kind)
     if claim_id is not None:
@@ -345,6 +349,40 @@ def tension_rows(
                 rows.append((pid, src, sid, position, dst, other_sid, kind, rid))
     rows.sort(key=lambda r: (r[0], r[7]))
     return rows
+
+
+def _person_tension_rows(
+    session: Session, person_id: int | None
+) -> Sequence[tuple[int, int, int, str, int, int, str, int]]:
+    """One person's tensions today: each latest stance in support, each relation from its
+    claim, and the stance at the other end found by one probe of the (person, latest, claim)
+    index. A correlated lookup rather than a join, so the planner cannot start from the
+    other end's stances."""
+    a = aliased(Stance)
+    b = aliased(Stance)
+    rel = ClaimRelation
+    wanted = case((rel.kind == "contradicts", "supports"), else_="opposes")
+    other = (
+        select(b.id)
+        .where(
+            b.person_id == a.person_id,
+            b.latest,
+            b.claim_id == rel.to_claim_id,
+            b.position == wanted,
+        )
+        .correlate(a, rel)
+        .scalar_subquery()
+    )
+    found = (
+        select(a.person_id, rel.from_claim_id, a.id, a.position, rel.to_claim_id)
+        .add_columns(other.label("other_id"), rel.kind, rel.id.label("relation_id"))
+        .join(rel, rel.from_claim_id == a.claim_id)
+        .where(a.person_id == person_id, a.latest, a.position == "supports")
+        .subquery()
+    )
+    return session.execute(
+        select(found).where(found.c.other_id.is_not(None)).order_by(found.c.relation_id)
+    ).all()
 
 
 def _all_tension_rows(
