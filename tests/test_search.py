@@ -128,3 +128,28 @@ def test_postgresql_expression_indexes_serve_the_query(app) -> None:
                 ).scalars()
             )
             assert f"ix_fts_{kind}" in plan, plan
+
+
+def test_a_word_in_too_many_records_ranks_only_the_newest_and_says_so(
+    app, session, monkeypatch
+) -> None:
+    """On SQLite, past RANK_LIMIT matches only the newest are ranked (bm25 would score every
+    match first); the counts stay exact and the page explains. PostgreSQL ranks them all."""
+    monkeypatch.setattr(fts, "RANK_LIMIT", 4)
+    claims = [make_claim(session, text=f"Commonword claim {n}.") for n in range(7)]
+    make_claim(session, text="Rareword claim.")
+    session.commit()
+    client = app.test_client()
+    data = _hits(client, "commonword", per_page=50)
+    assert data["matches"] == data["counts"]["claim"] == 7
+    slugs = {h["claim"]["slug"] for h in data["hits"]}
+    if app.extensions["kb.engine"].dialect.name == "postgresql":
+        assert data["ranked"] == 7 and slugs == {c.slug for c in claims}
+        assert "only the newest" not in client.get("/search?q=commonword").get_data(as_text=True)
+        return
+    assert data["ranked"] == 4 and data["pagination"]["total"] == 4
+    assert slugs == {c.slug for c in claims[-4:]}  # the newest four
+    page = client.get("/search?q=commonword").get_data(as_text=True)
+    assert "7 matches: so many that only the newest 4 are ranked" in page
+    rare = _hits(client, "rareword")
+    assert rare["matches"] == rare["ranked"] == 1

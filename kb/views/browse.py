@@ -453,12 +453,15 @@ def search(fmt: str):
     kind = choice(args, "kind", fts.KINDS)
     req = _page_request()
     result = fts.search(get_session(), query, kind, limit=req.per_page, offset=req.offset)
-    page = Page(result.hits, req.page, req.per_page, result.total)
+    # pages run through the ranked matches: all of them, or the newest when there are too many
+    page = Page(result.hits, req.page, req.per_page, result.ranked or result.total)
     hits = [_hit_data(h) for h in result.hits]
     data = {
         "query": query,
         "kind": kind,
         "counts": result.counts,
+        "matches": result.total,
+        "ranked": result.ranked or result.total,
         "pagination": page.meta(),
         "hits": hits,
     }
