@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kb import migrate
 from kb import models as m
+from kb.latest import newer_exists
 
 EXAMPLES = 5  # problem rows named per check; the count covers all of them
 
@@ -191,6 +192,20 @@ def _stance_without_evidence(conn: Connection) -> Finding:
     return n, [f"stance {i} has no evidence quote" for i in ids]
 
 
+def _stance_latest(conn: Connection) -> Finding:
+    """The stored latest flag (kb.latest) marks the stance the rule picks: pages filter on it,
+    so a tool that wrote stances past kb would leave people on the wrong side of a claim."""
+    st = m.Stance.__table__
+    wrong = select(st.c.id, st.c.latest).where(st.c.latest != ~newer_exists(st.c))
+    n = conn.scalar(select(func.count()).select_from(wrong.subquery())) or 0
+    rows = conn.execute(wrong.order_by(st.c.id).limit(EXAMPLES)).all() if n else []
+    return n, [
+        f"stance {sid} is marked {'latest' if flag else 'not latest'} but is "
+        f"{'not ' if flag else ''}the latest of its person on its claim"
+        for sid, flag in rows
+    ]
+
+
 def _relation_to_self(conn: Connection) -> Finding:
     cr = m.ClaimRelation.__table__
     selfish = select(cr.c.id, cr.c.from_claim_id).where(cr.c.from_claim_id == cr.c.to_claim_id)
@@ -315,6 +330,11 @@ def checks(url: str) -> list[Check]:
             "stance-evidence",
             "every stance has at least one evidence quote",
             _stance_without_evidence,
+        ),
+        Check(
+            "stance-latest",
+            "the latest flag marks each person's latest stance on each claim",
+            _stance_latest,
         ),
         Check("relation-self", "no claim relation relates a claim to itself", _relation_to_self),
         Check("source-dates", "source dates agree with their precision", _source_dates),

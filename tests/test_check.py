@@ -162,6 +162,7 @@ DAMAGE = {
         "INSERT INTO stance_evidence (stance_id, quote_id) VALUES ({stance}, {foreign_quote})",
     ),
     "stance-evidence": ("DELETE FROM stance_evidence WHERE stance_id = {stance}",),
+    "stance-latest": ("UPDATE stance SET latest = NOT latest WHERE id = {stance}",),
     "relation-self": (
         "INSERT INTO claim_relation (from_claim_id, to_claim_id, kind, version) "
         "VALUES ({claim}, {claim}, 'supports', 1)",
