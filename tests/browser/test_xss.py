@@ -156,3 +156,18 @@ def test_control_without_the_csp_header_the_same_injection_runs(server, watched)
     watched.wait_for_load_state("load")
     watched.wait_for_function("window.__xss !== undefined")
     assert watched.evaluate("window.__xss") in (1, 2)
+
+
+def test_pages_with_payloads_fit_a_phone(server, phone_page, screenshot) -> None:
+    """Long unbroken payloads and not-a-link URLs wrap instead of widening the page."""
+    n = len(server.world.payloads)
+    for i in range(n):
+        for path in (f"/people/{w.slug(i, 'p')}", f"/sources/{w.slug(i, 's')}"):
+            phone_page.goto(server.url + path)
+            wide = phone_page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert wide <= 1, f"{path} is {wide}px wider than the phone"
+    phone_page.goto(server.url + "/people/" + w.slug(10, "p"))
+    path = screenshot(phone_page, "xss-person-phone")
+    phone_page.screenshot(path=str(path.with_name("xss-person-phone-top.png")))
