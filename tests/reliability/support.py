@@ -160,3 +160,14 @@ class Client:
         )
         if status != 302:
             raise AssertionError(f"login as {username} answered {status}")
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability"
+
+
+def report(name: str, backend: str, line: str) -> None:
+    """Print a test's figures (seen with `pytest -s`) and keep them in
+    test-artifacts/reliability/NAME-BACKEND.txt, so a CI run leaves them for the release note."""
+    print(f"\n{line}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{name}-{backend}.txt").write_text(line + "\n", encoding="utf-8")

@@ -33,7 +33,7 @@ from kb.cli import cli
 from kb.db import UNAVAILABLE_MESSAGES, make_engine, session_scope
 from kb.seed import load_seed
 from tests.conftest import make_app
-from tests.reliability.support import Client, kb_env, start_server
+from tests.reliability.support import Client, kb_env, report, start_server
 from tests.test_admin_support import PASSWORD, login, submit
 from tests.test_serve import kb_executable
 
@@ -273,9 +273,11 @@ def test_import_killed_at_random_moments_leaves_all_or_nothing(databases, tmp_pa
             _add_topic(url, instance, f"Synthetic topic after kill {trial}")
         finally:
             databases.drop(url)
-    print(
-        f"\nimport kills on {databases.backend}: an import of {sum(DUMP_SCALE.values())} records "
-        f"({total / 1e6:.1f} MB written); {IMPORT_TRIALS} trials killed with SIGKILL: {outcomes}"
+    report(
+        "import-kills",
+        databases.backend,
+        f"import kills on {databases.backend}: an import of {sum(DUMP_SCALE.values())} records "
+        f"({total / 1e6:.1f} MB written); {IMPORT_TRIALS} trials killed with SIGKILL: {outcomes}",
     )
     # The kills landed inside the writing: at least one left nothing behind.
     assert any(o.endswith(": none") for o in outcomes)
@@ -343,9 +345,11 @@ def test_burst_of_edits_killed_keeps_every_acknowledged_save(databases, tmp_path
             problems = integrity_problems(url)
             assert not problems, f"trial {trial}: " + "\n".join(problems)
             _check_saves(url, instance, acknowledged)
-        print(
-            f"\nedit-burst kills on {databases.backend}: {BURST_TRIALS} trials, acknowledged "
-            f"saves per trial {per_trial}, all {len(acknowledged)} found with their revisions"
+        report(
+            "edit-burst-kills",
+            databases.backend,
+            f"edit-burst kills on {databases.backend}: {BURST_TRIALS} trials, acknowledged "
+            f"saves per trial {per_trial}, all {len(acknowledged)} found with their revisions",
         )
         assert len(acknowledged) >= BURST_TRIALS
     finally:
@@ -445,10 +449,12 @@ def test_server_killed_while_editors_save_keeps_every_acknowledged_save(
             problems = integrity_problems(url)
             assert not problems, f"trial {trial}: " + "\n".join(problems)
             _check_saves(url, instance, acknowledged, actor_prefix="server-editor-")
-        print(
-            f"\nserver kills on {databases.backend}: {SERVER_TRIALS} trials of {SERVER_EDITORS} "
+        report(
+            "server-kills",
+            databases.backend,
+            f"server kills on {databases.backend}: {SERVER_TRIALS} trials of {SERVER_EDITORS} "
             f"editors against kb serve, SIGKILL to every gunicorn process; acknowledged saves "
-            f"per trial {per_trial}, all {len(acknowledged)} found with their revisions"
+            f"per trial {per_trial}, all {len(acknowledged)} found with their revisions",
         )
         assert sum(per_trial) >= SERVER_TRIALS
     finally:

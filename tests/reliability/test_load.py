@@ -24,7 +24,7 @@ from kb import models as m
 from kb.db import session_scope
 from kb.seed import load_seed
 from tests.conftest import make_app
-from tests.reliability.support import Client, Server, start_server
+from tests.reliability.support import Client, Server, report, start_server
 from tests.test_admin_support import PASSWORD
 
 pytestmark = pytest.mark.load
@@ -257,12 +257,14 @@ def test_readers_and_editors_under_gunicorn(databases, tmp_path) -> None:
             elapsed = time.monotonic() - started
             server.stop()
         requests = sum(tally.statuses.values())
-        print(
-            f"\nload on {databases.backend}: {READERS} readers + {EDITORS} editors for "
+        report(
+            "load",
+            databases.backend,
+            f"load on {databases.backend}: {READERS} readers + {EDITORS} editors for "
             f"{elapsed:.1f} s: {requests} requests ({dict(tally.kinds)}), "
             f"statuses {dict(sorted(tally.statuses.items()))}; "
             f"{len(tally.created)} creates and {len(tally.updated)} updates acknowledged, "
-            f"{tally.conflicts} edit conflicts (409)"
+            f"{tally.conflicts} edit conflicts (409)",
         )
         log = server.output()
         assert not tally.failures, "\n".join(tally.failures[:20]) + "\n" + log[-3000:]
