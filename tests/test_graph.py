@@ -285,6 +285,49 @@ def test_ego_graphs_centre_on_their_node(session) -> None:
     assert own[0] in ego_c.graph and claim["slug"]
 
 
+def test_ego_graphs_from_the_agreement_arrays_match_those_from_sql(session) -> None:
+    """The pages build ego graphs from the agreement's arrays of latest stances; the result is
+    the graph the SQL degree queries give, on random data with changes of mind."""
+    import random
+
+    rng = random.Random(11)
+    people = [make_person(session) for _ in range(12)]
+    claims = [make_claim(session) for _ in range(15)]
+    from kb.models import ClaimRelation
+
+    session.add_all(
+        ClaimRelation(from_claim=claims[i], to_claim=claims[(i * 7 + 3) % 15], kind="supports")
+        for i in range(15)
+        if i != (i * 7 + 3) % 15
+    )
+    for p in people:
+        for c in rng.sample(claims, rng.randrange(2, 12)):
+            for d in rng.choice([[None], [dt.date(2015, 1, 1)], [None, dt.date(2016, 1, 1)]]):
+                make_stance(session, p, c, rng.choice(["supports", "opposes", "mixed"]), as_of=d)
+    session.flush()
+    latest = graph.build_agreement(session).latest
+    for p in people:
+        for n in (5, 12, 36):
+            a = graph.ego_person(session, p.id, max_nodes=n)
+            b = graph.ego_person(session, p.id, max_nodes=n, latest=latest)
+            assert set(a.graph.nodes) == set(b.graph.nodes)
+            assert sorted(a.graph.edges(keys=True)) == sorted(b.graph.edges(keys=True))
+            assert (a.people_total, a.claims_total, a.stances_total) == (
+                b.people_total,
+                b.claims_total,
+                b.stances_total,
+            )
+    for c in claims:
+        a = graph.ego_claim(session, c.id, max_nodes=8)
+        b = graph.ego_claim(session, c.id, max_nodes=8, latest=latest)
+        assert set(a.graph.nodes) == set(b.graph.nodes)
+        assert (a.people_total, a.claims_total, a.stances_total) == (
+            b.people_total,
+            b.claims_total,
+            b.stances_total,
+        )
+
+
 # --- the cache -------------------------------------------------------------------------------
 
 

@@ -96,8 +96,9 @@ def ego(
 
     def build() -> tuple[viewpoint.Viewpoint, Positions]:
         maker = viewpoint.ego_person if kind == "person" else viewpoint.ego_claim
-        vp = maker(session, node_id, as_of)
-        return vp, svg.layout(vp.graph, agreement(session, as_of))
+        agree = agreement(session, as_of)
+        vp = maker(session, node_id, as_of, latest=agree.latest)
+        return vp, svg.layout(vp.graph, agree)
 
     return cached(session, "ego", (kind, node_id, as_of), build)
 

@@ -19,7 +19,7 @@ stance edges per node (most evidence first), and it reports what it left out in 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -180,21 +180,49 @@ def _counts(ids: np.ndarray) -> dict[int, int]:
     return dict(zip(values.tolist(), counts.tolist(), strict=True))
 
 
+def _degrees_from(
+    latest: tuple[np.ndarray, np.ndarray],
+) -> Callable[[Collection[int]], tuple[dict[int, int], dict[int, int]]]:
+    """Degrees counted from the agreement's arrays of latest stances (numpy, no SQL)."""
+    lp, lc = latest
+
+    def count(claim_ids: Collection[int]) -> tuple[dict[int, int], dict[int, int]]:
+        """(stances per claim, stances per person) over the given claims."""
+        mask = np.isin(lc, np.fromiter(claim_ids, dtype=np.int64, count=len(claim_ids)))
+        return _counts(lc[mask]), _counts(lp[mask])
+
+    return count
+
+
 def ego_person(
-    session: Session, person_id: int, as_of: dt.date | None = None, max_nodes: int = 36
+    session: Session,
+    person_id: int,
+    as_of: dt.date | None = None,
+    max_nodes: int = 36,
+    latest: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Viewpoint:
     """A person's neighbourhood: their claims (the most connected ones first), the other people
     who hold stances on those claims (most claims in common first), and the relations among
-    those claims. At most `max_nodes` nodes; the person is always in."""
-    own = dict(q.claim_degrees(session, as_of, person_ids=[person_id]))
-    claims_all = set(own)
+    those claims. At most `max_nodes` nodes; the person is always in. With `latest` (the
+    agreement's arrays of latest stances for the same date) the degrees come from them."""
+    if latest is not None:
+        count = _degrees_from(latest)
+        claims_all = set(latest[1][latest[0] == person_id].tolist())
+    else:
+        claims_all = set(dict(q.claim_degrees(session, as_of, person_ids=[person_id])))
     if not claims_all:
         g = _assemble(session, [person_id], [], [], [])
         return Viewpoint(g, 1, 0, 0)
-    global_deg = dict(q.claim_degrees(session, as_of, claim_ids=claims_all))
+    if latest is not None:
+        global_deg = count(claims_all)[0]
+    else:
+        global_deg = dict(q.claim_degrees(session, as_of, claim_ids=claims_all))
     c_budget = max(1, round((max_nodes - 1) * 0.7))
     claims = set(sorted(claims_all, key=lambda c: (-global_deg.get(c, 0), c))[:c_budget])
-    holders = dict(q.person_degrees(session, as_of, person_ids=None, claim_ids=claims))
+    if latest is not None:
+        holders = count(claims)[1]
+    else:
+        holders = dict(q.person_degrees(session, as_of, person_ids=None, claim_ids=claims))
     holders.pop(person_id, None)
     p_budget = max_nodes - 1 - len(claims)
     people = {person_id} | set(sorted(holders, key=lambda p: (-holders[p], p))[:p_budget])
@@ -206,15 +234,25 @@ def ego_person(
 
 
 def ego_claim(
-    session: Session, claim_id: int, as_of: dt.date | None = None, max_nodes: int = 36
+    session: Session,
+    claim_id: int,
+    as_of: dt.date | None = None,
+    max_nodes: int = 36,
+    latest: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Viewpoint:
     """A claim's neighbourhood: the claims it relates to (either direction), the people who
-    hold stances on it, and those people's stances on the related claims."""
+    hold stances on it, and those people's stances on the related claims. `latest` as for
+    `ego_person`."""
     related = {(b if a == claim_id else a) for a, b, _k, _r in q.relations_of(session, claim_id)}
-    deg = dict(q.claim_degrees(session, as_of, claim_ids=related | {claim_id}))
+    if latest is not None:
+        count = _degrees_from(latest)
+        deg = count(related | {claim_id})[0]
+        holders = count([claim_id])[1]
+    else:
+        deg = dict(q.claim_degrees(session, as_of, claim_ids=related | {claim_id}))
+        holders = dict(q.person_degrees(session, as_of, claim_ids=[claim_id]))
     c_budget = max(1, round((max_nodes - 1) * 0.4))
     claims = {claim_id} | set(sorted(related, key=lambda c: (-deg.get(c, 0), c))[:c_budget])
-    holders = dict(q.person_degrees(session, as_of, claim_ids=[claim_id]))
     p_budget = max_nodes - len(claims)
     people = set(sorted(holders, key=lambda p: (-holders[p], p))[:p_budget])
     rows = q.stance_edge_rows(session, as_of, None, people, claims) if people else []

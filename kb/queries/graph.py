@@ -206,10 +206,17 @@ def _degree_rows(
     person_ids: Collection[int] | None,
     claim_ids: Collection[int] | None,
 ) -> Select[Any]:
-    # Every (person, claim) with a candidate stance has exactly one latest stance, so counting
-    # distinct partners over candidates counts latest stances without finding them.
-    n = func.count(other.distinct()).label("n")
-    stmt = _candidates(select(group, n), Stance, as_of).group_by(group).order_by(n.desc(), group)
+    if as_of is None:
+        # today's latest stances are flagged: count them straight from the flag's indexes
+        n = func.count().label("n")
+        stmt = select(group, n).where(Stance.latest).group_by(group).order_by(n.desc(), group)
+    else:
+        # Every (person, claim) with a candidate stance has exactly one latest stance, so
+        # counting distinct partners over candidates counts latest stances without finding them.
+        n = func.count(other.distinct()).label("n")
+        stmt = (
+            _candidates(select(group, n), Stance, as_of).group_by(group).order_by(n.desc(), group)
+        )
     if topic_id is not None:
         stmt = stmt.where(
             Stance.claim_id.in_(
