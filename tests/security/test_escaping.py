@@ -5,6 +5,7 @@ javascript:, data: or vbscript: URL; such a URL is shown as text."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -30,7 +31,7 @@ from tests.security.inert import (
     strings_in,
 )
 from tests.security.payloads import PAYLOADS
-from tests.test_admin_support import login, submit
+from tests.test_admin_support import csrf_token, login, submit
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 COUNTS: Counter[str] = Counter()
@@ -360,6 +361,43 @@ def test_json_and_xml_outputs_carry_payloads_exactly_and_never_as_html(kb) -> No
         ]
         assert not missing, (url, missing)
         COUNTS["xml exports"] += 1
+
+
+def test_import_preview_and_its_problems_show_payloads_inertly(kb, admin) -> None:
+    """The import preview echoes the file's name, its records and every problem found in
+    them (with the offending values): all of it as text."""
+    good = {
+        "format": "kb/1",
+        "people": [{"slug": f"imp-{i}", "name": p} for i, p in enumerate(PAYLOADS)],
+        "topics": [{"slug": f"imp-t{i}", "name": p} for i, p in enumerate(PAYLOADS)],
+    }
+    bad = {
+        "format": "kb/1",
+        "people": [{"slug": p, "name": p, "birth_year": p} for p in PAYLOADS],
+        "claims": [{"slug": f"imp-c{i}", "text": p, "topics": [p]} for i, p in enumerate(PAYLOADS)],
+    }
+    for doc, name, statuses in (
+        (good, "<img src=x onerror=alert(1)>.json", (200,)),
+        (bad, "<svg onload=alert(1)>.json", (422,)),
+    ):
+        token = csrf_token(admin, "/admin/import/")
+        response = admin.post(
+            "/admin/import/",
+            data={
+                "csrf_token": token,
+                "file": (io.BytesIO(json.dumps(doc).encode()), name),
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code in statuses, re.sub(r"\s+", " ", response.text)[-1500:]
+        inspector = inspect_html(response.text, f"import preview of {name}")
+        COUNTS["html pages"] += 1
+        assert name in page_text(inspector), "the preview names the file, as text"
+        if doc is bad:
+            text = page_text(inspector)
+            shown = [p for p in PAYLOADS if squash(p) in text]
+            assert len(shown) >= len(PAYLOADS) // 2, "the problems name the bad values"
+            COUNTS["payloads seen as text"] += len(shown)
 
 
 def test_counts(kb) -> None:
