@@ -16,15 +16,30 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# The same bound on PostgreSQL: a write waiting for a lock gives up after this long (55P03, a
+# 503 "busy" page) instead of hanging until gunicorn kills the worker; a migration waiting
+# for its table lock gives up too, rather than queueing every reader behind it.
+POSTGRESQL_LOCK_TIMEOUT_MS = SQLITE_BUSY_TIMEOUT_MS
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; on SQLite, turn on foreign keys, WAL and a busy timeout for every
-    connection (SQLite forgets these settings per connection, so a listener sets them)."""
+    connection (SQLite forgets these settings per connection, so a listener sets them); on
+    PostgreSQL, a lock timeout of the same length."""
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgresql_on_connect)
     return engine
+
+
+def _postgresql_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET lock_timeout = {POSTGRESQL_LOCK_TIMEOUT_MS}")
+    cursor.close()
+    # SET opened a transaction (the driver is not in autocommit); the setting outlives it.
+    dbapi_connection.commit()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
