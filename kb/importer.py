@@ -41,6 +41,7 @@ from kb.dates import parse_partial
 from kb.errors import DataError, Problem
 from kb.formats import kb1
 from kb.formats.readers import Input, Item, ReadError
+from kb.security import is_web_url
 
 ENTITIES = kb1.ENTITIES
 MAX_PROBLEMS = 100
@@ -148,6 +149,16 @@ class _Checker:
             return None
         if not _encodable(value):
             self.add(name, "contains a lone surrogate (\\ud800-\\udfff), which is not text")
+            return None
+        return value
+
+    def url(self, rec: dict[str, Any], name: str) -> str | None:
+        """A web address: absolute http(s) with a host, as the forms require. Anything else
+        (javascript:, data:, a bare path) would be shown as text, never a link; refusing it
+        here keeps such a value out of the data in the first place."""
+        value = self.text(rec, name, 2000)
+        if value is not None and not is_web_url(value):
+            self.add(name, f"must be a full http:// or https:// address, not {_show(value)}")
             return None
         return value
 
@@ -537,7 +548,7 @@ class Importer:
             "affiliation": c.text(rec, "affiliation", 500),
             "birth_year": c.year(rec, "birth_year"),
             "death_year": c.year(rec, "death_year"),
-            "url": c.text(rec, "url", 2000),
+            "url": c.url(rec, "url"),
         }
         born, died = values["birth_year"], values["death_year"]
         if born is not None and died is not None and died < born:
@@ -571,12 +582,12 @@ class Importer:
         values = {
             "title": c.text(rec, "title", 500, required=True),
             "kind": c.choice(rec, "kind", m.SOURCE_KINDS),
-            "url": c.text(rec, "url", 2000),
+            "url": c.url(rec, "url"),
             "publisher": c.text(rec, "publisher", 500),
             "published_on": published,
             "date_precision": precision,
             "date_note": c.text(rec, "date_note", 500),
-            "archived_url": c.text(rec, "archived_url", 2000),
+            "archived_url": c.url(rec, "archived_url"),
             "note": c.text(rec, "note"),
         }
         links = c.ref_list(rec, "authors", "people", "person")

@@ -67,6 +67,8 @@ def test_every_kind_of_problem_is_reported_at_once_and_nothing_is_written(
     rel = doc["claim_relations"][0]
     rel["to"] = rel["from"]  # relation to itself
     doc["quotes"][0]["speaker_name"] = "?"  # unknown field
+    doc["people"][2]["url"] = "javascript:alert(1)"  # not a web address
+    doc["sources"][2]["archived_url"] = "/wiki/Relative"  # not absolute
     result = _import(runner, _write_json(tmp_path, doc))
     assert result.exit_code == 1
     out = result.output
@@ -80,6 +82,8 @@ def test_every_kind_of_problem_is_reported_at_once_and_nothing_is_written(
         ("stances[0]", "'claim'", "unknown claim 'no-such-claim'"),
         ("claim_relations[0]", "'to'", "cannot support or contradict itself"),
         ("quotes[0]", "'speaker_name'", "is not a field"),
+        ("people[2]", "'url'", "must be a full http:// or https:// address"),
+        ("sources[2]", "'archived_url'", "must be a full http:// or https:// address"),
     ]
     for record, fieldname, reason in expected:
         line = next((ln for ln in out.splitlines() if record in ln and fieldname in ln), None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import string
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -124,6 +125,13 @@ text = st.one_of(st.sampled_from(TRICKY), st.text(_chars, min_size=1, max_size=2
     lambda s: s.strip() != ""
 )
 optional = st.one_of(st.none(), text)
+# web addresses only: kb refuses anything else (javascript:, relative paths) on import
+web_url = st.builds(
+    lambda scheme, path: f"{scheme}://example.org/synthetic/{urllib.parse.quote(path)}",
+    st.sampled_from(["http", "https"]),
+    st.text(_chars, max_size=20),
+)
+optional_url = st.one_of(st.none(), web_url)
 slug = st.text(string.ascii_lowercase + string.digits + "-_.", min_size=1, max_size=12)
 
 
@@ -143,7 +151,7 @@ def knowledge_bases(draw) -> dict:
                 "affiliation": draw(optional),
                 "birth_year": years[0] if years else None,
                 "death_year": years[1] if len(years) > 1 else None,
-                "url": draw(optional),
+                "url": draw(optional_url),
             }
         )
     person_slugs = [p["slug"] for p in people]
@@ -157,7 +165,7 @@ def knowledge_bases(draw) -> dict:
                 "slug": s,
                 "title": draw(text),
                 "kind": draw(st.sampled_from(["article", "talk", "book", "social_post"])),
-                "url": draw(optional),
+                "url": draw(optional_url),
                 "publisher": draw(optional),
                 "published": None
                 if published is None
@@ -165,7 +173,7 @@ def knowledge_bases(draw) -> dict:
                     form, published.isoformat()
                 ),
                 "date_note": draw(optional),
-                "archived_url": draw(optional),
+                "archived_url": draw(optional_url),
                 "note": draw(optional),
                 "authors": draw(st.lists(st.sampled_from(person_slugs), unique=True, max_size=2)),
             }
