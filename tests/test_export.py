@@ -321,3 +321,23 @@ def test_export_memory_stays_flat_however_many_records(writer) -> None:
     assert big_size > 15 * small_size
     # twenty times the records, and the peak memory does not grow with them
     assert big_peak < small_peak * 2 + 1_000_000, (small_peak, big_peak)
+
+
+def test_an_export_reads_one_snapshot_while_others_commit(seeded_app) -> None:
+    """Every query of an export sees the state of its first read: a commit made meanwhile (an
+    import finishing) is in the next export, never half in this one."""
+    from sqlalchemy import func, select
+
+    from kb.db import session_scope
+    from kb.queries import export as q
+
+    engine = seeded_app.extensions["kb.engine"]
+    count = select(func.count()).select_from(m.Person)
+    with q.snapshot(engine) as conn:
+        before = conn.scalar(count)
+        with seeded_app.app_context(), session_scope() as session:
+            make_person(session, slug="committed-meanwhile")
+        assert conn.scalar(count) == before
+        assert "committed-meanwhile" not in set(conn.scalars(select(m.Person.slug)))
+    with q.snapshot(engine) as conn:
+        assert conn.scalar(count) == before + 1

@@ -14,13 +14,14 @@ reproduces, so export -> import -> export gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, func, select
 
 from kb import models as m
 from kb.dates import format_partial
+from kb.db import read_snapshot
 from kb.formats.kb1 import FIELDS, quote_ref
 
 BATCH = 1000
@@ -34,20 +35,10 @@ _Stance = m.Stance.__table__
 _Relation = m.ClaimRelation.__table__
 
 
-@contextmanager
-def snapshot(engine: Engine) -> Iterator[Connection]:
-    """A connection reading one consistent snapshot, for an export that runs many queries.
-
-    On PostgreSQL that takes REPEATABLE READ (each statement would otherwise see the data as of
-    its own start); SQLite's read transaction is a snapshot already."""
-    conn = engine.connect()
-    try:
-        if engine.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            yield conn
-    finally:
-        conn.close()
+def snapshot(engine: Engine) -> AbstractContextManager[Connection]:
+    """A connection reading one consistent snapshot, for an export that runs many queries:
+    an export taken while an import commits holds all of it or none (kb.db.read_snapshot)."""
+    return read_snapshot(engine)
 
 
 def _stream(conn: Connection, stmt: Select) -> Iterator[tuple[Any, ...]]:
