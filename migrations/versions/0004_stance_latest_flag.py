@@ -33,7 +33,9 @@ def upgrade() -> None:
         )
         """
     )
-    op.create_index("ix_stance_claim_id_latest", "stance", ["claim_id", "latest", "position"])
+    op.create_index(
+        "ix_stance_claim_id_latest", "stance", ["claim_id", "latest", "position", "person_id"]
+    )
     # with the claim, so "this person's latest stance on that claim" is one probe
     op.create_index(
         "ix_stance_person_id_latest", "stance", ["person_id", "latest", "claim_id", "position"]
