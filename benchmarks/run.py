@@ -723,10 +723,14 @@ def warm(port: int, url: str, threads: int, connections: int, seconds: int) -> N
     """Load runs whose figures are thrown away, until the workers are warm: each keeps its own
     graph and page caches, and its first request of a page fills them (seconds at the
     reference scale, with the other workers doing the same on 2 cores). Warm means a run's
-    p99 is within 4x its p50 or under 50 ms; at most WARMUP_ROUNDS runs."""
+    p99 is within 4x its p50 or under 50 ms; at most WARMUP_ROUNDS runs. These runs close
+    the connection after every request: wrk otherwise keeps its few connections for the
+    whole run, the kernel hands them to whichever workers accept first, and a worker that
+    got none stayed cold until a measured run reached it."""
     for _ in range(WARMUP_ROUNDS):
         out = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s"]
+            + ["-H", "Connection: close"]
             + ["--latency", f"http://127.0.0.1:{port}{url}"],
             capture_output=True,
             text=True,

@@ -503,3 +503,51 @@ def test_tensions_of_one_person_or_claim_match_the_whole_set(session) -> None:
         for c in claims:
             around = [tuple(r) for r in tension_rows(session, as_of, claim_id=c.id)]
             assert around == [r for r in everyone if c.id in (r[1], r[4])]
+
+
+def test_cache_builds_once_when_threads_miss_together(app) -> None:
+    """A worker's threads that all miss at once (a cold start, the first requests after a
+    write) wait for one build instead of each building the same graph."""
+    import threading
+    import time
+
+    from kb.db import session_scope
+
+    cache.clear()
+    started = threading.Barrier(4)
+    calls: list[int] = []
+
+    def slow_build() -> list[int]:
+        calls.append(1)
+        time.sleep(0.2)  # long enough that the other threads arrive while it runs
+        return [42]
+
+    results: list[object] = []
+
+    def ask() -> None:
+        with app.app_context(), session_scope() as s:
+            started.wait()
+            results.append(cache.cached(s, "slow", (), slow_build))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and cache.builds["slow"] == 1
+    assert len(results) == 4 and all(r is results[0] for r in results)
+
+
+def test_cache_build_failure_lets_the_next_caller_try_again(app) -> None:
+    from kb.db import session_scope
+
+    cache.clear()
+
+    def broken() -> int:
+        raise RuntimeError("database went away")
+
+    with app.app_context(), session_scope() as s:
+        with pytest.raises(RuntimeError):
+            cache.cached(s, "flaky", (), broken)
+        assert cache.cached(s, "flaky", (), lambda: 7) == 7
+    assert cache.builds["flaky"] == 1

@@ -27,6 +27,8 @@ browsing many people must never evict the agreement graph, which is the costly o
 
 _entries: dict[str, OrderedDict[tuple[Hashable, ...], Any]] = {}
 _lock = threading.Lock()
+_flights: dict[tuple[Hashable, ...], threading.Lock] = {}
+"""One lock per value being built, so that concurrent misses build it once."""
 builds: Counter[str] = Counter()
 """How many times each kind of graph was built (not served from the cache): for tests."""
 
@@ -38,24 +40,39 @@ def key_for(session: Session, name: str, params: Hashable) -> tuple[Hashable, ..
 
 def cached(session: Session, name: str, params: Hashable, build: Callable[[], T]) -> T:
     """The value for (this database, its data version, name, params), built at most once
-    while it stays in the cache."""
+    while it stays in the cache.
+
+    Threads asking for the same missing value wait for the one that builds it: a worker's
+    threads all miss at once after a write (or on a cold start), and building the agreement
+    graph once per thread instead of once per worker multiplied the seconds it costs."""
     key = key_for(session, name, params)
     with _lock:
         entries = _entries.setdefault(name, OrderedDict())
         if key in entries:
             entries.move_to_end(key)
             return entries[key]
-    value = build()
-    with _lock:
-        builds[name] += 1
-        entries[key] = value
-        entries.move_to_end(key)
-        while len(entries) > MAX_ENTRIES_FOR.get(name, MAX_ENTRIES):
-            entries.popitem(last=False)
+        flight = _flights.setdefault(key, threading.Lock())
+    with flight:
+        with _lock:
+            if key in entries:  # built by the thread we waited for
+                entries.move_to_end(key)
+                return entries[key]
+        try:
+            value = build()
+            with _lock:
+                builds[name] += 1
+                entries[key] = value
+                entries.move_to_end(key)
+                while len(entries) > MAX_ENTRIES_FOR.get(name, MAX_ENTRIES):
+                    entries.popitem(last=False)
+        finally:
+            with _lock:
+                _flights.pop(key, None)
     return value
 
 
 def clear() -> None:
     with _lock:
         _entries.clear()
+        _flights.clear()
         builds.clear()
