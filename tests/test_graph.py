@@ -551,3 +551,52 @@ def test_cache_build_failure_lets_the_next_caller_try_again(app) -> None:
             cache.cached(s, "flaky", (), broken)
         assert cache.cached(s, "flaky", (), lambda: 7) == 7
     assert cache.builds["flaky"] == 1
+
+
+def test_among_and_pair_read_only_their_rows_and_match_a_full_scan() -> None:
+    """`among` and `pair` look up rows by person instead of scanning every pair; they must
+    find exactly what a scan of all pairs finds, in the same order."""
+    from kb.graph.agreement import Agreement
+
+    rng = np.random.default_rng(11)
+    n = 60
+    i, j = np.triu_indices(n, k=1)
+    keep = rng.random(i.size) < 0.5
+    i, j = i[keep], j[keep]
+    shared = rng.integers(1, 5, i.size)
+    agreement = Agreement(
+        person_ids=np.arange(500, 500 + n),
+        stance_counts=np.ones(n, dtype=np.int64),
+        i=i,
+        j=j,
+        agreements=rng.integers(0, shared + 1),
+        disagreements=np.zeros(i.size, dtype=np.int64),
+        shared=shared,
+    )
+    for _ in range(20):
+        people = rng.choice(agreement.person_ids, size=int(rng.integers(1, 12)), replace=False)
+        wanted = np.isin(agreement.person_ids, people)
+        scan = np.flatnonzero(wanted[i] & wanted[j])
+        assert [(p.a, p.b) for p in agreement.among(people.tolist() + [9999])] == [
+            (int(agreement.person_ids[i[k]]), int(agreement.person_ids[j[k]])) for k in scan
+        ]
+    for a, b in itertools.combinations(range(500, 500 + n, 7), 2):
+        hit = np.flatnonzero((i == a - 500) & (j == b - 500))
+        got = agreement.pair(b, a)
+        assert (got is None) == (hit.size == 0)
+        if got is not None:
+            assert (got.a, got.b, got.shared) == (b, a, int(shared[hit[0]]))
+    assert agreement.among([]) == [] and agreement.among([9999]) == []
+
+
+def test_latest_stances_on_claims_matches_a_mask() -> None:
+    from kb.graph.agreement import LatestStances
+
+    rng = np.random.default_rng(3)
+    persons = rng.integers(1, 50, 5000)
+    claims = rng.integers(1, 400, 5000)
+    index = LatestStances(persons, claims)
+    for ask in ([], [7], [1, 2, 3, 399, 1000], rng.integers(1, 420, 80).tolist()):
+        got = np.sort(index.on(ask))
+        assert got.tolist() == np.flatnonzero(np.isin(claims, ask)).tolist()
+    assert sorted(index.claims_of(5).tolist()) == sorted(claims[persons == 5].tolist())

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -46,6 +47,30 @@ class PairCounts:
     disagreements: int
     shared: int
     score: float
+
+
+class LatestStances:
+    """Parallel arrays (person ids, claim ids) of the latest stances, indexed by claim.
+
+    An ego picture asks for the stances on a few hundred claims; a pass over a million
+    stances for each ask cost more than the rest of the picture's data."""
+
+    def __init__(self, persons: np.ndarray, claims: np.ndarray) -> None:
+        self.persons, self.claims = persons, claims
+        self._order = np.argsort(claims, kind="stable")
+        self._sorted = claims[self._order]
+
+    def on(self, claim_ids: Collection[int]) -> np.ndarray:
+        """Positions (into the arrays) of the stances on the given claims."""
+        ids = np.unique(np.fromiter(claim_ids, dtype=np.int64, count=len(claim_ids)))
+        left = np.searchsorted(self._sorted, ids, "left")
+        lens = np.searchsorted(self._sorted, ids, "right") - left
+        # the runs [left, left + len) side by side, without a Python loop over claims
+        offsets = np.repeat(left - (np.cumsum(lens) - lens), lens)
+        return self._order[offsets + np.arange(int(lens.sum()))]
+
+    def claims_of(self, person_id: int) -> np.ndarray:
+        return self.claims[self.persons == person_id]
 
 
 @dataclass(eq=False)
@@ -92,10 +117,30 @@ class Agreement:
         if ia is None or ib is None or ia == ib:
             return None
         lo, hi = min(ia, ib), max(ia, ib)
-        hits = np.flatnonzero((self.i == lo) & (self.j == hi))
+        rows = self._rows_of(lo)
+        hits = rows[self.j[rows] == hi]
         if hits.size == 0:
             return None
         return self._counts(int(hits[0]), first=a)
+
+    @cached_property
+    def _by_i(self) -> tuple[np.ndarray, np.ndarray]:
+        """(order, starts): pair rows ordered by `i`, and where each person's run of rows
+        begins. Pages ask about a few people at a time; a pass over all ~2 million pairs for
+        each ask was a large part of a person or claim page's first rendering."""
+        order = np.argsort(self.i, kind="stable")
+        starts = np.searchsorted(self.i[order], np.arange(self.person_ids.size + 1))
+        return order, starts
+
+    def _rows_of(self, ip: int) -> np.ndarray:
+        """Rows of the pairs whose first person is index `ip`."""
+        order, starts = self._by_i
+        return order[starts[ip] : starts[ip + 1]]
+
+    @cached_property
+    def latest_index(self) -> LatestStances:
+        """The latest stances indexed by claim, built once per agreement graph."""
+        return LatestStances(*self.latest)
 
     def _counts(self, k: int, first: int | None = None) -> PairCounts:
         pa, pb = int(self.person_ids[self.i[k]]), int(self.person_ids[self.j[k]])
@@ -113,9 +158,14 @@ class Agreement:
         return [self._counts(int(k), first=person_id) for k in hits]
 
     def among(self, person_ids: Sequence[int]) -> list[PairCounts]:
-        """Every pair between the given people (vectorised: one pass over the pair arrays)."""
-        wanted = np.isin(self.person_ids, np.asarray(list(person_ids), dtype=np.int64))
-        hits = np.flatnonzero(wanted[self.i] & wanted[self.j])
+        """Every pair between the given people, in row order (only their rows are read)."""
+        idx = sorted({k for p in person_ids if (k := self._pos.get(int(p))) is not None})
+        if not idx:
+            return []
+        wanted = np.zeros(self.person_ids.size, dtype=bool)
+        wanted[idx] = True
+        rows = np.concatenate([self._rows_of(k) for k in idx])
+        hits = np.sort(rows[wanted[self.j[rows]]])
         return [self._counts(int(k)) for k in hits]
 
     def most(self, person_id: int, limit: int = 5) -> tuple[list[PairCounts], list[PairCounts]]:
