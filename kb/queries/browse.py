@@ -120,6 +120,9 @@ class Memo:
 
 
 MEMO = Memo()
+FACETS = Memo(size=512)
+"""Facet counts: small (at most FACET_LIMIT rows each) and many (one per combination of the
+other filters), so they get a bigger memo of their own and never evict an ordering."""
 
 
 # ---------------------------------------------------------------- records as plain data
@@ -534,15 +537,7 @@ def claims_listing(
     }
     listing = Listing(page, {}, filters)
     if facets:
-        key = (
-            "claim-facets",
-            topic.id if topic else None,
-            person.id if person else None,
-            position,
-        )
-        listing.facets = MEMO.get(
-            session, key, lambda: _claim_facets(session, topic, person, position)
-        )
+        listing.facets = _claim_facets(session, topic, person, position)
         people = listing.facets["person"]
         if person is not None and not any(f["selected"] for f in people):
             # the chosen person is outside the top of the facet: still show (and count) them
@@ -602,93 +597,107 @@ def claims_page(
 def _claim_facets(
     session: Session, topic: Topic | None, person: Person | None, position: str | None
 ) -> dict[str, list[dict[str, Any]]]:
-    def matching(column: Any, *, skip: str) -> list[Any]:
-        """`column` IN the claims that pass every filter but one (none at all: no condition,
-        so an unfiltered list counts straight from the index)."""
-        conds = _claim_conditions(
-            None if skip == "topic" else topic,
-            None if skip == "person" else person,
-            None if skip == "position" else position,
-        )
-        return [column.in_(select(Claim.id).where(*conds.values()))] if conds else []
-
-    n = func.count(claim_topic.c.claim_id)
-    topic_rows = session.execute(
-        select(Topic, n)
-        .join(claim_topic, claim_topic.c.topic_id == Topic.id)
-        .where(*matching(claim_topic.c.claim_id, skip="topic"))
-        .group_by(Topic.id)
-        .order_by(n.desc(), Topic.name, Topic.id)
-        .limit(FACET_LIMIT)
-    ).all()
-    # per position, the claims on which someone (the chosen person, if any) holds it: an
-    # EXISTS per claim stops at the first such stance instead of counting them all
-    position_rows = dict(
-        zip(
-            POSITIONS,
-            session.execute(
-                select(
-                    *(
-                        select(func.count())
-                        .select_from(Claim)
-                        .where(*_claim_conditions(topic, person, p).values())
-                        .scalar_subquery()
-                        for p in POSITIONS
-                    )
-                )
-            ).one(),
-            strict=True,
-        )
+    """The three facets of the claim list. Each leaves out its own filter, so each is kept
+    under the other two alone: the topic counts under "opposes" are the same whichever topic
+    is chosen, and a reader stepping through topics reuses them instead of rescanning."""
+    t_id, p_id = (topic.id if topic else None), (person.id if person else None)
+    topics = FACETS.get(
+        session, ("claim-topics", p_id, position), lambda: _topic_counts(session, person, position)
     )
-    st2 = aliased(Stance)
-    person_where = matching(st2.claim_id, skip="person")
-    if position is not None:
-        person_where += [st2.position == position, is_latest(st2)]
-    n2 = func.count(st2.claim_id.distinct())
-    # count per person id first (the stance index covers it), then read the top people
-    top = (
-        select(st2.person_id, n2.label("n"))
-        .where(*person_where)
-        .group_by(st2.person_id)
-        .order_by(n2.desc(), st2.person_id)
-        .limit(FACET_LIMIT)
-        .subquery()
+    people = FACETS.get(
+        session, ("claim-people", t_id, position), lambda: _person_counts(session, topic, position)
     )
-    person_rows = session.execute(
-        select(Person, top.c.n)
-        .join(top, top.c.person_id == Person.id)
-        .order_by(top.c.n.desc(), Person.name, Person.id)
-    ).all()
+    positions = FACETS.get(
+        session, ("claim-positions", t_id, p_id), lambda: _position_counts(session, topic, person)
+    )
     return {
         "topic": [
-            {
-                "value": t.slug,
-                "label": t.name,
-                "count": c,
-                "selected": topic is not None and t.id == topic.id,
-            }
-            for t, c in topic_rows
+            {"value": slug, "label": name, "count": n, "selected": t_id == tid}
+            for tid, slug, name, n in topics
         ],
         "person": [
-            {
-                "value": p.slug,
-                "label": p.name,
-                "count": c,
-                "selected": person is not None and p.id == person.id,
-            }
-            for p, c in person_rows
+            {"value": slug, "label": name, "count": n, "selected": p_id == pid}
+            for pid, slug, name, n in people
         ],
         "position": [
             {
                 "value": p,
                 "label": POSITION_LABELS[p][1],
                 "symbol": POSITION_LABELS[p][0],
-                "count": position_rows.get(p, 0),
+                "count": positions.get(p, 0),
                 "selected": p == position,
             }
             for p in POSITIONS
         ],
     }
+
+
+def _in_claims(
+    column: Any, topic: Topic | None, person: Person | None, position: str | None
+) -> list[Any]:
+    """`column` IN the claims that pass these filters (none at all: no condition, so an
+    unfiltered count reads straight from the index)."""
+    conds = _claim_conditions(topic, person, position)
+    return [column.in_(select(Claim.id).where(*conds.values()))] if conds else []
+
+
+def _topic_counts(
+    session: Session, person: Person | None, position: str | None
+) -> list[tuple[int, str, str, int]]:
+    n = func.count(claim_topic.c.claim_id)
+    rows = session.execute(
+        select(Topic.id, Topic.slug, Topic.name, n)
+        .join(claim_topic, claim_topic.c.topic_id == Topic.id)
+        .where(*_in_claims(claim_topic.c.claim_id, None, person, position))
+        .group_by(Topic.id)
+        .order_by(n.desc(), Topic.name, Topic.id)
+        .limit(FACET_LIMIT)
+    )
+    return [tuple(r) for r in rows]
+
+
+def _position_counts(
+    session: Session, topic: Topic | None, person: Person | None
+) -> dict[str, int]:
+    """Per position, the claims on which someone (the chosen person, if any) holds it: an
+    EXISTS per claim stops at the first such stance instead of counting them all."""
+    counts = session.execute(
+        select(
+            *(
+                select(func.count())
+                .select_from(Claim)
+                .where(*_claim_conditions(topic, person, p).values())
+                .scalar_subquery()
+                for p in POSITIONS
+            )
+        )
+    ).one()
+    return dict(zip(POSITIONS, counts, strict=True))
+
+
+def _person_counts(
+    session: Session, topic: Topic | None, position: str | None
+) -> list[tuple[int, str, str, int]]:
+    st2 = aliased(Stance)
+    where = _in_claims(st2.claim_id, topic, None, position)
+    if position is not None:
+        where += [st2.position == position, is_latest(st2)]
+    n2 = func.count(st2.claim_id.distinct())
+    # count per person id first (the stance index covers it), then read the top people
+    top = (
+        select(st2.person_id, n2.label("n"))
+        .where(*where)
+        .group_by(st2.person_id)
+        .order_by(n2.desc(), st2.person_id)
+        .limit(FACET_LIMIT)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Person.id, Person.slug, Person.name, top.c.n)
+        .join(top, top.c.person_id == Person.id)
+        .order_by(top.c.n.desc(), Person.name, Person.id)
+    )
+    return [tuple(r) for r in rows]
 
 
 def iter_claim_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
