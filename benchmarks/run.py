@@ -716,17 +716,34 @@ def parse_wrk(output: str) -> dict[str, float]:
 
 
 WARMUP_SECONDS = 3
-WARMUP_ROUNDS = 6
+WARMUP_ROUNDS = 10
+
+
+def steady(before: dict[str, float] | None, now: dict[str, float]) -> bool:
+    """Whether a warm-up run shows the steady state: a p99 under 50 ms, or (for a page that
+    is slow even when warm) two runs in a row with p99 within 4x p50 and p50s within 25% of
+    each other. One run alone is not enough: when every request of a short run is a first
+    rendering, p99 is close to p50 too, and the workers that answered nothing yet are the
+    cold ones."""
+    if not now["rps"]:
+        return False
+    if now["p99"] < 50:
+        return True
+    if before is None or not before["rps"]:
+        return False
+    even = before["p99"] <= 4 * before["p50"] and now["p99"] <= 4 * now["p50"]
+    return even and abs(now["p50"] - before["p50"]) <= 0.25 * max(now["p50"], before["p50"])
 
 
 def warm(port: int, url: str, threads: int, connections: int, seconds: int) -> None:
-    """Load runs whose figures are thrown away, until the workers are warm: each keeps its own
-    graph and page caches, and its first request of a page fills them (seconds at the
-    reference scale, with the other workers doing the same on 2 cores). Warm means a run's
-    p99 is within 4x its p50 or under 50 ms; at most WARMUP_ROUNDS runs. These runs close
-    the connection after every request: wrk otherwise keeps its few connections for the
-    whole run, the kernel hands them to whichever workers accept first, and a worker that
-    got none stayed cold until a measured run reached it."""
+    """Load runs whose figures are thrown away, until the workers are warm (see `steady`):
+    each keeps its own graph and page caches, and its first request of a page fills them
+    (seconds at the reference scale, with the other workers doing the same on 2 cores); at
+    most WARMUP_ROUNDS runs. These runs close the connection after every request: wrk
+    otherwise keeps its few connections for the whole run, the kernel hands them to
+    whichever workers accept first, and a worker that got none stayed cold until a measured
+    run reached it."""
+    before = None
     for _ in range(WARMUP_ROUNDS):
         out = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s"]
@@ -738,10 +755,12 @@ def warm(port: int, url: str, threads: int, connections: int, seconds: int) -> N
         ).stdout
         try:
             figures = parse_wrk(out)
-        except ValueError:
+        except ValueError:  # no request completed within the run
+            before = None
             continue
-        if figures["rps"] and (figures["p99"] < 50 or figures["p99"] <= 4 * figures["p50"]):
+        if steady(before, figures):
             return
+        before = figures
 
 
 def bench_pages(
