@@ -13,7 +13,7 @@ import pytest
 
 from kb import graph
 from kb.graph import analysis, cache, cached
-from kb.graph.agreement import pair_counts
+from kb.graph.agreement import Agreement, LatestStances, pair_counts
 from kb.seed import load_seed
 from tests.factories import make_claim, make_person, make_stance
 
@@ -108,30 +108,34 @@ def test_seed_agreement_and_camps(session) -> None:
     assert [p.b for p in disagree] == [chollet]
 
 
-def test_most_ranks_like_sorting_every_pair() -> None:
-    """`most` ranks in numpy; it must pick what sorting all of a person's pairs picks, ties
-    (equal score and shared count, ordered by name) included."""
-    from kb.graph.agreement import Agreement
-
-    rng = np.random.default_rng(5)
-    n = 40
+def _random_agreement(
+    rng: np.random.Generator, n: int, first_id: int, density: float, max_shared: int
+) -> Agreement:
+    """An agreement graph of n people (ids from first_id) in which about `density` of the
+    pairs share 1 to max_shared claims, split at random between agreeing and disagreeing."""
     i, j = np.triu_indices(n, k=1)
-    keep = rng.random(i.size) < 0.6
+    keep = rng.random(i.size) < density
     i, j = i[keep], j[keep]
-    shared = rng.integers(1, 4, i.size)
+    shared = rng.integers(1, max_shared + 1, i.size)
     agreements = rng.integers(0, shared + 1)
-    disagreements = shared - agreements
-    ids = np.arange(100, 100 + n)
-    agreement = Agreement(
-        person_ids=ids,
+    return Agreement(
+        person_ids=np.arange(first_id, first_id + n),
         stance_counts=np.ones(n, dtype=np.int64),
         i=i,
         j=j,
         agreements=agreements,
-        disagreements=disagreements,
+        disagreements=shared - agreements,
         shared=shared,
-        people={int(p): (f"p{p}", f"Person {rng.integers(0, 5)}") for p in ids},
     )
+
+
+def test_most_ranks_like_sorting_every_pair() -> None:
+    """`most` ranks in numpy; it must pick what sorting all of a person's pairs picks, ties
+    (equal score and shared count, ordered by name) included."""
+    rng = np.random.default_rng(5)
+    agreement = _random_agreement(rng, n=40, first_id=100, density=0.6, max_shared=3)
+    ids = agreement.person_ids
+    agreement.people = {int(p): (f"p{p}", f"Person {rng.integers(0, 5)}") for p in ids}
     name = lambda p: agreement.people[p.b][1]  # noqa: E731
     for person in ids.tolist():
         pairs = agreement.pairs_of(person)
@@ -364,7 +368,7 @@ def test_cache_builds_once_per_data_version(app) -> None:
 
 
 def test_positive_graph_keeps_each_persons_strongest_ties() -> None:
-    from kb.graph.agreement import Agreement, top_per_person
+    from kb.graph.agreement import top_per_person
 
     # pairs: (0,1) score 1, (0,2) score .5, (0,3) score -1, (1,2) score 1/3
     i, j = np.array([0, 0, 0, 1]), np.array([1, 2, 3, 2])
@@ -556,23 +560,10 @@ def test_cache_build_failure_lets_the_next_caller_try_again(app) -> None:
 def test_among_and_pair_read_only_their_rows_and_match_a_full_scan() -> None:
     """`among` and `pair` look up rows by person instead of scanning every pair; they must
     find exactly what a scan of all pairs finds, in the same order."""
-    from kb.graph.agreement import Agreement
-
     rng = np.random.default_rng(11)
     n = 60
-    i, j = np.triu_indices(n, k=1)
-    keep = rng.random(i.size) < 0.5
-    i, j = i[keep], j[keep]
-    shared = rng.integers(1, 5, i.size)
-    agreement = Agreement(
-        person_ids=np.arange(500, 500 + n),
-        stance_counts=np.ones(n, dtype=np.int64),
-        i=i,
-        j=j,
-        agreements=rng.integers(0, shared + 1),
-        disagreements=np.zeros(i.size, dtype=np.int64),
-        shared=shared,
-    )
+    agreement = _random_agreement(rng, n=n, first_id=500, density=0.5, max_shared=4)
+    i, j, shared = agreement.i, agreement.j, agreement.shared
     for _ in range(20):
         people = rng.choice(agreement.person_ids, size=int(rng.integers(1, 12)), replace=False)
         wanted = np.isin(agreement.person_ids, people)
@@ -590,7 +581,6 @@ def test_among_and_pair_read_only_their_rows_and_match_a_full_scan() -> None:
 
 
 def test_latest_stances_on_claims_matches_a_mask() -> None:
-    from kb.graph.agreement import LatestStances
 
     rng = np.random.default_rng(3)
     persons = rng.integers(1, 50, 5000)
@@ -600,3 +590,24 @@ def test_latest_stances_on_claims_matches_a_mask() -> None:
         got = np.sort(index.on(ask))
         assert got.tolist() == np.flatnonzero(np.isin(claims, ask)).tolist()
     assert sorted(index.claims_of(5).tolist()) == sorted(claims[persons == 5].tolist())
+
+
+def test_among_and_pair_do_not_depend_on_the_order_of_the_rows() -> None:
+    """build_agreement gives rows ordered by person; an agreement whose rows are not must
+    still find every pair (the lookup then sorts its own index)."""
+    rng = np.random.default_rng(12)
+    ordered = _random_agreement(rng, n=30, first_id=1, density=0.5, max_shared=4)
+    shuffle = rng.permutation(len(ordered))
+    mixed = Agreement(
+        person_ids=ordered.person_ids,
+        stance_counts=ordered.stance_counts,
+        i=ordered.i[shuffle],
+        j=ordered.j[shuffle],
+        agreements=ordered.agreements[shuffle],
+        disagreements=ordered.disagreements[shuffle],
+        shared=ordered.shared[shuffle],
+    )
+    for people in ([1, 2, 3], list(range(1, 31, 3)), [30, 29]):
+        assert sorted(mixed.among(people), key=lambda p: (p.a, p.b)) == ordered.among(people)
+    for a, b in itertools.combinations(range(1, 31, 4), 2):
+        assert mixed.pair(a, b) == ordered.pair(a, b)

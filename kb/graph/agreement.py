@@ -53,21 +53,27 @@ class LatestStances:
     """Parallel arrays (person ids, claim ids) of the latest stances, indexed by claim.
 
     An ego picture asks for the stances on a few hundred claims; a pass over a million
-    stances for each ask cost more than the rest of the picture's data."""
+    stances for each ask cost more than the rest of the picture's data. The index is built
+    on the first such ask, once per agreement graph."""
 
     def __init__(self, persons: np.ndarray, claims: np.ndarray) -> None:
         self.persons, self.claims = persons, claims
-        self._order = np.argsort(claims, kind="stable")
-        self._sorted = claims[self._order]
+
+    @cached_property
+    def _by_claim(self) -> tuple[np.ndarray, np.ndarray]:
+        """(order, sorted claim ids): the positions of the stances, ordered by claim."""
+        order = np.argsort(self.claims, kind="stable")
+        return order, self.claims[order]
 
     def on(self, claim_ids: Collection[int]) -> np.ndarray:
         """Positions (into the arrays) of the stances on the given claims."""
+        order, by_claim = self._by_claim
         ids = np.unique(np.fromiter(claim_ids, dtype=np.int64, count=len(claim_ids)))
-        left = np.searchsorted(self._sorted, ids, "left")
-        lens = np.searchsorted(self._sorted, ids, "right") - left
+        left = np.searchsorted(by_claim, ids, "left")
+        lens = np.searchsorted(by_claim, ids, "right") - left
         # the runs [left, left + len) side by side, without a Python loop over claims
         offsets = np.repeat(left - (np.cumsum(lens) - lens), lens)
-        return self._order[offsets + np.arange(int(lens.sum()))]
+        return order[offsets + np.arange(int(lens.sum()))]
 
     def claims_of(self, person_id: int) -> np.ndarray:
         return self.claims[self.persons == person_id]
@@ -92,10 +98,12 @@ class Agreement:
     people: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (slug, name)
     sides: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.int64))
     """(claim_id, supporters, opponents, mixed) per claim with a latest stance."""
-    latest: tuple[np.ndarray, np.ndarray] = field(
-        default_factory=lambda: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    latest: LatestStances = field(
+        default_factory=lambda: LatestStances(
+            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        )
     )
-    """(person_ids, claim_ids) of every latest stance, parallel arrays."""
+    """Every latest stance as (person id, claim id), indexed by claim."""
     _pos: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -124,23 +132,20 @@ class Agreement:
         return self._counts(int(hits[0]), first=a)
 
     @cached_property
-    def _by_i(self) -> tuple[np.ndarray, np.ndarray]:
-        """(order, starts): pair rows ordered by `i`, and where each person's run of rows
-        begins. Pages ask about a few people at a time; a pass over all ~2 million pairs for
-        each ask was a large part of a person or claim page's first rendering."""
-        order = np.argsort(self.i, kind="stable")
-        starts = np.searchsorted(self.i[order], np.arange(self.person_ids.size + 1))
-        return order, starts
+    def _by_i(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """(order, starts): pair rows ordered by `i` (None when they already are, as
+        build_agreement makes them), and where each person's run of rows begins. Pages ask
+        about a few people at a time; a pass over all ~2 million pairs for each ask was a
+        large part of a person or claim page's first rendering."""
+        order = None if np.all(self.i[1:] >= self.i[:-1]) else np.argsort(self.i, kind="stable")
+        by_i = self.i if order is None else self.i[order]
+        return order, np.searchsorted(by_i, np.arange(self.person_ids.size + 1))
 
     def _rows_of(self, ip: int) -> np.ndarray:
         """Rows of the pairs whose first person is index `ip`."""
         order, starts = self._by_i
-        return order[starts[ip] : starts[ip + 1]]
-
-    @cached_property
-    def latest_index(self) -> LatestStances:
-        """The latest stances indexed by claim, built once per agreement graph."""
-        return LatestStances(*self.latest)
+        rows = np.arange(starts[ip], starts[ip + 1])
+        return rows if order is None else order[rows]
 
     def _counts(self, k: int, first: int | None = None) -> PairCounts:
         pa, pb = int(self.person_ids[self.i[k]]), int(self.person_ids[self.j[k]])
@@ -424,7 +429,7 @@ def build_agreement(session: Session, as_of: dt.date | None = None) -> Agreement
         sh.astype(np.int32),
         people,
         sides,
-        (person, claim),
+        LatestStances(person, claim),
     )
 
 

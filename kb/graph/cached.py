@@ -82,7 +82,7 @@ def picture(
             people = camps(session, as_of).members[camp - 1]
         agree = agreement(session, as_of)
         vp = viewpoint.build_viewpoint(
-            session, as_of, topic_id, people, max_nodes, latest=agree.latest_index
+            session, as_of, topic_id, people, max_nodes, latest=agree.latest
         )
         return vp, svg.layout(vp.graph, agree)
 
@@ -97,7 +97,7 @@ def ego(
     def build() -> tuple[viewpoint.Viewpoint, Positions]:
         maker = viewpoint.ego_person if kind == "person" else viewpoint.ego_claim
         agree = agreement(session, as_of)
-        vp = maker(session, node_id, as_of, latest=agree.latest_index)
+        vp = maker(session, node_id, as_of, latest=agree.latest)
         return vp, svg.layout(vp.graph, agree)
 
     return cached(session, "ego", (kind, node_id, as_of), build)

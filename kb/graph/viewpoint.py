@@ -29,9 +29,6 @@ from sqlalchemy.orm import Session
 from kb.graph.agreement import LatestStances
 from kb.queries import graph as q
 
-Latest = tuple[np.ndarray, np.ndarray] | LatestStances
-"""The agreement's latest stances: its (person ids, claim ids) arrays, or them indexed."""
-
 Node = tuple[str, int]
 PEOPLE_SHARE = 0.25
 EDGES_PER_NODE = 5
@@ -123,7 +120,7 @@ def build_viewpoint(
     topic_id: int | None = None,
     person_ids: Collection[int] | None = None,
     max_nodes: int | None = None,
-    latest: Latest | None = None,
+    latest: LatestStances | None = None,
 ) -> Viewpoint:
     """The viewpoint graph, optionally narrowed and capped.
 
@@ -131,12 +128,12 @@ def build_viewpoint(
     - `topic_id`: the topic's claims and the people holding stances on them;
     - `person_ids` (a camp): those people and the claims they hold stances on;
     - `max_nodes`: keep the most connected nodes (module docstring) and count the rest;
-    - `latest`: (person, claim) arrays of the latest stances for the same as_of (from
-      Agreement.latest), which spares two GROUP BY queries over the whole stance table.
+    - `latest`: the latest stances for the same as_of (Agreement.latest), which spares two
+      GROUP BY queries over the whole stance table.
     """
     filtered = topic_id is not None or person_ids is not None
     if latest is not None:
-        lp, lc = (latest.persons, latest.claims) if isinstance(latest, LatestStances) else latest
+        lp, lc = latest.persons, latest.claims
         keep = np.ones(lp.size, dtype=bool)
         if topic_id is not None:
             in_topic = [cid for cid, _s, _t in q.claim_rows(session, topic_id=topic_id)]
@@ -184,10 +181,6 @@ def _counts(ids: np.ndarray) -> dict[int, int]:
     return dict(zip(values.tolist(), counts.tolist(), strict=True))
 
 
-def _indexed(latest: Latest) -> LatestStances:
-    return latest if isinstance(latest, LatestStances) else LatestStances(*latest)
-
-
 def _degrees_from(
     index: LatestStances,
 ) -> Callable[[Collection[int]], tuple[dict[int, int], dict[int, int]]]:
@@ -206,16 +199,15 @@ def ego_person(
     person_id: int,
     as_of: dt.date | None = None,
     max_nodes: int = 36,
-    latest: Latest | None = None,
+    latest: LatestStances | None = None,
 ) -> Viewpoint:
     """A person's neighbourhood: their claims (the most connected ones first), the other people
     who hold stances on those claims (most claims in common first), and the relations among
     those claims. At most `max_nodes` nodes; the person is always in. With `latest` (the
-    agreement's arrays of latest stances for the same date) the degrees come from them."""
+    agreement's latest stances for the same date) the degrees come from them."""
     if latest is not None:
-        index = _indexed(latest)
-        count = _degrees_from(index)
-        claims_all = set(index.claims_of(person_id).tolist())
+        count = _degrees_from(latest)
+        claims_all = set(latest.claims_of(person_id).tolist())
     else:
         claims_all = set(dict(q.claim_degrees(session, as_of, person_ids=[person_id])))
     if not claims_all:
@@ -246,14 +238,14 @@ def ego_claim(
     claim_id: int,
     as_of: dt.date | None = None,
     max_nodes: int = 36,
-    latest: Latest | None = None,
+    latest: LatestStances | None = None,
 ) -> Viewpoint:
     """A claim's neighbourhood: the claims it relates to (either direction), the people who
     hold stances on it, and those people's stances on the related claims. `latest` as for
     `ego_person`."""
     related = {(b if a == claim_id else a) for a, b, _k, _r in q.relations_of(session, claim_id)}
     if latest is not None:
-        count = _degrees_from(_indexed(latest))
+        count = _degrees_from(latest)
         deg = count(related | {claim_id})[0]
         holders = count([claim_id])[1]
     else:
