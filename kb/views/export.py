@@ -19,7 +19,8 @@ from kb.queries import export as q
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+# A text/* mimetype: werkzeug adds "; charset=utf-8" itself (naming it here doubled it).
+CSV_MIMETYPE = "text/csv"
 
 
 def _streamed(
