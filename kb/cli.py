@@ -94,7 +94,11 @@ def _require_schema() -> None:
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
-    """Load the seed dataset (Chollet, Musk, Hawking, Rees). Running it again changes nothing."""
+    """Load the seed dataset (Chollet, Musk, Hawking, Rees): add only what is missing.
+
+    A seed record already in the database is never changed, even when an editor corrected it:
+    the output counts what was skipped and names the records kept as edited. Running it again
+    changes nothing."""
     from kb.seed import load_seed
 
     _require_schema()
@@ -106,7 +110,7 @@ def seed_command() -> None:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
-    for line in report.lines():
+    for line in report.skipped_lines():
         click.echo(line)
     click.echo("seed loaded" if report.changed else "seed already loaded: nothing changed")
 

@@ -61,6 +61,10 @@ class Report:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    # Only with add_only: existing records that differ from the document, left as they are
+    # (an editor's corrections), and what each calls itself.
+    kept: Counter[str] = field(default_factory=Counter)
+    kept_records: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -72,6 +76,21 @@ class Report:
             f"{self.unchanged[entity]} unchanged"
             for entity in ENTITIES
         ]
+
+    def skipped_lines(self) -> list[str]:
+        """For an add-only run: per entity what was added and what was already there, then
+        the records kept as an editor left them."""
+        lines = []
+        for e in ENTITIES:
+            skipped = self.kept[e] + self.unchanged[e]
+            lines.append(
+                f"{e}: {self.created[e]} created, {skipped} skipped (already there: "
+                f"{self.kept[e]} kept as edited, {self.unchanged[e]} unchanged)"
+            )
+        for e in ENTITIES:
+            for label in self.kept_records.get(e, []):
+                lines.append(f"kept as edited, not overwritten: {e} {label}")
+        return lines
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {
@@ -333,9 +352,12 @@ class Importer:
         max_problems: int = MAX_PROBLEMS,
         progress: Progress | None = None,
         batch_size: int = BATCH,
+        add_only: bool = False,
     ):
         self.s = session
         self.dry_run = dry_run
+        # Create what is missing, never change a record that is there (the seed's mode).
+        self.add_only = add_only
         self.max_problems = max_problems
         self.progress = progress
         self.batch_size = batch_size
@@ -526,7 +548,7 @@ class Importer:
                 parsed.keep = {col for f in fields if f not in rec for col in _COLUMNS.get(f, (f,))}
             if parsed is not None and c.ok:
                 if entity in ("stances", "claim_relations"):
-                    parsed.hint = _hint(entity, rec)  # their history label
+                    parsed.hint = _hint(entity, rec)  # their history label, and kept label
                 batch.append(parsed)
             if len(batch) >= self.batch_size:
                 self._apply(entity, batch)
@@ -906,6 +928,11 @@ class Importer:
             if not changes and not link_changed:
                 self.report.unchanged[entity] += 1
                 continue
+            if self.add_only:
+                self.report.kept[entity] += 1
+                label = r.values.get("slug") or r.ref or r.hint or str(r.id)
+                self.report.kept_records.setdefault(entity, []).append(label)
+                continue
             self.report.updated[entity] += 1
             if not self.writing:
                 continue
@@ -963,10 +990,14 @@ def import_input(
     dry_run: bool = False,
     progress: Progress | None = None,
     max_problems: int = MAX_PROBLEMS,
+    add_only: bool = False,
 ) -> Report:
     """Check and upsert everything `inp` holds, in the session's transaction (the caller
-    commits). Raises DataError with every problem (nothing written) when anything is wrong."""
-    return Importer(session, dry_run=dry_run, progress=progress, max_problems=max_problems).run(inp)
+    commits). Raises DataError with every problem (nothing written) when anything is wrong.
+    With `add_only`, records already in the database are never changed, only counted."""
+    return Importer(
+        session, dry_run=dry_run, progress=progress, max_problems=max_problems, add_only=add_only
+    ).run(inp)
 
 
 class DocumentInput(Input):
@@ -997,8 +1028,15 @@ class DocumentInput(Input):
 
 
 def apply_document(
-    session: Session, doc: dict[str, Any], *, file: str | None = None, dry_run: bool = False
+    session: Session,
+    doc: dict[str, Any],
+    *,
+    file: str | None = None,
+    dry_run: bool = False,
+    add_only: bool = False,
 ) -> Report:
-    """Check `doc` (a kb/1 document as a dict) and upsert it. Raises DataError listing every
-    problem; writes nothing then."""
-    return import_input(session, DocumentInput(doc, file or "document"), dry_run=dry_run)
+    """Check `doc` (a kb/1 document as a dict) and upsert it (or, with `add_only`, add only
+    what is missing). Raises DataError listing every problem; writes nothing then."""
+    return import_input(
+        session, DocumentInput(doc, file or "document"), dry_run=dry_run, add_only=add_only
+    )

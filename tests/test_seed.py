@@ -78,7 +78,93 @@ def test_seeding_twice_changes_nothing(session) -> None:
 def test_seed_cli_is_idempotent(runner) -> None:
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
-    assert "32 created" in first.output
+    assert "stances: 32 created, 0 skipped" in first.output
     second = runner.invoke(args=["seed"])
     assert second.exit_code == 0
+    assert "stances: 0 created, 32 skipped" in second.output
     assert "nothing changed" in second.output
+
+
+def _edit_seed_records(app) -> None:
+    """An editor's corrections to a seeded person (through the admin form), quote and stance
+    (through kb.edits, which the forms call)."""
+    from kb import edits
+    from kb.db import session_scope
+    from tests.test_admin_support import login, make_user, submit
+
+    make_user(app, "eve", "editor")
+    client = app.test_client()
+    assert login(client, "eve").status_code == 302
+    with app.app_context(), session_scope() as s:
+        musk = s.scalar(select(m.Person).where(m.Person.slug == "elon-musk"))
+        musk_id, musk_name = musk.id, musk.name
+    r = submit(
+        client,
+        f"/admin/person/{musk_id}/edit",
+        {"name": musk_name, "slug": "elon-musk", "affiliation": "Corrected by an editor"},
+    )
+    assert r.status_code == 302, r.text
+    with app.app_context(), session_scope() as s:
+        s.info["actor"] = "eve"
+        quote = s.scalar(select(m.Quote).order_by(m.Quote.id).limit(1))
+        edits.save_quote(
+            s,
+            quote,
+            {
+                "text": quote.text,
+                "speaker": quote.speaker.slug,
+                "source": quote.source.slug,
+                "locator": "p. 1 (editor's locator)",
+                "attribution": quote.attribution,
+                "checked": quote.checked,
+            },
+            version=quote.version,
+        )
+        stance = s.scalar(select(m.Stance).order_by(m.Stance.id).limit(1))
+        edits.save_stance(
+            s,
+            stance,
+            {
+                "person": stance.person.slug,
+                "claim": stance.claim.slug,
+                "position": stance.position,
+                "basis": stance.basis,
+                "as_of": stance.as_of,
+                "note": "An editor's note.",
+                "evidence": [q.id for q in stance.evidence],
+            },
+            version=stance.version,
+        )
+
+
+def test_seed_never_overwrites_an_editors_corrections(app, runner) -> None:
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    _edit_seed_records(app)
+    with app.app_context(), session_scope_of(app) as s:
+        version = datastate.current(s)
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    with app.app_context(), session_scope_of(app) as s:
+        musk = s.scalar(select(m.Person).where(m.Person.slug == "elon-musk"))
+        assert musk.affiliation == "Corrected by an editor"
+        quote = s.scalar(select(m.Quote).order_by(m.Quote.id).limit(1))
+        assert quote.locator == "p. 1 (editor's locator)"
+        stance = s.scalar(select(m.Stance).order_by(m.Stance.id).limit(1))
+        assert stance.note == "An editor's note."
+        assert datastate.current(s) == version  # nothing was written at all
+    out = result.output
+    assert "people: 0 created, 4 skipped (already there: 1 kept as edited, 3 unchanged)" in out
+    assert "quotes: 0 created" in out and "stances: 0 created" in out
+    assert "kept as edited, not overwritten: people elon-musk" in out
+    doc = seed_document()  # ids follow the document's order, so the first of each was edited
+    assert f"kept as edited, not overwritten: quotes {doc['quotes'][0]['id']}" in out
+    first = doc["stances"][0]
+    assert f"not overwritten: stances {first['person']} on {first['claim']}" in out
+    assert out.count("kept as edited, not overwritten") == 3
+    assert "nothing changed" in out
+
+
+def session_scope_of(app):
+    from kb.db import session_scope
+
+    return session_scope(app)
