@@ -102,16 +102,23 @@ def url_with(**changes: Any) -> str:
     return _page_url({"fmt": changes.pop("fmt", "html")}, **changes)
 
 
+def absolute(path: str) -> str:
+    """`path` (from url_for) made absolute with the configured KB_BASE_URL, or left relative
+    when it is unset. Never from the request's Host header: anyone can send Host:
+    evil.example, and a cache would then serve that page's links to everyone (same ETag)."""
+    return current_app.config.get("BASE_URL", "") + path
+
+
 def _links(page: Any) -> dict[str, str | None]:
     return {
-        "self": _page_url({"fmt": "json"}, _external=True),
-        "next": _page_url({"fmt": "json"}, page=page.page + 1, _external=True)
+        "self": absolute(_page_url({"fmt": "json"})),
+        "next": absolute(_page_url({"fmt": "json"}, page=page.page + 1))
         if page.has_next
         else None,
-        "prev": _page_url({"fmt": "json"}, page=page.page - 1, _external=True)
+        "prev": absolute(_page_url({"fmt": "json"}, page=page.page - 1))
         if page.has_prev
         else None,
-        "html": _page_url({"fmt": "html"}, _external=True),
+        "html": absolute(_page_url({"fmt": "html"})),
     }
 
 
@@ -287,9 +294,9 @@ def _jsonld_person(person: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Person",
-        "@id": url_for("browse.person", slug=person["slug"], _external=True),
+        "@id": absolute(url_for("browse.person", slug=person["slug"])),
         "name": person["name"],
-        "url": url_for("browse.person", slug=person["slug"], _external=True),
+        "url": absolute(url_for("browse.person", slug=person["slug"])),
     }
     if person.get("description"):
         doc["description"] = person["description"]
@@ -303,7 +310,7 @@ def _jsonld_person(person: dict[str, Any]) -> dict[str, Any]:
 def _jsonld_work(source: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "@type": "CreativeWork",
-        "@id": url_for("browse.source", slug=source["slug"], _external=True),
+        "@id": absolute(url_for("browse.source", slug=source["slug"])),
         "name": source["title"],
         "genre": source["kind_label"],
     }
@@ -325,7 +332,7 @@ def _jsonld_quotation(
         "creator": {
             "@type": "Person",
             "name": speaker["name"],
-            "@id": url_for("browse.person", slug=speaker["slug"], _external=True),
+            "@id": absolute(url_for("browse.person", slug=speaker["slug"])),
         },
         "isPartOf": _jsonld_work(source),
     }
@@ -375,7 +382,7 @@ def claim(slug: str, fmt: str):
     ld: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Claim",
-        "@id": url_for("browse.claim", slug=c["slug"], _external=True),
+        "@id": absolute(url_for("browse.claim", slug=c["slug"])),
         "text": c["text"],
         "about": [t["name"] for t in c["topics"]],
         "citation": [
