@@ -112,12 +112,8 @@ def absolute(path: str) -> str:
 def _links(page: Any) -> dict[str, str | None]:
     return {
         "self": absolute(_page_url({"fmt": "json"})),
-        "next": absolute(_page_url({"fmt": "json"}, page=page.page + 1))
-        if page.has_next
-        else None,
-        "prev": absolute(_page_url({"fmt": "json"}, page=page.page - 1))
-        if page.has_prev
-        else None,
+        "next": absolute(_page_url({"fmt": "json"}, page=page.page + 1)) if page.has_next else None,
+        "prev": absolute(_page_url({"fmt": "json"}, page=page.page - 1)) if page.has_prev else None,
         "html": absolute(_page_url({"fmt": "html"})),
     }
 
