@@ -408,3 +408,14 @@ def test_each_claim_facet_counts_the_list_its_value_would_give(session, app) -> 
                         assert f["count"] == total, (filters, name, f)
                         checked += 1
     assert checked > 100
+
+
+def test_favicon_answers_and_pages_link_an_svg_icon(client) -> None:
+    ico = client.get("/favicon.ico")
+    assert ico.status_code == 200 and ico.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert ico.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+    assert "max-age=3600" in ico.headers["Cache-Control"]
+    page = client.get("/people").get_data(as_text=True)
+    href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page).group(1)
+    svg = client.get(href)
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data

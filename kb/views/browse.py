@@ -118,6 +118,18 @@ def _links(page: Any) -> dict[str, str | None]:
     }
 
 
+@bp.record_once
+def _favicon(state: Any) -> None:
+    """/favicon.ico, which browsers and crawlers ask for whatever the page links: the static
+    file itself, through Flask's static endpoint (so with its cache headers and no page
+    validators). Pages link the SVG icon (templates/base.html)."""
+    state.app.add_url_rule(
+        "/favicon.ico",
+        endpoint="static",
+        defaults={"filename": "favicon.ico"},
+    )
+
+
 _PUBLIC_BLUEPRINTS = ("browse", "graph", "export", "api")
 
 
