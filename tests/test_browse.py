@@ -419,3 +419,36 @@ def test_favicon_answers_and_pages_link_an_svg_icon(client) -> None:
     href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page).group(1)
     svg = client.get(href)
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+
+
+def test_compare_without_a_pair_is_a_form_to_choose_two_people(seeded_client) -> None:
+    page = seeded_client.get("/compare")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<form class="compare-choose" method="get" action="/compare">' in html
+    assert 'name="a"' in html and 'name="b"' in html and '<option value="elon-musk">' in html
+    # a name, a slug and a word of a name each find their person; the form leads to the pair
+    found = seeded_client.get("/compare?a=Elon+Musk&b=Chollet&as_of=2020-01-01")
+    assert found.status_code == 302
+    assert found.headers["Location"] == "/compare/elon-musk/francois-chollet?as_of=2020-01-01"
+    data = seeded_client.get("/compare.json?a=elon-musk&b=Hawking").get_json()
+    assert data["compare"]["json"] == "/compare/elon-musk/stephen-hawking.json"
+    assert seeded_client.get(data["compare"]["json"]).status_code == 200
+    # nobody, the same person twice: said beside the field, nothing else happens
+    data = seeded_client.get("/compare.json?a=zzzqqq&b=elon-musk").get_json()
+    assert data["compare"] is None and "zzzqqq" in data["problems"]["a"]
+    same = seeded_client.get("/compare?a=elon-musk&b=Elon+Musk")
+    assert same.status_code == 200 and "Choose two different people." in same.get_data(True)
+    assert seeded_client.get("/compare?a=" + "x" * 201).status_code == 400
+
+
+def test_compare_lists_the_people_a_text_may_mean(session, app) -> None:
+    for n in (1, 2):
+        make_person(session, slug=f"ada-lovelace-{n}", name=f"Ada Lovelace {n}")
+    session.commit()
+    client = app.test_client()
+    page = client.get("/compare?a=ada&b=ada-lovelace-2")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Several people match &#39;ada&#39;" in html
+    assert 'href="/compare?a=ada-lovelace-1&amp;b=ada-lovelace-2"' in html
+    assert client.get("/compare?a=ada-lovelace-1&b=ada-lovelace-2").status_code == 302
