@@ -452,3 +452,33 @@ def test_compare_lists_the_people_a_text_may_mean(session, app) -> None:
     assert page.status_code == 200 and "Several people match &#39;ada&#39;" in html
     assert 'href="/compare?a=ada-lovelace-1&amp;b=ada-lovelace-2"' in html
     assert client.get("/compare?a=ada-lovelace-1&b=ada-lovelace-2").status_code == 302
+
+
+def test_a_topic_has_a_csv_twin_of_its_claims(seeded_client) -> None:
+    response = seeded_client.get("/topics/ai-risk.csv?sort=text")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    listed = seeded_client.get("/claims.json?topic=ai-risk&per_page=200").get_json()["rows"]
+    assert rows and [r["slug"] for r in rows] == [r["slug"] for r in listed]
+    assert seeded_client.get("/topics/no-such-topic.csv").status_code == 404
+
+
+def test_search_has_a_formula_safe_csv_twin(session, app) -> None:
+    speaker = make_person(session, slug="wombat-fan", name="Wombat Fan")
+    make_quote(session, speaker, text="=HYPERLINK(1) wombats everywhere")
+    make_claim(session, slug="wombat-claim", text="Wombats will audit the algorithms.")
+    session.commit()
+    client = app.test_client()
+    response = client.get("/search.csv?q=wombats")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    hits = client.get("/search.json?q=wombats").get_json()["hits"]
+    assert [r["kind"] for r in rows] == [h["kind"] for h in hits] and len(rows) == 2
+    quote = next(r for r in rows if r["kind"] == "quote")
+    assert quote["text"] == "'=HYPERLINK(1) wombats everywhere" and "<mark>" not in quote["text"]
+    assert quote["speaker"] == "wombat-fan" and quote["page"] == "/people/wombat-fan"
+    claim = next(r for r in rows if r["kind"] == "claim")
+    assert claim["slug"] == "wombat-claim" and claim["page"] == "/claims/wombat-claim"
+    page = client.get("/search?q=wombats").get_data(as_text=True)
+    assert 'href="/search.csv?q=wombats"' in page

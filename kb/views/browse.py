@@ -9,6 +9,7 @@ the page and its twins cannot disagree. The home page's twin is /index.json (and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,6 +25,7 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from kb.db import get_session
@@ -437,12 +439,21 @@ def source(slug: str, fmt: str):
     return render_template("browse/source.html", data=data, jsonld=jsonld(ld))
 
 
-@twin("/topics/<slug>")
+@twin("/topics/<slug>", csv=True)
 def topic(slug: str, fmt: str):
-    """A topic and its claims (paginated, sortable like /claims)."""
+    """A topic and its claims (paginated, sortable like /claims; the CSV twin has them all,
+    with the columns of /claims.csv)."""
     sort = choice(request.args, "sort", q.CLAIM_SORTS, "text")
     req = _page_request()
-    data = q.topic_detail(get_session(), slug, req, sort)
+    session = get_session()
+    if fmt == "csv":
+        found = session.scalar(select(Topic).where(Topic.slug == slug))
+        if found is None:
+            abort(404, description="There is no topic with that name in kb.")
+        stmt = q.claims_select(found, None, None, sort)
+        name = "topic-" + re.sub(r"[^A-Za-z0-9_-]", "_", found.slug)
+        return _csv(name, q.CLAIM_CSV_HEADER, q.iter_claim_rows(session, stmt))
+    data = q.topic_detail(session, slug, req, sort)
     if data is None:
         abort(404, description="There is no topic with that name in kb.")
     if fmt == "json":
@@ -459,14 +470,18 @@ topic.openapi_params = LIST_PARAMS + [  # type: ignore[attr-defined]
 # ------------------------------------------------------------------ search
 
 
-@twin("/search")
+@twin("/search", csv=True)
 def search(fmt: str):
     """Full-text search over claims, quotes, people and sources: ranked hits with highlighted
-    snippets (<mark>), the number of hits of each kind, paginated."""
+    snippets (<mark>), the number of hits of each kind, paginated (the CSV twin: every ranked
+    hit, best first, as plain text)."""
     args = request.args
     query = text(args, "q", 200) or ""
     kind = choice(args, "kind", fts.KINDS)
     req = _page_request()
+    if fmt == "csv":
+        result = fts.search(get_session(), query, kind, limit=fts.RANK_LIMIT)
+        return _csv("search", SEARCH_CSV_HEADER, (_hit_row(h) for h in result.hits))
     result = fts.search(get_session(), query, kind, limit=req.per_page, offset=req.offset)
     # pages run through the ranked matches: all of them, or the newest when there are too many
     page = Page(result.hits, req.page, req.per_page, result.ranked or result.total)
@@ -490,6 +505,32 @@ search.openapi_params = [  # type: ignore[attr-defined]
     ("kind", list(fts.KINDS), "only hits of this kind"),
     *LIST_PARAMS,
 ]
+
+
+SEARCH_CSV_HEADER = ["kind", "rank", "slug", "text", "detail", "speaker", "source", "page"]
+
+
+def _hit_row(hit: fts.Hit) -> list[Any]:
+    """A hit as CSV cells: the record's own full text rather than the marked snippet, its
+    slug (a quote's id) and the path of its page (for a quote, its speaker's)."""
+    rec = hit.record
+    rank = round(hit.rank, 6)
+    if hit.kind == "quote":
+        page = url_for("browse.person", slug=rec.speaker.slug)
+        return [
+            "quote",
+            rank,
+            rec.id,
+            rec.text,
+            rec.locator,
+            rec.speaker.slug,
+            rec.source.slug,
+            page,
+        ]
+    fields = {"person": ("name", "description"), "claim": ("text", "summary")}
+    main, detail = (getattr(rec, f) for f in fields.get(hit.kind, ("title", "publisher")))
+    page = url_for(f"browse.{hit.kind}", slug=rec.slug)
+    return [hit.kind, rank, rec.slug, main, detail, "", "", page]
 
 
 def _hit_data(hit: fts.Hit) -> dict[str, Any]:
