@@ -158,7 +158,7 @@ def _before_request() -> Response | None:
     if hit:
         response = Response(status=304)
     else:
-        stored = _pages().get(version, (etag, request.url))
+        stored = _pages().get(version, (etag, _page_key()))
         if stored is None:
             return None
         body, headers = stored
@@ -166,6 +166,12 @@ def _before_request() -> Response | None:
         response.headers["X-KB-Page-Cache"] = "hit"
     _set_validators(response, etag, changed)
     return response
+
+
+def _page_key() -> str:
+    """What a stored page is found by: its path and query, not the Host header (pages never
+    depend on it; see kb.views.browse.absolute), so forged hosts cannot crowd the store."""
+    return request.script_root + request.full_path
 
 
 def _pages() -> PageCache:
@@ -176,7 +182,7 @@ def _store(response: Response, etag: str, version: int) -> None:
     if request.method != "GET" or response.is_streamed or response.direct_passthrough:
         return
     headers = [(k, v) for k, v in response.headers.items() if k in _KEPT_HEADERS]
-    _pages().put(version, (etag, request.url), response.get_data(), headers)
+    _pages().put(version, (etag, _page_key()), response.get_data(), headers)
 
 
 def _set_validators(response: Response, etag: str, changed: dt.datetime | None) -> None:

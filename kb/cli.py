@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kb import create_app, migrate
+from kb.config import ConfigError
 from kb.db import UNAVAILABLE_MESSAGES, get_engine, session_scope, unavailable_reason
 from kb.errors import DataError
 
@@ -23,6 +24,8 @@ class KbGroup(FlaskGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
         except DBAPIError as exc:
             reason = unavailable_reason(exc)
             if reason is None and not isinstance(exc, OperationalError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,24 @@ def load_secret_key(instance_path: str) -> str:
     return key
 
 
+class ConfigError(ValueError):
+    """A setting from the environment that kb cannot use; its message names the variable."""
+
+
+def base_url(raw: str | None) -> str:
+    """KB_BASE_URL without its trailing slash ("" when unset). Absolute links (links.self in
+    the JSON twins, JSON-LD @id) are built from it and never from the request's Host header,
+    which any client can forge: unset, those links stay relative. A scheme and host only:
+    url_for adds the path, with any prefix the app is mounted under."""
+    value = (raw or "").strip().rstrip("/")
+    if value and not re.fullmatch(r"https?://[^\s/?#@\\]+", value):
+        raise ConfigError(
+            "KB_BASE_URL must be a scheme and host such as https://kb.example.org "
+            f"(no path: kb adds its own), not {value!r}."
+        )
+    return value
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "DATABASE_URL": os.environ.get("KB_DATABASE_URL") or default_database_url(instance_path),
@@ -40,6 +59,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         # How many reverse proxies in front of kb to trust for X-Forwarded-* (0: none).
         "PROXIES": int(os.environ.get("KB_PROXIES", "0") or 0),
+        "BASE_URL": base_url(os.environ.get("KB_BASE_URL")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }

@@ -408,3 +408,77 @@ def test_each_claim_facet_counts_the_list_its_value_would_give(session, app) -> 
                         assert f["count"] == total, (filters, name, f)
                         checked += 1
     assert checked > 100
+
+
+def test_favicon_answers_and_pages_link_an_svg_icon(client) -> None:
+    ico = client.get("/favicon.ico")
+    assert ico.status_code == 200 and ico.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert ico.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+    assert "max-age=3600" in ico.headers["Cache-Control"]
+    page = client.get("/people").get_data(as_text=True)
+    href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page).group(1)
+    svg = client.get(href)
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+
+
+def test_compare_without_a_pair_is_a_form_to_choose_two_people(seeded_client) -> None:
+    page = seeded_client.get("/compare")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<form class="compare-choose" method="get" action="/compare">' in html
+    assert 'name="a"' in html and 'name="b"' in html and '<option value="elon-musk">' in html
+    # a name, a slug and a word of a name each find their person; the form leads to the pair
+    found = seeded_client.get("/compare?a=Elon+Musk&b=Chollet&as_of=2020-01-01")
+    assert found.status_code == 302
+    assert found.headers["Location"] == "/compare/elon-musk/francois-chollet?as_of=2020-01-01"
+    data = seeded_client.get("/compare.json?a=elon-musk&b=Hawking").get_json()
+    assert data["compare"]["json"] == "/compare/elon-musk/stephen-hawking.json"
+    assert seeded_client.get(data["compare"]["json"]).status_code == 200
+    # nobody, the same person twice: said beside the field, nothing else happens
+    data = seeded_client.get("/compare.json?a=zzzqqq&b=elon-musk").get_json()
+    assert data["compare"] is None and "zzzqqq" in data["problems"]["a"]
+    same = seeded_client.get("/compare?a=elon-musk&b=Elon+Musk")
+    assert same.status_code == 200 and "Choose two different people." in same.get_data(True)
+    assert seeded_client.get("/compare?a=" + "x" * 201).status_code == 400
+
+
+def test_compare_lists_the_people_a_text_may_mean(session, app) -> None:
+    for n in (1, 2):
+        make_person(session, slug=f"ada-lovelace-{n}", name=f"Ada Lovelace {n}")
+    session.commit()
+    client = app.test_client()
+    page = client.get("/compare?a=ada&b=ada-lovelace-2")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Several people match &#39;ada&#39;" in html
+    assert 'href="/compare?a=ada-lovelace-1&amp;b=ada-lovelace-2"' in html
+    assert client.get("/compare?a=ada-lovelace-1&b=ada-lovelace-2").status_code == 302
+
+
+def test_a_topic_has_a_csv_twin_of_its_claims(seeded_client) -> None:
+    response = seeded_client.get("/topics/ai-risk.csv?sort=text")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    listed = seeded_client.get("/claims.json?topic=ai-risk&per_page=200").get_json()["rows"]
+    assert rows and [r["slug"] for r in rows] == [r["slug"] for r in listed]
+    assert seeded_client.get("/topics/no-such-topic.csv").status_code == 404
+
+
+def test_search_has_a_formula_safe_csv_twin(session, app) -> None:
+    speaker = make_person(session, slug="wombat-fan", name="Wombat Fan")
+    make_quote(session, speaker, text="=HYPERLINK(1) wombats everywhere")
+    make_claim(session, slug="wombat-claim", text="Wombats will audit the algorithms.")
+    session.commit()
+    client = app.test_client()
+    response = client.get("/search.csv?q=wombats")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    hits = client.get("/search.json?q=wombats").get_json()["hits"]
+    assert [r["kind"] for r in rows] == [h["kind"] for h in hits] and len(rows) == 2
+    quote = next(r for r in rows if r["kind"] == "quote")
+    assert quote["text"] == "'=HYPERLINK(1) wombats everywhere" and "<mark>" not in quote["text"]
+    assert quote["speaker"] == "wombat-fan" and quote["page"] == "/people/wombat-fan"
+    claim = next(r for r in rows if r["kind"] == "claim")
+    assert claim["slug"] == "wombat-claim" and claim["page"] == "/claims/wombat-claim"
+    page = client.get("/search?q=wombats").get_data(as_text=True)
+    assert 'href="/search.csv?q=wombats"' in page

@@ -131,3 +131,68 @@ def test_the_kept_pages_stay_within_their_byte_limit(app) -> None:
     assert cache.size <= 1500 and len(cache._pages) == 2
     assert client.get("/_probe/big/4").headers.get("X-KB-Page-Cache") == "hit"
     assert "X-KB-Page-Cache" not in client.get("/_probe/big/0").headers  # dropped first
+
+
+# Every public page and file a reader can fetch, for the Host header tests.
+_HOST_PATHS = [
+    "/",
+    "/index.json",
+    "/people",
+    "/people.json?per_page=2",
+    "/people/elon-musk",
+    "/people/elon-musk.json",
+    "/claims/ai-existential-risk",
+    "/claims.json?page=2&per_page=3",
+    "/sources/chollet-limits",
+    "/topics/ai-risk.json",
+    "/search.json?q=intelligence",
+    "/graph",
+    "/agreement.json",
+    "/compare/elon-musk/francois-chollet.json",
+    "/api/openapi.json",
+    "/export/",
+    "/export/kb.json",
+    "/export/kb.jsonld",
+    "/export/kb.aif.json",
+    "/export/graph.json",
+    "/export/graph.graphml",
+]
+
+
+def test_the_host_header_never_reaches_a_page_or_its_validator(seeded_app) -> None:
+    """A forged Host must not become links in a page that a cache then serves to everyone
+    under the same ETag (cache poisoning): without KB_BASE_URL every link is relative."""
+    client = seeded_app.test_client(use_cookies=False)
+    for path in _HOST_PATHS:
+        normal = client.get(path)
+        forged = client.get(path, headers={"Host": "evil.example"})
+        assert normal.status_code == forged.status_code == 200, path
+        body = forged.get_data(as_text=True)
+        assert "evil.example" not in body and "localhost" not in body, path
+        assert forged.get_data() == normal.get_data(), path
+        assert forged.headers.get("ETag") == normal.headers.get("ETag"), path
+        if not path.startswith("/export"):  # the files stream, and are never kept
+            assert forged.headers.get("X-KB-Page-Cache") == "hit", path
+    links = client.get("/people.json?per_page=2").get_json()["links"]
+    assert links["self"] == "/people.json?per_page=2" and links["next"].startswith("/people.json")
+
+
+def test_absolute_links_come_from_kb_base_url(database_url, tmp_path, monkeypatch) -> None:
+    from kb.config import from_environment
+    from tests.conftest import make_app
+
+    monkeypatch.setenv("KB_BASE_URL", "https://kb.example.org/")
+    base = from_environment(str(tmp_path))["BASE_URL"]
+    assert base == "https://kb.example.org"
+    app = make_app(database_url, tmp_path / "instance", BASE_URL=base)
+    client = app.test_client(use_cookies=False)
+    forged = {"Host": "evil.example"}
+    links = client.get("/people.json", headers=forged).get_json()["links"]
+    assert links["self"] == "https://kb.example.org/people.json"
+    assert links["html"] == "https://kb.example.org/people"
+    with app.app_context(), session_scope() as session:
+        session.add(m.Person(slug="ada-example", name="Ada Example"))
+    page = client.get("/people/ada-example", headers=forged).get_data(as_text=True)
+    assert '"@id": "https://kb.example.org/people/ada-example"' in page
+    assert "evil.example" not in page
+    app.extensions["kb.engine"].dispose()

@@ -269,3 +269,25 @@ def search(
     ]
     total = counts[kind] if kind else sum(counts.values())
     return SearchResult(query, hits, total, counts, ranked)
+
+
+def find_people(session: Session, value: str, limit: int = 10) -> list[Person]:
+    """The people a reader may mean by `value` (a picker's text: a slug, a name or part of
+    one): the person with that slug, else the one whose name it is (any case), else the
+    person hits of a search for it, best first. Bounded by `limit` at any size of kb."""
+    exact = session.scalar(select(Person).where(Person.slug == value.strip()))
+    if exact is not None:
+        return [exact]
+    people = [h.record for h in search(session, value, kind="person", limit=limit).hits]
+    named = [p for p in people if p.name.casefold() == value.strip().casefold()]
+    return named[:1] or people
+
+
+def suggested_people(session: Session, limit: int = 50) -> list[tuple[str, str]]:
+    """(slug, name) of the first `limit` people by name, for a picker's suggestions: bounded
+    whatever the number of people, and cheap (no count over the quotes), so a page that
+    offers them stays small; anyone else is found by typing (find_people)."""
+    rows = session.execute(
+        select(Person.slug, Person.name).order_by(Person.name, Person.slug).limit(limit)
+    ).all()
+    return [(slug, name) for slug, name in rows]

@@ -9,6 +9,7 @@ the page and its twins cannot disagree. The home page's twin is /index.json (and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,6 +25,7 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from kb.db import get_session
@@ -102,17 +104,32 @@ def url_with(**changes: Any) -> str:
     return _page_url({"fmt": changes.pop("fmt", "html")}, **changes)
 
 
+def absolute(path: str) -> str:
+    """`path` (from url_for) made absolute with the configured KB_BASE_URL, or left relative
+    when it is unset. Never from the request's Host header: anyone can send Host:
+    evil.example, and a cache would then serve that page's links to everyone (same ETag)."""
+    return current_app.config.get("BASE_URL", "") + path
+
+
 def _links(page: Any) -> dict[str, str | None]:
     return {
-        "self": _page_url({"fmt": "json"}, _external=True),
-        "next": _page_url({"fmt": "json"}, page=page.page + 1, _external=True)
-        if page.has_next
-        else None,
-        "prev": _page_url({"fmt": "json"}, page=page.page - 1, _external=True)
-        if page.has_prev
-        else None,
-        "html": _page_url({"fmt": "html"}, _external=True),
+        "self": absolute(_page_url({"fmt": "json"})),
+        "next": absolute(_page_url({"fmt": "json"}, page=page.page + 1)) if page.has_next else None,
+        "prev": absolute(_page_url({"fmt": "json"}, page=page.page - 1)) if page.has_prev else None,
+        "html": absolute(_page_url({"fmt": "html"})),
     }
+
+
+@bp.record_once
+def _favicon(state: Any) -> None:
+    """/favicon.ico, which browsers and crawlers ask for whatever the page links: the static
+    file itself, through Flask's static endpoint (so with its cache headers and no page
+    validators). Pages link the SVG icon (templates/base.html)."""
+    state.app.add_url_rule(
+        "/favicon.ico",
+        endpoint="static",
+        defaults={"filename": "favicon.ico"},
+    )
 
 
 _PUBLIC_BLUEPRINTS = ("browse", "graph", "export", "api")
@@ -287,9 +304,9 @@ def _jsonld_person(person: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Person",
-        "@id": url_for("browse.person", slug=person["slug"], _external=True),
+        "@id": absolute(url_for("browse.person", slug=person["slug"])),
         "name": person["name"],
-        "url": url_for("browse.person", slug=person["slug"], _external=True),
+        "url": absolute(url_for("browse.person", slug=person["slug"])),
     }
     if person.get("description"):
         doc["description"] = person["description"]
@@ -303,7 +320,7 @@ def _jsonld_person(person: dict[str, Any]) -> dict[str, Any]:
 def _jsonld_work(source: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "@type": "CreativeWork",
-        "@id": url_for("browse.source", slug=source["slug"], _external=True),
+        "@id": absolute(url_for("browse.source", slug=source["slug"])),
         "name": source["title"],
         "genre": source["kind_label"],
     }
@@ -325,7 +342,7 @@ def _jsonld_quotation(
         "creator": {
             "@type": "Person",
             "name": speaker["name"],
-            "@id": url_for("browse.person", slug=speaker["slug"], _external=True),
+            "@id": absolute(url_for("browse.person", slug=speaker["slug"])),
         },
         "isPartOf": _jsonld_work(source),
     }
@@ -375,7 +392,7 @@ def claim(slug: str, fmt: str):
     ld: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Claim",
-        "@id": url_for("browse.claim", slug=c["slug"], _external=True),
+        "@id": absolute(url_for("browse.claim", slug=c["slug"])),
         "text": c["text"],
         "about": [t["name"] for t in c["topics"]],
         "citation": [
@@ -422,12 +439,21 @@ def source(slug: str, fmt: str):
     return render_template("browse/source.html", data=data, jsonld=jsonld(ld))
 
 
-@twin("/topics/<slug>")
+@twin("/topics/<slug>", csv=True)
 def topic(slug: str, fmt: str):
-    """A topic and its claims (paginated, sortable like /claims)."""
+    """A topic and its claims (paginated, sortable like /claims; the CSV twin has them all,
+    with the columns of /claims.csv)."""
     sort = choice(request.args, "sort", q.CLAIM_SORTS, "text")
     req = _page_request()
-    data = q.topic_detail(get_session(), slug, req, sort)
+    session = get_session()
+    if fmt == "csv":
+        found = session.scalar(select(Topic).where(Topic.slug == slug))
+        if found is None:
+            abort(404, description="There is no topic with that name in kb.")
+        stmt = q.claims_select(found, None, None, sort)
+        name = "topic-" + re.sub(r"[^A-Za-z0-9_-]", "_", found.slug)
+        return _csv(name, q.CLAIM_CSV_HEADER, q.iter_claim_rows(session, stmt))
+    data = q.topic_detail(session, slug, req, sort)
     if data is None:
         abort(404, description="There is no topic with that name in kb.")
     if fmt == "json":
@@ -444,14 +470,18 @@ topic.openapi_params = LIST_PARAMS + [  # type: ignore[attr-defined]
 # ------------------------------------------------------------------ search
 
 
-@twin("/search")
+@twin("/search", csv=True)
 def search(fmt: str):
     """Full-text search over claims, quotes, people and sources: ranked hits with highlighted
-    snippets (<mark>), the number of hits of each kind, paginated."""
+    snippets (<mark>), the number of hits of each kind, paginated (the CSV twin: every ranked
+    hit, best first, as plain text)."""
     args = request.args
     query = text(args, "q", 200) or ""
     kind = choice(args, "kind", fts.KINDS)
     req = _page_request()
+    if fmt == "csv":
+        result = fts.search(get_session(), query, kind, limit=fts.RANK_LIMIT)
+        return _csv("search", SEARCH_CSV_HEADER, (_hit_row(h) for h in result.hits))
     result = fts.search(get_session(), query, kind, limit=req.per_page, offset=req.offset)
     # pages run through the ranked matches: all of them, or the newest when there are too many
     page = Page(result.hits, req.page, req.per_page, result.ranked or result.total)
@@ -475,6 +505,32 @@ search.openapi_params = [  # type: ignore[attr-defined]
     ("kind", list(fts.KINDS), "only hits of this kind"),
     *LIST_PARAMS,
 ]
+
+
+SEARCH_CSV_HEADER = ["kind", "rank", "slug", "text", "detail", "speaker", "source", "page"]
+
+
+def _hit_row(hit: fts.Hit) -> list[Any]:
+    """A hit as CSV cells: the record's own full text rather than the marked snippet, its
+    slug (a quote's id) and the path of its page (for a quote, its speaker's)."""
+    rec = hit.record
+    rank = round(hit.rank, 6)
+    if hit.kind == "quote":
+        page = url_for("browse.person", slug=rec.speaker.slug)
+        return [
+            "quote",
+            rank,
+            rec.id,
+            rec.text,
+            rec.locator,
+            rec.speaker.slug,
+            rec.source.slug,
+            page,
+        ]
+    fields = {"person": ("name", "description"), "claim": ("text", "summary")}
+    main, detail = (getattr(rec, f) for f in fields.get(hit.kind, ("title", "publisher")))
+    page = url_for(f"browse.{hit.kind}", slug=rec.slug)
+    return [hit.kind, rank, rec.slug, main, detail, "", "", page]
 
 
 def _hit_data(hit: fts.Hit) -> dict[str, Any]:

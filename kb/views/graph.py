@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    redirect,
     render_template,
     request,
     stream_with_context,
@@ -28,7 +29,9 @@ from kb.db import get_session
 from kb.graph import analysis, cached, stream, svg
 from kb.graph.agreement import Agreement
 from kb.models import Person, Stance
+from kb.pagination import text
 from kb.queries import graph as q
+from kb.queries import search as fts
 
 bp = Blueprint("graph", __name__)
 
@@ -46,6 +49,8 @@ GRAPH_NODES = 60
 GRAPH_NODES_MAX = 600
 AGREEMENT_PEOPLE = 40
 AGREEMENT_PEOPLE_MAX = 150
+# people suggested, or listed as candidates, on the /compare form: bounded at any size
+CHOICES = 50
 SCORE_RULE = (
     "Score = (agreements − disagreements) / shared claims, from −1 (disagree on every shared "
     "claim) to +1 (agree on every one). Agree: both support or both oppose; disagree: one "
@@ -449,6 +454,81 @@ def _compare(slug_a: str, slug_b: str, fmt: str) -> Any:
         href=href,
         json_url=url_for("graph.compare_json", slug_a=a.slug, slug_b=b.slug, **_args()),
     )
+
+
+def _choose(fmt: str) -> Any:
+    """/compare without a pair: a plain GET form (a name or slug for each side, with a
+    bounded list of suggestions). A pair that names two people leads to their page; text that
+    fits several people lists them to pick from; a problem is said beside its field."""
+    session = get_session()
+    as_of = _as_of()
+    values = {side: text(request.args, side, 200) or "" for side in ("a", "b")}
+    chosen: dict[str, str] = {}
+    candidates: dict[str, list[dict[str, Any]]] = {}
+    problems: dict[str, str] = {}
+    for side, value in values.items():
+        if not value.strip():
+            continue
+        found = fts.find_people(session, value, CHOICES)
+        candidates[side] = [
+            {**_person_json(p), "pick": url_for("graph.choose", **_args(**{side: p.slug}))}
+            for p in found
+        ]
+        if len(found) == 1:
+            chosen[side] = found[0].slug
+        elif not found:
+            problems[side] = f"No person in kb matches {value!r}."
+        else:
+            problems[side] = f"Several people match {value!r}: pick one."
+    if len(chosen) == 2 and chosen["a"] == chosen["b"]:
+        problems["b"] = "Choose two different people."
+    pair = None
+    if len(chosen) == 2 and not problems:
+        extra = {"as_of": as_of.isoformat()} if as_of else {}
+        pair = {
+            "html": url_for("graph.compare", slug_a=chosen["a"], slug_b=chosen["b"], **extra),
+            "json": url_for("graph.compare_json", slug_a=chosen["a"], slug_b=chosen["b"], **extra),
+        }
+    data = {
+        "query": values,
+        "as_of": as_of.isoformat() if as_of else None,
+        "candidates": candidates,
+        "problems": problems,
+        "compare": pair,
+        "suggestions": [
+            {"slug": slug, "name": name} for slug, name in fts.suggested_people(session, CHOICES)
+        ],
+    }
+    if fmt == "json":
+        return jsonify(data)
+    if pair is not None:
+        return redirect(pair["html"])
+    return render_template(
+        "graph/compare_choose.html", data=data, json_url=url_for("graph.choose_json", **_args())
+    )
+
+
+@bp.get("/compare")
+def choose() -> Any:
+    """Choose two people to compare: a form with a name or slug for each."""
+    return _choose("html")
+
+
+@bp.get("/compare.json")
+def choose_json() -> Any:
+    """Choose two people to compare: the people each text may mean, and the pair's pages.
+
+    `compare` holds the URLs of the pair's page and JSON once both texts name one person
+    each (the HTML page redirects there); `candidates` lists who each text may mean, and
+    `problems` what is wrong with each field."""
+    return _choose("json")
+
+
+choose_json.openapi_params = [  # type: ignore[attr-defined]
+    ("a", "string", "the first person: a slug, a name or part of one"),
+    ("b", "string", "the second person: a slug, a name or part of one"),
+    AS_OF_PARAM,
+]
 
 
 @bp.get("/compare/<slug_a>/<slug_b>")
