@@ -155,6 +155,10 @@ def serve_command(
     seeded first, so a fresh machine shows real data."""
     from kb import serving
 
+    try:
+        serving.check_address(host, port)
+    except serving.CannotListen as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(prepare_database())
     get_engine().dispose()  # the workers open their own connections after the fork
     click.echo(f"serving on http://{host}:{port}/")

@@ -76,7 +76,12 @@ def get_session() -> Session:
 
 
 def _close_session(_exc: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
+    """Give the request's connection back to the pool. The session stays in `g`: a streamed
+    response (stream_with_context) pushes the request's context again while it is sent and
+    reads through this same session, and the teardown that ends the stream (finished, or
+    closed because the client went away) must find it to close it once more. Popping it
+    here left every streamed response's connection checked out until garbage collection."""
+    session = g.get("db_session")
     if session is not None:
         session.close()
 

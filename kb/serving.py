@@ -6,7 +6,9 @@ shared between processes.
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -30,6 +32,47 @@ def default_workers() -> int:
     kb's pages are short and mostly wait on the database, so each worker's threads
     (see `kb serve --threads`) overlap those waits."""
     return min(2 * cores() + 1, MAX_DEFAULT_WORKERS)
+
+
+class CannotListen(Exception):
+    """The address kb serve was asked for cannot be listened on; the message says why and what
+    to do, in a sentence for the terminal."""
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail early, with one sentence, when (host, port) cannot be listened on: gunicorn would
+    otherwise retry, log an error a second for five seconds, then exit with a bare "Can't
+    connect". Binds a throwaway socket the way gunicorn does (SO_REUSEADDR, so a port left in
+    TIME_WAIT by a previous run is not taken for busy)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise CannotListen(
+            f"cannot listen on {host!r}: no such address ({exc.strerror})."
+        ) from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise CannotListen(_why_not(host, port, exc)) from None
+
+
+def _why_not(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (another kb serve, or another program). "
+            f"Stop that program, or pick another port: kb serve --port {port + 1 if port < 65535 else 5000}"
+        )
+    if exc.errno == errno.EACCES:
+        return (
+            f"not allowed to listen on port {port} (ports below 1024 need privileges). "
+            "Pick a port from 1024 up: kb serve --port 5000"
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine: pick one with --host (e.g. 127.0.0.1)"
+    return f"cannot listen on {host}:{port}: {exc.strerror}"
 
 
 class KbServer(BaseApplication):
