@@ -34,7 +34,8 @@ class KbGroup(FlaskGroup):
             ) from None
 
 
-@click.group(cls=KbGroup, create_app=create_app, load_dotenv=False)
+@click.group(cls=KbGroup, create_app=create_app, load_dotenv=False, add_version_option=False)
+@click.version_option(package_name="kb", message="kb %(version)s")
 def cli() -> None:
     """kb: a knowledge base of who claims what about AI risk, and on what evidence.
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+from importlib import metadata
+from pathlib import Path
 
 import click
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from kb import migrate
+from kb import checks, migrate
 from kb.cli import cli
 from kb.db import get_engine, make_engine
 from tests.test_serve import free_port, kb_executable
@@ -134,3 +137,27 @@ def test_seed_refuses_an_unmigrated_database(databases, tmp_path, monkeypatch) -
     assert result.exit_code != 0
     assert "kb db upgrade" in result.output
     databases.drop(url)
+
+
+def test_version_is_kbs_own(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("KB_INSTANCE_PATH", str(tmp_path))
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"kb {metadata.version('kb')}\n"
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_names_every_command_and_every_check(tmp_path, monkeypatch) -> None:
+    """Like sqlite-utils' test_docs: a command or a `kb check` check that README does not
+    name fails here, and so does a README check row that names no check."""
+    monkeypatch.setenv("KB_INSTANCE_PATH", str(tmp_path))
+    readme = README.read_text(encoding="utf-8")
+    with cli.make_context("kb", [], resilient_parsing=True) as ctx:
+        leaves = [path for path, cmd in _walk(cli, ctx) if not isinstance(cmd, click.Group)]
+    missing = [" ".join(path) for path in leaves if f"`kb {' '.join(path)}" not in readme]
+    assert missing == [], f"commands README.md does not name: {missing}"
+    documented = set(re.findall(r"^\| `([a-z-]+)` \|", readme, re.M))
+    names = {check.name for check in checks.checks("sqlite://")}
+    assert names == documented, f"checks missing from README.md: {names - documented}"
