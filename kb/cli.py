@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from kb import create_app, migrate
+from kb import checks, create_app, migrate
 from kb.config import ConfigError
 from kb.db import UNAVAILABLE_MESSAGES, get_engine, session_scope, unavailable_reason
 from kb.errors import DataError
@@ -37,7 +37,8 @@ class KbGroup(FlaskGroup):
             ) from None
 
 
-@click.group(cls=KbGroup, create_app=create_app, load_dotenv=False)
+@click.group(cls=KbGroup, create_app=create_app, load_dotenv=False, add_version_option=False)
+@click.version_option(package_name="kb", message="kb %(version)s")
 def cli() -> None:
     """kb: a knowledge base of who claims what about AI risk, and on what evidence.
 
@@ -59,33 +60,66 @@ def db_group() -> None:
     """Create and migrate the database schema (Alembic)."""
 
 
+def _where(engine) -> str:
+    return migrate.current_revision(engine) or "base"
+
+
 @db_group.command("upgrade")
 @click.argument("revision", default="head")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: the latest)."""
-    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo(f"database at {migrate.current_revision(get_engine()) or 'base'}")
+    try:
+        migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    except migrate.MigrationError as exc:
+        raise click.ClickException(f"cannot upgrade to {revision!r}: {exc}") from None
+    click.echo(f"database at {_where(get_engine())}")
 
 
 @db_group.command("downgrade")
 @click.argument("revision", default="-1")
+@click.option(
+    "--yes-lose-data",
+    is_flag=True,
+    help="Run a downgrade that destroys records (going to base drops every table).",
+)
 @with_appcontext
-def db_downgrade(revision: str) -> None:
-    """Migrate the database down to REVISION (default: one step; "base" empties it)."""
-    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo(f"database at {migrate.current_revision(get_engine()) or 'base'}")
+def db_downgrade(revision: str, yes_lose_data: bool) -> None:
+    """Migrate the database down to REVISION (default: one step; "base" empties it).
+
+    A step whose downgrade destroys records is refused without --yes-lose-data; every other
+    step keeps every row, and `kb db upgrade` brings the schema back."""
+    url, engine = current_app.config["DATABASE_URL"], get_engine()
+    try:
+        losses = migrate.downgrade_losses(url, engine, revision)
+        if losses and not yes_lose_data:
+            for loss in losses:
+                click.echo(f"would lose data: {loss}", err=True)
+            raise click.ClickException(
+                f"downgrading to {revision!r} destroys data: nothing was changed. Export first "
+                "(`kb export --format json --output kb.json`), then add --yes-lose-data."
+            )
+        migrate.downgrade(url, revision)
+    except migrate.MigrationError as exc:
+        raise click.ClickException(f"cannot downgrade to {revision!r}: {exc}") from None
+    engine.dispose()
+    click.echo(f"database at {_where(engine)} (kb needs {migrate.head_revision(url)} to serve)")
 
 
 @db_group.command("current")
 @with_appcontext
 def db_current() -> None:
-    """Print the database's migration revision and the latest one."""
+    """Print the database's migration revision and the latest one. Exit status: 0 when they
+    match, 1 when not (an upgrade is needed, or a newer release migrated the database)."""
     url = current_app.config["DATABASE_URL"]
-    current = migrate.current_revision(get_engine())
-    head = migrate.head_revision(url)
-    state = "up to date" if current == head else "needs `kb db upgrade`"
-    click.echo(f"current: {current or 'base (empty)'}\nhead:    {head}\n{state}")
+    state = checks.schema_state(migrate.current_revision(get_engine()), url)
+    words = {"ok": "up to date", "ahead": "ahead: migrated by a newer release of kb"}
+    click.echo(
+        f"current: {state.current or 'base (empty)'}\nhead:    {state.head}\n"
+        f"{words.get(state.status, 'needs `kb db upgrade`')}"
+    )
+    if not state.ok:
+        sys.exit(1)
 
 
 def _require_schema() -> None:
@@ -119,17 +153,22 @@ def seed_command() -> None:
 
 
 def prepare_database() -> str:
-    """Migrate the database to the latest schema and, when it holds no data, load the seed.
-    Returns what was done, for the log."""
+    """Make an empty database (no kb schema) ready to serve: migrate it and load the seed, so a
+    fresh machine shows real data. A database that has a schema is left as it is: one that is
+    behind (or ahead of) the code is refused with what to do, since migrating it is the
+    operator's decision (several servers, a backup first). Returns what was done, for the log."""
     from kb.seed import load_seed
 
     engine = get_engine()
     url = current_app.config["DATABASE_URL"]
-    was_empty = migrate.is_empty(engine)
-    if migrate.current_revision(engine) != migrate.head_revision(url):
-        migrate.upgrade(url)
-    if not was_empty:
+    if not migrate.is_empty(engine):
+        state = checks.schema_state(migrate.current_revision(engine), url)
+        if not state.ok:
+            raise click.ClickException(
+                f"{state.detail}. kb serve migrates only an empty database; nothing was changed."
+            )
         return "database ready"
+    migrate.upgrade(url)
     with session_scope() as session:
         session.info["actor"] = "serve"
         load_seed(session)

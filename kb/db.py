@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -134,7 +134,12 @@ UNAVAILABLE_MESSAGES = {
     "full": "The database's disk is full, so nothing can be saved. Nothing was changed; reading "
     "still works.",
     "unreachable": "The database cannot be reached at the moment. Please try again later.",
+    "schema": "kb is waiting for its database to be upgraded to this version (an operator must "
+    "run `kb db upgrade`). Please try again later.",
 }
+
+# app.extensions key: this process has seen the schema at the code's head (kb.views.health).
+SCHEMA_OK = "kb.schema_ok"
 
 # SQLite primary result codes (the low byte of an extended code), see sqlite.org/rescode.html.
 _SQLITE_REASONS = {
@@ -169,6 +174,8 @@ def unavailable_reason(exc: BaseException) -> str | None:
     web answers 503 with a plain message and the CLI exits 1 with one, instead of a traceback."""
     if not isinstance(exc, DBAPIError):
         return None
+    if _names_missing_schema(exc) and _schema_not_at_head():
+        return "schema"
     orig = exc.orig
     code = getattr(orig, "sqlite_errorcode", None)
     if isinstance(code, int):
@@ -182,6 +189,36 @@ def unavailable_reason(exc: BaseException) -> str | None:
         # psycopg gives no SQLSTATE when it never reached a server (refused, bad host).
         return "unreachable"
     return None
+
+
+def _names_missing_schema(exc: DBAPIError) -> bool:
+    """A table or column the query names is not there: SQLite's "no such table/column" (plain
+    SQLITE_ERROR), PostgreSQL's undefined_table and undefined_column."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in ("42P01", "42703"):
+        return True
+    text = str(orig)
+    return getattr(orig, "sqlite_errorcode", None) == 1 and (
+        text.startswith(("no such table", "no such column")) or "has no column named" in text
+    )
+
+
+def _schema_not_at_head() -> bool:
+    """Whether the database's schema is not the code's head, asked only after a query missed a
+    table or column, so that a bug stays a 500 and a pending migration is a 503. Forgets that
+    this process saw the schema at head, so kb.views.health's gate asks again."""
+    if not has_app_context():
+        return False
+    from kb import checks, migrate
+
+    try:
+        current = migrate.current_revision(get_engine())
+    except DBAPIError:
+        return False
+    if checks.schema_state(current, current_app.config["DATABASE_URL"]).ok:
+        return False
+    current_app.extensions.pop(SCHEMA_OK, None)
+    return True
 
 
 def discard_session() -> None:

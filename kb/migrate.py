@@ -1,17 +1,41 @@
 """Alembic driven from kb: the migrations folder and the database URL come from the app, so
-`kb db upgrade` needs no alembic.ini and works the same from a checkout and from a wheel."""
+`kb db upgrade` needs no alembic.ini and works the same from a checkout and from a wheel.
+
+A migration whose downgrade destroys data that its upgrade cannot bring back (a table or a
+column of records, not an index or a derived flag) says so in a module attribute,
+`downgrade_loses_data = "what is lost"`; `kb db downgrade` refuses to run such a step without
+--yes-lose-data (see `downgrade_losses`). Every other step must come back up with every row:
+tests/test_migrations.py walks each one down and up on a populated database.
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
+from alembic.util import CommandError
 from sqlalchemy import Engine, inspect
 
 from kb.paths import resource_dir
+
+
+class MigrationError(Exception):
+    """A revision that does not exist or cannot be reached from where the database is, or a
+    migration that refused: one sentence for the terminal, never Alembic's traceback."""
+
+
+@contextmanager
+def _plain_errors() -> Iterator[None]:
+    try:
+        yield
+    except (CommandError, RevisionError) as exc:
+        raise MigrationError(str(exc).strip() or type(exc).__name__) from None
 
 
 def alembic_config(url: str, stdout: io.TextIOBase | None = None) -> Config:
@@ -22,11 +46,30 @@ def alembic_config(url: str, stdout: io.TextIOBase | None = None) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    with _plain_errors():
+        command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str = "-1") -> None:
-    command.downgrade(alembic_config(url), revision)
+    with _plain_errors():
+        command.downgrade(alembic_config(url), revision)
+
+
+def downgrade_losses(url: str, engine: Engine, revision: str) -> list[str]:
+    """What going down from the database's revision to REVISION destroys for good, one line per
+    migration that declares `downgrade_loses_data`; empty when nothing is lost. Raises
+    MigrationError when REVISION is unknown or not below the database's revision."""
+    current = current_revision(engine)
+    if current is None:
+        return []
+    script = ScriptDirectory.from_config(alembic_config(url))
+    with _plain_errors():
+        steps = list(script.iterate_revisions(current, revision))
+    return [
+        f"{step.revision}: {step.module.downgrade_loses_data}"
+        for step in steps
+        if getattr(step.module, "downgrade_loses_data", None)
+    ]
 
 
 def current_revision(engine: Engine) -> str | None:

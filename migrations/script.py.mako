@@ -17,6 +17,10 @@ revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}
 branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
 depends_on: str | Sequence[str] | None = ${repr(depends_on)}
+# When downgrade() destroys records that upgrade() cannot bring back (a table or a column of
+# data, not an index or a derived value), say what, so `kb db downgrade` asks for
+# --yes-lose-data first (kb.migrate.downgrade_losses): downgrade_loses_data = "drops ..."
+downgrade_loses_data: str | None = None
 
 
 def upgrade() -> None:

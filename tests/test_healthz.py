@@ -130,3 +130,48 @@ def test_a_confused_version_table_is_503_not_500(app) -> None:
     assert status == 503
     assert body["status"] == "error" and body["schema"] is None
     assert "health check failed" in body["detail"]
+
+
+def _previous_revision(url: str) -> str:
+    script = ScriptDirectory.from_config(migrate.alembic_config(url))
+    previous = script.get_revision(script.get_current_head()).down_revision
+    assert isinstance(previous, str)
+    return previous
+
+
+def _assert_schema_503(client, paths) -> None:
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 503, (path, response.status_code)
+        assert response.headers["Retry-After"].isdigit()
+        assert "kb db upgrade" in response.get_data(as_text=True), path
+
+
+PAGES = ("/", "/claims", "/people", "/claims.json", "/graph")
+
+
+def test_every_page_is_503_while_the_database_is_behind(databases, tmp_path) -> None:
+    url = databases.empty()
+    migrate.upgrade(url, _previous_revision(url))
+    app = make_app(url, tmp_path / "instance")
+    try:
+        client = app.test_client()
+        _assert_schema_503(client, PAGES)
+        assert client.get("/healthz").status_code == 503
+        migrate.upgrade(url)  # the operator migrates: pages come back without a restart
+        for path in PAGES:
+            assert client.get(path).status_code == 200, path
+    finally:
+        app.extensions["kb.engine"].dispose()
+        databases.drop(url)
+
+
+def test_a_database_downgraded_under_a_running_app_is_503_not_500(seeded_app) -> None:
+    url = seeded_app.config["DATABASE_URL"]
+    client = seeded_app.test_client()
+    assert client.get("/claims").status_code == 200  # this worker has seen the schema at head
+    seeded_app.extensions["kb.engine"].dispose()
+    migrate.downgrade(url, _previous_revision(url))
+    _assert_schema_503(client, ["/claims?position=supports", *PAGES])
+    migrate.upgrade(url)
+    assert client.get("/claims?position=opposes").status_code == 200

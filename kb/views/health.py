@@ -11,13 +11,41 @@ database), and Cache-Control: no-store so no proxy answers for the app.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from kb import checks, migrate
-from kb.db import get_engine
+from kb.db import SCHEMA_OK, UNAVAILABLE_MESSAGES, get_engine
+from kb.views.errors import RETRY_AFTER_SECONDS
 
 bp = Blueprint("health", __name__)
+
+# What answers whatever the schema: the probe itself, and the stylesheet of the 503 page.
+_UNGATED = frozenset({"health.healthz", "static"})
+
+
+@bp.before_app_request
+def schema_gate() -> tuple[str, int, dict[str, str]] | None:
+    """Every page answers 503 while the database's schema is not the one this code needs
+    (behind, ahead, not migrated): a page would otherwise fail on a missing column with a 500,
+    or half work. Once a worker has seen the schema at head it stops asking (no query per
+    request); kb.db.unavailable_reason forgets that when a query then misses a table or column
+    (someone downgraded the live database), so the gate asks again from the next request on."""
+    if request.endpoint in _UNGATED or current_app.extensions.get(SCHEMA_OK):
+        return None
+    url = current_app.config["DATABASE_URL"]
+    state = checks.schema_state(migrate.current_revision(get_engine()), url)
+    if state.ok:
+        current_app.extensions[SCHEMA_OK] = True
+        return None
+    current_app.logger.warning("schema %s: %s", state.status, state.detail)
+    page = render_template(
+        "errors/error.html",
+        code=503,
+        name="Service Unavailable",
+        message=UNAVAILABLE_MESSAGES["schema"],
+    )
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 @bp.get("/healthz")

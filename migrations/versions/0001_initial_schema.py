@@ -15,6 +15,8 @@ revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Read by kb.migrate.downgrade_losses: `kb db downgrade` asks for --yes-lose-data first.
+downgrade_loses_data = "drops every table: all people, claims, stances, sources and accounts"
 
 
 def upgrade() -> None:
