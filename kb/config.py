@@ -30,6 +30,11 @@ def load_secret_key(instance_path: str) -> str:
     return key
 
 
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "DATABASE_URL": os.environ.get("KB_DATABASE_URL") or default_database_url(instance_path),
@@ -42,4 +47,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "PROXIES": int(os.environ.get("KB_PROXIES", "0") or 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # /admin/import parks each previewed upload until it is applied: bounded per editor
+        # (older previews of the same editor make room), in total, and in time.
+        "IMPORT_PREVIEWS_PER_EDITOR": _int_env("KB_IMPORT_PREVIEWS_PER_EDITOR", 2),
+        "IMPORT_PREVIEWS_MAX_BYTES": _int_env("KB_IMPORT_PREVIEWS_MAX_BYTES", 200 * 1024 * 1024),
+        "IMPORT_PREVIEW_SECONDS": _int_env("KB_IMPORT_PREVIEW_SECONDS", 3600),
     }
