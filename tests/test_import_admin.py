@@ -210,20 +210,34 @@ def test_only_the_editor_who_previewed_can_apply(app, editor_client) -> None:  #
     assert _count(app, m.Stance) == 32
 
 
-def test_the_same_preview_applied_twice_at_once_runs_once(app, editor_client) -> None:  # noqa: F811
-    fields = hidden_fields(_upload(editor_client, _seed_bytes()).text)
-    other = app.test_client()  # the same editor in a second browser
-    assert login(other, "eve").status_code == 302
-    other_fields = {**fields, "csrf_token": csrf_token(other, "/admin/import/")}
-    start = threading.Barrier(2, timeout=30)
+def _apply_at_once(app, pairs):
+    """POST each (client, fields) apply at the same moment; the responses in order."""
+    start = threading.Barrier(len(pairs), timeout=30)
 
     def run(client, data):
         start.wait()
         return _apply(client, data)
 
-    with ThreadPoolExecutor(2) as pool:
-        futures = [pool.submit(run, editor_client, fields), pool.submit(run, other, other_fields)]
-        responses = [f.result(timeout=60) for f in futures]
+    with ThreadPoolExecutor(len(pairs)) as pool:
+        futures = [pool.submit(run, client, data) for client, data in pairs]
+        return [f.result(timeout=60) for f in futures]
+
+
+def test_the_same_preview_applied_twice_at_once_runs_once(app, editor_client) -> None:  # noqa: F811
+    fields = hidden_fields(_upload(editor_client, _seed_bytes()).text)
+    other = app.test_client()  # the same editor in a second browser
+    assert login(other, "eve").status_code == 302
+    other_fields = {**fields, "csrf_token": csrf_token(other, "/admin/import/")}
+    responses = _apply_at_once(app, [(editor_client, fields), (other, other_fields)])
     assert sorted(r.status_code for r in responses) == [200, 409]
     assert any("already applied" in r.text for r in responses)
+    assert _count(app, m.Stance) == 32 and _count(app, m.Person) == 4
+
+
+def test_two_previews_of_one_file_applied_at_once(app, editor_client) -> None:  # noqa: F811
+    bob = _second_editor(app)
+    pairs = [(c, hidden_fields(_upload(c, _seed_bytes()).text)) for c in (editor_client, bob)]
+    responses = _apply_at_once(app, pairs)
+    assert [r.status_code for r in responses] == [200, 200]
+    assert sum("Nothing changed" in r.text for r in responses) == 1  # one after the other
     assert _count(app, m.Stance) == 32 and _count(app, m.Person) == 4
