@@ -28,10 +28,13 @@ What it does not do, on purpose:
 - no per-row Revision records (a million revisions of "created" would say nothing); the import
   command records one summary revision itself if it wants one;
 - no upsert: every row is new. Ids are assigned here, counting up from the table's current
-  maximum, which is why ids can be returned without a round trip per row. A bulk load therefore
-  assumes no other process inserts into the same tables at the same time (true of `kb synth`
-  and `kb import`, which are administrative commands). On PostgreSQL the id sequences are moved
-  past the new ids afterwards, so later ORM inserts continue from there.
+  maximum, which is why ids can be returned without a round trip per row. So that no other
+  writer (an editor saving a form) can take one of those ids in between, the table is locked
+  against writes before its maximum is read, until the caller's transaction ends
+  (`lock_for_writing`: SQLite's write lock, PostgreSQL's SHARE ROW EXCLUSIVE); the other writer
+  waits for the commit, or gives up after the database's lock timeout with a "busy" answer. On
+  PostgreSQL the id sequences are moved past the new ids afterwards, so later ORM inserts
+  continue from there.
 - `created_at`, `updated_at` and `version` come from the columns' server defaults.
 """
 
@@ -128,7 +131,23 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
+def lock_for_writing(session: Session, tables: Iterable[str]) -> None:
+    """Keep other writers out of `tables` until the session's transaction ends, so that ids
+    counted from a table's maximum (here and in kb.importer) stay free and keys read from it
+    stay true. Readers go on. SQLite has one write lock for the whole file: taken now with
+    BEGIN IMMEDIATE, unless this transaction already writes (and so holds it)."""
+    conn = session.connection()
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        if not conn.connection.driver_connection.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif dialect == "postgresql":
+        names = ", ".join(sorted(set(tables)))
+        conn.exec_driver_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+
+
 def _next_id(session: Session, table_name: str) -> int:
+    lock_for_writing(session, [table_name])  # before the maximum is read
     table = _BARE[table_name]
     return (session.scalar(select(func.max(table.c.id))) or 0) + 1
 

@@ -49,6 +49,11 @@ def base_url(raw: str | None) -> str:
     return value
 
 
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "DATABASE_URL": os.environ.get("KB_DATABASE_URL") or default_database_url(instance_path),
@@ -62,4 +67,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "BASE_URL": base_url(os.environ.get("KB_BASE_URL")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # /admin/import parks each previewed upload until it is applied: bounded per editor
+        # (older previews of the same editor make room), in total, and in time.
+        "IMPORT_PREVIEWS_PER_EDITOR": _int_env("KB_IMPORT_PREVIEWS_PER_EDITOR", 2),
+        "IMPORT_PREVIEWS_MAX_BYTES": _int_env("KB_IMPORT_PREVIEWS_MAX_BYTES", 200 * 1024 * 1024),
+        "IMPORT_PREVIEW_SECONDS": _int_env("KB_IMPORT_PREVIEW_SECONDS", 3600),
     }

@@ -437,12 +437,11 @@ class Importer:
         return self.report
 
     def _lock(self) -> None:
-        """Keep other writers out while ids are counted up from each table's maximum (kb.bulk
-        assumes it). On SQLite the first write takes the database's write lock anyway."""
-        if self.s.get_bind().dialect.name == "postgresql":
-            tables = ", ".join(t.name for t in (*(mm.__table__ for mm in _MODELS.values()),))
-            links = "source_author, claim_topic, stance_evidence"
-            self.s.execute(text(f"LOCK TABLE {tables}, {links} IN SHARE ROW EXCLUSIVE MODE"))
+        """Keep other writers out of every kb/1 table before any key or maximum id is read,
+        until the import commits: new ids are counted up from each table's maximum, and the
+        matching by slug and natural key must stay true while it is written (kb.bulk)."""
+        tables = [mm.__table__.name for mm in _MODELS.values()]
+        bulk.lock_for_writing(self.s, [*tables, "source_author", "claim_topic", "stance_evidence"])
 
     def _finish(self) -> None:
         if self._deferred_quotes:

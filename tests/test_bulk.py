@@ -4,13 +4,16 @@ would (server defaults, version 1, sequences moved on), on SQLite and PostgreSQL
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from kb import bulk, datastate
 from kb import models as m
+from kb.db import SQLITE_BUSY_TIMEOUT_MS
+from kb.importer import DocumentInput, import_input
 from tests.factories import make_person
 
 
@@ -121,3 +124,111 @@ def test_empty_input_writes_nothing(session) -> None:
 def test_the_database_still_refuses_bad_rows(session) -> None:
     with pytest.raises(IntegrityError):
         bulk.insert_claims(session, [{"slug": "x", "text": "A."}, {"slug": "x", "text": "B."}])
+
+
+# -- a writer at the same time ------------------------------------------------------------------
+
+
+class _Editor:
+    """An editor creating a topic through kb.edits on its own connection while a bulk write
+    runs. `try_now` tries once without waiting for any lock: True when it got in at once;
+    otherwise it tries again in a thread, waiting as a real editor would (`finish` joins it)."""
+
+    def __init__(self, app, slug: str = "editor-topic"):
+        self.app, self.slug = app, slug
+        self.got_in_at_once: bool | None = None
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def _save(self, wait: bool) -> None:
+        from kb import edits
+        from kb.db import session_scope
+
+        with self.app.app_context(), session_scope(self.app) as s:
+            s.info["actor"] = "eve"
+            raw = s.connection().connection.driver_connection
+            sqlite = s.get_bind().dialect.name == "sqlite"
+            if not wait:  # give up at once instead of waiting for the other writer
+                s.execute(
+                    text("PRAGMA busy_timeout = 0" if sqlite else "SET LOCAL lock_timeout = 1")
+                )
+            try:
+                edits.save_topic(s, None, {"name": "Made by an editor", "slug": self.slug})
+            finally:
+                if not wait and sqlite:  # the pooled connection's own setting again
+                    raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+
+    def try_now(self) -> None:
+        try:
+            self._save(wait=False)
+            self.got_in_at_once = True
+        except OperationalError:  # locked: the bulk writer holds the tables
+            self.got_in_at_once = False
+            self.thread = threading.Thread(target=self._retry)
+            self.thread.start()
+
+    def _retry(self) -> None:
+        try:
+            self._save(wait=True)
+        except BaseException as exc:  # reported by finish()
+            self.error = exc
+
+    def finish(self) -> None:
+        if self.thread is not None:
+            self.thread.join(timeout=30)
+            assert not self.thread.is_alive()
+        assert self.error is None, self.error
+
+
+def _topics_meeting(editor: _Editor, n: int):
+    for i in range(n):
+        if i == 0:
+            editor.try_now()  # after kb.bulk has read the table, before it writes
+        yield {"slug": f"t-{i}", "name": f"Bulk topic {i}"}
+
+
+def test_bulk_insert_with_an_editor_writing_at_the_same_time(app, session) -> None:
+    make_topic = {"slug": "before", "name": "Before"}
+    bulk.insert_topics(session, [make_topic])
+    session.commit()
+    editor = _Editor(app)
+    topics = bulk.insert_topics(session, _topics_meeting(editor, 5), batch_size=2)
+    session.commit()
+    editor.finish()
+    assert not editor.got_in_at_once  # the bulk write kept it out while it counted ids
+    for slug, id_ in topics.items():
+        assert session.get(m.Topic, id_).slug == slug
+    assert session.scalar(select(m.Topic.id).where(m.Topic.slug == "editor-topic")) not in (
+        None,
+        *topics.values(),
+    )
+
+
+class _DocumentMeetingAnEditor(DocumentInput):
+    """A kb/1 document whose topics are read while an editor creates a topic."""
+
+    def __init__(self, doc, editor: _Editor):
+        super().__init__(doc, "import.json")
+        self.editor = editor
+
+    def records(self, entity: str):
+        if entity == "topics":
+            self.editor.try_now()  # after the importer has loaded the topics' keys
+        return super().records(entity)
+
+
+def test_an_import_while_an_editor_creates_topics(app, session) -> None:
+    doc = {
+        "format": "kb/1",
+        "topics": [{"slug": f"t-{i}", "name": f"Topic {i}"} for i in range(4)],
+        "claims": [{"slug": "c", "text": "A claim.", "topics": ["t-1", "t-3"]}],
+    }
+    editor = _Editor(app)
+    report = import_input(session, _DocumentMeetingAnEditor(doc, editor))
+    session.commit()
+    editor.finish()
+    assert report.created["topics"] == 4 and not editor.got_in_at_once
+    claim = session.scalar(select(m.Claim).where(m.Claim.slug == "c"))
+    assert sorted(t.slug for t in claim.topics) == ["t-1", "t-3"]
+    slugs = set(session.scalars(select(m.Topic.slug)))
+    assert slugs == {"t-0", "t-1", "t-2", "t-3", "editor-topic"}

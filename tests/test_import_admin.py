@@ -5,12 +5,24 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
+import stat
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from kb import models as m
 from kb.seed import seed_document
-from tests.test_admin_support import csrf_token, editor_client, hidden_fields  # noqa: F401
+from tests.test_admin_support import (  # noqa: F401
+    csrf_token,
+    editor_client,
+    hidden_fields,
+    login,
+    make_user,
+)
 
 
 def _count(app, model) -> int:
@@ -65,7 +77,8 @@ def test_preview_then_apply(app, editor_client) -> None:  # noqa: F811
         "/admin/import/apply",
         data={k: fields[k] for k in ("csrf_token", "token", "name")},
     )
-    assert again.status_code == 410
+    assert again.status_code == 409 and "already applied" in again.text
+    assert _count(app, m.Stance) == 32
 
 
 def test_problems_are_listed_with_lines_and_nothing_is_written(app, editor_client) -> None:  # noqa: F811
@@ -120,3 +133,111 @@ def test_forged_token_is_refused(editor_client) -> None:  # noqa: F811
 def test_the_admin_menu_links_to_the_import(editor_client) -> None:  # noqa: F811
     page = editor_client.get("/admin/").get_data(as_text=True)
     assert 'href="/admin/import/"' in page
+
+
+# -- parked previews: private, bounded, owned --------------------------------------------------
+
+
+def _parked(app) -> list:
+    folder = Path(app.instance_path) / "imports"
+    return sorted(p for p in folder.iterdir() if p.name != ".lock") if folder.exists() else []
+
+
+def _apply(client, fields):
+    return client.post(
+        "/admin/import/apply", data={k: fields[k] for k in ("csrf_token", "token", "name")}
+    )
+
+
+def _second_editor(app):
+    make_user(app, "bob", "editor")
+    client = app.test_client()
+    assert login(client, "bob").status_code == 302
+    return client
+
+
+def test_a_parked_preview_is_private_and_expires(app, editor_client) -> None:  # noqa: F811
+    assert app.config["IMPORT_PREVIEW_SECONDS"] <= 3600
+    preview = _upload(editor_client, _seed_bytes())
+    assert preview.status_code == 200
+    (path,) = _parked(app)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    old = time.time() - app.config["IMPORT_PREVIEW_SECONDS"] - 1
+    os.utime(path, (old, old))
+    applied = _apply(editor_client, hidden_fields(preview.text))
+    assert applied.status_code == 410 and "no longer kept" in applied.text
+    assert _parked(app) == [] and _count(app, m.Person) == 0
+
+
+def test_an_editor_keeps_at_most_two_previews(app, editor_client) -> None:  # noqa: F811
+    assert app.config["IMPORT_PREVIEWS_PER_EDITOR"] == 2
+    pages = [_upload(editor_client, _seed_bytes()) for _ in range(3)]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert len(_parked(app)) == 2
+    first, last = (hidden_fields(p.text) for p in (pages[0], pages[-1]))
+    assert _apply(editor_client, first).status_code == 410  # pushed out by the newer ones
+    assert _count(app, m.Person) == 0
+    assert _apply(editor_client, last).status_code == 200
+    assert _count(app, m.Stance) == 32
+
+
+def test_previews_of_all_editors_stay_under_the_total(app, editor_client) -> None:  # noqa: F811
+    body = _seed_bytes()
+    app.config["IMPORT_PREVIEWS_MAX_BYTES"] = len(body) + len(body) // 2
+    assert _upload(editor_client, body).status_code == 200
+    bob = _second_editor(app)
+    refused = _upload(bob, body)
+    assert refused.status_code == 503 and "cannot be kept" in refused.text
+    assert refused.headers["Retry-After"]
+    assert len(_parked(app)) == 1
+    # with one preview per editor, eve's next one replaces hers: the total still holds
+    app.config["IMPORT_PREVIEWS_PER_EDITOR"] = 1
+    assert _upload(editor_client, body).status_code == 200
+    assert len(_parked(app)) == 1
+
+
+def test_only_the_editor_who_previewed_can_apply(app, editor_client) -> None:  # noqa: F811
+    fields = hidden_fields(_upload(editor_client, _seed_bytes()).text)
+    bob = _second_editor(app)
+    stolen = bob.post(
+        "/admin/import/apply",
+        data={"csrf_token": csrf_token(bob, "/admin/import/"), "token": fields["token"]},
+    )
+    assert stolen.status_code == 404
+    assert _count(app, m.Person) == 0
+    assert _apply(editor_client, fields).status_code == 200  # still there for its owner
+    assert _count(app, m.Stance) == 32
+
+
+def _apply_at_once(app, pairs):
+    """POST each (client, fields) apply at the same moment; the responses in order."""
+    start = threading.Barrier(len(pairs), timeout=30)
+
+    def run(client, data):
+        start.wait()
+        return _apply(client, data)
+
+    with ThreadPoolExecutor(len(pairs)) as pool:
+        futures = [pool.submit(run, client, data) for client, data in pairs]
+        return [f.result(timeout=60) for f in futures]
+
+
+def test_the_same_preview_applied_twice_at_once_runs_once(app, editor_client) -> None:  # noqa: F811
+    fields = hidden_fields(_upload(editor_client, _seed_bytes()).text)
+    other = app.test_client()  # the same editor in a second browser
+    assert login(other, "eve").status_code == 302
+    other_fields = {**fields, "csrf_token": csrf_token(other, "/admin/import/")}
+    responses = _apply_at_once(app, [(editor_client, fields), (other, other_fields)])
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    assert any("already applied" in r.text for r in responses)
+    assert _count(app, m.Stance) == 32 and _count(app, m.Person) == 4
+
+
+def test_two_previews_of_one_file_applied_at_once(app, editor_client) -> None:  # noqa: F811
+    bob = _second_editor(app)
+    pairs = [(c, hidden_fields(_upload(c, _seed_bytes()).text)) for c in (editor_client, bob)]
+    responses = _apply_at_once(app, pairs)
+    assert [r.status_code for r in responses] == [200, 200]
+    assert sum("Nothing changed" in r.text for r in responses) == 1  # one after the other
+    assert _count(app, m.Stance) == 32 and _count(app, m.Person) == 4
