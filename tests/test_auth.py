@@ -345,3 +345,84 @@ def test_cli_refuses_bad_accounts(app, runner) -> None:
         input="one long password\nanother password\n",
     )
     assert mismatch.exit_code != 0
+
+
+def test_cli_refuses_to_leave_no_active_admin_and_enables_and_sets_roles(app, runner) -> None:
+    make_user(app, "ada", "admin")
+    for args in (["disable", "ada"], ["set-role", "ada", "--role", "editor"]):
+        refused = runner.invoke(args=["users", *args])
+        assert refused.exit_code == 1, refused.output
+        assert "ada is the only active admin" in refused.output
+        assert "Traceback" not in refused.output
+    make_user(app, "bob", "editor")
+    assert runner.invoke(args=["users", "set-role", "bob", "--role", "admin"]).exit_code == 0
+    result = runner.invoke(args=["users", "disable", "ada"])
+    assert result.exit_code == 0 and "ada is now disabled" in result.output
+    assert login(app.test_client(), "ada").status_code == 401
+    result = runner.invoke(args=["users", "enable", "ada"])
+    assert result.exit_code == 0 and "ada is now active" in result.output
+    assert login(app.test_client(), "ada").status_code == 302
+    result = runner.invoke(args=["users", "set-role", "ada", "--role", "editor"])
+    assert result.exit_code == 0 and "ada is now an editor" in result.output
+    assert "ada\teditor\tactive" in runner.invoke(args=["users", "list"]).output
+    assert runner.invoke(args=["users", "enable", "nobody"]).exit_code == 1
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app) -> None:
+    """A real race, ten rounds: two threads, each with its own transaction, demote the other
+    admin at the same moment through the one guard (kb.auth.change_account) that the admin
+    form and `kb users` use. Exactly one may win each round."""
+    make_user(app, "ada", "admin")
+    make_user(app, "bob", "admin")
+    maker = app.extensions["kb.sessionmaker"]
+    start = threading.Barrier(2)
+
+    def demote(name: str) -> str:
+        with app.app_context():
+            session = maker()
+            try:
+                user = auth.find_user(session, name)
+                start.wait(timeout=30)
+                auth.change_account(session, user, role="editor")
+                session.commit()
+                return "demoted"
+            except auth.AccountError:
+                session.rollback()
+                return "refused"
+            finally:
+                session.close()
+
+    for _ in range(10):
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = sorted(pool.map(demote, ["ada", "bob"]))
+        assert outcomes == ["demoted", "refused"]
+        with app.app_context(), session_scope() as session:
+            admins = session.scalars(select(User).where(User.role == "admin", User.active))
+            assert len(admins.all()) == 1
+            for user in session.scalars(select(User)):
+                user.role = "admin"
+
+
+def test_passwords_of_spaces_are_refused_everywhere(app, runner, admin_client) -> None:
+    assert "not spaces" in auth.password_problem(" " * 12)
+    assert "not spaces" in auth.password_problem("a" + " " * 11)
+    assert auth.password_problem("correct horse battery") is None
+    result = runner.invoke(
+        args=["users", "create", "bob", "--role", "editor", "--password-stdin"],
+        input=" " * 12 + "\n",
+    )
+    assert result.exit_code == 1 and "not spaces" in result.output
+    page = admin_client.get("/admin/users/new").text
+    token = hidden_fields(page)["csrf_token"]
+    form = {"csrf_token": token, "username": "bob", "role": "editor", "password": " " * 12}
+    response = admin_client.post("/admin/users/new", data=form)
+    assert response.status_code == 422 and "not spaces" in response.text
+    with app.app_context(), session_scope() as session:
+        ada = auth.find_user(session, "ada")
+        assert auth.find_user(session, "bob") is None
+    path = f"/admin/users/{ada.id}/edit"
+    fields = hidden_fields(admin_client.get(path).text)
+    form = {**fields, "role": "admin", "active": "y", "password": " " * 12}
+    response = admin_client.post(path, data=form)
+    assert response.status_code == 422 and "not spaces" in response.text
+    assert login(app.test_client(), "ada").status_code == 302
