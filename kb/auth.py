@@ -1,6 +1,8 @@
 """Accounts: password hashing, user lookup, roles, and the decorators that guard views.
 
-Passwords are hashed with Argon2id (argon2-cffi, with its vetted default parameters). Flask-Login
+Passwords are hashed with Argon2id (argon2-cffi, with its vetted default parameters; the
+PASSWORD_HASHER setting may give other PasswordHasher parameters, which only the test suite does,
+to hash cheaply). Flask-Login
 keeps only a small `AccountUser` per request, never an ORM object, and its id carries the
 account's version: changing the password, the role or disabling the account changes the version
 and so ends every session that account had open.
@@ -16,9 +18,9 @@ from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app
+from flask import abort, current_app, has_app_context
 from flask_login import UserMixin, current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kb.models import ROLES, User, utcnow
@@ -27,10 +29,10 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
 
-_hasher = PasswordHasher()
-# Verified against when the account does not exist, so a wrong username costs as much time as
-# a wrong password and does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("kb-no-such-account")
+# One PasswordHasher per set of parameters, with the hash verified against when the account
+# does not exist (so a wrong username costs as much time as a wrong password and does not reveal
+# which accounts exist), made on first use.
+_HASHERS: dict[tuple[tuple[str, Any], ...], tuple[PasswordHasher, str]] = {}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,23 +41,36 @@ class AccountError(ValueError):
     """A request about an account that cannot be honoured; the message says why."""
 
 
+def _hasher() -> tuple[PasswordHasher, str]:
+    """The app's hasher (argon2-cffi's defaults unless PASSWORD_HASHER, a dict of
+    PasswordHasher arguments, says otherwise) and its dummy hash."""
+    params = current_app.config.get("PASSWORD_HASHER") if has_app_context() else None
+    key = tuple(sorted((params or {}).items()))
+    if key not in _HASHERS:
+        hasher = PasswordHasher(**dict(key))
+        _HASHERS[key] = (hasher, hasher.hash("kb-no-such-account"))
+    return _HASHERS[key]
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher()[0].verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable, or None."""
+    """Why a new password is not acceptable, or None: the one rule for the web and the CLI."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"must be at least {MIN_PASSWORD_LENGTH} characters long"
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"must be at most {MAX_PASSWORD_LENGTH} characters long"
+    if len("".join(password.split())) < MIN_PASSWORD_LENGTH // 2:
+        return f"must contain at least {MIN_PASSWORD_LENGTH // 2} characters that are not spaces"
     return None
 
 
@@ -109,11 +124,11 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active account these credentials open, or None. Upgrades an old hash in place."""
     user = find_user(session, username)
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_hasher()[1], password)
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher()[0].check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
@@ -142,6 +157,40 @@ def set_password(user: User, password: str) -> None:
     if problem:
         raise AccountError(f"password: {problem}")
     user.password_hash = hash_password(password)
+
+
+def _lock_active_admins(session: Session) -> list[int]:
+    """The ids of the active admins, locked until the transaction ends.
+
+    Two admins demoting each other at the same moment must not both see the other one still
+    an admin: each change takes this lock before it counts. PostgreSQL locks the rows (a second
+    change waits, then sees the first one's commit); SQLite has one writer at a time, so a write
+    first takes its lock (waiting up to the busy timeout) and the count then sees every commit.
+    """
+    active_admins = select(User.id).where(User.role == "admin", User.active.is_(True))
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE user_account SET role = role WHERE role = 'admin' AND active"))
+        return list(session.scalars(active_admins))
+    return list(session.scalars(active_admins.order_by(User.id).with_for_update()))
+
+
+def change_account(
+    session: Session, user: User, *, role: str | None = None, active: bool | None = None
+) -> None:
+    """Set the account's role and whether it may log in (never commits), refusing with
+    AccountError to leave kb without an active admin: the one guard of the web and the CLI.
+    The caller's commit ends the lock the guard took."""
+    role = user.role if role is None else role
+    active = user.active if active is None else bool(active)
+    if role not in ROLES:
+        raise AccountError(f"role: must be one of {', '.join(ROLES)}")
+    losing_an_admin = user.role == "admin" and user.active and (role != "admin" or not active)
+    if losing_an_admin and not [i for i in _lock_active_admins(session) if i != user.id]:
+        raise AccountError(
+            f"role: {user.username} is the only active admin: make another account an "
+            "active admin first"
+        )
+    user.role, user.active = role, active
 
 
 def end_sessions(session: Session, user_id: int) -> None:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -381,6 +382,19 @@ class Revision(Base):
     reverts_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id", ondelete="SET NULL"))
 
     user: Mapped[User | None] = relationship()
+
+
+class LoginAttempt(Base):
+    """A count of login attempts in one window, per key (an address, or an account at an
+    address), shared by every worker and server: kb.security counts an attempt here, with one
+    atomic upsert, before the password is checked."""
+
+    __tablename__ = "login_attempt"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # When the window ends, in whole seconds since the epoch (the same arithmetic everywhere).
+    window_ends: Mapped[int] = mapped_column(BigInteger, index=True)
+    hits: Mapped[int] = mapped_column(Integer)
 
 
 class KbState(Base):

@@ -3,8 +3,9 @@
 Everything here is wired once per app by `init_app`, which create_app calls:
 - Flask-Login sessions (kb.auth holds the account logic and the view decorators);
 - CSRFProtect from Flask-WTF, app-wide: every POST, PUT, PATCH or DELETE needs the token;
-- Flask-Limiter's storage and strategy, used to count *failed* logins per account and per
-  address (a correct password does not count against anyone);
+- the login limit: attempts counted in the database (table login_attempt), per account at an
+  address and per address, shared by every worker and server (a correct password is given
+  back, so it does not count against anyone);
 - the session cookie: HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS
   (behind a TLS-terminating proxy, wrap the app in werkzeug's ProxyFix so Flask can tell);
 - security headers on every response, including error pages and static files;
@@ -13,17 +14,21 @@ Everything here is wired once per app by `init_app`, which create_app calls:
 
 from __future__ import annotations
 
+import os
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from limits import parse
+from limits import RateLimitItem, parse
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from kb import auth, history
+from kb.models import LoginAttempt
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -51,14 +56,16 @@ PRIVATE_PREFIXES = ("/admin", "/login", "/logout")
 # The only schemes a link taken from data may carry (people's pages, sources, archived copies).
 WEB_URL_SCHEMES = ("http", "https")
 
-DEFAULTS = {
-    # Failed logins allowed per window before further attempts are refused.
-    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+# Login attempts allowed per window (a correct password is given back); each may also come
+# from the environment as KB_<NAME>, in the notation of the `limits` library.
+LOGIN_LIMITS = {
+    # One account from one address: guessing from one address never locks the owner out of
+    # their account from another.
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per 15 minutes",
+    # Any accounts from one address: a guesser cannot spread over many accounts.
     "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
-    # memory:// counts per process; point it at redis:// or memcached:// when serving with
-    # several gunicorn workers so that they share the count.
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": False,
+}
+DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
@@ -112,6 +119,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.tests["web_url"] = is_web_url
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    for key, value in LOGIN_LIMITS.items():
+        app.config.setdefault(key, os.environ.get(f"KB_{key}") or value)
+        try:
+            parse(app.config[key])
+        except ValueError:
+            raise ValueError(
+                f"{key} = {app.config[key]!r}: write a limit such as {value!r}"
+            ) from None
     # config.from_environment sets these already; a test config may not have.
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
@@ -138,15 +153,6 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401, "Log in first.")
 
-    # One limiter per app, so two apps in one process (tests) never share counts.
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-        default_limits=[],
-    )
-    app.extensions["kb.limiter"] = limiter
-
     from kb.views.admin import auth_bp
 
     app.register_blueprint(auth_bp)
@@ -161,26 +167,76 @@ def init_app(app: Flask) -> None:
         return response
 
 
-# -- failed logins -----------------------------------------------------------------------------
+# -- login attempts ----------------------------------------------------------------------------
 
 
-def _login_keys(app: Flask, username: str, address: str) -> list[tuple[object, str]]:
+def _login_limits(app: Flask, username: str, address: str) -> list[tuple[RateLimitItem, str]]:
+    """(limit, counter key) pairs for one attempt. The address has no space, so the key of an
+    account at an address cannot be mistaken for another's."""
+    address, username = address[:100], username.strip().lower()[:80]
     return [
-        (parse(app.config["LOGIN_LIMIT_PER_ACCOUNT"]), f"account:{username.strip().lower()}"),
-        (parse(app.config["LOGIN_LIMIT_PER_ADDRESS"]), f"address:{address}"),
+        (parse(app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"]), f"aa:{address} {username}"),
+        (parse(app.config["LOGIN_LIMIT_PER_ADDRESS"]), f"a:{address}"),
     ]
 
 
-def login_blocked(app: Flask, username: str, address: str) -> bool:
-    """True when this account or this address has used up its failed logins."""
-    limiter: Limiter = app.extensions["kb.limiter"]
-    return any(
-        not limiter.limiter.test(item, "kb-login", key)
-        for item, key in _login_keys(app, username, address)
+def _count(session: Session, key: str, limit: RateLimitItem, now: int) -> int:
+    """Add one to the key's count in its current window (or start a new window) and return the
+    new count, in one statement: every worker and server sees every attempt, and simultaneous
+    attempts each get their own number."""
+    table = LoginAttempt.__table__
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    expired = table.c.window_ends <= now
+    statement = (
+        dialect.insert(table)
+        .values(key=key, window_ends=now + limit.get_expiry(), hits=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "hits": case((expired, 1), else_=table.c.hits + 1),
+                "window_ends": case((expired, now + limit.get_expiry()), else_=table.c.window_ends),
+            },
+        )
+        .returning(table.c.hits)
     )
+    return session.execute(statement).scalar_one()
 
 
-def record_failed_login(app: Flask, username: str, address: str) -> None:
-    limiter: Limiter = app.extensions["kb.limiter"]
-    for item, key in _login_keys(app, username, address):
-        limiter.limiter.hit(item, "kb-login", key)
+def login_attempt_allowed(app: Flask, session: Session, username: str, address: str) -> bool:
+    """Count this attempt against the account at this address and against the address, and
+    commit, before the password is checked; False when either is over its limit (the
+    password must then not be checked at all)."""
+    now = int(time.time())
+    counts = [
+        (_count(session, key, limit, now), limit)
+        for limit, key in _login_limits(app, username, address)
+    ]
+    session.commit()
+    if any(hits == 1 for hits, _limit in counts):  # a window started: sweep the expired ones
+        _sweep(session, now)
+    return all(hits <= limit.amount for hits, limit in counts)
+
+
+def _sweep(session: Session, now: int) -> None:
+    """Delete expired counters, so the table holds about one window's keys. Rows another
+    attempt holds are skipped (PostgreSQL's SKIP LOCKED; SQLite has one writer anyway), so the
+    sweep never waits for, nor deadlocks with, an attempt being counted."""
+    expired = (
+        select(LoginAttempt.key)
+        .where(LoginAttempt.window_ends < now)
+        .limit(1000)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key.in_(expired)))
+    session.commit()
+
+
+def forgive_login_attempt(app: Flask, session: Session, username: str, address: str) -> None:
+    """Give back the attempt of a correct password (flushes, never commits): logging in does
+    not count against the account or the address."""
+    keys = [key for _limit, key in _login_limits(app, username, address)]
+    session.execute(
+        update(LoginAttempt)
+        .where(LoginAttempt.key.in_(keys), LoginAttempt.hits > 0)
+        .values(hits=LoginAttempt.hits - 1)
+    )

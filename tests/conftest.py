@@ -4,16 +4,23 @@ The suite runs on SQLite by default. With KB_TEST_DATABASE=postgresql+psycopg://
 (a server where the user may create databases), every test gets its own PostgreSQL database
 instead. Either way the schema is migrated once per run into a template, which each test copies:
 the same migrations as production, without paying for them per test.
+
+Accounts are hashed with cheap Argon2 parameters (TEST_PASSWORD_HASHER, through the
+PASSWORD_HASHER setting kb.auth reads): production's defaults cost a second or more per login on
+a busy machine, which every admin test paid. The login fixtures (admin_client, editor_client,
+seeded_admin) and the helpers they use live here too.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -22,7 +29,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from kb import create_app, migrate
+from kb import auth, create_app, migrate
+from kb.db import session_scope
+
+# Argon2id still, with the least work: the tests check logins, not the hasher's strength.
+TEST_PASSWORD_HASHER = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+PASSWORD = "correct horse battery"
 
 PG_SERVER = os.environ.get("KB_TEST_DATABASE", "").strip()
 
@@ -111,6 +123,7 @@ def make_app(database_url: str, instance_path: Path, **config: object) -> Flask:
                 "TESTING": True,
                 "DATABASE_URL": database_url,
                 "SECRET_KEY": "test-secret",
+                "PASSWORD_HASHER": TEST_PASSWORD_HASHER,
                 **config,
             }
         )
@@ -162,3 +175,61 @@ def session(app: Flask) -> Iterator[Session]:
         finally:
             sess.rollback()
             sess.close()
+
+
+# -- accounts and logging in -------------------------------------------------------------------
+
+_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+_NAME = re.compile(r'name="([^"]+)"')
+_VALUE = re.compile(r'value="([^"]*)"')
+
+
+def make_user(app: Flask, username: str, role: str = "editor", password: str = PASSWORD) -> None:
+    with app.app_context(), session_scope() as session:
+        auth.create_user(session, username, role, password)
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page (the last form's win), like a browser would submit them."""
+    out = {}
+    for tag in _HIDDEN.findall(html):
+        name, value = _NAME.search(tag), _VALUE.search(tag)
+        if name:
+            out[name.group(1)] = value.group(1) if value else ""
+    return out
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    return hidden_fields(client.get(path).text)["csrf_token"]
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD, **kw: Any):
+    token = csrf_token(client)
+    return client.post(
+        "/login", data={"csrf_token": token, "username": username, "password": password}, **kw
+    )
+
+
+def _logged_in(app: Flask, username: str, role: str) -> FlaskClient:
+    make_user(app, username, role)
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin_client(app: Flask) -> FlaskClient:
+    """A client logged in as ada, an admin."""
+    return _logged_in(app, "ada", "admin")
+
+
+@pytest.fixture
+def editor_client(app: Flask) -> FlaskClient:
+    """A client logged in as eve, an editor."""
+    return _logged_in(app, "eve", "editor")
+
+
+@pytest.fixture
+def seeded_admin(seeded_app: Flask) -> FlaskClient:
+    """A client logged in as ada, an admin, over the seed dataset."""
+    return _logged_in(seeded_app, "ada", "admin")

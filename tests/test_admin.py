@@ -17,10 +17,6 @@ from tests import test_admin_support as support
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 from tests.test_admin_support import hidden_fields, submit
 
-admin_client = support.admin_client
-editor_client = support.editor_client
-seeded_admin = support.seeded_admin
-
 
 def count(app, model) -> int:
     with app.app_context(), session_scope() as s:

@@ -4,47 +4,34 @@ No tests here."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from kb import auth
-from kb.db import session_scope
+from tests.conftest import (
+    PASSWORD,
+    admin_client,
+    csrf_token,
+    editor_client,
+    hidden_fields,
+    login,
+    make_user,
+    seeded_admin,
+)
 
-PASSWORD = "correct horse battery"
-
-_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
-_NAME = re.compile(r'name="([^"]+)"')
-_VALUE = re.compile(r'value="([^"]*)"')
-
-
-def make_user(app: Flask, username: str, role: str = "editor", password: str = PASSWORD) -> None:
-    with app.app_context(), session_scope() as session:
-        auth.create_user(session, username, role, password)
-
-
-def hidden_fields(html: str) -> dict[str, str]:
-    """The hidden inputs of a page (the last form's win), like a browser would submit them."""
-    out = {}
-    for tag in _HIDDEN.findall(html):
-        name, value = _NAME.search(tag), _VALUE.search(tag)
-        if name:
-            out[name.group(1)] = value.group(1) if value else ""
-    return out
-
-
-def csrf_token(client: FlaskClient, path: str = "/login") -> str:
-    return hidden_fields(client.get(path).text)["csrf_token"]
-
-
-def login(client: FlaskClient, username: str, password: str = PASSWORD, **kw: Any):
-    token = csrf_token(client)
-    return client.post(
-        "/login", data={"csrf_token": token, "username": username, "password": password}, **kw
-    )
+# The login helpers and fixtures live in tests/conftest.py; imported here for the modules that
+# take them from this one.
+__all__ = [
+    "PASSWORD",
+    "admin_client",
+    "csrf_token",
+    "editor_client",
+    "hidden_fields",
+    "login",
+    "make_user",
+    "seeded_admin",
+    "submit",
+]
 
 
 def submit(client: FlaskClient, path: str, data: dict[str, Any], page: str | None = None):
@@ -53,27 +40,3 @@ def submit(client: FlaskClient, path: str, data: dict[str, Any], page: str | Non
     html = client.get(page or path).text
     fields = {k: v for k, v in hidden_fields(html).items() if k in ("csrf_token", "version")}
     return client.post(path, data={**fields, **data})
-
-
-@pytest.fixture
-def admin_client(app: Flask) -> FlaskClient:
-    make_user(app, "ada", "admin")
-    client = app.test_client()
-    assert login(client, "ada").status_code == 302
-    return client
-
-
-@pytest.fixture
-def editor_client(app: Flask) -> FlaskClient:
-    make_user(app, "eve", "editor")
-    client = app.test_client()
-    assert login(client, "eve").status_code == 302
-    return client
-
-
-@pytest.fixture
-def seeded_admin(seeded_app: Flask) -> FlaskClient:
-    make_user(seeded_app, "ada", "admin")
-    client = seeded_app.test_client()
-    assert login(client, "ada").status_code == 302
-    return client

@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from kb import auth
 from kb.db import session_scope
@@ -85,18 +86,52 @@ def set_password(name: str, password_stdin: bool) -> None:
         click.echo(f"password changed for {user.username}")
 
 
+def _change(name: str, done: str, **change: object) -> None:
+    """Apply auth.change_account to NAME and commit: refused (exit 1, nothing changed) when it
+    would leave no active admin, or when the account changed at the same moment."""
+    try:
+        with session_scope() as session:
+            user = _get(session, name)
+            before = (user.role, user.active)
+            auth.change_account(session, user, **change)
+            if (user.role, user.active) == before:
+                click.echo(f"{user.username} is already {done}: nothing changed")
+                return
+            click.echo(f"{user.username} is now {done}")
+    except auth.AccountError as exc:
+        raise click.ClickException(str(exc).removeprefix("role: ")) from None
+    except StaleDataError:
+        raise click.ClickException(
+            f"{name} was changed by someone else at the same moment; nothing was changed, try again"
+        ) from None
+
+
 @users_group.command("disable")
 @click.argument("name")
 @with_appcontext
 def disable(name: str) -> None:
-    """Stop NAME from logging in (ends its sessions); the account stays for the history."""
-    with session_scope() as session:
-        user = _get(session, name)
-        if not user.active:
-            click.echo(f"{user.username} is already disabled")
-            return
-        user.active = False
-        click.echo(f"disabled {user.username}")
+    """Stop NAME from logging in (ends its sessions); the account stays for the history.
+    Refused for the only active admin."""
+    _change(name, "disabled", active=False)
+
+
+@users_group.command("enable")
+@click.argument("name")
+@with_appcontext
+def enable(name: str) -> None:
+    """Let the disabled account NAME log in again."""
+    _change(name, "active", active=True)
+
+
+@users_group.command("set-role")
+@click.argument("name")
+@click.option(
+    "--role", type=click.Choice(ROLES), required=True, help="admin: everything; editor: data entry."
+)
+@with_appcontext
+def set_role(name: str, role: str) -> None:
+    """Give NAME another role (ends its sessions). Refused for the only active admin."""
+    _change(name, f"an {role}", role=role)
 
 
 commands: list[click.Command] = [users_group]

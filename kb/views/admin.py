@@ -99,27 +99,29 @@ def _safe_next(target: str | None) -> str | None:
 @auth_bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     form = forms.LoginForm()
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form.next.data = _safe_next(request.args.get("next")) or ""
     status = 200
     if form.validate_on_submit():
         app = current_app._get_current_object()
         username = form.username.data.strip()
         address = request.remote_addr or "unknown"
-        if security.login_blocked(app, username, address):
+        session = get_session()
+        # Counted (and committed) before the password is checked, so simultaneous guesses
+        # each take a place in the limit and those beyond it are never evaluated.
+        if not security.login_attempt_allowed(app, session, username, address):
             form.password.errors = [
-                "Too many failed logins for this account or from this address. "
-                "Wait a few minutes and try again."
+                "Too many login attempts for this account from this address, or from this "
+                "address. Wait a few minutes and try again."
             ]
             status = 429
         else:
-            session = get_session()
             user = auth.authenticate(session, username, form.password.data)
             if user is None:
-                security.record_failed_login(app, username, address)
                 form.password.errors = ["Wrong username or password (or the account is disabled)."]
                 status = 401
             else:
+                security.forgive_login_attempt(app, session, username, address)
                 session.commit()  # keeps an upgraded password hash
                 cookie_session.clear()  # a fresh session: no fixation of an old one
                 login_user(auth.AccountUser.of(user))
@@ -457,7 +459,7 @@ def _database_checks(entity: str, form: Any, obj: Any) -> dict[str | None, list[
 def _save(entity: str, obj: Any) -> Any:
     session = get_session()
     form_cls = forms.FORMS[entity]
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if obj is not None:
             form = form_cls(data=_form_data(entity, obj))
         else:
@@ -760,17 +762,6 @@ def user_new() -> Any:
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
-def _other_active_admins(session: Any, user: m.User) -> int:
-    return (
-        session.scalar(
-            select(func.count(m.User.id)).where(
-                m.User.role == "admin", m.User.active.is_(True), m.User.id != user.id
-            )
-        )
-        or 0
-    )
-
-
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @auth.admin_required
 def user_edit(user_id: int) -> Any:
@@ -778,7 +769,7 @@ def user_edit(user_id: int) -> Any:
     user = session.get(m.User, user_id) if user_id <= edits.MAX_ID else None
     if user is None:
         abort(404, f"There is no account #{user_id}.")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = forms.EditUserForm(
             data={"role": user.role, "active": user.active, "version": user.version}
         )
@@ -791,16 +782,15 @@ def user_edit(user_id: int) -> Any:
             "Someone changed this account since you opened the page; nothing was saved. Reload and try again."
         ]
         return render_template("admin/user_form.html", form=form, user=user), 409
-    losing_admin = (
-        user.role == "admin" and user.active and (form.role.data != "admin" or not form.active.data)
-    )
-    if losing_admin and _other_active_admins(session, user) == 0:
-        form.role.errors = ["This is the only active admin: make another admin first."]
+    try:
+        auth.change_account(session, user, role=form.role.data, active=bool(form.active.data))
+        if form.password.data:
+            auth.set_password(user, form.password.data)
+    except auth.AccountError as exc:
+        session.rollback()
+        field, _, message = str(exc).partition(": ")
+        getattr(form, field, form.role).errors = [message]
         return render_template("admin/user_form.html", form=form, user=user), 422
-    user.role = form.role.data
-    user.active = bool(form.active.data)
-    if form.password.data:
-        auth.set_password(user, form.password.data)
     try:
         session.commit()
     except StaleDataError:

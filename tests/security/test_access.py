@@ -345,3 +345,26 @@ def test_login_still_returns_to_a_page_on_this_site(app) -> None:
         response = client.post("/login", data={**fields, "username": "ada", "password": PASSWORD})
         location = response.headers["Location"]
         assert urlsplit(location).path == urlsplit(target).path, (target, location)
+
+
+# -- HEAD ------------------------------------------------------------------------------------------
+
+
+def test_head_of_every_admin_page_answers_like_get_without_a_body(seeded_admin) -> None:
+    """HEAD of a form page was handled as a submission (400, 422) while GET was 200."""
+    app = seeded_admin.application
+    checked = 0
+    for rule, url in _urls(app):
+        if (
+            not (rule.rule.startswith("/admin") or rule.rule == "/login")
+            or "GET" not in rule.methods
+        ):
+            continue
+        get = seeded_admin.get(url)
+        head = seeded_admin.head(url)
+        assert head.status_code == get.status_code, (
+            f"HEAD {url}: {head.status_code}, GET {get.status_code}"
+        )
+        assert head.data == b"", url
+        checked += 1
+    assert checked > 20
