@@ -145,8 +145,9 @@ def resolve(session: Session, kind: str, value: str | None) -> Resolved:
     if not typed:
         return Resolved(None)
     model, label = _MODELS[kind]
-    if session.scalar(select(model.slug).where(model.slug == typed)) is not None:
-        return Resolved(typed)
+    slug = session.scalar(select(model.slug).where(model.slug.in_({typed, typed.lower()})))
+    if slug is not None:  # slugs are lower-case: "Ada-Lovelace" means ada-lovelace
+        return Resolved(slug)
     named = _rows(session, kind, func.lower(label) == typed.lower(), MAX_LIMIT)
     if len(named) == 1:
         return Resolved(named[0].value)
