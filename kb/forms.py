@@ -29,6 +29,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from kb import models as m
 from kb.auth import MIN_PASSWORD_LENGTH, USERNAME_RE
 from kb.dates import parse_partial
+from kb.pickers import MultiPickerField, PickerField
 
 SLUG_HELP = "Lowercase letters, digits and hyphens. Left blank, it is made from the name."
 
@@ -77,6 +78,14 @@ def _area(
     if max_len:
         validators.append(Length(max=max_len))
     return TextAreaField(label, validators, **kw)
+
+
+def _picker(
+    label: str, kind: str, max_len: int, required: bool = False, description: str = ""
+) -> PickerField:
+    """A record named by slug or name (kb.pickers): a text input, never a list of them all."""
+    validators = [InputRequired("is required") if required else Optional(), Length(max=max_len)]
+    return PickerField(label, validators, kind=kind, description=description)
 
 
 def _url(label: str, **kw: Any) -> StringField:
@@ -150,8 +159,8 @@ class SourceForm(VersionedForm):
 
 class QuoteForm(VersionedForm):
     text = _area("Verbatim text", 10000, required=True)
-    speaker = _text("Speaker", 200, required=True, description="A person's slug or exact name.")
-    source = _text("Source", 500, required=True, description="A source's slug or exact title.")
+    speaker = _picker("Speaker", "person", 200, True, "Type to search; a person's slug or name.")
+    source = _picker("Source", "source", 500, True, "Type to search; a source's slug or title.")
     locator = _text("Where in the source", 200, description="Page, timestamp or paragraph.")
     speaker_affiliation = _text("Speaker's affiliation at the time", 500)
     attribution = SelectField("Attribution", choices=_choices(m.ATTRIBUTIONS))
@@ -175,21 +184,21 @@ class ClaimForm(VersionedForm):
     text = _area("Claim", 2000, required=True, description="One proposition, stated plainly.")
     slug = _slug()
     summary = _area("Summary")
-    topics = SelectMultipleField("Topics", validate_choice=False)
+    topics = MultiPickerField(
+        "Topics", kind="topic", description="Type to search; topics' slugs or names, by commas."
+    )
 
 
 class RelationForm(VersionedForm):
-    from_claim = _text("From claim", 2000, required=True, description="A claim's slug.")
+    from_claim = _picker("From claim", "claim", 2000, True, "Type to search; a claim's slug.")
     kind = SelectField("Relation", choices=_choices(m.RELATION_KINDS))
-    to_claim = _text("To claim", 2000, required=True, description="A claim's slug.")
+    to_claim = _picker("To claim", "claim", 2000, True, "Type to search; a claim's slug.")
     note = _area("Note")
 
 
 class StanceForm(VersionedForm):
-    person = _text(
-        "Person", 200, required=True, description="Type to search; a person's slug or exact name."
-    )
-    claim = _text("Claim", 2000, required=True, description="Type to search; a claim's slug.")
+    person = _picker("Person", "person", 200, True, "Type to search; a person's slug or name.")
+    claim = _picker("Claim", "claim", 2000, True, "Type to search; a claim's slug or text.")
     position = SelectField("Position", choices=_choices(m.POSITIONS))
     basis = SelectField(
         "Basis",
@@ -220,10 +229,11 @@ class StanceForm(VersionedForm):
         "How it was checked", choices=_choices(m.CHECKED_HOW), validate_choice=False
     )
     new_quote_check_note = _area("Checking note")
-    new_quote_source = _text(
+    new_quote_source = _picker(
         "Source of the new quote",
+        "source",
         500,
-        description="An existing source's slug or exact title; or describe a new source below.",
+        description="An existing source's slug or title; or describe a new source below.",
     )
     new_source_title = _text("New source: title", 500)
     new_source_slug = _slug()

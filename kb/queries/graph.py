@@ -289,11 +289,6 @@ def topic_by_slug(session: Session, slug: str) -> Topic | None:
     return session.scalar(select(Topic).where(Topic.slug == slug))
 
 
-def topics(session: Session) -> Sequence[tuple[int, str, str]]:
-    """(id, slug, name) of every topic, by name."""
-    return session.execute(select(Topic.id, Topic.slug, Topic.name).order_by(Topic.name)).all()
-
-
 def person_by_slug(session: Session, slug: str) -> Person | None:
     return session.scalar(select(Person).where(Person.slug == slug))
 

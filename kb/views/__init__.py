@@ -7,12 +7,23 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.views import admin, api, browse, errors, export, graph, health, transfer_admin
+    from kb.views import (
+        admin,
+        api,
+        browse,
+        errors,
+        export,
+        graph,
+        health,
+        suggest,
+        transfer_admin,
+    )
 
     app.register_blueprint(browse.bp)
     app.register_blueprint(graph.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(suggest.bp)  # /api/suggest/<kind>, for the pickers
     app.register_blueprint(admin.bp)
     app.register_blueprint(transfer_admin.bp)  # /admin/import
     app.register_blueprint(health.bp)  # /healthz, for load balancers

@@ -35,12 +35,12 @@ from kb import models as m
 from kb.dates import format_partial
 from kb.db import get_session
 from kb.errors import explain_integrity_error
+from kb.views import pickers
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 auth_bp = Blueprint("auth", __name__)
 
 PAGE_SIZE = 50
-PICKER_LIMIT = 1000
 ENTITY_RULE = "<any(person,source,quote,topic,claim,stance,claim_relation):entity>"
 TITLES = {
     "person": ("Person", "People"),
@@ -275,83 +275,9 @@ def _form_data(entity: str, obj: Any) -> dict[str, Any]:
 
 
 def _pickers(entity: str, form: Any, obj: Any) -> dict[str, Any]:
-    """Choices for selects and datalists (bounded, so a large database keeps a fast page)."""
-    session = get_session()
-    out: dict[str, Any] = {}
-
-    def people() -> list[tuple[str, str]]:
-        return [
-            tuple(r)
-            for r in session.execute(
-                select(m.Person.slug, m.Person.name).order_by(m.Person.name).limit(PICKER_LIMIT)
-            )
-        ]
-
-    def claims() -> list[tuple[str, str]]:
-        return [
-            (slug, text if len(text) <= 90 else text[:89] + "…")
-            for slug, text in session.execute(
-                select(m.Claim.slug, m.Claim.text).order_by(m.Claim.slug).limit(PICKER_LIMIT)
-            )
-        ]
-
-    def sources() -> list[tuple[str, str]]:
-        return [
-            tuple(r)
-            for r in session.execute(
-                select(m.Source.slug, m.Source.title).order_by(m.Source.title).limit(PICKER_LIMIT)
-            )
-        ]
-
-    if entity == "claim":
-        form.topics.choices = {
-            t.slug: t.name for t in session.scalars(select(m.Topic).order_by(m.Topic.name))
-        }
-    if entity == "quote":
-        out["people"], out["sources"] = people(), sources()
-    if entity == "source":
-        out["people"] = people()
-    if entity == "claim_relation":
-        out["claims"] = claims()
-    if entity == "stance":
-        out["people"], out["claims"], out["sources"] = people(), claims(), sources()
-        who = (form.person.data or request.args.get("person") or "").strip()
-        if "\x00" in who:  # PostgreSQL cannot even compare text with a NUL in it
-            who = ""
-        quotes_q = select(m.Quote).options(
-            selectinload(m.Quote.speaker), selectinload(m.Quote.source)
-        )
-        person = None
-        if who:
-            person = session.scalars(
-                select(m.Person).where(or_(m.Person.slug == who, m.Person.name == who))
-            ).first()
-        if person is not None:
-            quotes_q = quotes_q.where(m.Quote.speaker_id == person.id)
-        chosen = [int(i) for i in (form.evidence.data or []) if 0 < int(i) <= edits.MAX_ID]
-        quotes = list(session.scalars(quotes_q.order_by(m.Quote.id.desc()).limit(PICKER_LIMIT)))
-        have = {q.id for q in quotes}
-        missing = [i for i in chosen if i not in have]
-        if missing:
-            quotes += list(
-                session.scalars(
-                    select(m.Quote)
-                    .where(m.Quote.id.in_(missing))
-                    .options(selectinload(m.Quote.speaker), selectinload(m.Quote.source))
-                )
-            )
-        form.evidence.choices = {
-            q.id: f"#{q.id} {q.speaker.name}: “{_short(q.text, 90)}” — {q.source.title}"
-            for q in quotes
-        }
-        out["quotes_for"] = person.name if person is not None else None
-        out["person_filter"] = who
-    return out
-
-
-def _short(text: str, n: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    """What a form's pickers show: only the stance form has a list (its evidence), bounded;
+    every other picker is a text input that lists nothing (kb.pickers)."""
+    return pickers.stance_evidence(form) if entity == "stance" else {}
 
 
 def _submitted(form: Any) -> dict[str, Any]:
@@ -467,9 +393,10 @@ def _save(entity: str, obj: Any) -> Any:
             form = form_cls(data=initial)
         return _render_form(entity, form, obj)
     form = form_cls()
-    if entity == "claim":
-        _pickers(entity, form, obj)  # topic choices, so the select can re-render
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if form.is_submitted() and "csrf_token" not in form.errors:  # names to slugs, or candidates
+        valid = pickers.resolve(form) and valid
+    if not valid:
         if not form.errors:
             return _render_form(entity, form, obj, status=400)
         return _render_form(entity, form, obj, _database_checks(entity, form, obj), status=422)

@@ -32,6 +32,7 @@ from kb.models import Person, Stance
 from kb.pagination import text
 from kb.queries import graph as q
 from kb.queries import search as fts
+from kb.queries import suggest
 
 bp = Blueprint("graph", __name__)
 
@@ -45,6 +46,9 @@ def http_error(exc: HTTPException) -> Any:
     return browse.http_error(exc)
 
 
+# A filter lists its choices in a select only up to this many; past it, a text input.
+PICKER_SELECT_MAX = 50
+CAMPS_LISTED = 50  # camps named on the page (all of them are in the JSON twin)
 GRAPH_NODES = 60
 GRAPH_NODES_MAX = 600
 AGREEMENT_PEOPLE = 40
@@ -132,15 +136,32 @@ def _camp_rows(camps: analysis.Camps, agreement: Agreement) -> list[dict[str, An
 # --- /graph ------------------------------------------------------------------------------
 
 
+def _topic_filter(session: Any, fmt: str) -> tuple[Any, suggest.Resolved | None]:
+    """The topic the filter names (by slug or name). One it cannot tell is a 400: the JSON
+    twin says so; the page shows itself unfiltered, with the message and candidates."""
+    typed = request.args.get("topic", "").strip()
+    if not typed:
+        return None, None
+    found = suggest.resolve(session, "topic", typed)
+    if found.value is not None:
+        return q.topic_by_slug(session, found.value), None
+    if fmt == "json":
+        abort(400, description=f"{found.problem[0].upper()}{found.problem[1:]}.")
+    return None, found
+
+
+def _topic_picker(session: Any) -> dict[str, Any]:
+    """A select when there are few topics, else a text input with suggestions (bounded)."""
+    if suggest.count(session, "topic", PICKER_SELECT_MAX + 1) <= PICKER_SELECT_MAX:
+        return {"options": suggest.options(session, "topic", PICKER_SELECT_MAX)}
+    return {"options": None}
+
+
 def _graph(fmt: str) -> Any:
     session = get_session()
     as_of = _as_of()
-    topic_slug = request.args.get("topic", "").strip() or None
-    topic = None
-    if topic_slug is not None:
-        topic = q.topic_by_slug(session, topic_slug)
-        if topic is None:
-            abort(400, description=f"There is no topic {topic_slug!r}.")
+    topic, unknown = _topic_filter(session, fmt)
+    topic_slug = topic.slug if topic is not None else None
     agreement = cached.agreement(session, as_of)
     camps = cached.camps(session, as_of)
     camp = _int_arg("camp", None, 1, max(1, len(camps)))
@@ -199,21 +220,24 @@ def _graph(fmt: str) -> Any:
     # a taller canvas for a bigger graph, so labels keep their room
     height = svg.HEIGHT if len(g) <= 40 else min(1500, svg.HEIGHT + 12 * (len(g) - 40))
     picture = Markup(svg.render(g, pos, href, title, camps.camp_of, height=height))
-    return render_template(
+    page = render_template(
         "graph/graph.html",
         picture=picture,
         vp=vp,
         left_out=left_out,
         filters=filters,
         limit=limit,
-        topics=q.topics(session),
+        topic_picker=_topic_picker(session),
+        unknown_topic=unknown,
         camps=_camp_rows(camps, agreement),
+        camps_listed=CAMPS_LISTED,
         bridges=_bridge_rows(bridges, agreement),
         contested=[_contested_row(c) for c in contested],
         legend=svg.legend_items(),
         href=href,
         json_url=url_for("graph.graph_json", **_args()),
     )
+    return page, 400 if unknown is not None else 200
 
 
 def _bridge_rows(bridges: list[analysis.Bridge], agreement: Agreement) -> list[dict[str, Any]]:
