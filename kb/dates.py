@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+# ASCII digits only ([0-9], not \d, which also takes full-width "２０１７" and other scripts'
+# digits): one spelling per date, the one every other program reads.
 _FORMS = {
-    "year": re.compile(r"^(\d{4})$"),
-    "month": re.compile(r"^(\d{4})-(\d{2})$"),
-    "day": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
+    "year": re.compile(r"([0-9]{4})", re.ASCII),
+    "month": re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII),
+    "day": re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII),
 }
 _MONTHS = [
     "January",
@@ -34,7 +36,7 @@ def parse_partial(text: str) -> tuple[dt.date, str]:
     """Parse "YYYY", "YYYY-MM" or "YYYY-MM-DD" into (date, precision); ValueError otherwise."""
     text = text.strip()
     for precision, pattern in _FORMS.items():
-        m = pattern.match(text)
+        m = pattern.fullmatch(text)
         if m:
             parts = [int(p) for p in m.groups()] + [1] * (3 - len(m.groups()))
             try:
@@ -42,6 +44,19 @@ def parse_partial(text: str) -> tuple[dt.date, str]:
             except ValueError:
                 raise ValueError(f"{text!r} is not a real date") from None
     raise ValueError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def parse_day(text: str) -> dt.date:
+    """Parse exactly "YYYY-MM-DD" (a stance's as-of date); ValueError otherwise. Unlike
+    date.fromisoformat, "20170717" and "2017-W29-1" are refused: one spelling per day."""
+    text = text.strip()
+    m = _FORMS["day"].fullmatch(text)
+    if not m:
+        raise ValueError(f"{text[:40]!r} is not a date: use YYYY-MM-DD")
+    try:
+        return dt.date(*(int(p) for p in m.groups()))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date") from None
 
 
 def format_partial(value: dt.date | None, precision: str | None) -> str | None:

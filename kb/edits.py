@@ -12,7 +12,6 @@ IntegrityError at flush becomes a message on the field it concerns.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -25,11 +24,10 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kb import models as m
-from kb.dates import parse_partial
+from kb import rules
 from kb.errors import explain_integrity_error
 from kb.history import label_of
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_FROM_TEXT_MAX = 60
 # The largest id an INTEGER column holds on PostgreSQL; a bigger one in a URL or form is simply
 # not found (instead of an "integer out of range" error from the driver).
@@ -151,10 +149,9 @@ def _slug(
         if from_text:
             errors.add(fieldname, "cannot be made from the name: please type one")
         return None
-    if len(slug) > m.SLUG_MAX or not SLUG_RE.match(slug):
-        errors.add(
-            fieldname, "use lowercase letters, digits and single hyphens (e.g. ada-lovelace)"
-        )
+    problem = rules.slug_problem(slug)
+    if problem:
+        errors.add(fieldname, problem)
         return None
     query = select(cls).where(cls.slug == slug)
     if obj is not None and obj.id is not None:
@@ -183,6 +180,24 @@ def _by_slug_or_name(session: Session, cls: type, value: str | None, name_attr: 
     return found
 
 
+def find_person(session: Session, value: str | None) -> m.Person | None:
+    """The person a form names: by slug, else by exact name (case aside). The stance form's
+    person, a quote's speaker and a source's authors are all looked up this way."""
+    return _by_slug_or_name(session, m.Person, value, "name")
+
+
+def _people(session: Session, errors: _Errors, names: list[str], fieldname: str) -> list[Any]:
+    """The people a comma-separated list names (slugs or names), each once, in order."""
+    found: dict[int, m.Person] = {}
+    for name in names:
+        person = find_person(session, name)
+        if person is None:
+            errors.add(fieldname, f"there is no person {name!r}")
+        else:
+            found.setdefault(person.id, person)
+    return list(found.values())
+
+
 def _slug_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -208,8 +223,8 @@ def _published(errors: _Errors, value: Any, fieldname: str) -> tuple[dt.date | N
     if not value:
         return None, None
     try:
-        return parse_partial(str(value))
-    except ValueError as exc:
+        return rules.parse_partial(str(value))
+    except rules.RuleError as exc:
         errors.add(fieldname, str(exc))
         return None, None
 
@@ -254,8 +269,14 @@ def save_person(
     name = _clean(data.get("name"))
     slug = _slug(session, errors, m.Person, obj, data.get("slug"), name)
     birth, death = data.get("birth_year"), data.get("death_year")
-    if birth is not None and death is not None and death < birth:
-        errors.add("death_year", "cannot be before the birth year")
+    problems = {
+        "birth_year": birth is not None and rules.year_problem(birth),
+        "death_year": (death is not None and rules.year_problem(death))
+        or rules.life_problem(birth, death),
+    }
+    for year_field, problem in problems.items():
+        if problem:
+            errors.add(year_field, problem)
     errors.raise_if_any()
     obj = _new_or(session, obj, m.Person)
     _assign(
@@ -300,8 +321,8 @@ def _source_values(
         "note": _clean(data.get(prefix + "note")),
     }
     if prefix + "authors" in data:
-        values["authors"] = _resolve_slugs(
-            session, errors, m.Person, _slug_list(data.get(prefix + "authors")), prefix + "authors"
+        values["authors"] = _people(
+            session, errors, _slug_list(data.get(prefix + "authors")), prefix + "authors"
         )
     return values
 
@@ -326,13 +347,41 @@ def save_source(
 def _quote_refs(
     session: Session, errors: _Errors, data: Mapping[str, Any]
 ) -> tuple[m.Person | None, m.Source | None]:
-    speaker = _by_slug_or_name(session, m.Person, data.get("speaker"), "name")
+    speaker = find_person(session, data.get("speaker"))
     if speaker is None and _clean(data.get("speaker")):
         errors.add("speaker", f"there is no person {data.get('speaker')!r}")
     source = _by_slug_or_name(session, m.Source, data.get("source"), "title")
     if source is None and _clean(data.get("source")):
         errors.add("source", f"there is no source {data.get('source')!r}")
     return speaker, source
+
+
+def _same_quote(
+    session: Session,
+    errors: _Errors,
+    found: tuple[m.Person | None, m.Source | None, str | None],
+    obj: m.Quote | None,
+    fieldname: str,
+) -> None:
+    """Refuse a second quote with the same speaker, source and words: that is what makes a
+    quote the same one on import (kb.importer's natural key), so two of them would make the
+    export impossible to import again."""
+    speaker, source, words = found
+    if speaker is None or source is None or not words:
+        return
+    query = select(m.Quote.id).where(
+        m.Quote.speaker_id == speaker.id, m.Quote.source_id == source.id, m.Quote.text == words
+    )
+    if obj is not None and obj.id is not None:
+        query = query.where(m.Quote.id != obj.id)
+    other = session.scalars(query.limit(1)).first()
+    if other is not None:
+        errors.add(
+            fieldname,
+            "this quote, by this speaker from this source, is already recorded:",
+            f"/admin/quote/{other}/edit",
+            "that quote",
+        )
 
 
 def _quote_values(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
@@ -360,6 +409,7 @@ def save_quote(
     errors = _Errors()
     speaker, source = _quote_refs(session, errors, data)
     values = _quote_values(data, errors)
+    _same_quote(session, errors, (speaker, source, values["text"]), obj, "text")
     errors.raise_if_any()
     obj = _new_or(session, obj, m.Quote)
     _assign(obj, {**values, "speaker": speaker, "source": source})
@@ -450,7 +500,7 @@ def save_stance(
     if obj is not None:
         check_version(obj, version)
     errors = _Errors()
-    person = _by_slug_or_name(session, m.Person, data.get("person"), "name")
+    person = find_person(session, data.get("person"))
     if person is None:
         errors.add(
             "person",
@@ -472,8 +522,11 @@ def save_stance(
     if basis not in m.BASES:
         errors.add("basis", f"must be one of {', '.join(m.BASES)}")
     probability = data.get("probability")
-    if probability is not None and not (math.isfinite(probability) and 0 <= probability <= 1):
-        errors.add("probability", "must be between 0 and 1")
+    if probability is not None:
+        try:
+            probability = rules.probability(probability)
+        except rules.RuleError as exc:
+            errors.add("probability", str(exc))
     as_of = data.get("as_of")
     if person is not None and claim is not None:
         query = select(m.Stance).where(
@@ -514,6 +567,13 @@ def save_stance(
         else:
             quote_source = _by_slug_or_name(
                 session, m.Source, data.get("new_quote_source"), "title"
+            )
+            _same_quote(
+                session,
+                errors,
+                (person, quote_source, quote_values["text"]),
+                None,
+                "new_quote_text",
             )
             if quote_source is None:
                 errors.add(

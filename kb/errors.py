@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
+from kb import rules
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -63,7 +65,7 @@ _MESSAGES = {
     ),
     "ck_stance_position_valid": ("position", "must be one of supports, opposes, mixed"),
     "ck_stance_basis_valid": ("basis", "must be explicit or inferred"),
-    "ck_stance_probability_range": ("probability", "must be between 0 and 1"),
+    "ck_stance_probability_range": ("probability", rules.PROBABILITY_MESSAGE),
     "ck_source_kind_valid": ("kind", "is not a known kind of source"),
     "ck_source_date_precision_valid": ("date_precision", "must be year, month or day"),
     "ck_source_date_has_precision": ("published", "a date needs its precision"),
@@ -71,7 +73,7 @@ _MESSAGES = {
     "ck_quote_checked_valid": ("checked", "must be primary, reprint, widely_reported or secondary"),
     "ck_claim_relation_kind_valid": ("kind", "must be supports or contradicts"),
     "ck_claim_relation_not_self": ("to", "a claim cannot relate to itself"),
-    "ck_person_death_after_birth": ("death_year", "cannot be before the birth year"),
+    "ck_person_death_after_birth": ("death_year", rules.DEATH_BEFORE_BIRTH),
     "ck_user_account_role_valid": ("role", "must be admin or editor"),
 }
 

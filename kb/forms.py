@@ -1,15 +1,15 @@
 """The admin forms (Flask-WTF, so every one carries a CSRF token).
 
-A form checks each field on its own: required, length, format, enumeration, number range.
-Checks that need the database (unique slugs, references, duplicates) are kb.edits' job. Each
-edit form carries the record's `version`, so a save over a newer version is caught.
+A form checks each field on its own: required, length, format, enumeration, number range, with
+validators built from kb.rules, the rules the importer applies too (so whatever a form saves
+exports and imports again). Checks that need the database (unique slugs, references,
+duplicates) are kb.edits' job. Each edit form carries the record's `version`, so a save over a
+newer version is caught.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,14 +24,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from kb import models as m
+from kb import rules
 from kb.auth import MIN_PASSWORD_LENGTH, USERNAME_RE
-from kb.dates import parse_partial
 from kb.pickers import MultiPickerField, PickerField
 
 SLUG_HELP = "Lowercase letters, digits and hyphens. Left blank, it is made from the name."
+L = rules.limit  # L("people", "name"): a stored field's length limit, by its kb/1 name
 
 
 def _choices(values: tuple[str, ...]) -> dict[str, str]:
@@ -39,44 +40,86 @@ def _choices(values: tuple[str, ...]) -> dict[str, str]:
     return {v: v.replace("_", " ") for v in values}
 
 
-def http_url(_form: Any, field: Any) -> None:
-    """Only absolute http(s) URLs: a javascript: or data: link must never reach a page."""
-    value = (field.data or "").strip()
-    if not value:
-        return
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-        raise ValidationError("must be a full http:// or https:// address")
+def _stored(field: Any) -> str:
+    # What kb.edits will store: the value without surrounding blanks.
+    return (field.data or "").strip() if isinstance(field.data, str) else ""
 
 
-def slug_format(_form: Any, field: Any) -> None:
-    value = (field.data or "").strip()
-    if value and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value):
-        raise ValidationError(
-            "use lowercase letters, digits and single hyphens (e.g. ada-lovelace)"
-        )
+def _rule(check: Any) -> Any:
+    """A WTForms validator from a kb.rules check (value -> message or None)."""
+
+    def validate(_form: Any, field: Any) -> None:
+        value = _stored(field)
+        problem = check(value) if value else None
+        if problem:
+            raise ValidationError(problem)
+
+    return validate
 
 
-def partial_date(_form: Any, field: Any) -> None:
-    value = (field.data or "").strip()
-    if value:
+def text_rule(max_len: int) -> Any:
+    return _rule(lambda value: rules.text_problem(value, max_len))
+
+
+http_url = _rule(rules.url_problem)
+slug_format = _rule(rules.slug_problem)
+
+
+def _parsed(parse: Any) -> Any:
+    return _rule(lambda value: _refusal(parse, value))
+
+
+def _refusal(parse: Any, value: str) -> str | None:
+    try:
+        parse(value)
+    except rules.RuleError as exc:
+        return str(exc)
+    return None
+
+
+partial_date = _parsed(rules.parse_partial)
+
+
+class _RuleField:
+    """A field whose typed text is read by a kb.rules parser (ASCII digits, real dates,
+    probabilities that are plain decimals), not by int(), float() or strptime, which take
+    full-width digits, "1_000" or "1e-400"."""
+
+    parse: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        raw = valuelist[0]
+        if not isinstance(raw, str) or not raw.strip():
+            self.data = None  # type: ignore[attr-defined]
+            return
         try:
-            parse_partial(value)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+            self.data = type(self).parse(raw)  # type: ignore[attr-defined]
+        except rules.RuleError as exc:
+            self.data = None  # type: ignore[attr-defined]
+            raise ValueError(str(exc)) from None
+
+
+class YearField(_RuleField, IntegerField):
+    parse = staticmethod(rules.parse_year)
+
+
+class DayField(_RuleField, DateField):
+    parse = staticmethod(rules.parse_day)
+
+
+class ProbabilityField(_RuleField, FloatField):
+    parse = staticmethod(rules.parse_probability)
 
 
 def _text(label: str, max_len: int, required: bool = False, **kw: Any) -> StringField:
-    validators = [InputRequired("is required") if required else Optional(), Length(max=max_len)]
+    validators = [InputRequired("is required") if required else Optional(), text_rule(max_len)]
     return StringField(label, validators, **kw)
 
 
-def _area(
-    label: str, max_len: int | None = None, required: bool = False, **kw: Any
-) -> TextAreaField:
-    validators: list[Any] = [InputRequired("is required") if required else Optional()]
-    if max_len:
-        validators.append(Length(max=max_len))
+def _area(label: str, max_len: int, required: bool = False, **kw: Any) -> TextAreaField:
+    validators = [InputRequired("is required") if required else Optional(), text_rule(max_len)]
     return TextAreaField(label, validators, **kw)
 
 
@@ -89,13 +132,11 @@ def _picker(
 
 
 def _url(label: str, **kw: Any) -> StringField:
-    return StringField(label, [Optional(), Length(max=2000), http_url], **kw)
+    return StringField(label, [Optional(), text_rule(rules.URL_MAX), http_url], **kw)
 
 
 def _slug(**kw: Any) -> StringField:
-    return StringField(
-        "Slug", [Optional(), Length(max=m.SLUG_MAX), slug_format], description=SLUG_HELP, **kw
-    )
+    return StringField("Slug", [Optional(), slug_format], description=SLUG_HELP, **kw)
 
 
 class KbForm(FlaskForm):
@@ -123,21 +164,21 @@ class VersionedForm(KbForm):
 
 
 class PersonForm(VersionedForm):
-    name = _text("Name", 200, required=True)
+    name = _text("Name", L("people", "name"), required=True)
     slug = _slug()
-    description = _area("Description")
-    affiliation = _text("Affiliation or role", 500)
-    birth_year = IntegerField("Birth year", [Optional(), NumberRange(1, 2200)])
-    death_year = IntegerField("Death year", [Optional(), NumberRange(1, 2200)])
+    description = _area("Description", L("people", "description"))
+    affiliation = _text("Affiliation or role", L("people", "affiliation"))
+    birth_year = YearField("Birth year", [Optional()])
+    death_year = YearField("Death year", [Optional()])
     url = _url("Web page", description="The person's own page or a reliable profile.")
 
 
 class SourceForm(VersionedForm):
-    title = _text("Title", 500, required=True)
+    title = _text("Title", L("sources", "title"), required=True)
     slug = _slug()
     kind = SelectField("Kind", choices=_choices(m.SOURCE_KINDS))
     url = _url("URL")
-    publisher = _text("Publisher or venue", 500)
+    publisher = _text("Publisher or venue", L("sources", "publisher"))
     published = StringField(
         "Published",
         [Optional(), partial_date],
@@ -145,24 +186,28 @@ class SourceForm(VersionedForm):
     )
     date_note = _text(
         "Date as given",
-        500,
+        L("sources", "date_note"),
         description="When the source says more than a date can, e.g. “c. 2017-07-16”.",
     )
     archived_url = _url("Archived copy")
     authors = StringField(
         "Authors",
         [Optional(), Length(max=5000)],
-        description="Slugs of people, separated by commas.",
+        description="People, by slug or exact name, separated by commas.",
     )
-    note = _area("Note")
+    note = _area("Note", L("sources", "note"))
 
 
 class QuoteForm(VersionedForm):
-    text = _area("Verbatim text", 10000, required=True)
+    text = _area("Verbatim text", L("quotes", "text"), required=True)
     speaker = _picker("Speaker", "person", 200, True, "Type to search; a person's slug or name.")
     source = _picker("Source", "source", 500, True, "Type to search; a source's slug or title.")
-    locator = _text("Where in the source", 200, description="Page, timestamp or paragraph.")
-    speaker_affiliation = _text("Speaker's affiliation at the time", 500)
+    locator = _text(
+        "Where in the source", L("quotes", "locator"), description="Page, timestamp or paragraph."
+    )
+    speaker_affiliation = _text(
+        "Speaker's affiliation at the time", L("quotes", "speaker_affiliation")
+    )
     attribution = SelectField("Attribution", choices=_choices(m.ATTRIBUTIONS))
     checked = SelectField(
         "How it was checked",
@@ -170,20 +215,22 @@ class QuoteForm(VersionedForm):
         description="primary: seen in the original; reprint: a faithful copy; widely reported: "
         "the same words in several reports; secondary: only as quoted by one report.",
     )
-    check_note = _area("Checking note")
-    note = _area("Note")
+    check_note = _area("Checking note", L("quotes", "check_note"))
+    note = _area("Note", L("quotes", "note"))
 
 
 class TopicForm(VersionedForm):
-    name = _text("Name", 200, required=True)
+    name = _text("Name", L("topics", "name"), required=True)
     slug = _slug()
-    description = _area("Description")
+    description = _area("Description", L("topics", "description"))
 
 
 class ClaimForm(VersionedForm):
-    text = _area("Claim", 2000, required=True, description="One proposition, stated plainly.")
+    text = _area(
+        "Claim", L("claims", "text"), required=True, description="One proposition, stated plainly."
+    )
     slug = _slug()
-    summary = _area("Summary")
+    summary = _area("Summary", L("claims", "summary"))
     topics = MultiPickerField(
         "Topics", kind="topic", description="Type to search; topics' slugs or names, by commas."
     )
@@ -193,7 +240,7 @@ class RelationForm(VersionedForm):
     from_claim = _picker("From claim", "claim", 2000, True, "Type to search; a claim's slug.")
     kind = SelectField("Relation", choices=_choices(m.RELATION_KINDS))
     to_claim = _picker("To claim", "claim", 2000, True, "Type to search; a claim's slug.")
-    note = _area("Note")
+    note = _area("Note", L("claim_relations", "note"))
 
 
 class StanceForm(VersionedForm):
@@ -205,22 +252,24 @@ class StanceForm(VersionedForm):
         choices=_choices(m.BASES),
         description="explicit: the person said so; inferred: it follows from what they said.",
     )
-    as_of = DateField("As of", [Optional()], description="The date of the view, if known.")
-    probability = FloatField(
+    as_of = DayField("As of", [Optional()], description="The date of the view, if known.")
+    probability = ProbabilityField(
         "Probability",
-        [Optional(), NumberRange(0, 1, "must be between 0 and 1")],
+        [Optional()],
         description="Only when the person gave one, as a number from 0 to 1.",
     )
-    horizon = _text("Horizon", 200, description="The time frame the probability is about.")
-    note = _area("Note")
+    horizon = _text(
+        "Horizon", L("stances", "horizon"), description="The time frame the probability is about."
+    )
+    note = _area("Note", L("stances", "note"))
     evidence = SelectMultipleField(
         "Evidence: existing quotes",
         coerce=int,
         validate_choice=False,
         description="Hold Ctrl (⌘ on a Mac) to choose several.",
     )
-    new_quote_text = _area("New quote: verbatim text", 10000)
-    new_quote_locator = _text("Where in the source", 200)
+    new_quote_text = _area("New quote: verbatim text", L("quotes", "text"))
+    new_quote_locator = _text("Where in the source", L("quotes", "locator"))
     # Checked by kb.edits only when a new quote is given, so an unused part cannot fail.
     new_quote_attribution = SelectField(
         "Attribution", choices=_choices(m.ATTRIBUTIONS), validate_choice=False
@@ -228,22 +277,22 @@ class StanceForm(VersionedForm):
     new_quote_checked = SelectField(
         "How it was checked", choices=_choices(m.CHECKED_HOW), validate_choice=False
     )
-    new_quote_check_note = _area("Checking note")
+    new_quote_check_note = _area("Checking note", L("quotes", "check_note"))
     new_quote_source = _picker(
         "Source of the new quote",
         "source",
         500,
         description="An existing source's slug or title; or describe a new source below.",
     )
-    new_source_title = _text("New source: title", 500)
+    new_source_title = _text("New source: title", L("sources", "title"))
     new_source_slug = _slug()
     new_source_kind = SelectField("Kind", choices=_choices(m.SOURCE_KINDS), validate_choice=False)
     new_source_url = _url("URL")
-    new_source_publisher = _text("Publisher or venue", 500)
+    new_source_publisher = _text("Publisher or venue", L("sources", "publisher"))
     new_source_published = StringField(
         "Published", [Optional(), partial_date], description="2003, 2017-02 or 2017-07-17."
     )
-    new_source_date_note = _text("Date as given", 500)
+    new_source_date_note = _text("Date as given", L("sources", "date_note"))
 
 
 class DeleteForm(VersionedForm):

@@ -24,31 +24,26 @@ Memory grows with the number of keys (slug -> id, natural key -> id), not with t
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from kb import bulk
+from kb import bulk, rules
 from kb import models as m
-from kb.dates import parse_partial
 from kb.errors import DataError, Problem
 from kb.formats import kb1
 from kb.formats.readers import Input, Item, ReadError
-from kb.security import is_web_url
 
 ENTITIES = kb1.ENTITIES
 MAX_PROBLEMS = 100
 BATCH = 2000
-LONG_TEXT = 20000  # the limit for free text that has no column length (notes, descriptions)
-# No whitespace, no control characters, no "/" (which would break the record's URL).
-_SLUG = re.compile(r"[^\s\x00-\x1f\x7f/]+")
 _QREF = re.compile(r"^q([1-9]\d{0,17})$")
 
 Progress = Callable[[int], None]
@@ -147,8 +142,9 @@ class _Checker:
         )
 
     def text(
-        self, rec: dict[str, Any], name: str, max_len: int = LONG_TEXT, required: bool = False
+        self, rec: dict[str, Any], name: str, max_len: int | None = None, required: bool = False
     ) -> str | None:
+        """A text field, within its length limit (kb.rules.LIMITS unless `max_len` is given)."""
         value = rec.get(name)
         if value is None or value == "":
             if required:
@@ -160,34 +156,28 @@ class _Checker:
         if required and not value.strip():
             self.add(name, "is required (it is blank)")
             return None
-        if len(value) > max_len:
-            self.add(name, f"is {len(value)} characters long; the limit is {max_len}")
-            return None
-        if "\x00" in value:
-            self.add(name, "contains a NUL character")
-            return None
-        if not _encodable(value):
-            self.add(name, "contains a lone surrogate (\\ud800-\\udfff), which is not text")
+        problem = rules.text_problem(value, max_len or rules.limit(self._entity, name))
+        if problem:
+            self.add(name, problem)
             return None
         return value
 
     def url(self, rec: dict[str, Any], name: str) -> str | None:
-        """A web address: absolute http(s) with a host, as the forms require. Anything else
+        """A web address by kb.rules' URL rule, as the forms require. Anything else
         (javascript:, data:, a bare path) would be shown as text, never a link; refusing it
         here keeps such a value out of the data in the first place."""
-        value = self.text(rec, name, 2000)
-        if value is not None and not is_web_url(value):
-            self.add(name, f"must be a full http:// or https:// address, not {_show(value)}")
+        value = self.text(rec, name, rules.URL_MAX)
+        problem = rules.url_problem(value) if value is not None else None
+        if problem:
+            self.add(name, problem)
             return None
         return value
 
     def slug(self, rec: dict[str, Any], name: str = "slug") -> str | None:
-        value = self.text(rec, name, m.SLUG_MAX, required=True)
-        if value is not None and not _SLUG.fullmatch(value):
-            self.add(
-                name,
-                f"{_show(value)} is not a slug: a slug has no spaces, control characters or '/'",
-            )
+        value = self.text(rec, name, rules.SLUG_MAX, required=True)
+        problem = rules.slug_problem(value) if value is not None else None
+        if problem:
+            self.add(name, problem)
             return None
         return value
 
@@ -205,11 +195,9 @@ class _Checker:
         value = rec.get(name)
         if value is None:
             return None
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.add(name, f"must be a whole number (a year), not {_show(value)}")
-            return None
-        if not -9999 <= value <= 9999:
-            self.add(name, f"{value} is not a year")
+        problem = rules.year_problem(value)
+        if problem:
+            self.add(name, problem)
             return None
         return value
 
@@ -282,6 +270,7 @@ def _json_type(value: Any) -> str:
         bool: "true/false",
         int: "a number",
         float: "a number",
+        Decimal: "a number",
         list: "a list",
         dict: "an object",
         str: "text",
@@ -564,22 +553,22 @@ class Importer:
     def _check_people(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         slug = c.slug(rec)
         values = {
-            "name": c.text(rec, "name", 200, required=True),
+            "name": c.text(rec, "name", required=True),
             "description": c.text(rec, "description"),
-            "affiliation": c.text(rec, "affiliation", 500),
+            "affiliation": c.text(rec, "affiliation"),
             "birth_year": c.year(rec, "birth_year"),
             "death_year": c.year(rec, "death_year"),
             "url": c.url(rec, "url"),
         }
-        born, died = values["birth_year"], values["death_year"]
-        if born is not None and died is not None and died < born:
-            c.add("death_year", "cannot be before the birth year")
+        problem = rules.life_problem(values["birth_year"], values["death_year"])
+        if problem:
+            c.add("death_year", problem)
         return self._slugged("people", c, slug, values)
 
     def _check_topics(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         slug = c.slug(rec)
         values = {
-            "name": c.text(rec, "name", 200, required=True),
+            "name": c.text(rec, "name", required=True),
             "description": c.text(rec, "description"),
         }
         return self._slugged("topics", c, slug, values)
@@ -593,21 +582,17 @@ class Importer:
                 c.add("published", f"must be text (YYYY, YYYY-MM or YYYY-MM-DD), not {_show(raw)}")
             else:
                 try:
-                    if len(raw) > 40:
-                        raise ValueError(
-                            f"{_show(raw)} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD"
-                        )
-                    published, precision = parse_partial(raw)
-                except ValueError as exc:
+                    published, precision = rules.parse_partial(raw)
+                except rules.RuleError as exc:
                     c.add("published", str(exc))
         values = {
-            "title": c.text(rec, "title", 500, required=True),
+            "title": c.text(rec, "title", required=True),
             "kind": c.choice(rec, "kind", m.SOURCE_KINDS),
             "url": c.url(rec, "url"),
-            "publisher": c.text(rec, "publisher", 500),
+            "publisher": c.text(rec, "publisher"),
             "published_on": published,
             "date_precision": precision,
-            "date_note": c.text(rec, "date_note", 500),
+            "date_note": c.text(rec, "date_note"),
             "archived_url": c.url(rec, "archived_url"),
             "note": c.text(rec, "note"),
         }
@@ -620,7 +605,7 @@ class Importer:
     def _check_claims(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         slug = c.slug(rec)
         values = {
-            "text": c.text(rec, "text", 2000, required=True),
+            "text": c.text(rec, "text", required=True),
             "summary": c.text(rec, "summary"),
         }
         links = c.ref_list(rec, "topics", "topics", "topic")
@@ -654,23 +639,24 @@ class Importer:
     def _check_quotes(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         ref = rec.get("id")
         if ref is not None and ref != "":
-            if not isinstance(ref, str) or not _SLUG.fullmatch(ref) or len(ref) > 200:
-                c.add("id", "must be text without spaces (at most 200 characters)")
+            problem = rules.quote_id_problem(ref)
+            if problem:
+                c.add("id", problem)
                 ref = None
             elif ref in self.quote_refs or ref in self._deferred_refs:
                 c.add("id", f"the quote id {_show(ref)} appears twice in the document")
                 ref = None
         else:
             ref = None
-        words = c.text(rec, "text", 10000, required=True)
+        words = c.text(rec, "text", required=True)
         speaker = c.ref(rec, "speaker", "people", "person")
         source = c.ref(rec, "source", "sources", "source")
         values = {
             "text": words,
             "speaker_id": speaker,
             "source_id": source,
-            "locator": c.text(rec, "locator", 200),
-            "speaker_affiliation": c.text(rec, "speaker_affiliation", 500),
+            "locator": c.text(rec, "locator"),
+            "speaker_affiliation": c.text(rec, "speaker_affiliation"),
             "attribution": c.choice(rec, "attribution", m.ATTRIBUTIONS),
             "checked": c.choice(rec, "checked", m.CHECKED_HOW),
             "check_note": c.text(rec, "check_note"),
@@ -716,29 +702,28 @@ class Importer:
         person = c.ref(rec, "person", "people", "person")
         claim = c.ref(rec, "claim", "claims", "claim")
         probability = rec.get("probability")
-        if probability is not None and (
-            not isinstance(probability, int | float)
-            or isinstance(probability, bool)
-            or not 0 <= probability <= 1
-        ):
-            c.add("probability", f"must be a number from 0 to 1, not {_show(probability)}")
-            probability = None
+        if probability is not None:
+            try:
+                probability = rules.probability(probability)
+            except rules.RuleError as exc:
+                c.add("probability", str(exc))
+                probability = None
         as_of = None
         raw = rec.get("as_of")
         if raw is not None and raw != "":
             try:
-                if not isinstance(raw, str) or len(raw) != 10:
-                    raise ValueError
-                as_of = dt.date.fromisoformat(raw)
-            except ValueError:
-                c.add("as_of", f"{_show(raw)} is not a date (YYYY-MM-DD)")
+                if not isinstance(raw, str):
+                    raise rules.RuleError(f"{_show(raw)} is not a date (YYYY-MM-DD)")
+                as_of = rules.parse_day(raw)
+            except rules.RuleError as exc:
+                c.add("as_of", str(exc))
         values = {
             "person_id": person,
             "claim_id": claim,
             "position": c.choice(rec, "position", m.POSITIONS),
             "basis": c.choice(rec, "basis", m.BASES),
-            "probability": float(probability) if probability is not None else None,
-            "horizon": c.text(rec, "horizon", 200),
+            "probability": probability,
+            "horizon": c.text(rec, "horizon"),
             "as_of": as_of,
             "note": c.text(rec, "note"),
         }

@@ -27,7 +27,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from kb import auth, history
+from kb import auth, history, rules
 from kb.models import LoginAttempt
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -54,7 +54,7 @@ SECURITY_HEADERS = {
 PRIVATE_PREFIXES = ("/admin", "/login", "/logout")
 
 # The only schemes a link taken from data may carry (people's pages, sources, archived copies).
-WEB_URL_SCHEMES = ("http", "https")
+WEB_URL_SCHEMES = rules.WEB_URL_SCHEMES
 
 # Login attempts allowed per window (a correct password is given back); each may also come
 # from the environment as KB_<NAME>, in the notation of the `limits` library.
@@ -79,20 +79,9 @@ class _SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
-def is_web_url(value: object) -> bool:
-    """True for an absolute http(s) URL with a host. Templates link a URL from the data only
-    when this holds (the Jinja test `web_url`) and show anything else as text, so a
-    javascript:, data: or vbscript: URL that reached the database some other way than the
-    forms (an import, another program) can never become a link that runs script."""
-    if not isinstance(value, str) or value != value.strip() or not value:
-        return False
-    if any(ord(ch) < 0x21 or ch in "\\\x7f" for ch in value):
-        return False
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in WEB_URL_SCHEMES and bool(parts.netloc)
+# The URL rule lives in kb.rules (forms and importer apply it too); templates use it as the Jinja
+# test `web_url`, linking a URL from the data only when it holds.
+is_web_url = rules.is_web_url
 
 
 def safe_next(target: str | None) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import string
 import urllib.parse
 import zipfile
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kb import rules
 from kb.db import get_engine, session_scope
 from kb.formats import exports, kb1
 from kb.formats.readers import open_input
@@ -132,7 +132,10 @@ web_url = st.builds(
     st.text(_chars, max_size=20),
 )
 optional_url = st.one_of(st.none(), web_url)
-slug = st.text(string.ascii_lowercase + string.digits + "-_.", min_size=1, max_size=12)
+# slugs by kb.rules' slug rule (lower-case ASCII letters, digits, single hyphens; not reserved)
+slug = st.from_regex(r"\A[a-z0-9]{1,6}(-[a-z0-9]{1,5})?\Z").filter(
+    lambda s: rules.slug_problem(s) is None
+)
 
 
 @st.composite

@@ -26,9 +26,11 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from kb import rules
 from kb.errors import Problem
 from kb.formats import kb1
 from kb.formats.csvsafe import unneutralise
@@ -184,7 +186,9 @@ class _Scanner:
         self.eof = False
         self._line = 1
         self._line_pos = 0
-        self.decoder = json.JSONDecoder()
+        # Decimals, not floats: 1e-400 would silently become 0.0, and the importer must be able
+        # to refuse it (kb.rules.probability turns a decimal into the float it stores).
+        self.decoder = json.JSONDecoder(parse_float=Decimal)
 
     def line_at(self, pos: int) -> int:
         if pos > self._line_pos:
@@ -442,16 +446,14 @@ def _convert(name: str, cell: str, list_field: str | None) -> Any:
         return cell.split()
     if cell == "":
         return None
+    # Numbers by kb.rules (ASCII digits; a plain decimal for a probability, kept exact so that
+    # 1e-400 is told from 0); a cell that is not one stays text, for the importer to refuse.
     if name in INT_FIELDS:
-        try:
-            return int(cell)
-        except ValueError:
-            return cell
+        number = rules.integer_text(cell)
+        return cell if number is None else number
     if name in FLOAT_FIELDS:
-        try:
-            return float(cell)
-        except ValueError:
-            return cell
+        number = rules.decimal_text(cell)
+        return cell if number is None else number
     return cell
 
 
