@@ -169,6 +169,7 @@ def test_graph_topic_filter_by_slug_name_and_with_candidates(named) -> None:
     by_name = client.get("/graph.json?topic=Safety").get_json()
     assert by_slug["filters"]["topic"] == by_name["filters"]["topic"] == "safety"
     assert client.get("/graph.json?topic=Risk-A").get_json()["filters"]["topic"] == "risk-a"
+    assert ">Risk (risk-a)</option>" in client.get("/graph").text  # few topics: a select
     r = client.get("/graph?topic=Risk")
     assert r.status_code == 400
     assert "2 topics are called" in r.text

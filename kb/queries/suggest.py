@@ -16,6 +16,7 @@ every match.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,7 +174,10 @@ def count(session: Session, kind: str, cap: int) -> int:
 
 
 def options(session: Session, kind: str, limit: int) -> list[Suggestion]:
-    """The first `limit` records of `kind` by name, for a select that is known to be small."""
+    """The first `limit` records of `kind` by name, for a select that is known to be small;
+    names two records share get their slugs, so no two options read the same."""
     model, label = _MODELS[kind]
     stmt = select(model.slug, label).order_by(label, model.slug).limit(limit)
-    return [Suggestion(slug, short(text)) for slug, text in session.execute(stmt)]
+    rows = [(slug, short(text)) for slug, text in session.execute(stmt)]
+    seen = Counter(text for _, text in rows)
+    return [Suggestion(slug, f"{t} ({slug})" if seen[t] > 1 else t) for slug, t in rows]
