@@ -236,8 +236,8 @@ UNAVAILABLE_MESSAGES = {
     "full": "The database's disk is full, so nothing can be saved. Nothing was changed; reading "
     "still works.",
     "unreachable": "The database cannot be reached at the moment. Please try again later.",
-    "schema": "kb is waiting for its database to be upgraded to this version (an operator must "
-    "run `kb db upgrade`). Please try again later.",
+    "schema": "The database is not at the schema this version of kb needs: an operator must run "
+    "`kb db upgrade` (or serve the newer release that migrated it). Please try again later.",
 }
 
 # app.extensions key: this process has seen the schema at the code's head (kb.views.health).
