@@ -6,14 +6,18 @@ opened the session owns the transaction (see SQLAlchemy's "When do I construct a
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # The same bound on PostgreSQL: a write waiting for a lock gives up after this long (55P03, a
@@ -24,11 +28,17 @@ POSTGRESQL_LOCK_TIMEOUT_MS = SQLITE_BUSY_TIMEOUT_MS
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; on SQLite, turn on foreign keys, WAL and a busy timeout for every
-    connection (SQLite forgets these settings per connection, so a listener sets them); on
-    PostgreSQL, a lock timeout of the same length."""
+    connection (SQLite forgets these settings per connection, so a listener sets them), and
+    guard a database file that may turn read-only (see _guard_sqlite_file); on PostgreSQL, a
+    lock timeout of the same length."""
+    path = _sqlite_path(url)
+    if path is not None and "poolclass" not in kwargs:
+        kwargs["poolclass"] = SQLiteFilePool
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
+        if path is not None:
+            _guard_sqlite_file(engine, path)
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _postgresql_on_connect)
     return engine
@@ -55,6 +65,103 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # is nothing next to a person typing.
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+
+
+# -- an SQLite file that turns read-only for a while ------------------------------------------
+#
+# Two ways it used to hurt, both on a file made read-only under a running server (chmod,
+# chattr +i, a file system remounted read-only after an error):
+# - SQLite maps the WAL index (the -shm file) into memory and writes to it on every read and
+#   write; when the kernel refuses a write to that map, the process dies of SIGBUS. So no
+#   connection is handed out, and none opened, while the -shm file cannot be written: the
+#   request gets a 503 instead (SQLiteFileReadOnly), and nothing touches the map.
+# - A connection opened while the file was read-only stays read-only for its whole life, and
+#   the pool kept it: after the file was writable again, every save that drew it failed. Now a
+#   connection that saw SQLite refuse to write (or read) is replaced at its next checkout, and
+#   one opened while the file was read-only at its first checkout once the file is writable.
+# What remains: a file made read-only in the middle of a request can still kill that worker
+# (gunicorn starts another); nothing in user space can catch that fault.
+
+_READ_ONLY_AT_OPEN = "kb.read_only_at_open"
+_REFUSED_A_WRITE = "kb.refused_a_write"
+# SQLite primary codes after which a connection is not trusted again: PERM, READONLY, IOERR,
+# CANTOPEN (a read-only or vanished file, not a busy lock or a full disk).
+_SQLITE_DISCARD = frozenset({3, 8, 10, 14})
+
+
+class SQLiteFileReadOnly(sqlite3.OperationalError):
+    """Raised instead of using a connection while the database's -shm file cannot be written.
+    Its code is SQLITE_READONLY, so unavailable_reason gives the same "read-only" 503."""
+
+    sqlite_errorcode = 8
+    sqlite_errorname = "SQLITE_READONLY"
+
+
+def _sqlite_path(url: str) -> str | None:
+    """The file of an SQLite URL (plain or file: URI), or None (not SQLite, or in memory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    database = parsed.database
+    if database.startswith("file:"):
+        database = database[len("file:") :].split("?", 1)[0]
+    return None if database in ("", ":memory:") else database
+
+
+def _writable(path: str) -> bool:
+    """Whether this process may write to path (False when it exists and may not): access(2)
+    also says no to root for an immutable file or a read-only file system."""
+    return not os.access(path, os.F_OK) or os.access(path, os.W_OK)
+
+
+def _refuse_unwritable_shm(path: str) -> None:
+    if not _writable(path + "-shm"):
+        raise SQLiteFileReadOnly("the database's -shm file is read-only")
+
+
+class SQLiteFilePool(QueuePool):
+    """SQLAlchemy's pool for an SQLite file, which hands out no connection while the
+    database's -shm file cannot be written (see above): refusing here, before any statement,
+    keeps the connection and its memory map untouched."""
+
+    kb_path: str | None = None
+
+    def _do_get(self) -> Any:
+        if self.kb_path is not None:
+            _refuse_unwritable_shm(self.kb_path)
+        return super()._do_get()
+
+    def recreate(self) -> QueuePool:
+        pool = super().recreate()
+        pool.kb_path = self.kb_path  # engine.dispose() makes a new pool
+        return pool
+
+
+def _guard_sqlite_file(engine: Engine, path: str) -> None:
+    if isinstance(engine.pool, SQLiteFilePool):
+        engine.pool.kb_path = path
+
+    @event.listens_for(engine, "do_connect")
+    def _before_open(_dialect: Any, record: Any, _cargs: Any, _cparams: Any) -> None:
+        _refuse_unwritable_shm(path)
+        record.info[_READ_ONLY_AT_OPEN] = not _writable(path)
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get(_REFUSED_A_WRITE) or (
+            record.info.get(_READ_ONLY_AT_OPEN) and _writable(path)
+        ):
+            raise DisconnectionError("the connection saw its database file read-only")
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        # Marked, not invalidated on the spot: the transaction that failed may still run its
+        # clean-up (a rollback, a PRAGMA) on it; the pool replaces it at its next checkout.
+        code = getattr(context.original_exception, "sqlite_errorcode", None)
+        conn = context.connection
+        discard = isinstance(code, int) and code & 0xFF in _SQLITE_DISCARD
+        if discard and conn is not None and not conn.invalidated:
+            conn.info[_REFUSED_A_WRITE] = True
 
 
 def init_app(app: Flask) -> None:
@@ -134,8 +241,8 @@ UNAVAILABLE_MESSAGES = {
     "full": "The database's disk is full, so nothing can be saved. Nothing was changed; reading "
     "still works.",
     "unreachable": "The database cannot be reached at the moment. Please try again later.",
-    "schema": "kb is waiting for its database to be upgraded to this version (an operator must "
-    "run `kb db upgrade`). Please try again later.",
+    "schema": "The database is not at the schema this version of kb needs: an operator must run "
+    "`kb db upgrade` (or serve the newer release that migrated it). Please try again later.",
 }
 
 # app.extensions key: this process has seen the schema at the code's head (kb.views.health).

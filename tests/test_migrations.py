@@ -105,10 +105,16 @@ def test_every_downgrade_and_upgrade_keeps_every_row(databases, tmp_path) -> Non
         _populate(url, tmp_path / "instance")
         before = _everything(url)
         assert before[1]["stance_evidence"] and before[1]["revision"]
-        assert all(rows for rows in before[1].values()), "a table the test leaves empty"
+        empty = [name for name, rows in before[1].items() if not rows]
+        assert empty == [], "extend _populate: every table needs a row for this test to cover it"
         script = ScriptDirectory.from_config(migrate.alembic_config(url))
-        steps = [rev.down_revision for rev in script.walk_revisions() if rev.down_revision]
-        for target in [*steps, "0001"]:  # one step at a time, then all the way to the first
+        targets = []  # each earlier revision, down to the first (0001), in turn
+        for rev in script.walk_revisions():  # from head down
+            if getattr(rev.module, "downgrade_loses_data", None) or not rev.down_revision:
+                break  # past it data is lost by design (kb db downgrade asks first)
+            targets.append(rev.down_revision)
+        assert targets, "no step down to test"
+        for target in targets:
             migrate.downgrade(url, target)
             migrate.upgrade(url)
             after = _everything(url)
