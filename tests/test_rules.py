@@ -410,3 +410,27 @@ def test_the_json_schema_states_the_same_rules() -> None:
     assert defs["slug"]["pattern"] == f"^{rules.SLUG_PATTERN}$"
     assert set(defs["slug"]["not"]["enum"]) == rules.RESERVED_SLUGS
     assert (defs["year"]["minimum"], defs["year"]["maximum"]) == (rules.YEAR_MIN, rules.YEAR_MAX)
+
+
+def test_csv_numbers_take_only_plain_ascii_decimals(app, tmp_path: Path) -> None:
+    with app.app_context(), session_scope() as session:
+        apply_document(session, {**_stance_doc("note", None), "stances": []})
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "people.csv").write_text("slug,name,birth_year\r\nq,Q,１９５０\r\n", encoding="utf-8")
+    (folder / "stances.csv").write_text(
+        "person,claim,position,basis,probability,as_of,evidence\r\n"
+        "p,c,supports,explicit,1e-400,2020-01-01,q1\r\n"
+        "p,c,opposes,explicit,０.５,2020-01-02,q1\r\n"
+        "p,c,mixed,explicit,-0,2020-01-03,q1\r\n",
+        encoding="utf-8",
+    )
+    with app.app_context(), session_scope() as session, pytest.raises(DataError) as caught:
+        import_input(session, open_input(folder))
+    found = [(p.file, p.line, p.record.split(" ")[0], p.field) for p in caught.value.problems]
+    assert found == [
+        ("people.csv", 2, "people[0]", "birth_year"),
+        ("stances.csv", 2, "stances[0]", "probability"),
+        ("stances.csv", 3, "stances[1]", "probability"),
+    ]
+    assert _count(app, m.Stance) == 0 and _count(app, m.Person) == 1
