@@ -25,6 +25,7 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
+from kb import rules
 from kb.db import get_session
 from kb.graph import analysis, cached, stream, svg
 from kb.graph.agreement import Agreement
@@ -70,9 +71,9 @@ def _as_of() -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        abort(400, description=f"as_of must be a date like 2017-07-17, not {raw!r}.")
+        return rules.parse_day(raw)  # ASCII YYYY-MM-DD, as forms and importer take it
+    except rules.RuleError:
+        abort(400, description=f"as_of must be a date like 2017-07-17, not {raw[:40]!r}.")
 
 
 def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
