@@ -24,7 +24,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -260,8 +260,10 @@ def apply() -> Any:
     try:
         report, problems = _run(path, name, dry_run=False)
     except BaseException:
-        # The database refused (busy, read-only...): the preview stays, to be applied again.
-        os.rename(path, path.with_name(path.name.removesuffix(_APPLYING)))
+        # The database refused (busy, read-only...): the preview stays, to be applied again
+        # (unless it expired meanwhile).
+        with suppress(FileNotFoundError):
+            os.rename(path, path.with_name(path.name.removesuffix(_APPLYING)))
         raise
     if report is not None:
         marker = path.with_name(path.name.removesuffix(_APPLYING) + _APPLIED)
