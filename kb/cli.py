@@ -133,9 +133,9 @@ def _require_schema() -> None:
 def seed_command() -> None:
     """Load the seed dataset (Chollet, Musk, Hawking, Rees): add only what is missing.
 
-    A seed record already in the database is never changed, even when an editor corrected it:
-    the output counts what was skipped and names the records kept as edited. Running it again
-    changes nothing."""
+    A seed record already in the database is never changed, even when an editor corrected it,
+    and one an editor deleted is not added back: the output counts what was skipped and names
+    the records kept as edited or left deleted. Running it again changes nothing."""
     from kb.seed import load_seed
 
     _require_schema()

@@ -60,6 +60,9 @@ class Report:
     # (an editor's corrections), and what each calls itself.
     kept: Counter[str] = field(default_factory=Counter)
     kept_records: dict[str, list[str]] = field(default_factory=dict)
+    # Filled by kb.seed: records of the document left out because an editor deleted them.
+    deleted: Counter[str] = field(default_factory=Counter)
+    deleted_records: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -73,18 +76,22 @@ class Report:
         ]
 
     def skipped_lines(self) -> list[str]:
-        """For an add-only run: per entity what was added and what was already there, then
-        the records kept as an editor left them."""
+        """For an add-only run: per entity what was added and what was skipped, then the
+        records kept as an editor left them and those an editor deleted."""
         lines = []
         for e in ENTITIES:
-            skipped = self.kept[e] + self.unchanged[e]
+            skipped = self.kept[e] + self.unchanged[e] + self.deleted[e]
+            gone = f"; {self.deleted[e]} deleted by an editor" if self.deleted[e] else ""
             lines.append(
                 f"{e}: {self.created[e]} created, {skipped} skipped (already there: "
-                f"{self.kept[e]} kept as edited, {self.unchanged[e]} unchanged)"
+                f"{self.kept[e]} kept as edited, {self.unchanged[e]} unchanged{gone})"
             )
         for e in ENTITIES:
             for label in self.kept_records.get(e, []):
                 lines.append(f"kept as edited, not overwritten: {e} {label}")
+        for e in ENTITIES:
+            for label in self.deleted_records.get(e, []):
+                lines.append(f"deleted by an editor, not added again: {e} {label}")
         return lines
 
     def as_dict(self) -> dict[str, dict[str, int]]:
@@ -957,6 +964,13 @@ def _history_label(entity: str, r: _Rec) -> str:
     if entity == "stances":
         return f"{r.hint.replace(' on ', ' ' + v['position'] + ' ', 1)}"
     return r.hint
+
+
+def create_label(entity: str, rec: dict[str, Any]) -> tuple[str, str]:
+    """(table, label) of the "create" revision an import writes for the kb/1 record `rec`:
+    how kb.seed recognises a record it once wrote, whatever was done to it since."""
+    label = _history_label(entity, _Rec(0, True, dict(rec), hint=_hint(entity, rec)))
+    return _MODELS[entity].__tablename__, label[:500]
 
 
 def record_history(session: Session, rows: Iterable[dict[str, Any]]) -> None:

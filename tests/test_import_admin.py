@@ -9,6 +9,7 @@ import os
 import stat
 import threading
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -102,6 +103,24 @@ def test_malformed_upload_is_a_problem_not_a_500(app, editor_client) -> None:  #
     assert r.status_code == 422 and "not UTF-8" in r.text
     r = _upload(editor_client, b"hello", "notes.txt")
     assert r.status_code == 400 and "Upload a .json, .zip or .csv file." in r.text
+
+
+def test_the_kind_of_file_comes_from_its_content(app, editor_client) -> None:  # noqa: F811
+    r = _upload(editor_client, b"\x13\x37 garbage, not a zip", "kb.zip")
+    assert r.status_code == 422 and "is not a zip archive" in r.text
+    assert "malformed JSON" not in r.text
+    r = _upload(editor_client, _seed_bytes(), "kb.zip")
+    assert r.status_code == 422 and "is not a zip archive" in r.text and "name it .json" in r.text
+    r = _upload(editor_client, b"\x89PNG\r\n\x1a\n an image", "kb.json")
+    assert r.status_code == 422 and "is not JSON" in r.text
+    r = _upload(editor_client, b"PK\x03\x04 a zip cut short", "kb.json")
+    assert r.status_code == 422 and "damaged zip archive" in r.text
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:  # a real zip named .json is read as the zip it is
+        zf.writestr("kb.json", _seed_bytes())
+    r = _upload(editor_client, buf.getvalue(), "kb.json")
+    assert r.status_code == 200 and "Apply this import" in r.text
+    assert _count(app, m.Person) == 0
 
 
 def test_upload_over_the_limit_is_refused_cleanly(app, editor_client) -> None:  # noqa: F811

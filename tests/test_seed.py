@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -168,3 +169,74 @@ def session_scope_of(app):
     from kb.db import session_scope
 
     return session_scope(app)
+
+
+def _counts(app) -> dict:
+    with app.app_context(), session_scope_of(app) as s:
+        return {
+            t.__tablename__: s.scalar(select(func.count()).select_from(t))
+            for t in (m.Person, m.Topic, m.Source, m.Claim, m.Quote, m.Stance, m.ClaimRelation)
+        }
+
+
+def test_seed_follows_records_whose_slug_or_key_an_editor_changed(app, runner) -> None:
+    from kb import edits
+
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    with app.app_context(), session_scope_of(app) as s:
+        s.info["actor"] = "eve"
+        musk = s.scalar(select(m.Person).where(m.Person.slug == "elon-musk"))
+        edits.save_person(s, musk, {"name": musk.name, "slug": "elon-r-musk"}, musk.version)
+        quote = s.scalar(select(m.Quote).order_by(m.Quote.id).limit(1))
+        data = {"speaker": quote.speaker.slug, "source": quote.source.slug}
+        data |= {"attribution": quote.attribution, "checked": quote.checked}
+        edits.save_quote(s, quote, {**data, "text": "Corrected words."}, quote.version)
+        stance = s.scalar(select(m.Stance).order_by(m.Stance.id).limit(1))
+        edits.save_stance(
+            s,
+            stance,
+            {
+                "person": stance.person.slug,
+                "claim": stance.claim.slug,
+                "position": stance.position,
+                "basis": stance.basis,
+                "as_of": dt.date(2001, 2, 3),
+                "evidence": [q.id for q in stance.evidence],
+            },
+            stance.version,
+        )
+    before = _counts(app)
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert _counts(app) == before  # no old version added back beside the corrected one
+    assert "people: 0 created, 4 skipped (already there: 1 kept as edited" in result.output
+    assert "kept as edited, not overwritten: people elon-r-musk" in result.output
+    with app.app_context(), session_scope_of(app) as s:
+        assert s.scalar(select(m.Person).where(m.Person.slug == "elon-musk")) is None
+        assert s.scalar(select(m.Quote).order_by(m.Quote.id).limit(1)).text == "Corrected words."
+    assert "nothing changed" in result.output
+
+
+def test_seed_does_not_bring_back_what_an_editor_deleted(app, runner) -> None:
+    from kb import edits
+
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    doc = seed_document()
+    claim_slug = doc["claim_relations"][0]["from"]
+    topic_slug = doc["topics"][0]["slug"]
+    with app.app_context(), session_scope_of(app) as s:
+        s.info["actor"] = "eve"
+        claim = s.scalar(select(m.Claim).where(m.Claim.slug == claim_slug))
+        plan = edits.delete(s, claim, claim.version)  # its stances and relations go with it
+        gone = len(plan.deleted)
+        topic = s.scalar(select(m.Topic).where(m.Topic.slug == topic_slug))
+        edits.delete(s, topic, topic.version)
+    before = _counts(app)
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert _counts(app) == before
+    out = result.output
+    assert f"deleted by an editor, not added again: claims {claim_slug}" in out
+    assert f"deleted by an editor, not added again: topics {topic_slug}" in out
+    assert out.count("deleted by an editor, not added again") == gone + 2
+    assert "nothing changed" in out

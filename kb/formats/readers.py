@@ -597,10 +597,11 @@ def open_input(
         return CsvInput(files, name, extra)
     if not p.exists():
         raise ReadError(Problem("path", None, "does not exist", file=name))
-    if zipfile.is_zipfile(p):
+    if zipfile.is_zipfile(p):  # the content decides, whatever the name says
         return _zip_input(p, name, **zip_limits)
     with open(p, "rb") as fh:
-        start = fh.read(4)
+        head = fh.read(_SNIFF_BYTES)
+    start = head[:4]
     if start.startswith(codecs.BOM_UTF8):
         start = start[3:]
     wide = _wide_text(start)
@@ -621,9 +622,46 @@ def open_input(
                 )
             )
         return CsvInput({entity: (lambda: open(p, "rb"), p.stat().st_size)}, name, [])
-    if start[:2] == b"PK":
-        raise ReadError(Problem("file", None, "is a damaged zip archive", file=name))
+    problem = _not_json(head, ext.lower())
+    if problem:
+        raise ReadError(Problem("file", None, problem, file=name))
     return JsonInput(lambda: open(p, "rb"), name, p.stat().st_size)
+
+
+# Enough of a file's start to tell what it is (past a byte order mark and leading blanks).
+_SNIFF_BYTES = 4096
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_JSON_STARTS = b'{["-0123456789tfn'
+
+
+def _not_json(head: bytes, ext: str) -> str | None:
+    """What a file that is not a readable zip really is, when it is not what a JSON reader
+    can read, from its first bytes: so that garbage named .zip is "not a zip archive" and a
+    binary file is "not JSON", rather than a "malformed JSON" message about column 1."""
+    body = head.removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")
+    looks_json = bool(body) and body[:1] in _JSON_STARTS
+    if head.startswith(_ZIP_MAGIC):
+        return "is a damaged zip archive (it starts like one, but cannot be read as one)"
+    if ext == "zip":
+        hint = "; it looks like a JSON document: name it .json" if looks_json else ""
+        return (
+            f"is not a zip archive (a zip starts with 'PK'; this starts with {_start(head)}){hint}"
+        )
+    if not body:
+        if len(head) == _SNIFF_BYTES:
+            return None  # only blanks so far: the JSON reader reads on
+        return "is empty (or only blanks): a kb/1 JSON document starts with '{'"
+    if not looks_json:
+        return (
+            f"is not JSON: a kb/1 JSON document starts with '{{'; this file starts with "
+            f"{_start(head)}"
+        )
+    return None
+
+
+def _start(head: bytes) -> str:
+    """A file's first bytes as a message shows them (repr: control bytes stay visible)."""
+    return repr(head[:16]) if head else "nothing (it is empty)"
 
 
 def _unsafe_member(member: str) -> str | None:

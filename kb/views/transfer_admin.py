@@ -24,7 +24,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +77,18 @@ def _folder() -> Path:
     folder.chmod(0o700)
     now = time.time()
     for old in folder.iterdir():  # forget previews nobody applied
-        if old.name != ".lock" and now - old.stat().st_mtime > _keep_seconds():
+        stat = _stat(old)
+        if old.name != ".lock" and stat is not None and now - stat.st_mtime > _keep_seconds():
             old.unlink(missing_ok=True)
     return folder
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """A parked file's stat, or None when another request removed it meanwhile."""
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
 
 
 @contextmanager
@@ -117,14 +126,12 @@ def _park(upload: Any, suffix: str) -> tuple[Path | None, str]:
     config = current_app.config
     size = _upload_size(upload)
     with _locked(folder):
+        parked = {p: st for p in folder.iterdir() if _PARKED.match(p.name) and (st := _stat(p))}
         mine = sorted(
-            (p for p in folder.iterdir() if _owned(p, current_user.id)),
-            key=lambda p: p.stat().st_mtime,
+            (p for p in parked if _owned(p, current_user.id)), key=lambda p: parked[p].st_mtime
         )
         drop = mine[: max(len(mine) - int(config["IMPORT_PREVIEWS_PER_EDITOR"]) + 1, 0)]
-        used = sum(
-            p.stat().st_size for p in folder.iterdir() if _PARKED.match(p.name) and p not in drop
-        )
+        used = sum(st.st_size for p, st in parked.items() if p not in drop)
         limit = int(config["IMPORT_PREVIEWS_MAX_BYTES"])
         if used + size > limit:
             return None, (
@@ -234,6 +241,7 @@ def _claim(token: str) -> Path:
     claimed = own.with_name(own.name + _APPLYING)
     try:
         os.rename(own, claimed)
+        os.utime(claimed)  # its expiry counts from now, so no purge takes it while it is read
     except FileNotFoundError:
         if claimed.exists() or own.with_name(own.name + _APPLIED).exists():
             abort(
@@ -260,8 +268,10 @@ def apply() -> Any:
     try:
         report, problems = _run(path, name, dry_run=False)
     except BaseException:
-        # The database refused (busy, read-only...): the preview stays, to be applied again.
-        os.rename(path, path.with_name(path.name.removesuffix(_APPLYING)))
+        # The database refused (busy, read-only...): the preview stays, to be applied again
+        # (unless it expired meanwhile).
+        with suppress(FileNotFoundError):
+            os.rename(path, path.with_name(path.name.removesuffix(_APPLYING)))
         raise
     if report is not None:
         marker = path.with_name(path.name.removesuffix(_APPLYING) + _APPLIED)
