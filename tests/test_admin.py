@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -625,3 +627,65 @@ def test_admins_edit_accounts_in_the_ui(app, admin_client, editor_client) -> Non
     r = admin_client.post(path, data={**stale, "role": "admin", "active": "y"})
     assert r.status_code == 409
     assert one(app, m.User, id=eve_id).role == "editor"
+
+
+# -- revert: confirmation and a double submission ----------------------------------------------
+
+
+def _renamed_person(app, admin_client) -> tuple[int, int]:
+    """A person renamed Old -> New through the form: (person id, the update's revision id)."""
+    with app.app_context(), session_scope() as s:
+        person_id = make_person(s, slug="p", name="Old").id
+    assert submit(admin_client, f"/admin/person/{person_id}/edit", {"name": "New", "slug": "p"})
+    with app.app_context(), session_scope() as s:
+        rev_id = s.scalar(select(func.max(m.Revision.id)))
+    return person_id, rev_id
+
+
+def test_revert_shows_what_it_will_change_and_needs_a_confirmation(app, admin_client) -> None:
+    person_id, rev_id = _renamed_person(app, admin_client)
+    history_page = admin_client.get(f"/admin/person/{person_id}/history").text
+    assert f'href="/admin/revisions/{rev_id}/revert"' in history_page
+    page = admin_client.get(f"/admin/revisions/{rev_id}/revert")
+    assert page.status_code == 200
+    row = re.search(
+        r'<th scope="row">name</th>\s*<td class="before">(.*?)</td>\s*'
+        r'<td class="after">(.*?)</td>',
+        page.text,
+    )
+    assert row and row.groups() == ("New", "Old")
+    revisions = count(app, m.Revision)
+    assert one(app, m.Person, id=person_id).name == "New"  # the preview changed nothing
+    assert admin_client.post(f"/admin/revisions/{rev_id}/revert").status_code == 400
+    token = hidden_fields(page.text)["csrf_token"]
+    r = admin_client.post(f"/admin/revisions/{rev_id}/revert", data={"csrf_token": token})
+    assert r.status_code == 302
+    assert one(app, m.Person, id=person_id).name == "Old"
+    assert count(app, m.Revision) == revisions + 1
+
+
+def test_the_same_revert_submitted_twice_at_once_is_done_once(
+    app, admin_client, editor_client
+) -> None:
+    """Both submissions load the record before either commits (a real race, five rounds):
+    one reverts, the other is told why nothing happened; never a 500, never two reverts."""
+    person_id, _rev = _renamed_person(app, admin_client)
+    clients = [admin_client, editor_client]
+    start = threading.Barrier(2)
+    for name in ("Second", "Third", "Fourth", "Fifth", "Sixth"):
+        assert submit(admin_client, f"/admin/person/{person_id}/edit", {"name": name, "slug": "p"})
+        with app.app_context(), session_scope() as s:
+            rev_id = s.scalar(select(func.max(m.Revision.id)))
+        path = f"/admin/revisions/{rev_id}/revert"
+        tokens = [hidden_fields(c.get(path).text)["csrf_token"] for c in clients]
+
+        def post(i: int, path: str = path, tokens: list[str] = tokens) -> int:
+            start.wait(timeout=30)
+            return clients[i].post(path, data={"csrf_token": tokens[i]}).status_code
+
+        with ThreadPoolExecutor(2) as pool:
+            statuses = sorted(pool.map(post, [0, 1]))
+        assert statuses == [302, 409]
+        with app.app_context(), session_scope() as s:
+            reverts = s.scalars(select(m.Revision).where(m.Revision.reverts_id == rev_id)).all()
+        assert len(reverts) == 1
