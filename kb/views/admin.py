@@ -412,16 +412,22 @@ def _conflict(entity: str, obj_id: int | None, form: Any, status: int = 409):
         last_rev = session.scalars(history.of_record(entity, current.id).limit(1)).first()
         if last_rev is not None:
             last = {"actor": last_rev.actor, "when": last_rev.created_at}
+    your_version = form.version.data
+    # The editor's values stay in the form, now over the current version (or, when the record
+    # was deleted, for a new one): saving them again is one click, nothing to retype.
+    form.version.data = str(current.version) if current is not None else ""
+    _pickers(entity, form, current)
     return (
         render_template(
             "admin/conflict.html",
             entity=entity,
             current=current,
             current_version=current.version if current is not None else None,
-            your_version=form.version.data,
+            your_version=your_version,
             label=history.label_of(current) if current is not None else None,
             fields=fields,
             last=last,
+            form=form,
         ),
         status,
     )
