@@ -386,6 +386,9 @@ def revert(session: Session, revision_id: int, dependents: Any) -> Revision:
     op = operation(rev)
     changes = rev.changes or {}
     obj = session.get(cls, rev.entity_id)
+    # A revert of this revision made before (by anyone, up to now) is not the one this call
+    # makes: read after the record, so a revert committed in between makes the record stale.
+    earlier = session.scalar(select(func.max(Revision.id)).where(Revision.reverts_id == rev.id))
     name = ENTITY_NAMES.get(rev.entity, rev.entity)
 
     if op == "create":
@@ -423,7 +426,9 @@ def revert(session: Session, revision_id: int, dependents: Any) -> Revision:
     finally:
         session.info.pop("reverts_id", None)
     newest = session.scalars(
-        select(Revision).where(Revision.reverts_id == rev.id).order_by(Revision.id.desc())
+        select(Revision)
+        .where(Revision.reverts_id == rev.id, Revision.id > (earlier or 0))
+        .order_by(Revision.id.desc())
     ).first()
     if newest is None:
         raise RevertRefused("nothing to revert: the record already has these values")

@@ -18,6 +18,7 @@ import os
 import time
 from urllib.parse import urlsplit
 
+import click
 from flask import Flask, Response, abort, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
@@ -113,8 +114,9 @@ def init_app(app: Flask) -> None:
         try:
             parse(app.config[key])
         except ValueError:
-            raise ValueError(
-                f"{key} = {app.config[key]!r}: write a limit such as {value!r}"
+            # A ClickException: `kb` prints it as one line and exits 1, before serving.
+            raise click.ClickException(
+                f"{key} = {app.config[key]!r} (setting or KB_{key}): write a limit such as {value!r}"
             ) from None
     # config.from_environment sets these already; a test config may not have.
     app.config["SESSION_COOKIE_HTTPONLY"] = True

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -444,6 +446,51 @@ def test_saving_over_a_newer_version_shows_both_and_saves_nothing(
     assert (saved.name, saved.affiliation, saved.version) == ("Theirs", "Lab", 2)
 
 
+def test_the_conflict_page_keeps_the_editors_values_to_save_over_the_newer_version(
+    app, admin_client, editor_client
+) -> None:
+    with app.app_context(), session_scope() as s:
+        stance = make_stance(s, make_person(s), make_claim(s), note="first note")
+        stance_id, claim_slug = stance.id, stance.claim.slug
+    path = f"/admin/stance/{stance_id}/edit"
+    mine = admin_client.get(path).text
+    values = {k: v for k, v in _stance_values(mine).items() if k not in ("csrf_token", "version")}
+    theirs = submit(editor_client, path, {**values, "note": "their note"})
+    assert theirs.status_code == 302
+    r = admin_client.post(path, data={**_stance_values(mine), "note": "my long note"})
+    assert r.status_code == 409
+    form = r.text[r.text.index('<h2 id="yours">') :]
+    assert f'action="{path}"' in form
+    assert hidden_fields(form)["version"] == "2"  # the current version, not the one I had
+    assert re.search(r'name="note">\s*my long note</textarea>', form)
+    assert f'value="{claim_slug}"' in form
+    again = admin_client.post(path, data=_stance_values(form))  # re-submitted as the page has it
+    assert again.status_code == 302
+    saved = one(app, m.Stance, id=stance_id)
+    assert (saved.note, saved.version) == ("my long note", 3)
+
+
+def _stance_values(page: str) -> dict[str, object]:
+    """What a browser submits from the first stance form on `page`: every input, textarea and
+    select with its current value (selected options for selects)."""
+    form = page[page.index('<form method="post" class="form"') :]
+    form = form[: form.index("</form>")]
+    values: dict[str, object] = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        checkbox = 'type="checkbox"' in tag
+        if name and (not checkbox or " checked" in tag):
+            values[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        values[name] = html.unescape(text).lstrip("\n")
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.findall(
+            r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', body
+        )
+        values[name] = [a or b for a, b in chosen]
+    return values
+
+
 def test_a_lost_update_between_check_and_write_is_a_conflict(app) -> None:
     """The version check at flush (SQLAlchemy's version counter) catches a write that lands
     after the form's version was compared."""
@@ -625,3 +672,67 @@ def test_admins_edit_accounts_in_the_ui(app, admin_client, editor_client) -> Non
     r = admin_client.post(path, data={**stale, "role": "admin", "active": "y"})
     assert r.status_code == 409
     assert one(app, m.User, id=eve_id).role == "editor"
+
+
+# -- revert: confirmation and a double submission ----------------------------------------------
+
+
+def _renamed_person(app, admin_client) -> tuple[int, int]:
+    """A person renamed Old -> New through the form: (person id, the update's revision id)."""
+    with app.app_context(), session_scope() as s:
+        person_id = make_person(s, slug="p", name="Old").id
+    r = submit(admin_client, f"/admin/person/{person_id}/edit", {"name": "New", "slug": "p"})
+    assert r.status_code == 302
+    with app.app_context(), session_scope() as s:
+        rev_id = s.scalar(select(func.max(m.Revision.id)))
+    return person_id, rev_id
+
+
+def test_revert_shows_what_it_will_change_and_needs_a_confirmation(app, admin_client) -> None:
+    person_id, rev_id = _renamed_person(app, admin_client)
+    history_page = admin_client.get(f"/admin/person/{person_id}/history").text
+    assert f'href="/admin/revisions/{rev_id}/revert"' in history_page
+    page = admin_client.get(f"/admin/revisions/{rev_id}/revert")
+    assert page.status_code == 200
+    row = re.search(
+        r'<th scope="row">name</th>\s*<td class="before">(.*?)</td>\s*'
+        r'<td class="after">(.*?)</td>',
+        page.text,
+    )
+    assert row and row.groups() == ("New", "Old")
+    revisions = count(app, m.Revision)
+    assert one(app, m.Person, id=person_id).name == "New"  # the preview changed nothing
+    assert admin_client.post(f"/admin/revisions/{rev_id}/revert").status_code == 400
+    token = hidden_fields(page.text)["csrf_token"]
+    r = admin_client.post(f"/admin/revisions/{rev_id}/revert", data={"csrf_token": token})
+    assert r.status_code == 302
+    assert one(app, m.Person, id=person_id).name == "Old"
+    assert count(app, m.Revision) == revisions + 1
+
+
+def test_the_same_revert_submitted_twice_at_once_is_done_once(
+    app, admin_client, editor_client
+) -> None:
+    """Both submissions load the record before either commits (a real race, five rounds):
+    one reverts, the other is told why nothing happened; never a 500, never two reverts."""
+    person_id, _rev = _renamed_person(app, admin_client)
+    clients = [admin_client, editor_client]
+    start = threading.Barrier(2)
+    for name in ("Second", "Third", "Fourth", "Fifth", "Sixth"):
+        r = submit(admin_client, f"/admin/person/{person_id}/edit", {"name": name, "slug": "p"})
+        assert r.status_code == 302
+        with app.app_context(), session_scope() as s:
+            rev_id = s.scalar(select(func.max(m.Revision.id)))
+        path = f"/admin/revisions/{rev_id}/revert"
+        tokens = [hidden_fields(c.get(path).text)["csrf_token"] for c in clients]
+
+        def post(i: int, path: str = path, tokens: list[str] = tokens) -> int:
+            start.wait(timeout=30)
+            return clients[i].post(path, data={"csrf_token": tokens[i]}).status_code
+
+        with ThreadPoolExecutor(2) as pool:
+            statuses = sorted(pool.map(post, [0, 1]))
+        assert statuses == [302, 409]
+        with app.app_context(), session_scope() as s:
+            reverts = s.scalars(select(m.Revision).where(m.Revision.reverts_id == rev_id)).all()
+        assert len(reverts) == 1

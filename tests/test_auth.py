@@ -10,12 +10,13 @@ import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import click
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
 
-from kb import auth
-from kb.db import session_scope
-from kb.models import User
+from kb import auth, migrate
+from kb.db import make_engine, session_scope
+from kb.models import LoginAttempt, User
 from tests.conftest import make_app
 from tests.reliability.support import Client, Server, kb_env
 from tests.test_admin_support import PASSWORD, csrf_token, hidden_fields, login, make_user
@@ -128,7 +129,9 @@ def test_the_limits_are_settings_checked_at_start(databases, tmp_path, monkeypat
     assert login(_from(app, "10.0.0.1"), "ada", "wrong password!").status_code == 401
     assert login(_from(app, "10.0.0.1"), "ada").status_code == 429
     app.extensions["kb.engine"].dispose()
-    with pytest.raises(ValueError, match="LOGIN_LIMIT_PER_ADDRESS = 'lots'"):
+    with pytest.raises(
+        click.ClickException, match="LOGIN_LIMIT_PER_ADDRESS = 'lots' \\(setting or KB_"
+    ):
         make_app(url, tmp_path / "j", LOGIN_LIMIT_PER_ADDRESS="lots")
 
 
@@ -426,3 +429,22 @@ def test_passwords_of_spaces_are_refused_everywhere(app, runner, admin_client) -
     response = admin_client.post(path, data=form)
     assert response.status_code == 422 and "not spaces" in response.text
     assert login(app.test_client(), "ada").status_code == 302
+
+
+def test_migration_0005_goes_down_and_up_keeping_the_accounts(databases, tmp_path) -> None:
+    url = databases.migrated()
+    app = make_app(url, tmp_path / "i")
+    make_user(app, "ada", "admin")
+    assert login(app.test_client(), "ada", "wrong password!").status_code == 401
+    app.extensions["kb.engine"].dispose()
+    migrate.downgrade(url, "0004")
+    engine = make_engine(url)
+    try:
+        assert not inspect(engine).has_table("login_attempt")
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(LoginAttempt)).scalar() == 0
+            assert conn.execute(select(User.username)).scalars().all() == ["ada"]
+    finally:
+        engine.dispose()
+        databases.drop(url)

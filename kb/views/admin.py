@@ -338,16 +338,22 @@ def _conflict(entity: str, obj_id: int | None, form: Any, status: int = 409):
         last_rev = session.scalars(history.of_record(entity, current.id).limit(1)).first()
         if last_rev is not None:
             last = {"actor": last_rev.actor, "when": last_rev.created_at}
+    your_version = form.version.data
+    # The editor's values stay in the form, now over the current version (or, when the record
+    # was deleted, for a new one): saving them again is one click, nothing to retype.
+    form.version.data = str(current.version) if current is not None else ""
+    _pickers(entity, form, current)
     return (
         render_template(
             "admin/conflict.html",
             entity=entity,
             current=current,
             current_version=current.version if current is not None else None,
-            your_version=form.version.data,
+            your_version=your_version,
             label=history.label_of(current) if current is not None else None,
             fields=fields,
             last=last,
+            form=form,
         ),
         status,
     )
@@ -606,19 +612,32 @@ def changes() -> str:
     )
 
 
-@bp.post("/revisions/<int:revision_id>/revert")
+CONCURRENT_REVERT = (
+    "someone changed this record at the same moment (the same revert submitted twice, or "
+    "another edit): nothing was reverted; check the history and revert again if it is still "
+    "needed"
+)
+
+
+@bp.route("/revisions/<int:revision_id>/revert", methods=["GET", "POST"])
 @auth.editor_required
 def revert(revision_id: int) -> Any:
+    """GET: what the revert will change, with the form that confirms it; POST: revert."""
     session = get_session()
-    form = forms.RevertForm()
-    if not form.validate_on_submit():
-        abort(400, "The form expired; please try again.")
     rev = session.get(m.Revision, revision_id) if revision_id <= edits.MAX_ID else None
     if rev is None:
         abort(404, f"There is no revision {revision_id}.")
     entity, entity_id = rev.entity, rev.entity_id
+    form = forms.RevertForm()
+    if request.method == "POST" and not form.validate_on_submit():
+        abort(400, "The form expired; please try again.")
     try:
         new_rev = history.revert(session, revision_id, edits.dependents)
+        if request.method != "POST":
+            # A dry run: the revision the revert would record says what it will change.
+            preview = _revision_rows(session, [new_rev])[0]
+            session.rollback()
+            return _revert_confirm(rev, preview, form)
         session.commit()
     except history.RevertRefused as exc:
         session.rollback()
@@ -629,8 +648,21 @@ def revert(revision_id: int) -> Any:
         return _refused(
             entity, entity_id, revision_id, f"{problem.field or 'record'}: {problem.message}", []
         )
+    except (StaleDataError, edits.Conflict):
+        session.rollback()
+        return _refused(entity, entity_id, revision_id, CONCURRENT_REVERT, [])
     flash(f"Reverted revision {revision_id} (recorded as revision {new_rev.id}).")
     return redirect(url_for("admin.record_history", entity=entity, record_id=entity_id))
+
+
+def _revert_confirm(rev: m.Revision, preview: dict[str, Any], form: Any) -> str:
+    session = get_session()
+    return render_template(
+        "admin/revert_confirm.html",
+        revision=_revision_rows(session, [rev])[0],
+        preview=preview,
+        form=form,
+    )
 
 
 def _refused(entity: str, entity_id: int, revision_id: int, message: str, blockers: list) -> Any:

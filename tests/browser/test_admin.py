@@ -170,14 +170,17 @@ def test_delete_with_confirmation_then_revert_from_history(server, page, screens
     # The stance went with the claim: revert the claim's deletion first, then the stance's.
     page.goto(base + "/admin/changes")
     claim_rev = page.locator("article.revision", has_text="claim #").filter(has_text="delete").first
-    claim_rev.get_by_role("button", name=re.compile("Revert")).click()
+    claim_rev.get_by_role("link", name=re.compile("Revert")).click()
+    assert "Revert revision" in page.locator("h1").inner_text()  # a confirmation first
+    page.get_by_role("button", name=re.compile("^Revert revision")).click()
     assert "Reverted revision" in page.locator(".flash").inner_text()
     assert page.goto(base + "/claims/synthetic-claims-are-useful-for-browser-tests").status == 200
 
     screenshot(page, "admin-changes")
     page.goto(base + "/admin/changes?entity=stance")
     stance_rev = page.locator("article.revision").filter(has_text="delete").first
-    stance_rev.get_by_role("button", name=re.compile("Revert")).click()
+    stance_rev.get_by_role("link", name=re.compile("Revert")).click()
+    page.get_by_role("button", name=re.compile("^Revert revision")).click()
     assert "Reverted revision" in page.locator(".flash").inner_text()
     screenshot(page, "admin-history")
     page.goto(base + "/people/synthetic-tester-angstrom")

@@ -109,10 +109,8 @@ def test_a_forged_or_tampered_session_cookie_grants_nothing(app) -> None:
 # -- logout ------------------------------------------------------------------------------------
 
 
-def test_logout_ends_the_session_even_for_a_captured_cookie(app) -> None:
-    make_user(app, "ada", "admin")
-    client = app.test_client()
-    login(client, "ada")
+def test_logout_ends_the_session_even_for_a_captured_cookie(app, admin_client) -> None:
+    client = admin_client
     captured = _cookie(client)
     assert _logged_in(_with_cookie(app, captured))
     token = csrf_token(client, "/admin/")
@@ -130,10 +128,8 @@ def test_logout_ends_the_session_even_for_a_captured_cookie(app) -> None:
     assert not _logged_in(_with_cookie(app, captured))
 
 
-def test_logout_needs_its_csrf_token(app) -> None:
-    make_user(app, "ada", "admin")
-    client = app.test_client()
-    login(client, "ada")
+def test_logout_needs_its_csrf_token(app, admin_client) -> None:
+    client = admin_client
     assert client.post("/logout").status_code == 400
     assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
     assert client.get("/logout").status_code == 405
@@ -205,10 +201,10 @@ def _state(app: Flask) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("kind", ["missing", "forged", "another session's", "empty"])
-def test_every_post_with_a_bad_csrf_token_is_refused_and_writes_nothing(seeded_app, kind) -> None:
-    make_user(seeded_app, "ada", "admin")
-    client = seeded_app.test_client()
-    login(client, "ada")
+def test_every_post_with_a_bad_csrf_token_is_refused_and_writes_nothing(
+    seeded_app, seeded_admin, kind
+) -> None:
+    client = seeded_admin
     other = seeded_app.test_client()
     login(other, "ada")
     tokens = {
@@ -248,11 +244,9 @@ def test_every_post_with_a_bad_csrf_token_is_refused_and_writes_nothing(seeded_a
     assert _logged_in(client)  # logout refused too
 
 
-def test_a_valid_token_is_what_lets_the_same_post_through(app) -> None:
+def test_a_valid_token_is_what_lets_the_same_post_through(app, admin_client) -> None:
     """The control for the test above: the same client and form, with its own token, saves."""
-    make_user(app, "ada", "admin")
-    client = app.test_client()
-    login(client, "ada")
+    client = admin_client
     before = _state(app)
     response = submit(client, "/admin/topic/new", {"slug": "csrf-ok", "name": "CSRF ok"})
     assert response.status_code == 302
