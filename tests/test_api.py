@@ -39,6 +39,8 @@ def test_query_parameters_come_from_the_views(seeded_client) -> None:
     assert params["position"]["schema"]["enum"] == ["supports", "opposes", "mixed"]
     assert doc["paths"]["/people/{slug}.json"]["get"]["summary"].startswith("A person")
     assert "q" in {p["name"] for p in doc["paths"]["/search.json"]["get"]["parameters"]}
+    choose = doc["paths"]["/compare.json"]["get"]
+    assert {"a", "b", "as_of"} <= {p["name"] for p in choose["parameters"]}
 
 
 def test_a_json_endpoint_added_later_appears_by_itself(app) -> None:
