@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from click.testing import CliRunner
 from flask import Blueprint, jsonify
 
+from kb.cli import cli
 from kb.views.api import openapi_document
 
 
@@ -36,6 +39,8 @@ def test_query_parameters_come_from_the_views(seeded_client) -> None:
     assert params["position"]["schema"]["enum"] == ["supports", "opposes", "mixed"]
     assert doc["paths"]["/people/{slug}.json"]["get"]["summary"].startswith("A person")
     assert "q" in {p["name"] for p in doc["paths"]["/search.json"]["get"]["parameters"]}
+    choose = doc["paths"]["/compare.json"]["get"]
+    assert {"a", "b", "as_of"} <= {p["name"] for p in choose["parameters"]}
 
 
 def test_a_json_endpoint_added_later_appears_by_itself(app) -> None:
@@ -65,3 +70,23 @@ def test_the_documented_responses_are_what_the_endpoints_send(seeded_client) -> 
         response = seeded_client.get(path)
         assert response.status_code == 200, path
         assert response.mimetype == "application/json"
+
+
+def test_every_kb_command_in_the_readme_runs_after_the_setup(database_url, tmp_path) -> None:
+    """The README's setup installs kb into .venv without putting it on the PATH; it says
+    once, right after, to activate the virtualenv, and every `kb ...` it shows exists."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    setup = ".venv/bin/pip install -e . && .venv/bin/kb serve\n```\n"
+    after_setup = readme.split(setup, 1)[1]
+    assert ". .venv/bin/activate" in after_setup.split("```", 1)[0]
+    shown = re.findall(r"`(kb [^`\n]+)`", readme) + re.findall(r"^ {4}(kb .+)$", readme, re.M)
+    commands = {
+        " ".join(re.match(r"kb ([a-z][a-z-]*(?: [a-z][a-z-]*)?)", c).groups()) for c in shown
+    }
+    assert {"serve", "db upgrade", "users create", "backup"} <= commands | {
+        c.split()[0] for c in commands
+    }
+    env = {"KB_DATABASE_URL": database_url, "KB_INSTANCE_PATH": str(tmp_path)}
+    for command in sorted(commands):
+        result = CliRunner().invoke(cli, [*command.split(), "--help"], env=env)
+        assert result.exit_code == 0, (command, result.output)

@@ -465,7 +465,7 @@ def test_a_topic_has_a_csv_twin_of_its_claims(seeded_client) -> None:
 
 
 def test_search_has_a_formula_safe_csv_twin(session, app) -> None:
-    speaker = make_person(session, slug="wombat-fan", name="Wombat Fan")
+    speaker = make_person(session, slug="koala-fan", name="Koala Fan")
     make_quote(session, speaker, text="=HYPERLINK(1) wombats everywhere")
     make_claim(session, slug="wombat-claim", text="Wombats will audit the algorithms.")
     session.commit()
@@ -477,7 +477,7 @@ def test_search_has_a_formula_safe_csv_twin(session, app) -> None:
     assert [r["kind"] for r in rows] == [h["kind"] for h in hits] and len(rows) == 2
     quote = next(r for r in rows if r["kind"] == "quote")
     assert quote["text"] == "'=HYPERLINK(1) wombats everywhere" and "<mark>" not in quote["text"]
-    assert quote["speaker"] == "wombat-fan" and quote["page"] == "/people/wombat-fan"
+    assert quote["speaker"] == "koala-fan" and quote["page"] == "/people/koala-fan"
     claim = next(r for r in rows if r["kind"] == "claim")
     assert claim["slug"] == "wombat-claim" and claim["page"] == "/claims/wombat-claim"
     page = client.get("/search?q=wombats").get_data(as_text=True)

@@ -173,6 +173,7 @@ def test_the_host_header_never_reaches_a_page_or_its_validator(seeded_app) -> No
         assert forged.headers.get("ETag") == normal.headers.get("ETag"), path
         if not path.startswith("/export"):  # the files stream, and are never kept
             assert forged.headers.get("X-KB-Page-Cache") == "hit", path
+    assert "servers" not in client.get("/api/openapi.json").get_json()
     links = client.get("/people.json?per_page=2").get_json()["links"]
     assert links["self"] == "/people.json?per_page=2" and links["next"].startswith("/people.json")
 
@@ -190,6 +191,8 @@ def test_absolute_links_come_from_kb_base_url(database_url, tmp_path, monkeypatc
     links = client.get("/people.json", headers=forged).get_json()["links"]
     assert links["self"] == "https://kb.example.org/people.json"
     assert links["html"] == "https://kb.example.org/people"
+    servers = client.get("/api/openapi.json", headers=forged).get_json()["servers"]
+    assert servers == [{"url": "https://kb.example.org"}]
     with app.app_context(), session_scope() as session:
         session.add(m.Person(slug="ada-example", name="Ada Example"))
     page = client.get("/people/ada-example", headers=forged).get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 from kb.queries import search as fts
 from tests.factories import make_claim, make_person, make_quote, make_source
@@ -57,9 +58,72 @@ def test_query_syntax_never_errors(seeded_client, q) -> None:
 
 
 def test_fts5_query_quotes_every_word() -> None:
-    assert fts.fts5_query('AND "risk OR') == '"AND" "risk" "OR"*'
-    assert fts.fts5_query('" ( *') is None
+    # nothing the user types reaches MATCH unquoted: only kb's own AND, OR, NOT and brackets
+    assert fts.fts5_query('NEAR( "risk OR') == '"NEAR" AND "risk OR"'
+    assert fts.fts5_query('a OR "b c" -d* x:y') == '(("a" OR "b c") AND "x y") NOT ("d")'
+    assert fts.fts5_query("risk OR safe") == '("risk" OR "safe"*)'
+    assert fts.fts5_query('( * OR - AND "') is None
+    assert fts.fts5_query("-only -excluded") is None
     assert fts.fts5_query("") is None
+
+
+def _quote_texts(client, q: str) -> set[str]:
+    return {h["quote"]["text"] for h in _hits(client, q, kind="quote", per_page=50)["hits"]}
+
+
+def test_quotes_match_by_their_speakers_name(session, app) -> None:
+    ada = make_person(session, slug="ada-quux", name="Ada Quux")
+    bob = make_person(session, slug="bob-zed", name="Bob Zed")
+    make_quote(session, ada, text="Machines will never tire.")
+    make_quote(session, ada, text="Gardens need patience.")
+    make_quote(session, bob, text="Quux is wrong about machines.")
+    session.commit()
+    client = app.test_client()
+    everything = {"Machines will never tire.", "Gardens need patience."}
+    assert _quote_texts(client, "quux") == everything | {"Quux is wrong about machines."}
+    assert _hits(client, "quux")["counts"] == {"person": 1, "claim": 0, "quote": 3, "source": 0}
+    assert _quote_texts(client, "ada machines") == {"Machines will never tire."}
+    assert _quote_texts(client, "quux -machines") == {"Gardens need patience."}
+    assert _quote_texts(client, "machines -quux") == set()  # the speaker's name counts too
+    assert _quote_texts(client, '"ada quux" OR zed') == everything | {
+        "Quux is wrong about machines."
+    }
+
+
+def test_searching_a_name_finds_that_persons_quotes(seeded_client) -> None:
+    rows = seeded_client.get("/people.json").get_json()["rows"]
+    quoted = next(r["quotes"] for r in rows if r["slug"] == "francois-chollet")
+    data = _hits(seeded_client, "chollet", kind="quote", per_page=200)
+    speakers = {h["quote"]["speaker"]["slug"] for h in data["hits"]}
+    assert speakers == {"francois-chollet"} and data["matches"] == quoted > 0
+
+
+def test_query_syntax_phrases_or_and_exclusion(session, app) -> None:
+    for slug, words in [
+        ("c1", "Hawking warned about machines."),
+        ("c2", "Musk and Hawking signed the letter."),
+        ("c3", "Musk builds rockets."),
+        ("c4", "Warned machines about Hawking."),
+    ]:
+        make_claim(session, slug=slug, text=words)
+    session.commit()
+    client = app.test_client()
+
+    def slugs(q: str) -> set[str]:
+        return {h["claim"]["slug"] for h in _hits(client, q, kind="claim")["hits"]}
+
+    assert slugs("hawking") == {"c1", "c2", "c4"}
+    assert slugs("hawking -musk") == {"c1", "c4"}
+    assert slugs('hawking -"signed the letter"') == {"c1", "c4"}
+    assert slugs("rockets OR letter") == {"c2", "c3"}
+    assert slugs("musk rockets OR letter") == {"c2", "c3"}
+    assert slugs('"hawking warned"') == {"c1"}
+    assert slugs("machines hawking") == {"c1", "c4"}
+    assert slugs("-musk") == set()  # nothing but exclusions finds nothing
+    assert slugs("rock") == {"c3"}  # the last word may be the start of one
+    page = client.get("/search").get_data(as_text=True)
+    assert "<code>chollet OR lecun</code>" in page and "<code>-word</code>" in page
+    assert '<code>"quoted phrase"</code>' in page
 
 
 def test_snippets_escape_the_data(session, app) -> None:
@@ -153,3 +217,27 @@ def test_a_word_in_too_many_records_ranks_only_the_newest_and_says_so(
     assert "7 matches: so many that only the newest 4 are ranked" in page
     rare = _hits(client, "rareword")
     assert rare["matches"] == rare["ranked"] == 1
+
+
+def test_postgresql_search_statements_use_the_indexes(app) -> None:
+    """The statements search runs (quotes found through their speaker's name included) are
+    served by the GIN indexes, not by computing every row's document."""
+    engine = app.extensions["kb.engine"]
+    if engine.dialect.name != "postgresql":
+        return  # SQLite: test_search_uses_the_index_not_a_like_scan
+    statements: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, params, *_args) -> None:
+        statements.append((statement, params))
+
+    with engine.connect() as conn:
+        conn.execute(text("SET enable_seqscan = off"))
+        event.listen(conn, "before_cursor_execute", record)
+        fts.search(Session(bind=conn), 'quux OR "deep learning" -zed')
+        event.remove(conn, "before_cursor_execute", record)
+        searching = [(st, p) for st, p in statements if "@@" in st]
+        assert len(searching) == 2  # the page of hits, and the counts
+        for statement, params in searching:
+            plan = "\n".join(conn.exec_driver_sql("EXPLAIN " + statement, params).scalars())
+            for kind in fts.KINDS:
+                assert f"ix_fts_{kind}" in plan, plan

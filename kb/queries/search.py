@@ -2,17 +2,21 @@
 
 SQLite: the FTS5 table `search_fts` (migration 0002), which triggers keep in step with the data;
 its rowid is id * 4 + kind code, so one MATCH ranks all four kinds together with bm25.
-PostgreSQL: to_tsvector / websearch_to_tsquery / ts_rank / ts_headline over the expressions the
-GIN indexes of migration 0002 were built on (PG_DOCUMENTS must stay word for word the same).
+PostgreSQL: to_tsvector / ts_rank / ts_headline over the expressions the GIN indexes of
+migration 0002 were built on (PG_DOCUMENTS must stay word for word the same).
 
-Neither path scans a table with LIKE. User input never reaches FTS5's query syntax raw: it is
-cut into words and each word is quoted, so `"`, `AND` or `*` are searched as text, not parsed.
+The query language (words, "phrases", OR, -exclusion) is kb.queries.search_syntax, parsed once
+and written out for each database, so user text never reaches FTS5's MATCH or a tsquery parser
+as typed. A quote is found by its speaker's name too: the index holds no name for it, so the
+name is matched on the person and that person's quotes are searched for the rest of the query
+(SQLite), or the name joins the quote's document for the candidates the indexes find
+(PostgreSQL). Neither path scans a table with LIKE.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -20,6 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, raiseload, selectinload
 
 from kb.models import Claim, Person, Quote, Source
+from kb.queries import search_syntax as syn
 
 KINDS = ("person", "claim", "quote", "source")
 KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
@@ -29,8 +34,8 @@ RANK_LIMIT = 5000
 # Control characters that cannot occur in a search term; swapped for <mark> after escaping.
 _START, _STOP = "\x02", "\x03"
 _MARKED = re.compile(f"{_START}(.*?){_STOP}", re.S)
-_WORD = re.compile(r"\w", re.UNICODE)
-MAX_TERMS = 12
+# People whose name may match one clause, for finding their quotes (see _sqlite_parts).
+NAME_PEOPLE = 50
 
 # Word for word the expressions indexed in migrations/versions/0002_full_text_search.py.
 PG_DOCUMENTS = {
@@ -79,23 +84,11 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     return not (type_ == "table" and name and name.startswith("search_fts"))
 
 
-def terms(query: str) -> list[str]:
-    """The words of a user's query: split on white space, quotes dropped, words with no letter
-    or digit dropped (FTS5 would find nothing for them), at most MAX_TERMS."""
-    words = [w.replace('"', "") for w in query.split()]
-    return [w for w in words if _WORD.search(w)][:MAX_TERMS]
-
-
 def fts5_query(query: str) -> str | None:
-    """An FTS5 MATCH expression that can never be a syntax error: every word quoted (so AND,
-    OR, NOT, NEAR, `*`, `:` and `^` are plain text), all required, the last one a prefix so a
-    half-typed word still finds something. None when nothing searchable is left."""
-    words = terms(query)
-    if not words:
-        return None
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    """The FTS5 MATCH expression for a user's query (kb.queries.search_syntax), or None when
+    nothing searchable is left. It can never be a syntax error: every word is quoted."""
+    parsed = syn.parse(query)
+    return None if parsed is None else syn.fts5(parsed.clauses, parsed.excluded)
 
 
 def highlight(marked: str | None) -> Markup:
@@ -134,84 +127,229 @@ class SearchResult:
     RANK_LIMIT when a common word matches more (see `_sqlite_hits`)."""
 
 
+@dataclass
+class _Part:
+    """One SELECT of the SQLite search: FTS5 rows matching `match` (None: the rows `where`
+    picks by rowid, unranked), filtered by `where` (SQL over rowid, with `params`)."""
+
+    match: str | None
+    where: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    quotes_only: bool = False
+
+
+def _of_speakers(ids: set[int] | list[int], seek: bool = False) -> str:
+    """SQL: the row is a quote of one of these people (ids from the database, never user
+    text). Beside a MATCH, a filter on what FTS5 found; with `seek` (no MATCH), rowid IN so
+    that FTS5 reads just those rows (beside a MATCH, that would rerun it for every row)."""
+    listed = ", ".join(str(int(i)) for i in sorted(ids))
+    if seek:
+        return f"rowid IN (SELECT id * 4 + 2 FROM quote WHERE speaker_id IN ({listed}))"
+    return f"rowid % 4 = 2 AND rowid / 4 IN (SELECT id FROM quote WHERE speaker_id IN ({listed}))"
+
+
+def _named(session: Session, expression: str) -> set[int]:
+    """Ids of the people (at most NAME_PEOPLE) whose name matches an FTS5 expression."""
+    rows = session.execute(
+        text(
+            # no ranking: bm25 would score every text with the word, not only names
+            "SELECT rowid / 4 FROM search_fts WHERE search_fts MATCH :q AND rowid % 4 = 0 LIMIT :n"
+        ),
+        {"q": f"title : {expression}", "n": NAME_PEOPLE},
+    ).scalars()
+    return set(rows)
+
+
+def _sqlite_parts(session: Session, query: syn.Query) -> list[_Part]:
+    """The query as SELECTs over search_fts whose union is every match, each row once.
+
+    A quote's text in the index lacks its speaker's name (migration 0002), so the quotes of
+    people whose name satisfies some clauses are searched apart: they need only the other
+    clauses (all of that person's quotes when none is left), and none is found when the name
+    holds an excluded word. Every other row is found by the whole query, as before. At most
+    NAME_PEOPLE people per clause are looked up by name, so the statement stays bounded."""
+    satisfied: dict[int, set[int]] = {}
+    for i, clause in enumerate(query.clauses):
+        for pid in _named(session, syn.fts5_clause(clause)):
+            satisfied.setdefault(pid, set()).add(i)
+    banned = _named(session, syn.fts5_clause(query.excluded)) if query.excluded else set()
+    groups: dict[frozenset[int], list[int]] = {}
+    for pid, found in satisfied.items():
+        if pid not in banned:
+            groups.setdefault(frozenset(found), []).append(pid)
+    apart = banned | set(satisfied)
+    main = _Part(syn.fts5(query.clauses, query.excluded))
+    if apart:
+        main.where = f"NOT ({_of_speakers(apart)})"
+    parts = [main]
+    for n, (found, ids) in enumerate(sorted(groups.items(), key=lambda g: sorted(g[0]))):
+        rest = [c for i, c in enumerate(query.clauses) if i not in found]
+        if rest:
+            parts.append(_Part(syn.fts5(rest, query.excluded), _of_speakers(ids), {}, True))
+            continue
+        every = _Part(None, _of_speakers(ids, seek=True))
+        every.quotes_only = True
+        if query.excluded:
+            every.where += (
+                f" AND rowid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :x{n})"
+            )
+            every.params[f"x{n}"] = syn.fts5_clause(query.excluded)
+        parts.append(every)
+    return parts
+
+
+def _conditions(part: _Part, n: int, kind: str | None, floor: int | None) -> list[str]:
+    conditions = [f"search_fts MATCH :m{n}"] if part.match else []
+    if part.where:
+        conditions.append(part.where)
+    if kind:
+        conditions.append(f"rowid % 4 = {KIND_CODES[kind]}")
+    if floor is not None:
+        conditions.append(f"rowid >= {int(floor)}")
+    return conditions
+
+
+def _union(
+    parts: list[_Part], columns: str, kind: str | None, floor: int | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The UNION ALL of the parts: each gives its rows' rowid as `rid`, and with columns
+    "rank" its bm25 (0.0 for quotes found by their speaker's name alone, ranked after every
+    text match) and its number `part`; with "newest", only its RANK_LIMIT newest rows."""
+    selects: list[str] = []
+    params: dict[str, Any] = {}
+    for n, part in enumerate(parts):
+        if part.quotes_only and kind not in (None, "quote"):
+            continue
+        if part.match:
+            params[f"m{n}"] = part.match
+        params.update(part.params)
+        cols = "rowid AS rid"
+        if columns == "rank":
+            rank = "bm25(search_fts, 2.0, 1.0)" if part.match else "0.0"
+            cols += f", {rank} AS rank, {n} AS part"
+        select = (
+            f"SELECT {cols} FROM search_fts WHERE {' AND '.join(_conditions(part, n, kind, floor))}"
+        )
+        if columns == "newest":  # FTS5 walks rowids backwards, so this reads RANK_LIMIT rows
+            select = f"SELECT rid FROM ({select} ORDER BY rowid DESC LIMIT {int(RANK_LIMIT)})"
+        selects.append(select)
+    return " UNION ALL ".join(selects), params
+
+
+def _marked(session: Session, part: _Part, n: int, rids: list[int]) -> dict[int, tuple[str, str]]:
+    """Title and snippet, with match markers, of a few rows of one part: made only for the
+    page of hits, since highlight() and snippet() cost much more than bm25."""
+    listed = ", ".join(str(int(r)) for r in rids)
+    if part.match is None:
+        sql = f"SELECT rowid, title, body FROM search_fts WHERE rowid IN ({listed})"
+    else:
+        sql = (
+            f"SELECT rowid, highlight(search_fts, 0, '{_START}', '{_STOP}'), "
+            f"snippet(search_fts, 1, '{_START}', '{_STOP}', '…', 24) FROM search_fts "
+            f"WHERE search_fts MATCH :m{n} AND rowid IN ({listed})"
+        )
+    rows = session.execute(text(sql), {f"m{n}": part.match} if part.match else {}).all()
+    return {rid: (t, s) for rid, t, s in rows}
+
+
 def _sqlite_hits(
-    session: Session, match: str, kind: str | None, limit: int, offset: int
+    session: Session, query: syn.Query, kind: str | None, limit: int, offset: int
 ) -> tuple[list[tuple[str, int, float, str, str]], dict[str, int], int | None]:
     """The page of hits, the number of matches per kind, and how many matches were ranked.
 
     bm25 has to score every match before LIMIT applies: 0.4 s for a phrase in a tenth of a
     million quotes. Beyond RANK_LIMIT matches only the newest RANK_LIMIT (highest rowid) are
     ranked, which keeps a common word as fast as a rare one; the page says so."""
-    counted = session.execute(
-        text("SELECT rowid % 4, count(*) FROM search_fts WHERE search_fts MATCH :q GROUP BY 1"),
-        {"q": match},
-    ).all()
+    parts = _sqlite_parts(session, query)
+    every, params = _union(parts, "rid", None)
     counts = {k: 0 for k in KINDS}
-    for code, n in counted:
+    for code, n in session.execute(
+        text(f"SELECT rid % 4, count(*) FROM ({every}) GROUP BY 1"), params
+    ).all():
         counts[KINDS[code]] = n
-    kind_filter = "AND rowid % 4 = :code" if kind else ""
-    params: dict[str, Any] = {"q": match, "limit": limit, "offset": offset}
-    if kind:
-        params["code"] = KIND_CODES[kind]
     matches = counts[kind] if kind else sum(counts.values())
-    newest = ""
+    floor = None
     if matches > RANK_LIMIT:
-        newest = (
-            "AND rowid >= (SELECT min(rowid) FROM (SELECT rowid FROM search_fts "
-            f"WHERE search_fts MATCH :q {kind_filter} ORDER BY rowid DESC LIMIT :cap))"
+        newest, params = _union(parts, "newest", kind)
+        floor = session.scalar(
+            text(f"SELECT min(rid) FROM (SELECT rid FROM ({newest}) ORDER BY rid DESC LIMIT :cap)"),
+            {**params, "cap": RANK_LIMIT},
         )
-        params["cap"] = RANK_LIMIT
+    ranked, params = _union(parts, "rank", kind, floor)
     rows = session.execute(
         text(
-            "SELECT rowid, bm25(search_fts, 2.0, 1.0) AS rank, "
-            f"highlight(search_fts, 0, '{_START}', '{_STOP}'), "
-            f"snippet(search_fts, 1, '{_START}', '{_STOP}', '…', 24) "
-            f"FROM search_fts WHERE search_fts MATCH :q {kind_filter} {newest} "
-            "ORDER BY rank, rowid LIMIT :limit OFFSET :offset"
+            f"SELECT rid, rank, part FROM ({ranked}) ORDER BY rank, rid LIMIT :limit OFFSET :offset"
         ),
-        params,
+        {**params, "limit": limit, "offset": offset},
     ).all()
+    marked: dict[int, tuple[str, str]] = {}
+    for n in sorted({part for _rid, _rank, part in rows}):
+        marked |= _marked(session, parts[n], n, [rid for rid, _r, p in rows if p == n])
     # bm25 is lower for better matches; turn it round so that higher is better everywhere.
-    hits = [(KINDS[rowid % 4], rowid // 4, -rank, t, s) for rowid, rank, t, s in rows]
-    return hits, counts, (RANK_LIMIT if newest else None)
+    hits = [(KINDS[rid % 4], rid // 4, -rank, *marked[rid]) for rid, rank, _p in rows]
+    return hits, counts, (RANK_LIMIT if floor is not None else None)
+
+
+def _pg_kind(kind: str, tsq: str, orq: str) -> tuple[str, str, str]:
+    """A kind's (document, FROM, WHERE) for PostgreSQL. A quote's document adds its
+    speaker's name (weight C): the GIN indexes find the candidates (quotes whose own text,
+    or whose speaker's name, has any of the query's words), then the document decides."""
+    doc = PG_DOCUMENTS[kind][2]
+    if kind != "quote":
+        return doc, kind, f"{doc} @@ {tsq}"
+    person_doc = PG_DOCUMENTS["person"][2]
+    named = (
+        f"SELECT id FROM person WHERE {person_doc} @@ {orq} "
+        f"AND to_tsvector('english', name) @@ {orq}"
+    )
+    candidates = (
+        f"(SELECT id FROM quote WHERE {doc} @@ {orq} "
+        f"UNION SELECT id FROM quote WHERE speaker_id IN ({named})) AS candidates "
+        "JOIN quote USING (id)"
+    )
+    full = (
+        f"({doc} || setweight(to_tsvector('english', coalesce((SELECT name FROM person "
+        "WHERE person.id = quote.speaker_id), '')), 'C'))"
+    )
+    return full, candidates, f"{full} @@ {tsq}"
 
 
 def _pg_hits(
-    session: Session, query: str, kind: str | None, limit: int, offset: int
+    session: Session, query: syn.Query, kind: str | None, limit: int, offset: int
 ) -> tuple[list[tuple[str, int, float, str, str]], dict[str, int]]:
-    tsquery = "websearch_to_tsquery('english', :q)"
-    parts = []
-    for k, (title, body, doc) in PG_DOCUMENTS.items():
+    pg = syn.PgQuery()
+    tsq = pg.query(query)
+    orq = pg.any(query.positive)
+    parts, counting = [], []
+    for k, (title, body, _doc) in PG_DOCUMENTS.items():
+        doc, source, where = _pg_kind(k, tsq, orq)
+        counting.append(f"SELECT '{k}', count(*) FROM {source} WHERE {where}")
         if kind and k != kind:
             continue
         parts.append(
-            f"SELECT '{k}' AS kind, id, ts_rank({doc}, {tsquery}) AS rank, "
-            f"{title} AS title, {body} AS body FROM {k} WHERE {doc} @@ {tsquery}"
+            f"SELECT '{k}' AS kind, id, ts_rank({doc}, {tsq}) AS rank, "
+            f"{title} AS title, {body} AS body FROM {source} WHERE {where}"
         )
     options = f"StartSel={_START}, StopSel={_STOP}"
     # Headlines are costly, so they are made only for the page of hits, after the LIMIT.
     rows = session.execute(
         text(
             "SELECT kind, id, rank, "
-            f"ts_headline('english', title, {tsquery}, :hl_all), "
-            f"ts_headline('english', body, {tsquery}, :hl_some) "
+            f"ts_headline('english', title, {tsq}, :hl_all), "
+            f"ts_headline('english', body, {tsq}, :hl_some) "
             f"FROM ({' UNION ALL '.join(parts)}) AS hits "
             "ORDER BY rank DESC, kind, id LIMIT :limit OFFSET :offset"
         ),
         {
-            "q": query,
+            **pg.params,
             "limit": limit,
             "offset": offset,
             "hl_all": options + ", HighlightAll=true",
             "hl_some": options + ", MaxWords=35, MinWords=12, ShortWord=2, MaxFragments=2",
         },
     ).all()
-    count_sql = " UNION ALL ".join(
-        f"SELECT '{k}', count(*) FROM {k} WHERE {doc} @@ {tsquery}"
-        for k, (_t, _b, doc) in PG_DOCUMENTS.items()
-    )
     counts = {k: 0 for k in KINDS}
-    for k, n in session.execute(text(count_sql), {"q": query}).all():
+    for k, n in session.execute(text(" UNION ALL ".join(counting)), pg.params).all():
         counts[k] = n
     return [(k, i, float(r), t, s) for k, i, r, t, s in rows], counts
 
@@ -247,17 +385,14 @@ def search(
     the number of hits per kind, and each hit's record (a Person, Claim, Quote with speaker and
     source, or Source). A query with no searchable word finds nothing and runs no SQL."""
     counts = {k: 0 for k in KINDS}
+    parsed = syn.parse(query)
+    if parsed is None:
+        return SearchResult(query, [], 0, counts)
+    ranked = None
     if session.get_bind().dialect.name == "postgresql":
-        words = terms(query)
-        if not words:
-            return SearchResult(query, [], 0, counts)
-        raw, counts = _pg_hits(session, " ".join(words), kind, limit, offset)
-        ranked = None
+        raw, counts = _pg_hits(session, parsed, kind, limit, offset)
     else:
-        match = fts5_query(query)
-        if match is None:
-            return SearchResult(query, [], 0, counts)
-        raw, counts, ranked = _sqlite_hits(session, match, kind, limit, offset)
+        raw, counts, ranked = _sqlite_hits(session, parsed, kind, limit, offset)
     ids: dict[str, list[int]] = {k: [] for k in KINDS}
     for k, i, *_ in raw:
         ids[k].append(i)

@@ -113,7 +113,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
         if parameters:
             operation["parameters"] = parameters
         paths.setdefault(path, {})["get"] = operation
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "kb",
@@ -151,6 +151,10 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             },
         },
     }
+    if app.config.get("BASE_URL"):
+        # the configured address only: the request's Host header is anyone's to forge
+        document["servers"] = [{"url": app.config["BASE_URL"]}]
+    return document
 
 
 @bp.get("/openapi.json")

@@ -501,7 +501,12 @@ def search(fmt: str):
 
 
 search.openapi_params = [  # type: ignore[attr-defined]
-    ("q", "string", "the words to find (all of them; the last may be the start of a word)"),
+    (
+        "q",
+        "string",
+        'the words to find: all of them (the last may be the start of a word), "a phrase", '
+        "a OR b, -word to leave out; quotes match by their speaker's name too",
+    ),
     ("kind", list(fts.KINDS), "only hits of this kind"),
     *LIST_PARAMS,
 ]
