@@ -49,9 +49,15 @@ def base_url(raw: str | None) -> str:
     return value
 
 
-def _int_env(name: str, default: int) -> int:
+def _int_env(name: str, default: int, minimum: int = 1) -> int:
+    """A whole number of at least `minimum` from the environment, or the default when unset;
+    anything else is a ConfigError naming the variable (one line from kb, not a traceback)."""
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
+    return int(value)
 
 
 def from_environment(instance_path: str) -> dict[str, Any]:
@@ -63,7 +69,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_PAGE_SIZE": 200,
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         # How many reverse proxies in front of kb to trust for X-Forwarded-* (0: none).
-        "PROXIES": int(os.environ.get("KB_PROXIES", "0") or 0),
+        "PROXIES": _int_env("KB_PROXIES", 0, minimum=0),
         "BASE_URL": base_url(os.environ.get("KB_BASE_URL")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 from sqlalchemy import text
 
 from kb import create_app
@@ -63,3 +69,27 @@ def test_behind_a_proxy_the_client_address_and_scheme_come_from_forwarded_header
     assert plain.test_client().get("/_who", headers=headers).get_data(as_text=True) == (
         "127.0.0.1 http"
     )
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("KB_PROXIES", "-1"),
+        ("KB_PROXIES", "two"),
+        ("KB_IMPORT_PREVIEWS_PER_EDITOR", "0"),
+        ("KB_IMPORT_PREVIEW_SECONDS", "１０"),
+    ],
+)
+def test_a_malformed_number_setting_is_one_line_naming_it(tmp_path, name, value) -> None:
+    env = {**os.environ, "KB_INSTANCE_PATH": str(tmp_path), name: value}
+    env.pop("KB_DATABASE_URL", None)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("kb")), "db", "current"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1
+    assert name in done.stderr and "Traceback" not in done.stderr
