@@ -29,6 +29,7 @@ from kb.graph import analysis, cached, stream, svg
 from kb.graph.agreement import Agreement
 from kb.models import Person, Stance
 from kb.queries import graph as q
+from kb.views import streams
 
 bp = Blueprint("graph", __name__)
 
@@ -466,9 +467,8 @@ def compare_json(slug_a: str, slug_b: str) -> Any:
 
 
 def _stream(chunks: Any, mimetype: str, ext: str) -> Response:
-    response = Response(stream_with_context(c.encode("utf-8") for c in chunks), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="kb-graph.{ext}"'
-    return response
+    body = stream_with_context(c.encode("utf-8") for c in chunks)
+    return streams.download(body, mimetype, f"kb-graph.{ext}")
 
 
 @bp.get("/export/graph.graphml")
