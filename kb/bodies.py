@@ -49,6 +49,8 @@ class BufferedBodies:
         limit = self.max_length if chunked else length
         spool = tempfile.SpooledTemporaryFile(IN_MEMORY)  # noqa: SIM115 - closed with the response
         read = _read(environ["wsgi.input"], spool, limit, length or limit or 0)
+        if read is not None and not chunked and read < length:
+            read = None  # the client hung up before sending what it announced
         if read is None:
             spool.close()
             return _refuse(start_response, "408 Request Timeout", TOO_SLOW)
@@ -70,7 +72,7 @@ TOO_LONG = "The request body is larger than kb accepts."
 
 def _read(source: Any, spool: Any, limit: int | None, expected: int) -> int | None:
     """Copy up to limit + 1 bytes of the body into spool; the number read, or None when the
-    deadline passed first (or the client hung up before sending all it announced)."""
+    deadline passed first."""
     cap = None if limit is None else limit + 1
     read = 0
     try:
@@ -83,7 +85,7 @@ def _read(source: Any, spool: Any, limit: int | None, expected: int) -> int | No
                 read += len(data)
     except (gevent.Timeout, OSError):
         return None
-    return read if limit is None or read >= min(expected, limit) else None
+    return read
 
 
 def _refuse(start_response: Callable[..., Any], status: str, message: str) -> list[bytes]:
