@@ -38,9 +38,10 @@ def default_server(databases, tmp_path):
         )
     try:
         _wait_for(lambda: _status(port, "/healthz") == 200, 60, proc)
-        yield port, log
+        yield port, log, proc
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -100,7 +101,7 @@ def _timed_get(port: int, path: str) -> tuple[int, float]:
 def test_healthz_and_a_page_answer_within_a_second_among_50_slow_clients(
     default_server,
 ) -> None:
-    port, log = default_server
+    port, log, proc = default_server
     # Warm every worker first (templates compiled, connections opened): concurrent requests
     # reach all of them. The bound is about slow clients, not about a worker's first page.
     with ThreadPoolExecutor(10) as pool:
@@ -132,3 +133,9 @@ def test_healthz_and_a_page_answer_within_a_second_among_50_slow_clients(
     statuses = {int(head.split(b" ", 2)[1]) for head in heads}
     assert statuses <= {200, 503}, statuses
     assert "Traceback" not in Path(log).read_text(errors="replace")
+    # and it stops promptly once they are gone: every worker within gunicorn's graceful
+    # timeout (10 s), none killed for lingering
+    start = time.monotonic()
+    proc.terminate()
+    proc.wait(timeout=30)
+    assert time.monotonic() - start < 8, Path(log).read_text(errors="replace")[-2000:]
