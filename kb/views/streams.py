@@ -29,16 +29,16 @@ BUSY_MESSAGE = (
 )
 
 _lock = threading.Lock()
-_slots: dict[int, threading.BoundedSemaphore] = {}
-"""One semaphore per app (tests build several apps in one process)."""
 
 
 def _semaphore() -> threading.BoundedSemaphore:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    """The app's own semaphore (tests build several apps in one process), made on first use."""
+    extensions = current_app.extensions
     with _lock:
-        if id(app) not in _slots:
-            _slots[id(app)] = threading.BoundedSemaphore(app.config.get("MAX_STREAMS", MAX_STREAMS))
-        return _slots[id(app)]
+        if "kb.streams" not in extensions:
+            limit = current_app.config.get("MAX_STREAMS", MAX_STREAMS)
+            extensions["kb.streams"] = threading.BoundedSemaphore(limit)
+        return extensions["kb.streams"]
 
 
 def download(body: Iterable[Any], mimetype: str, filename: str | None = None) -> Response:
