@@ -14,6 +14,7 @@ from kb import checks, create_app, migrate
 from kb.config import ConfigError
 from kb.db import UNAVAILABLE_MESSAGES, get_engine, session_scope, unavailable_reason
 from kb.errors import DataError
+from kb.serving import WORKER_CLASSES
 
 
 class KbGroup(FlaskGroup):
@@ -184,11 +185,26 @@ def prepare_database() -> str:
     default=None,
     help="Worker processes (default: 2 x cores + 1).",
 )
-@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
+@click.option(
+    "--worker-class",
+    type=click.Choice(WORKER_CLASSES),
+    default="gevent",
+    show_default=True,
+    help="gevent: a greenlet per connection, so slow clients tie up nothing; gthread: a "
+    "thread per request (--threads per worker).",
+)
+@click.option(
+    "--threads", type=int, default=4, show_default=True, help="Threads per worker (gthread)."
+)
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @with_appcontext
 def serve_command(
-    host: str, port: int, workers: int | None, threads: int, access_log: bool
+    host: str,
+    port: int,
+    workers: int | None,
+    worker_class: str,
+    threads: int,
+    access_log: bool,
 ) -> None:
     """Serve kb with gunicorn, a production WSGI server. An empty database is migrated and
     seeded first, so a fresh machine shows real data."""
@@ -201,4 +217,5 @@ def serve_command(
     click.echo(prepare_database())
     get_engine().dispose()  # the workers open their own connections after the fork
     click.echo(f"serving on http://{host}:{port}/")
-    serving.serve(host, port, workers or serving.default_workers(), threads, access_log)
+    workers = workers or serving.default_workers()
+    serving.serve(host, port, workers, threads, access_log, worker_class=worker_class)

@@ -1,7 +1,11 @@
-"""Production serving with gunicorn: several worker processes, each with threads.
+"""Production serving with gunicorn: several worker processes, each serving many connections.
 
 Each worker builds its own app after the fork (no preload), so no database connection is ever
-shared between processes.
+shared between processes. The workers are gevent's by default: a connection is a greenlet, not
+a thread, so clients that send their request or read their download slowly cost a little
+memory each and never leave the others waiting for a free thread (25 of them took every
+thread of the old gthread workers). Request bodies are read whole before the app runs, within
+a deadline (kb.bodies); concurrent downloads are bounded per worker (kb.views.streams).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -61,9 +66,10 @@ def check_address(host: str, port: int) -> None:
 
 def _why_not(host: str, port: int, exc: OSError) -> str:
     if exc.errno == errno.EADDRINUSE:
+        other = port + 1 if port < 65535 else 5000
         return (
             f"port {port} on {host} is already in use (another kb serve, or another program). "
-            f"Stop that program, or pick another port: kb serve --port {port + 1 if port < 65535 else 5000}"
+            f"Stop that program, or pick another port: kb serve --port {other}"
         )
     if exc.errno == errno.EACCES:
         return (
@@ -87,7 +93,53 @@ class KbServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return self.app_factory()
+        """The app, in the worker (after the fork, and after gevent patched the standard
+        library): behind BufferedBodies when the worker is gevent's."""
+        app = self.app_factory()
+        if self.cfg.worker_class_str != "gevent":
+            return app
+        from kb.bodies import BufferedBodies
+
+        _cooperative_postgresql()
+        self.cfg.set("worker_exit", _quick_exit(app))
+        return BufferedBodies(app, app.config.get("MAX_CONTENT_LENGTH"))
+
+
+def _quick_exit(app: Any) -> Any:
+    """A worker_exit hook for gevent workers that stopped normally: close the database
+    connections, flush the log, and leave without the interpreter's last garbage collection,
+    which took a gevent worker 3 to 10 s after "Worker exiting" (past the graceful timeout,
+    so the master killed it), where a thread worker takes a fraction of a second. A worker that
+    fails keeps its exit status: the master reads it."""
+
+    def worker_exit(_arbiter: Any, _worker: Any) -> None:
+        failure = sys.exc_info()[1]
+        if not isinstance(failure, SystemExit) or failure.code not in (0, None):
+            return
+        engine = app.extensions.get("kb.engine")
+        if engine is not None:
+            engine.dispose()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+    return worker_exit
+
+
+def _cooperative_postgresql() -> None:
+    """psycopg chooses how to wait for the server when it is imported: in the master, before
+    gevent patched `select`, it chose a C wait that would block every greenlet of the worker
+    for the length of each query. Choose again as psycopg itself does under gevent (poll, which
+    gevent made cooperative)."""
+    waiting = sys.modules.get("psycopg.waiting")
+    if waiting is not None and hasattr(waiting, "wait_poll"):
+        waiting.wait = waiting.wait_poll
+
+
+WORKER_CLASSES = ("gevent", "gthread")
+"""gevent (the default): one greenlet per connection, so a slow client costs no thread and
+cannot starve the others; gthread: a thread per request, `threads` per worker."""
+WORKER_CONNECTIONS = 1000
 
 
 def serve(
@@ -97,16 +149,20 @@ def serve(
     threads: int,
     access_log: bool = True,
     app_factory: Any = None,
+    worker_class: str = "gevent",
 ) -> None:
     if app_factory is None:
         from kb import create_app
 
         app_factory = create_app
+    if worker_class == "gthread" and threads <= 1:
+        worker_class = "sync"
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        "worker_class": worker_class,
+        "worker_connections": WORKER_CONNECTIONS,
         "accesslog": "-" if access_log else None,
         "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": "-",

@@ -136,3 +136,30 @@ def test_concurrent_clients_of_every_stream_never_exhaust_the_pool(small_pool) -
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+def test_a_worker_sends_at_most_max_streams_downloads_and_answers_503_beyond(
+    small_pool,
+) -> None:
+    app, pool = small_pool
+    app.config["MAX_STREAMS"] = 2
+    open_streams = []
+    for path in ("/export/kb.zip", "/export/graph.json"):
+        app_iter, status, _headers = run_wsgi_app(app, create_environ(path), buffered=False)
+        assert status.startswith("200")
+        next(iter(app_iter))
+        open_streams.append(app_iter)
+    for path in ("/export/kb.zip", "/people.csv", "/export/graph.gexf"):
+        app_iter, status, headers = run_wsgi_app(app, create_environ(path), buffered=True)
+        assert status.startswith("503")
+        assert headers["Retry-After"] == "30"
+        assert b"try again" in b"".join(app_iter)
+    # the pages keep their connections meanwhile
+    assert app.test_client().get("/index.json").status_code == 200
+    open_streams.pop().close()
+    response = app.test_client().get("/export/kb.zip")
+    assert response.status_code == 200 and response.data.startswith(b"PK")
+    open_streams.pop().close()
+    assert pool.checkedout() == 0
+    for _ in range(5):  # every slot came back
+        assert app.test_client().get("/people.csv").status_code == 200

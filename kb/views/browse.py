@@ -34,7 +34,7 @@ from kb.models import POSITIONS, SOURCE_KINDS, Person, Topic
 from kb.pagination import Page, PageRequest, choice, page_request, text, year
 from kb.queries import browse as q
 from kb.queries import search as fts
-from kb.views import panels
+from kb.views import panels, streams
 
 bp = Blueprint("browse", __name__)
 
@@ -71,12 +71,7 @@ def _json(data: dict[str, Any], status: int = 200) -> Response:
 
 def _csv(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
     """Stream CSV: rows are read from the database while the response is being sent."""
-    response = Response(
-        stream_with_context(iter_csv(header, rows)), mimetype="text/csv", content_type=None
-    )
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return streams.download(stream_with_context(iter_csv(header, rows)), "text/csv", f"{name}.csv")
 
 
 def jsonld(data: dict[str, Any] | list[Any]) -> Markup:

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, abort, render_template, stream_with_conte
 from kb.db import get_engine
 from kb.formats import exports, kb1
 from kb.queries import export as q
+from kb.views import streams
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
@@ -32,10 +33,7 @@ def _streamed(
         with q.snapshot(engine) as conn:
             yield from write(q.Reader(conn))
 
-    response = Response(stream_with_context(body()), mimetype=mimetype)
-    if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return streams.download(stream_with_context(body()), mimetype, filename)
 
 
 @bp.get("/")

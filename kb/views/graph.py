@@ -34,6 +34,7 @@ from kb.pagination import text
 from kb.queries import graph as q
 from kb.queries import search as fts
 from kb.queries import suggest
+from kb.views import streams
 
 bp = Blueprint("graph", __name__)
 
@@ -571,9 +572,8 @@ def compare_json(slug_a: str, slug_b: str) -> Any:
 
 
 def _stream(chunks: Any, mimetype: str, ext: str) -> Response:
-    response = Response(stream_with_context(c.encode("utf-8") for c in chunks), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="kb-graph.{ext}"'
-    return response
+    body = stream_with_context(c.encode("utf-8") for c in chunks)
+    return streams.download(body, mimetype, f"kb-graph.{ext}")
 
 
 @bp.get("/export/graph.graphml")
