@@ -503,12 +503,18 @@ def test_read_only_database_gives_a_503_page_and_a_cli_error(databases, tmp_path
     instance = tmp_path / "instance"
     url = _seeded(databases, instance)
     try:
-        _editor_app(url, instance, "reader-only").extensions["kb.engine"].dispose()
+        writable = _editor_app(url, instance, "reader-only")
+        # Logging in counts the attempt in the database (shared by every worker), so it needs
+        # a writable file: the editor logs in before it turns read-only, and stays logged in.
+        before = writable.test_client()
+        assert login(before, "reader-only").status_code == 302
+        cookie = before.get_cookie("session")
+        writable.extensions["kb.engine"].dispose()
         ro = read_only_url(url)
         app = make_app(ro, instance)
         try:
             client = app.test_client()
-            assert login(client, "reader-only").status_code == 302
+            client.set_cookie("session", cookie.value)
             response = submit(client, "/admin/topic/new", {"name": "Synthetic read-only topic"})
             assert_plain_503(response, "read_only")
             # Reading still works, and the editor is still logged in.
@@ -586,7 +592,8 @@ def test_full_disk_gives_a_503_page_and_a_cli_error(tmp_path, dump) -> None:
         client = app.test_client()
         assert login(client, "full-disk").status_code == 302
         before = table_counts(url)
-        big = "Synthetic filler text for a full disk. " * 8000  # ~300 KB: needs new pages
+        # ~19 KB, under the description limit (kb.rules): with its revision, it needs new pages
+        big = "Synthetic filler text for a full disk. " * 480
         with FullDisk(engine):
             response = submit(
                 client,
