@@ -77,8 +77,14 @@ def _populate(url: str, instance) -> None:
             quotes = [make_quote(session, person), make_quote(session, person)]
             make_stance(session, person, claim, "opposes", evidence=quotes, probability=0.25)
             user.active = False
+            session.add(m.LoginAttempt(key="address:127.0.0.1", window_ends=2**40, hits=1))
     finally:
         app.extensions["kb.engine"].dispose()
+
+
+# Tables whose rows expire by themselves and that a downgrade may drop (its migration says so):
+# login_attempt holds counters of failed logins per window (0005), not records.
+TRANSIENT_TABLES = {"login_attempt"}
 
 
 def _everything(url: str) -> tuple[str, dict[str, list[tuple]]]:
@@ -118,7 +124,11 @@ def test_every_downgrade_and_upgrade_keeps_every_row(databases, tmp_path) -> Non
             migrate.downgrade(url, target)
             migrate.upgrade(url)
             after = _everything(url)
-            changed = [name for name, rows in before[1].items() if after[1][name] != rows]
+            changed = [
+                name
+                for name, rows in before[1].items()
+                if after[1][name] != rows and name not in TRANSIENT_TABLES
+            ]
             assert changed == [], f"down to {target} and back up changed these tables"
             assert after[0] == before[0], f"down to {target} and back up changed the export"
     finally:
