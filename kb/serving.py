@@ -96,12 +96,9 @@ def serve(
     workers: int,
     threads: int,
     access_log: bool = True,
-    app_factory: Any = None,
+    *,
+    app_factory: Any,
 ) -> None:
-    if app_factory is None:
-        from kb import create_app
-
-        app_factory = create_app
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
