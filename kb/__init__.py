@@ -44,9 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     caching.init_app(app)
 
-    from kb import cli
+    from kb import commands
 
-    cli.init_app(app)
+    commands.init_app(app)
 
     if app.config.get("PROXIES"):
         # Behind N trusted reverse proxies (KB_PROXIES=N), take the client's address and

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -84,3 +85,21 @@ def head_revision(url: str) -> str | None:
 def is_empty(engine: Engine) -> bool:
     """True when the database has no kb tables at all (a fresh file or schema)."""
     return not inspect(engine).has_table("person")
+
+
+# -- what Alembic leaves out of the model comparison (env.py and tests/test_migrations.py) --
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic filter: leave the search index objects out of the model comparison, since the
+    models do not (and should not) describe FTS5 shadow tables or expression indexes."""
+    if type_ == "table" and name and name.startswith("search_fts"):
+        return False
+    return not (type_ == "index" and name and name.startswith("ix_fts_"))
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic filter applied before reflection: FTS5's virtual table is never reflected."""
+    return not (type_ == "table" and name and name.startswith("search_fts"))

@@ -11,19 +11,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from werkzeug.exceptions import BadRequest
-
 T = TypeVar("T")
 
 # Far past any real list, and small enough that page x per_page fits the database's integers.
 MAX_PAGE = 1_000_000_000
 
 
-class BadParameter(BadRequest):
-    """A query parameter with a value kb cannot use; the message names it and says why."""
+class BadParameter(ValueError):
+    """A query parameter with a value kb cannot use; the message names it and says why.
+
+    Not an HTTP error, so that queries can raise it without knowing about the web: the web
+    layer (kb.views.errors) answers it as a 400 Bad Request with this message."""
 
     def __init__(self, name: str, message: str):
-        super().__init__(f"The parameter {name!r} {message}.")
+        self.description = f"The parameter {name!r} {message}."
+        super().__init__(self.description)
         self.parameter = name
 
 

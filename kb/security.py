@@ -144,10 +144,6 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401, "Log in first.")
 
-    from kb.views.admin import auth_bp
-
-    app.register_blueprint(auth_bp)
-
     @app.after_request
     def _headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():

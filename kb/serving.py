@@ -148,13 +148,10 @@ def serve(
     workers: int,
     threads: int,
     access_log: bool = True,
-    app_factory: Any = None,
+    *,
+    app_factory: Any,
     worker_class: str = "gevent",
 ) -> None:
-    if app_factory is None:
-        from kb import create_app
-
-        app_factory = create_app
     if worker_class == "gthread" and threads <= 1:
         worker_class = "sync"
     options = {

@@ -18,8 +18,8 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, pool
 
 from kb.db import make_engine
+from kb.migrate import include_name, include_object
 from kb.models import Base
-from kb.queries.search import include_name, include_object
 
 config = context.config
 target_metadata = Base.metadata

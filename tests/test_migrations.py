@@ -13,9 +13,9 @@ from kb import models as m
 from kb.auth import create_user
 from kb.db import make_engine, session_scope
 from kb.formats import exports
+from kb.migrate import include_name, include_object
 from kb.models import Base
 from kb.queries import export as export_queries
-from kb.queries.search import include_name, include_object
 from kb.seed import load_seed
 from tests.conftest import make_app
 from tests.factories import make_claim, make_person, make_quote, make_stance

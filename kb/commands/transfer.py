@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from kb.commands import require_schema
 from kb.db import get_engine, session_scope
 from kb.errors import DataError
 
@@ -39,11 +40,10 @@ def _progress_wanted() -> bool:
 @with_appcontext
 def export_command(fmt: str, output: Path) -> None:
     """Export the whole knowledge base. Streams: memory stays flat whatever the size."""
-    from kb.cli import _require_schema
     from kb.formats import exports, kb1
     from kb.queries import export as q
 
-    _require_schema()
+    require_schema()
     if fmt in ("graphml", "gexf"):
         from kb.graph import stream  # the writers /export/graph.* use, streamed from rows
 
@@ -157,11 +157,10 @@ def import_command(path: Path, dry_run: bool) -> None:
     any problem is reported (file, line, record, field, reason; all of them, up to 100) and
     nothing is written; the exit status is then 1.
     """
-    from kb.cli import _require_schema
     from kb.formats.readers import ReadError, open_input
     from kb.importer import import_input
 
-    _require_schema()
+    require_schema()
     try:
         inp = open_input(path)
     except ReadError as exc:

@@ -69,21 +69,6 @@ PG_DOCUMENTS = {
 }
 
 
-def include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-) -> bool:
-    """Alembic filter: leave the search index objects out of the model comparison, since the
-    models do not (and should not) describe FTS5 shadow tables or expression indexes."""
-    if type_ == "table" and name and name.startswith("search_fts"):
-        return False
-    return not (type_ == "index" and name and name.startswith("ix_fts_"))
-
-
-def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Alembic filter applied before reflection: FTS5's virtual table is never reflected."""
-    return not (type_ == "table" and name and name.startswith("search_fts"))
-
-
 def fts5_query(query: str) -> str | None:
     """The FTS5 MATCH expression for a user's query (kb.queries.search_syntax), or None when
     nothing searchable is left. It can never be a syntax error: every word is quoted."""

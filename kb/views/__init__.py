@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(suggest.bp)  # /api/suggest/<kind>, for the pickers
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.auth_bp)  # /login, /logout
     app.register_blueprint(transfer_admin.bp)  # /admin/import
     app.register_blueprint(health.bp)  # /healthz, for load balancers
     errors.init_app(app)

@@ -18,7 +18,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    jsonify,
     render_template,
     request,
     stream_with_context,
@@ -35,6 +34,8 @@ from kb.pagination import Page, PageRequest, choice, page_request, text, year
 from kb.queries import browse as q
 from kb.queries import search as fts
 from kb.views import panels, streams
+from kb.views.present import http_error
+from kb.views.present import json_response as _json
 
 bp = Blueprint("browse", __name__)
 
@@ -61,12 +62,6 @@ def _page_request() -> PageRequest:
     return page_request(
         request.args, current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
     )
-
-
-def _json(data: dict[str, Any], status: int = 200) -> Response:
-    response = jsonify(data)
-    response.status_code = status
-    return response
 
 
 def _csv(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
@@ -144,18 +139,7 @@ def refuse_nul() -> None:
             abort(400, description=f"The parameter {name!r} contains a NUL character.")
 
 
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException):
-    """The JSON twins answer errors in JSON; pages keep the site's HTML error page."""
-    if request.path.endswith(".json"):
-        return _json(
-            {"error": {"status": exc.code, "name": exc.name, "message": exc.description}},
-            exc.code or 500,
-        )
-    return (
-        render_template("errors/error.html", code=exc.code, name=exc.name, message=exc.description),
-        exc.code,
-    )
+bp.register_error_handler(HTTPException, http_error)
 
 
 # ------------------------------------------------------------------ home

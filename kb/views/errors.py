@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Response
 
 from kb import db
+from kb.pagination import BadParameter
 
 RETRY_AFTER_SECONDS = 30
 
@@ -26,6 +27,12 @@ def init_app(app: Flask) -> None:
             ),
             exc.code,
         )
+
+    @app.errorhandler(BadParameter)
+    def bad_parameter(exc: BadParameter):
+        """A query parameter the queries refused: the same 400 as any bad request, through the
+        blueprint's own handler when it has one (the JSON twins answer in JSON)."""
+        return current_app.handle_http_exception(BadRequest(exc.description))
 
     @app.errorhandler(DBAPIError)
     def database_error(exc: DBAPIError):

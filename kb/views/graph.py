@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -35,17 +34,12 @@ from kb.queries import graph as q
 from kb.queries import search as fts
 from kb.queries import suggest
 from kb.views import streams
+from kb.views.present import href, http_error, score_class, signed
 
 bp = Blueprint("graph", __name__)
 
 
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException) -> Any:
-    """As on the browse pages: the JSON twins answer errors in JSON (the shape
-    /api/openapi.json documents), the pages with the site's HTML error page."""
-    from kb.views import browse  # browse imports this module (through panels)
-
-    return browse.http_error(exc)
+bp.register_error_handler(HTTPException, http_error)  # as on the browse pages
 
 
 # A filter lists its choices in a select only up to this many; past it, a text input.
@@ -90,14 +84,6 @@ def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
     return value
 
 
-def href(kind: str, slug: str) -> str:
-    """The page of a node: the browse pages when they exist, else their documented paths."""
-    endpoint = "browse.person" if kind == "person" else "browse.claim"
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, slug=slug)
-    return f"/{'people' if kind == 'person' else 'claims'}/{slug}"
-
-
 def _args(**changes: Any) -> dict[str, Any]:
     """The current query parameters with some changed (None removes one)."""
     out = {k: v for k, v in request.args.items() if v}
@@ -107,15 +93,6 @@ def _args(**changes: Any) -> dict[str, Any]:
         else:
             out[k] = v
     return out
-
-
-def score_class(score: float) -> str:
-    bucket = max(-4, min(4, round(score * 4)))
-    return f"score-{'p' if bucket >= 0 else 'n'}{abs(bucket)}"
-
-
-def signed(score: float) -> str:
-    return f"{score:+.2f}".replace("-", "−")
 
 
 def _camp_rows(camps: analysis.Camps, agreement: Agreement) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from kb.graph import analysis, cached, svg
 from kb.models import Claim, Person
-from kb.views.graph import href, score_class, signed
+from kb.views.present import href, score_class, signed
 
 EGO_WIDTH, EGO_HEIGHT = 900, 560
 

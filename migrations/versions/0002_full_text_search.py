@@ -1,7 +1,7 @@
 """full-text search: an FTS5 index kept in sync by triggers (SQLite), GIN indexes (PostgreSQL)
 
 The models do not describe these objects (they are not tables a program writes to), so the
-Alembic comparison leaves them out: see kb.queries.search.include_object, used by env.py and by
+Alembic comparison leaves them out: see kb.migrate.include_object, used by env.py and by
 tests/test_migrations.py.
 
 SQLite: one FTS5 table, search_fts(title, body), holds people, claims, quotes and sources. The
