@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("domain", ("kb.graph", "kb.graph.*", "kb.edits")),
     ("load", ("kb.bulk", "kb.importer", "kb.synth", "kb.seed", "kb.seed.*")),
     ("web", ("kb.auth", "kb.forms", "kb.security", "kb.caching", "kb.views", "kb.views.*")),
-    ("commands", ("kb.commands", "kb.commands.*", "kb.serving")),
+    ("commands", ("kb.commands", "kb.commands.*", "kb.serving", "kb.bodies")),
     ("app", ("kb",)),  # create_app
     ("entry", ("kb.cli",)),  # the `kb` command: FlaskGroup over create_app
 ]
