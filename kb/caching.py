@@ -36,10 +36,9 @@ from collections import OrderedDict
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
-from sqlalchemy import select
 
+from kb import datastate
 from kb.db import get_session
-from kb.models import KbState
 from kb.paths import resource_dir
 
 # /healthz: its answer must come from the database itself, never from a validator query.
@@ -128,13 +127,7 @@ def _eligible() -> bool:
 
 
 def _data_state() -> tuple[int, dt.datetime | None]:
-    row = get_session().execute(select(KbState.data_version, KbState.changed_at)).first()
-    if row is None:
-        return 0, None
-    changed = row.changed_at
-    if changed is not None and changed.tzinfo is None:  # SQLite keeps no time zone: it is UTC
-        changed = changed.replace(tzinfo=dt.UTC)
-    return row.data_version, changed
+    return datastate.state(get_session())
 
 
 def _etag_for(version: int) -> str:

@@ -9,9 +9,7 @@ Where a person holds several stances on one claim, the latest counts (kb.queries
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +27,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.dates import format_partial, humanize_partial
+from kb.memo import StateCache
 from kb.models import (
     POSITIONS,
     SOURCE_KINDS,
     Claim,
     ClaimRelation,
-    KbState,
     Person,
     Quote,
     Source,
@@ -85,42 +83,11 @@ TOPIC_SORTS = ("name", "claims")
 FACET_LIMIT = 30
 
 
-class Memo:
-    """Results that cost a scan of the stances (facet counts, the overview, orderings by
-    count), kept per database until its data version changes. Every write bumps the version
-    (kb.datastate), so a kept value is never stale; reading the version is one primary-key
-    lookup. Values must be plain data, never ORM objects (their session is gone next time).
-    At most `size` values are kept (least recently used go first): the largest, an ordering of
-    every claim, is a list of ids, about 0.4 MB at 50,000 claims."""
-
-    def __init__(self, size: int = 64):
-        self.size = size
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, session: Session, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        # the time of the last change as well as the version: a database rebuilt from scratch
-        # starts counting versions again, but not at the same moment
-        state = session.execute(select(KbState.data_version, KbState.changed_at)).first()
-        full = (str(session.get_bind().url), tuple(state) if state else None, *key)
-        with self._lock:
-            if full in self._items:
-                self._items.move_to_end(full)
-                return self._items[full]
-        value = compute()
-        with self._lock:
-            self._items[full] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-MEMO = Memo()
-FACETS = Memo(size=512)
+MEMO = StateCache(size=64)
+"""Results that cost a scan of the stances (the overview, orderings by count), kept until the
+data changes. Values must be plain data, never ORM objects (their session is gone next time).
+The largest, an ordering of every claim, is a list of ids, about 0.4 MB at 50,000 claims."""
+FACETS = StateCache(size=512)
 """Facet counts: small (at most FACET_LIMIT rows each) and many (one per combination of the
 other filters), so they get a bigger memo of their own and never evict an ordering."""
 
