@@ -43,13 +43,8 @@ from kb.models import (
 )
 from kb.pagination import BadParameter, Page, PageRequest
 from kb.queries import is_latest
+from kb.vocabulary import position_data, positions
 
-POSITION_LABELS = {
-    "supports": ("✓", "Supports"),
-    "opposes": ("✗", "Opposes"),
-    "mixed": ("~", "Mixed"),
-    None: ("–", "No stance"),
-}
 CHECKED = {
     "primary": ("Primary", "seen in the original"),
     "reprint": ("Reprint", "seen in a faithful copy of the original"),
@@ -154,11 +149,6 @@ def quote_data(q: Quote, speaker: bool = True, source: bool = True) -> dict[str,
     if source:
         data["source"] = source_ref(q.source)
     return data
-
-
-def position_data(position: str | None) -> dict[str, Any]:
-    symbol, label = POSITION_LABELS[position]
-    return {"position": position, "symbol": symbol, "label": label}
 
 
 def stance_data(
@@ -574,7 +564,7 @@ def _claim_facets(
     people = FACETS.get(
         session, ("claim-people", t_id, position), lambda: _person_counts(session, topic, position)
     )
-    positions = FACETS.get(
+    by_position = FACETS.get(
         session, ("claim-positions", t_id, p_id), lambda: _position_counts(session, topic, person)
     )
     return {
@@ -588,13 +578,13 @@ def _claim_facets(
         ],
         "position": [
             {
-                "value": p,
-                "label": POSITION_LABELS[p][1],
-                "symbol": POSITION_LABELS[p][0],
-                "count": positions.get(p, 0),
-                "selected": p == position,
+                "value": w.position,
+                "label": w.label,
+                "symbol": w.symbol,
+                "count": by_position.get(w.position, 0),
+                "selected": w.position == position,
             }
-            for p in POSITIONS
+            for w in positions
         ],
     }
 
