@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     Float,
@@ -114,13 +114,23 @@ def topic_ref(t: Topic) -> dict[str, Any]:
     return {"slug": t.slug, "name": t.name}
 
 
-def source_ref(s: Source) -> dict[str, Any]:
+StanceShape = Literal["page", "compare"]
+"""The two published shapes of a stance, both parts of a documented JSON contract: "page" (the
+person and claim pages and their .json twins: every field, with the readers' labels) and
+"compare" (/compare/<a>/<b>.json since it first appeared: position, basis, as_of, note and
+each quote's text, attribution, checked and source slug, title, url, published_on (ISO date)
+and date_precision). One serialiser writes both, so the fields they share are shaped once."""
+
+
+def source_ref(s: Source, shape: StanceShape = "page") -> dict[str, Any]:
+    data: dict[str, Any] = {"slug": s.slug, "title": s.title, "url": s.url}
+    if shape == "compare":
+        published = s.published_on.isoformat() if s.published_on else None
+        return {**data, "published_on": published, "date_precision": s.date_precision}
     return {
-        "slug": s.slug,
-        "title": s.title,
+        **data,
         "kind": s.kind,
         "kind_label": KIND_LABELS[s.kind],
-        "url": s.url,
         "archived_url": s.archived_url,
         "publisher": s.publisher,
         "published": format_partial(s.published_on, s.date_precision),
@@ -129,43 +139,55 @@ def source_ref(s: Source) -> dict[str, Any]:
     }
 
 
-def quote_data(q: Quote, speaker: bool = True, source: bool = True) -> dict[str, Any]:
-    label, explanation = CHECKED[q.checked]
-    data: dict[str, Any] = {
-        "id": q.id,
-        "text": q.text,
-        "attribution": q.attribution,
-        "attribution_label": ATTRIBUTIONS[q.attribution],
-        "checked": q.checked,
-        "checked_label": label,
-        "checked_explanation": explanation,
-        "check_note": q.check_note,
-        "locator": q.locator,
-        "speaker_affiliation": q.speaker_affiliation,
-        "note": q.note,
-    }
+def quote_data(
+    q: Quote, speaker: bool = True, source: bool = True, shape: StanceShape = "page"
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": q.text, "attribution": q.attribution, "checked": q.checked}
+    if shape == "page":
+        label, explanation = CHECKED[q.checked]
+        data |= {
+            "id": q.id,
+            "attribution_label": ATTRIBUTIONS[q.attribution],
+            "checked_label": label,
+            "checked_explanation": explanation,
+            "check_note": q.check_note,
+            "locator": q.locator,
+            "speaker_affiliation": q.speaker_affiliation,
+            "note": q.note,
+        }
     if speaker:
         data["speaker"] = person_ref(q.speaker)
     if source:
-        data["source"] = source_ref(q.source)
+        data["source"] = source_ref(q.source, shape)
     return data
 
 
 def stance_data(
-    st: Stance, latest: bool, person: bool = True, claim: bool = True
+    st: Stance,
+    latest: bool = True,
+    person: bool = True,
+    claim: bool = True,
+    shape: StanceShape = "page",
 ) -> dict[str, Any]:
+    """A stance as plain data, in one of the two published shapes (see StanceShape); the
+    "compare" shape has no person, claim or latest flag (its caller names the pair)."""
     data: dict[str, Any] = {
+        "position": st.position,
+        "basis": st.basis,
+        "as_of": st.as_of.isoformat() if st.as_of else None,
+        "note": st.note,
+        "evidence": [quote_data(q, speaker=False, shape=shape) for q in st.evidence],
+    }
+    if shape == "compare":
+        return data
+    data |= {
         "id": st.id,
         **position_data(st.position),
-        "basis": st.basis,
         "basis_explanation": BASES[st.basis],
         "probability": st.probability,
         "horizon": st.horizon,
-        "as_of": st.as_of.isoformat() if st.as_of else None,
         "as_of_human": humanize_partial(st.as_of, "day") if st.as_of else "undated",
-        "note": st.note,
         "latest": latest,
-        "evidence": [quote_data(q, speaker=False) for q in st.evidence],
     }
     if person:
         data["person"] = person_ref(st.person)
