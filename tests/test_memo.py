@@ -60,3 +60,20 @@ def test_a_rebuilt_database_is_not_served_the_old_graph(app, databases, database
     assert after[0] == before[0] and after[1] != before[1]
     assert (score, positions) == (-1.0, ["opposes", "supports"])
     assert cache.builds["agreement"] == 2
+
+
+def test_a_rebuilt_database_is_not_served_the_old_pages(app, databases, database_url) -> None:
+    """The HTTP page cache and the ETag validators key on the same state as the caches above."""
+    client = app.test_client()
+    _write_pair(app, "supports")
+    first = client.get("/people")
+    _rebuild(app, databases, database_url)
+    _write_pair(app, "opposes")
+    with app.app_context(), session_scope() as s:
+        names = sorted(p.name for p in s.query(browse.Person))
+    again = client.get("/people")
+    assert again.headers.get("X-KB-Page-Cache") != "hit"
+    assert all(name in again.get_data(as_text=True) for name in names)
+    assert again.headers["ETag"] != first.headers["ETag"]
+    revalidated = client.get("/people", headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 200
