@@ -36,10 +36,9 @@ from collections import OrderedDict
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
-from sqlalchemy import select
 
+from kb import datastate
 from kb.db import get_session
-from kb.models import KbState
 from kb.paths import resource_dir
 
 # /healthz: its answer must come from the database itself, never from a validator query.
@@ -53,25 +52,32 @@ PAGE_MAX_BYTES = 1024 * 1024
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link")
 
 
+State = tuple[int, dt.datetime | None]
+"""The state of the data (kb.datastate.state): the version and the moment of that change."""
+
+
 class PageCache:
-    """Rendered pages of one data version, least recently used dropped first past `limit`
-    bytes. Thread-safe: gunicorn's threaded workers share one per process."""
+    """Rendered pages of one state of the data, least recently used dropped first past `limit`
+    bytes. Thread-safe: gunicorn's threaded workers share one per process. Keyed on the whole
+    state, not the version alone, which restarts from 0 when a database is rebuilt."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.size = 0
-        self.version: int | None = None
+        self.version: State | None = None
         self._pages: OrderedDict[tuple[str, str], tuple[bytes, list[tuple[str, str]]]] = (
             OrderedDict()
         )
         self._lock = threading.Lock()
 
-    def _switch(self, version: int) -> None:
+    def _switch(self, version: State) -> None:
         if version != self.version:
             self._pages.clear()
             self.size, self.version = 0, version
 
-    def get(self, version: int, key: tuple[str, str]) -> tuple[bytes, list[tuple[str, str]]] | None:
+    def get(
+        self, version: State, key: tuple[str, str]
+    ) -> tuple[bytes, list[tuple[str, str]]] | None:
         with self._lock:
             self._switch(version)
             page = self._pages.get(key)
@@ -80,7 +86,7 @@ class PageCache:
             return page
 
     def put(
-        self, version: int, key: tuple[str, str], body: bytes, headers: list[tuple[str, str]]
+        self, version: State, key: tuple[str, str], body: bytes, headers: list[tuple[str, str]]
     ) -> None:
         if len(body) > min(PAGE_MAX_BYTES, self.limit):
             return
@@ -127,28 +133,26 @@ def _eligible() -> bool:
     return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
 
 
-def _data_state() -> tuple[int, dt.datetime | None]:
-    row = get_session().execute(select(KbState.data_version, KbState.changed_at)).first()
-    if row is None:
-        return 0, None
-    changed = row.changed_at
-    if changed is not None and changed.tzinfo is None:  # SQLite keeps no time zone: it is UTC
-        changed = changed.replace(tzinfo=dt.UTC)
-    return row.data_version, changed
+def _data_state() -> State:
+    return datastate.state(get_session())
 
 
-def _etag_for(version: int) -> str:
+def _etag_for(state: State) -> str:
+    """The ETag, "d<version>-<hash>": the hash covers the code, the Accept header and the
+    moment of the last change, so a rebuilt database's version 3 is not the old version 3."""
+    version, changed = state
     accept = request.headers.get("Accept", "")
-    digest = hashlib.sha1(f"{current_app.extensions['kb.code_token']}|{accept}".encode())
+    token = current_app.extensions["kb.code_token"]
+    digest = hashlib.sha1(f"{token}|{accept}|{changed.isoformat() if changed else ''}".encode())
     return f"d{version}-{digest.hexdigest()[:12]}"
 
 
 def _before_request() -> Response | None:
     if not _eligible():
         return None
-    version, changed = _data_state()
-    etag = _etag_for(version)
-    g.kb_validators = (etag, changed, version)
+    state = _data_state()
+    etag, changed = _etag_for(state), state[1]
+    g.kb_validators = (etag, changed, state)
     if request.if_none_match:
         hit = request.if_none_match.contains_weak(etag)
     elif request.if_modified_since and changed is not None:
@@ -158,7 +162,7 @@ def _before_request() -> Response | None:
     if hit:
         response = Response(status=304)
     else:
-        stored = _pages().get(version, (etag, _page_key()))
+        stored = _pages().get(state, (etag, _page_key()))
         if stored is None:
             return None
         body, headers = stored
@@ -178,11 +182,11 @@ def _pages() -> PageCache:
     return current_app.extensions["kb.page_cache"]
 
 
-def _store(response: Response, etag: str, version: int) -> None:
+def _store(response: Response, etag: str, state: State) -> None:
     if request.method != "GET" or response.is_streamed or response.direct_passthrough:
         return
     headers = [(k, v) for k, v in response.headers.items() if k in _KEPT_HEADERS]
-    _pages().put(version, (etag, _page_key()), response.get_data(), headers)
+    _pages().put(state, (etag, _page_key()), response.get_data(), headers)
 
 
 def _set_validators(response: Response, etag: str, changed: dt.datetime | None) -> None:
@@ -202,9 +206,9 @@ def _after_request(response: Response) -> Response:
         return response  # the view decided for itself
     if session.modified:
         return response  # the view put something per-visitor (a CSRF token) into the page
-    etag, changed, version = validators
+    etag, changed, state = validators
     if response.headers.get("X-KB-Page-Cache") != "hit":
-        _store(response, etag, version)
+        _store(response, etag, state)
     _set_validators(response, etag, changed)
     return response
 

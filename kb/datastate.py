@@ -6,6 +6,7 @@ just before that transaction commits. Bulk paths that bypass the ORM call `bump`
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import event, select, update
@@ -27,6 +28,22 @@ def bump(session: Session) -> None:
 def current(session: Session) -> int:
     """The data version as committed (0 for a database that has never been written)."""
     return session.scalar(select(KbState.data_version).where(KbState.id == 1)) or 0
+
+
+def state(session: Session) -> tuple[int, dt.datetime | None]:
+    """What identifies the data a database holds now: its version and the time of that change
+    (UTC). The version alone is not enough: a database rebuilt from scratch counts versions
+    from 0 again, so version 3 of the new one is not version 3 of the old; the moment of the
+    last change tells them apart. (0, None) for a database without its state row."""
+    row = session.execute(
+        select(KbState.data_version, KbState.changed_at).where(KbState.id == 1)
+    ).first()
+    if row is None:
+        return 0, None
+    changed = row.changed_at
+    if changed is not None and changed.tzinfo is None:  # SQLite keeps no time zone: it is UTC
+        changed = changed.replace(tzinfo=dt.UTC)
+    return row.data_version, changed
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:

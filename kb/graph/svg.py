@@ -26,6 +26,7 @@ import networkx as nx
 import numpy as np
 
 from kb.graph.agreement import Agreement
+from kb.vocabulary import positions
 
 LAYOUT_SEED = 1729
 WIDTH, HEIGHT = 1000, 680
@@ -33,11 +34,17 @@ MARGIN = 60
 PERSON_R = 17
 CLAIM_SIZE = 13
 
+
+def _stance_label(position: str) -> str:
+    """The legend's words for a stance edge: "✓ supports (stance)"."""
+    return f"{positions(position).symbol} {position} (stance)"
+
+
 EDGE_STYLE: dict[str, dict[str, str]] = {
     # kind/position -> stroke, dasharray, label
-    "supports": {"stroke": "#1a7f4b", "dash": "", "label": "✓ supports (stance)"},
-    "opposes": {"stroke": "#b3261e", "dash": "7 4", "label": "✗ opposes (stance)"},
-    "mixed": {"stroke": "#8a5a00", "dash": "2 3", "label": "~ mixed (stance)"},
+    "supports": {"stroke": "#1a7f4b", "dash": "", "label": _stance_label("supports")},
+    "opposes": {"stroke": "#b3261e", "dash": "7 4", "label": _stance_label("opposes")},
+    "mixed": {"stroke": "#8a5a00", "dash": "2 3", "label": _stance_label("mixed")},
     "rel-supports": {"stroke": "#1f5fbf", "dash": "10 4 2 4", "label": "claim supports claim"},
     "rel-contradicts": {"stroke": "#6d28d9", "dash": "14 5", "label": "claim contradicts claim"},
 }

@@ -9,11 +9,9 @@ Where a person holds several stances on one claim, the latest counts (kb.queries
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     Float,
@@ -29,12 +27,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.dates import format_partial, humanize_partial
+from kb.memo import StateCache
 from kb.models import (
     POSITIONS,
     SOURCE_KINDS,
     Claim,
     ClaimRelation,
-    KbState,
     Person,
     Quote,
     Source,
@@ -45,13 +43,8 @@ from kb.models import (
 )
 from kb.pagination import BadParameter, Page, PageRequest
 from kb.queries import is_latest
+from kb.vocabulary import position_data, positions
 
-POSITION_LABELS = {
-    "supports": ("✓", "Supports"),
-    "opposes": ("✗", "Opposes"),
-    "mixed": ("~", "Mixed"),
-    None: ("–", "No stance"),
-}
 CHECKED = {
     "primary": ("Primary", "seen in the original"),
     "reprint": ("Reprint", "seen in a faithful copy of the original"),
@@ -85,42 +78,11 @@ TOPIC_SORTS = ("name", "claims")
 FACET_LIMIT = 30
 
 
-class Memo:
-    """Results that cost a scan of the stances (facet counts, the overview, orderings by
-    count), kept per database until its data version changes. Every write bumps the version
-    (kb.datastate), so a kept value is never stale; reading the version is one primary-key
-    lookup. Values must be plain data, never ORM objects (their session is gone next time).
-    At most `size` values are kept (least recently used go first): the largest, an ordering of
-    every claim, is a list of ids, about 0.4 MB at 50,000 claims."""
-
-    def __init__(self, size: int = 64):
-        self.size = size
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, session: Session, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        # the time of the last change as well as the version: a database rebuilt from scratch
-        # starts counting versions again, but not at the same moment
-        state = session.execute(select(KbState.data_version, KbState.changed_at)).first()
-        full = (str(session.get_bind().url), tuple(state) if state else None, *key)
-        with self._lock:
-            if full in self._items:
-                self._items.move_to_end(full)
-                return self._items[full]
-        value = compute()
-        with self._lock:
-            self._items[full] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-MEMO = Memo()
-FACETS = Memo(size=512)
+MEMO = StateCache(size=64)
+"""Results that cost a scan of the stances (the overview, orderings by count), kept until the
+data changes. Values must be plain data, never ORM objects (their session is gone next time).
+The largest, an ordering of every claim, is a list of ids, about 0.4 MB at 50,000 claims."""
+FACETS = StateCache(size=512)
 """Facet counts: small (at most FACET_LIMIT rows each) and many (one per combination of the
 other filters), so they get a bigger memo of their own and never evict an ordering."""
 
@@ -152,13 +114,23 @@ def topic_ref(t: Topic) -> dict[str, Any]:
     return {"slug": t.slug, "name": t.name}
 
 
-def source_ref(s: Source) -> dict[str, Any]:
+StanceShape = Literal["page", "compare"]
+"""The two published shapes of a stance, both parts of a documented JSON contract: "page" (the
+person and claim pages and their .json twins: every field, with the readers' labels) and
+"compare" (/compare/<a>/<b>.json since it first appeared: position, basis, as_of, note and
+each quote's text, attribution, checked and source slug, title, url, published_on (ISO date)
+and date_precision). One serialiser writes both, so the fields they share are shaped once."""
+
+
+def source_ref(s: Source, shape: StanceShape = "page") -> dict[str, Any]:
+    data: dict[str, Any] = {"slug": s.slug, "title": s.title, "url": s.url}
+    if shape == "compare":
+        published = s.published_on.isoformat() if s.published_on else None
+        return {**data, "published_on": published, "date_precision": s.date_precision}
     return {
-        "slug": s.slug,
-        "title": s.title,
+        **data,
         "kind": s.kind,
         "kind_label": KIND_LABELS[s.kind],
-        "url": s.url,
         "archived_url": s.archived_url,
         "publisher": s.publisher,
         "published": format_partial(s.published_on, s.date_precision),
@@ -167,48 +139,55 @@ def source_ref(s: Source) -> dict[str, Any]:
     }
 
 
-def quote_data(q: Quote, speaker: bool = True, source: bool = True) -> dict[str, Any]:
-    label, explanation = CHECKED[q.checked]
-    data: dict[str, Any] = {
-        "id": q.id,
-        "text": q.text,
-        "attribution": q.attribution,
-        "attribution_label": ATTRIBUTIONS[q.attribution],
-        "checked": q.checked,
-        "checked_label": label,
-        "checked_explanation": explanation,
-        "check_note": q.check_note,
-        "locator": q.locator,
-        "speaker_affiliation": q.speaker_affiliation,
-        "note": q.note,
-    }
+def quote_data(
+    q: Quote, speaker: bool = True, source: bool = True, shape: StanceShape = "page"
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": q.text, "attribution": q.attribution, "checked": q.checked}
+    if shape == "page":
+        label, explanation = CHECKED[q.checked]
+        data |= {
+            "id": q.id,
+            "attribution_label": ATTRIBUTIONS[q.attribution],
+            "checked_label": label,
+            "checked_explanation": explanation,
+            "check_note": q.check_note,
+            "locator": q.locator,
+            "speaker_affiliation": q.speaker_affiliation,
+            "note": q.note,
+        }
     if speaker:
         data["speaker"] = person_ref(q.speaker)
     if source:
-        data["source"] = source_ref(q.source)
+        data["source"] = source_ref(q.source, shape)
     return data
 
 
-def position_data(position: str | None) -> dict[str, Any]:
-    symbol, label = POSITION_LABELS[position]
-    return {"position": position, "symbol": symbol, "label": label}
-
-
 def stance_data(
-    st: Stance, latest: bool, person: bool = True, claim: bool = True
+    st: Stance,
+    latest: bool = True,
+    person: bool = True,
+    claim: bool = True,
+    shape: StanceShape = "page",
 ) -> dict[str, Any]:
+    """A stance as plain data, in one of the two published shapes (see StanceShape); the
+    "compare" shape has no person, claim or latest flag (its caller names the pair)."""
     data: dict[str, Any] = {
+        "position": st.position,
+        "basis": st.basis,
+        "as_of": st.as_of.isoformat() if st.as_of else None,
+        "note": st.note,
+        "evidence": [quote_data(q, speaker=False, shape=shape) for q in st.evidence],
+    }
+    if shape == "compare":
+        return data
+    data |= {
         "id": st.id,
         **position_data(st.position),
-        "basis": st.basis,
         "basis_explanation": BASES[st.basis],
         "probability": st.probability,
         "horizon": st.horizon,
-        "as_of": st.as_of.isoformat() if st.as_of else None,
         "as_of_human": humanize_partial(st.as_of, "day") if st.as_of else "undated",
-        "note": st.note,
         "latest": latest,
-        "evidence": [quote_data(q, speaker=False) for q in st.evidence],
     }
     if person:
         data["person"] = person_ref(st.person)
@@ -607,7 +586,7 @@ def _claim_facets(
     people = FACETS.get(
         session, ("claim-people", t_id, position), lambda: _person_counts(session, topic, position)
     )
-    positions = FACETS.get(
+    by_position = FACETS.get(
         session, ("claim-positions", t_id, p_id), lambda: _position_counts(session, topic, person)
     )
     return {
@@ -621,13 +600,13 @@ def _claim_facets(
         ],
         "position": [
             {
-                "value": p,
-                "label": POSITION_LABELS[p][1],
-                "symbol": POSITION_LABELS[p][0],
-                "count": positions.get(p, 0),
-                "selected": p == position,
+                "value": w.position,
+                "label": w.label,
+                "symbol": w.symbol,
+                "count": by_position.get(w.position, 0),
+                "selected": w.position == position,
             }
-            for p in POSITIONS
+            for w in positions
         ],
     }
 

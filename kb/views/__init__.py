@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from kb import dates, vocabulary
+
 
 def register_blueprints(app: Flask) -> None:
     from kb.views import (
@@ -31,3 +33,8 @@ def register_blueprints(app: Flask) -> None:
     errors.init_app(app)
     # Navigation links only to pages that exist, so the layout never builds a dead link.
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
+    # A position's symbol and words, from the one place they are written (kb.vocabulary).
+    app.jinja_env.globals["positions"] = vocabulary.positions
+    # A date with its precision as readers see it ("2003", "February 2017", "17 July 2017"):
+    # the same formatter that kb.queries.browse uses for the pages' data.
+    app.jinja_env.filters["partial_date"] = dates.humanize_partial

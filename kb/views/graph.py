@@ -28,8 +28,9 @@ from kb import rules
 from kb.db import get_session
 from kb.graph import analysis, cached, stream, svg
 from kb.graph.agreement import Agreement
-from kb.models import Person, Stance
+from kb.models import Person
 from kb.pagination import text
+from kb.queries import browse as browse_q
 from kb.queries import graph as q
 from kb.queries import search as fts
 from kb.queries import suggest
@@ -369,39 +370,13 @@ agreement_json.openapi_params = [  # type: ignore[attr-defined]
 # --- /compare ----------------------------------------------------------------------------
 
 
-def _stance_json(st: Stance) -> dict[str, Any]:
-    return {
-        "position": st.position,
-        "basis": st.basis,
-        "as_of": st.as_of.isoformat() if st.as_of else None,
-        "note": st.note,
-        "evidence": [
-            {
-                "text": quote.text,
-                "attribution": quote.attribution,
-                "checked": quote.checked,
-                "source": {
-                    "slug": quote.source.slug,
-                    "title": quote.source.title,
-                    "url": quote.source.url,
-                    "published_on": quote.source.published_on.isoformat()
-                    if quote.source.published_on
-                    else None,
-                    "date_precision": quote.source.date_precision,
-                },
-            }
-            for quote in st.evidence
-        ],
-    }
-
-
 def _shared_json(items: list[analysis.SharedClaim]) -> list[dict[str, Any]]:
     return [
         {
             "claim": {"slug": it.claim.slug, "text": it.claim.text},
             "centrality": it.centrality,
-            "a": _stance_json(it.a),
-            "b": _stance_json(it.b),
+            "a": browse_q.stance_data(it.a, shape="compare"),
+            "b": browse_q.stance_data(it.b, shape="compare"),
         }
         for it in items
     ]

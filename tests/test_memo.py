@@ -1,0 +1,79 @@
+"""The one state-keyed cache (kb.memo): a value is never served for another state of the data,
+not even after the database is dropped and built again, when its version counter restarts."""
+
+from __future__ import annotations
+
+import shutil
+
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from kb import datastate
+from kb.db import session_scope
+from kb.graph import cache, cached
+from kb.queries import browse
+from tests.factories import make_claim, make_person, make_stance
+
+
+def _rebuild(app: Flask, databases, url: str) -> None:
+    """Drop the test's database and create it again, migrated and empty, under the same URL."""
+    app.extensions["kb.engine"].dispose()
+    databases.drop(url)
+    template = make_url(databases.template).database
+    if databases.backend == "postgresql":
+        with databases.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{make_url(url).database}" TEMPLATE "{template}"'))
+    else:
+        shutil.copyfile(template, make_url(url).database)
+
+
+def _write_pair(app: Flask, second_position: str) -> tuple[int, int]:
+    """Two people and a claim in one commit: the first supports it, the second as given."""
+    with app.app_context(), session_scope() as s:
+        a, b = make_person(s), make_person(s)
+        claim = make_claim(s)
+        make_stance(s, a, claim, "supports")
+        make_stance(s, b, claim, second_position)
+        s.flush()
+        return a.id, b.id
+
+
+def _read(app: Flask, a: int, b: int) -> tuple[tuple, float, list[str]]:
+    """The data state, the pair's agreement score and the home page matrix's positions."""
+    with app.app_context(), session_scope() as s:
+        score = cached.agreement(s).pair(a, b).score
+        rows = browse.overview(s)["matrix"]["rows"]
+        positions = sorted(cell["position"] for row in rows for cell in row["cells"])
+        return datastate.state(s), score, positions
+
+
+def test_a_rebuilt_database_is_not_served_the_old_graph(app, databases, database_url) -> None:
+    cache.clear()
+    browse.MEMO.clear()
+    a, b = _write_pair(app, "supports")
+    before, score, positions = _read(app, a, b)
+    assert (score, positions) == (1.0, ["supports", "supports"])
+    _rebuild(app, databases, database_url)
+    assert _write_pair(app, "opposes") == (a, b)  # the same ids, the same version: other data
+    after, score, positions = _read(app, a, b)
+    assert after[0] == before[0] and after[1] != before[1]
+    assert (score, positions) == (-1.0, ["opposes", "supports"])
+    assert cache.builds["agreement"] == 2
+
+
+def test_a_rebuilt_database_is_not_served_the_old_pages(app, databases, database_url) -> None:
+    """The HTTP page cache and the ETag validators key on the same state as the caches above."""
+    client = app.test_client()
+    _write_pair(app, "supports")
+    first = client.get("/people")
+    _rebuild(app, databases, database_url)
+    _write_pair(app, "opposes")
+    with app.app_context(), session_scope() as s:
+        names = sorted(p.name for p in s.query(browse.Person))
+    again = client.get("/people")
+    assert again.headers.get("X-KB-Page-Cache") != "hit"
+    assert all(name in again.get_data(as_text=True) for name in names)
+    assert again.headers["ETag"] != first.headers["ETag"]
+    revalidated = client.get("/people", headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 200
