@@ -21,10 +21,18 @@ KB = Path(__file__).resolve().parent.parent / "kb"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "foundation",
-        ("kb.paths", "kb.config", "kb.dates", "kb.models", "kb.migrate", "kb.pagination"),
+        (
+            "kb.paths",
+            "kb.config",
+            "kb.dates",
+            "kb.models",
+            "kb.vocabulary",
+            "kb.migrate",
+            "kb.pagination",
+        ),
     ),
     ("rules", ("kb.rules", "kb.errors")),
-    ("store", ("kb.db", "kb.history", "kb.latest", "kb.datastate", "kb.checks")),
+    ("store", ("kb.db", "kb.history", "kb.latest", "kb.datastate", "kb.memo", "kb.checks")),
     ("formats", ("kb.formats", "kb.formats.*")),
     ("queries", ("kb.queries", "kb.queries.*", "kb.pickers")),
     ("domain", ("kb.graph", "kb.graph.*", "kb.edits")),
