@@ -34,8 +34,11 @@ from kb.pagination import text
 from kb.queries import graph as q
 from kb.queries import search as fts
 from kb.queries import suggest
+from kb.views.api import documented
 
 bp = Blueprint("graph", __name__)
+
+AS_OF_PARAM = ("as_of", "date", "the graph as it stood on this date (YYYY-MM-DD)")
 
 
 @bp.errorhandler(HTTPException)
@@ -272,18 +275,15 @@ def graph() -> Any:
     return _graph("html")
 
 
-@bp.get("/graph.json")
-def graph_json() -> Any:
-    return _graph("json")
-
-
-AS_OF_PARAM = ("as_of", "date", "the graph as it stood on this date (YYYY-MM-DD)")
-graph_json.openapi_params = [  # type: ignore[attr-defined]
+@documented(
     AS_OF_PARAM,
     ("topic", "string", "slug of a topic: only claims under it"),
     ("camp", "integer", "number of a camp (from 1): only its members"),
     ("limit", "integer", f"most people shown, 10 to {GRAPH_NODES_MAX} (default {GRAPH_NODES})"),
-]
+)
+@bp.get("/graph.json")
+def graph_json() -> Any:
+    return _graph("json")
 
 
 # --- /agreement --------------------------------------------------------------------------
@@ -373,19 +373,17 @@ def agreement() -> Any:
     return _agreement("html")
 
 
-@bp.get("/agreement.json")
-def agreement_json() -> Any:
-    return _agreement("json")
-
-
-agreement_json.openapi_params = [  # type: ignore[attr-defined]
+@documented(
     AS_OF_PARAM,
     (
         "limit",
         "integer",
         f"most people shown, 2 to {AGREEMENT_PEOPLE_MAX} (default {AGREEMENT_PEOPLE})",
     ),
-]
+)
+@bp.get("/agreement.json")
+def agreement_json() -> Any:
+    return _agreement("json")
 
 
 # --- /compare ----------------------------------------------------------------------------
@@ -539,6 +537,11 @@ def choose() -> Any:
     return _choose("html")
 
 
+@documented(
+    ("a", "string", "the first person: a slug, a name or part of one"),
+    ("b", "string", "the second person: a slug, a name or part of one"),
+    AS_OF_PARAM,
+)
 @bp.get("/compare.json")
 def choose_json() -> Any:
     """Choose two people to compare: the people each text may mean, and the pair's pages.
@@ -549,19 +552,13 @@ def choose_json() -> Any:
     return _choose("json")
 
 
-choose_json.openapi_params = [  # type: ignore[attr-defined]
-    ("a", "string", "the first person: a slug, a name or part of one"),
-    ("b", "string", "the second person: a slug, a name or part of one"),
-    AS_OF_PARAM,
-]
-
-
 @bp.get("/compare/<slug_a>/<slug_b>")
 def compare(slug_a: str, slug_b: str) -> Any:
     """Two people side by side: the claims they agree on and the cruxes between them."""
     return _compare(slug_a, slug_b, "html")
 
 
+@documented(AS_OF_PARAM)
 @bp.get("/compare/<slug_a>/<slug_b>.json")
 def compare_json(slug_a: str, slug_b: str) -> Any:
     return _compare(slug_a, slug_b, "json")
@@ -589,11 +586,8 @@ def export_gexf() -> Response:
     return _stream(stream.gexf(get_session(), _as_of()), "application/gexf+xml", "gexf")
 
 
+@documented(AS_OF_PARAM)
 @bp.get("/export/graph.json")
 def export_json() -> Response:
     """The same graph as networkx node-link JSON, streamed."""
     return _stream(stream.node_link(get_session(), _as_of()), "application/json", "json")
-
-
-compare_json.openapi_params = [AS_OF_PARAM]  # type: ignore[attr-defined]
-export_json.openapi_params = [AS_OF_PARAM]  # type: ignore[attr-defined]
