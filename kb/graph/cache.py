@@ -34,7 +34,7 @@ builds: Counter[str] = Counter()
 
 
 def key_for(session: Session, name: str, params: Hashable) -> tuple[Hashable, ...]:
-    url = session.get_bind().url.render_as_string(hide_password=True)
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
     return (url, datastate.current(session), name, params)
 
 

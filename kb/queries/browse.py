@@ -102,7 +102,7 @@ class Memo:
         # the time of the last change as well as the version: a database rebuilt from scratch
         # starts counting versions again, but not at the same moment
         state = session.execute(select(KbState.data_version, KbState.changed_at)).first()
-        full = (str(session.get_bind().url), tuple(state) if state else None, *key)
+        full = (str(session.get_bind().engine.url), tuple(state) if state else None, *key)
         with self._lock:
             if full in self._items:
                 self._items.move_to_end(full)
@@ -653,7 +653,7 @@ def _topic_counts(
         .order_by(n.desc(), Topic.name, Topic.id)
         .limit(FACET_LIMIT)
     )
-    return [tuple(r) for r in rows]
+    return [(tid, slug, name, count) for tid, slug, name, count in rows]
 
 
 def _position_counts(

@@ -100,7 +100,7 @@ def _page_url(endpoint_args: dict[str, Any], **changes: Any) -> str:
             args[key] = value
     if args.get("page") in (1, "1"):
         args.pop("page")
-    return url_for(request.endpoint, **args)
+    return url_for(request.endpoint or "", **args)  # set: this runs inside a routed page
 
 
 @bp.app_template_global()

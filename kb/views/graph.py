@@ -8,7 +8,7 @@ Query parameters are checked here: a malformed one is a 400 with a message, neve
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from flask import (
     Blueprint,
@@ -79,6 +79,10 @@ def _as_of() -> dt.date | None:
         abort(400, description=f"as_of must be a date like 2017-07-17, not {raw[:40]!r}.")
 
 
+@overload
+def _int_arg(name: str, default: int, low: int, high: int) -> int: ...
+@overload
+def _int_arg(name: str, default: None, low: int, high: int) -> int | None: ...
 def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
@@ -150,7 +154,8 @@ def _topic_filter(session: Any, fmt: str) -> tuple[Any, suggest.Resolved | None]
     if found.value is not None:
         return q.topic_by_slug(session, found.value), None
     if fmt == "json":
-        abort(400, description=f"{found.problem[0].upper()}{found.problem[1:]}.")
+        problem = found.problem or ""  # always set when nothing was found
+        abort(400, description=f"{problem[0].upper()}{problem[1:]}.")
     return None, found
 
 
@@ -308,7 +313,7 @@ def _agreement(fmt: str) -> Any:
         }
         for key, pc in mx.cells.items()
     }
-    people = [
+    people: list[dict[str, Any]] = [
         {
             "id": p,
             "slug": agreement.people[p][0],
@@ -335,7 +340,7 @@ def _agreement(fmt: str) -> Any:
         )
     rows = []
     for pa in people:
-        row = []
+        row: list[dict[str, Any]] = []
         for pb in people:
             c = cells.get((pa["id"], pb["id"]))
             if pa["id"] == pb["id"]:
@@ -507,7 +512,7 @@ def _choose(fmt: str) -> Any:
         problems["b"] = "Choose two different people."
     pair = None
     if len(chosen) == 2 and not problems:
-        extra = {"as_of": as_of.isoformat()} if as_of else {}
+        extra: dict[str, Any] = {"as_of": as_of.isoformat()} if as_of else {}
         pair = {
             "html": url_for("graph.compare", slug_a=chosen["a"], slug_b=chosen["b"], **extra),
             "json": url_for("graph.compare_json", slug_a=chosen["a"], slug_b=chosen["b"], **extra),
