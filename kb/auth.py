@@ -221,7 +221,7 @@ def login_required(view: F) -> F:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
+            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]  # Flask-Login's init_app sets it
         from kb.db import get_session
 
         stamp_session(get_session())

@@ -139,7 +139,9 @@ def lock_for_writing(session: Session, tables: Iterable[str]) -> None:
     conn = session.connection()
     dialect = conn.dialect.name
     if dialect == "sqlite":
-        if not conn.connection.driver_connection.in_transaction:
+        sqlite_conn = conn.connection.driver_connection
+        assert sqlite_conn is not None  # a connection in use has its DB-API connection
+        if not sqlite_conn.in_transaction:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif dialect == "postgresql":
         names = ", ".join(sorted(set(tables)))
@@ -159,7 +161,7 @@ def _big_cache(session: Session) -> Iterator[None]:
     if session.get_bind().dialect.name != "sqlite":
         yield
         return
-    before = session.execute(text("PRAGMA cache_size")).scalar()
+    before = session.execute(text("PRAGMA cache_size")).scalar_one()
     session.execute(text(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}"))
     try:
         yield

@@ -264,7 +264,7 @@ def _revision_vanished(conn: Connection) -> Finding:
     from kb.history import MODELS, operation
 
     r = m.Revision.__table__
-    total, examples = 0, []
+    total, examples = 0, list[str]()
     for entity, cls in MODELS.items():
         t = cls.__table__
         latest = (

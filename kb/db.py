@@ -10,7 +10,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -132,7 +132,7 @@ class SQLiteFilePool(QueuePool):
         return super()._do_get()
 
     def recreate(self) -> QueuePool:
-        pool = super().recreate()
+        pool = cast(SQLiteFilePool, super().recreate())  # a new pool of this same class
         pool.kb_path = self.kb_path  # engine.dispose() makes a new pool
         return pool
 

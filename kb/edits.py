@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -137,7 +137,7 @@ def _clean(value: Any) -> Any:
 def _slug(
     session: Session,
     errors: _Errors,
-    cls: type,
+    cls: m.SluggedModel,
     obj: Any,
     value: str | None,
     from_text: str | None,
@@ -168,7 +168,9 @@ def _slug(
     return slug
 
 
-def _by_slug_or_name(session: Session, cls: type, value: str | None, name_attr: str) -> Any:
+def _by_slug_or_name(
+    session: Session, cls: m.SluggedModel, value: str | None, name_attr: str
+) -> Any:
     value = _clean(value)
     if not value:
         return None
@@ -198,6 +200,9 @@ def _people(session: Session, errors: _Errors, names: list[str], fieldname: str)
     return list(found.values())
 
 
+_Slugged = TypeVar("_Slugged", m.Person, m.Source, m.Topic, m.Claim)
+
+
 def _slug_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -207,8 +212,8 @@ def _slug_list(value: Any) -> list[str]:
 
 
 def _resolve_slugs(
-    session: Session, errors: _Errors, cls: type, slugs: list[str], fieldname: str
-) -> list[Any]:
+    session: Session, errors: _Errors, cls: type[_Slugged], slugs: list[str], fieldname: str
+) -> list[_Slugged]:
     if not slugs:
         return []
     found = {o.slug: o for o in session.scalars(select(cls).where(cls.slug.in_(slugs)))}
@@ -587,7 +592,7 @@ def save_stance(
     if not evidence and not new_quote:
         errors.add("evidence", "a stance needs at least one quote as evidence")
     wrong_speaker = [q.id for q in evidence if person is not None and q.speaker_id != person.id]
-    if wrong_speaker:
+    if wrong_speaker and person is not None:
         errors.add(
             "evidence",
             f"quote {', '.join(map(str, wrong_speaker))} is not by {person.name}: "
@@ -623,7 +628,8 @@ def save_stance(
     return obj
 
 
-SAVERS = {
+# entity -> its saver: (session, the record or None, form data, expected version) -> the record
+SAVERS: dict[str, Callable[[Session, Any, Mapping[str, Any], Any], Any]] = {
     "person": save_person,
     "source": save_source,
     "quote": save_quote,

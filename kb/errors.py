@@ -121,6 +121,6 @@ def explain_integrity_error(exc: IntegrityError, record: str = "record") -> Prob
         return Problem(record, None, "refers to a record that does not exist (or is still in use)")
     if name == "not_null":
         m = re.search(r"NOT NULL constraint failed: \w+\.(\w+)|column \"(\w+)\"", str(exc.orig))
-        field = next((g for g in (m.groups() if m else ()) if g), None)
-        return Problem(record, field, "is required")
+        column = next((g for g in (m.groups() if m else ()) if g), None)
+        return Problem(record, column, "is required")
     return Problem(record, None, f"the database refused it ({name or 'unknown rule'})")

@@ -92,12 +92,12 @@ class _RuleField:
             return
         raw = valuelist[0]
         if not isinstance(raw, str) or not raw.strip():
-            self.data = None  # type: ignore[attr-defined]
+            self.data = None
             return
         try:
-            self.data = type(self).parse(raw)  # type: ignore[attr-defined]
+            self.data = type(self).parse(raw)
         except rules.RuleError as exc:
-            self.data = None  # type: ignore[attr-defined]
+            self.data = None
             raise ValueError(str(exc)) from None
 
 

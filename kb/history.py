@@ -35,12 +35,12 @@ COLLECTIONS: dict[type, dict[str, str]] = {
     m.Stance: {"evidence": "id"},
 }
 # The records a collection names, for turning a stored list back into objects on revert.
-_COLLECTION_TARGETS: dict[tuple[type, str], type] = {
+_COLLECTION_TARGETS: dict[tuple[type, str], type[m.Person] | type[m.Topic] | type[m.Quote]] = {
     (m.Source, "authors"): m.Person,
     (m.Claim, "topics"): m.Topic,
     (m.Stance, "evidence"): m.Quote,
 }
-MODELS: dict[str, type] = {cls.__tablename__: cls for cls in EDITABLE_MODELS}
+MODELS: dict[str, m.EditableModel] = {cls.__tablename__: cls for cls in EDITABLE_MODELS}
 # Reader-facing names of the entities, singular.
 ENTITY_NAMES = {
     "person": "person",
@@ -55,19 +55,19 @@ ENTITY_NAMES = {
 _DELETED = "kb.history.deleted"
 
 
-def entity_of(obj_or_cls: Any) -> str:
+def entity_of(obj_or_cls: m.Base | type[m.Base]) -> str:
     """The entity name revisions use for a record: its table name."""
     cls = obj_or_cls if isinstance(obj_or_cls, type) else type(obj_or_cls)
     return cls.__tablename__
 
 
-def tracked_fields(cls: type) -> list[str]:
+def tracked_fields(cls: type[m.Base]) -> list[str]:
     """The fields a revision records for a model, in the model's column order."""
     columns = [c.key for c in inspect(cls).column_attrs if c.key not in _SKIP]
     return columns + list(COLLECTIONS.get(cls, {}))
 
 
-def required_fields(cls: type) -> set[str]:
+def required_fields(cls: type[m.Base]) -> set[str]:
     """Fields that are never null: an update's `before` for them is never null either."""
     return {
         c.key for c in inspect(cls).column_attrs if c.key not in _SKIP and not c.columns[0].nullable
@@ -132,6 +132,8 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
     collections = COLLECTIONS.get(cls, {})
     for name in tracked_fields(cls):
         hist = state.attrs[name].history
+        before: Any
+        after: Any
         if name in collections:
             if not (hist.added or hist.deleted):
                 continue
@@ -338,7 +340,7 @@ class _Resolved:
     missing: list[str]
 
 
-def _resolve(session: Session, cls: type, values: Mapping[str, Any]) -> _Resolved:
+def _resolve(session: Session, cls: type[m.Base], values: Mapping[str, Any]) -> _Resolved:
     """Stored JSON values back to what the model takes: dates parsed, lists of slugs or ids
     turned into the records they name. Names what no longer exists."""
     out: dict[str, Any] = {}
@@ -364,8 +366,8 @@ def _resolve(session: Session, cls: type, values: Mapping[str, Any]) -> _Resolve
             fk = next(iter(columns[name].foreign_keys), None)
             if fk is not None and value is not None:
                 target_table = fk.column.table.name
-                target = MODELS.get(target_table)
-                if target is not None and session.get(target, value) is None:
+                referenced = MODELS.get(target_table)
+                if referenced is not None and session.get(referenced, value) is None:
                     missing.append(f"{name}: {target_table} {value} no longer exists")
     return _Resolved(out, missing)
 

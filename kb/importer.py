@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Select, func, insert, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from kb import bulk, rules
@@ -302,7 +302,7 @@ def _hint(entity: str, rec: dict[str, Any]) -> str:
     return f"{s('from')} {s('kind')} {s('to')}"
 
 
-_MODELS: dict[str, type[m.Base]] = {
+_MODELS: dict[str, m.EditableModel] = {
     "people": m.Person,
     "topics": m.Topic,
     "sources": m.Source,
@@ -325,7 +325,11 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "evidence": ("evidence",),
 }
 _LINK_ATTR = {"sources": "authors", "claims": "topics", "stances": "evidence"}
-_LINK_MODEL = {"sources": m.Person, "claims": m.Topic, "stances": m.Quote}
+_LINK_MODEL: dict[str, type[m.Person] | type[m.Topic] | type[m.Quote]] = {
+    "sources": m.Person,
+    "claims": m.Topic,
+    "stances": m.Quote,
+}
 _BULK_INSERT = {
     "people": bulk.insert_people,
     "topics": bulk.insert_topics,
@@ -559,7 +563,7 @@ class Importer:
 
     def _check_people(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         slug = c.slug(rec)
-        values = {
+        values: dict[str, Any] = {
             "name": c.text(rec, "name", required=True),
             "description": c.text(rec, "description"),
             "affiliation": c.text(rec, "affiliation"),
@@ -574,7 +578,7 @@ class Importer:
 
     def _check_topics(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         slug = c.slug(rec)
-        values = {
+        values: dict[str, Any] = {
             "name": c.text(rec, "name", required=True),
             "description": c.text(rec, "description"),
         }
@@ -674,6 +678,7 @@ class Importer:
                 self._placeholder -= 1
                 self.quote_refs[ref] = (self._placeholder, speaker or 0)
             return None
+        assert source is not None and speaker is not None and words is not None  # c.ok
         key = _quote_key(source, speaker, words)
         id_, new = self._match("quotes", key, c, "text")
         if not c.ok:
@@ -902,7 +907,8 @@ class Importer:
         ORM, so versions and history follow), count the rest as unchanged."""
         model = _MODELS[entity]
         link_attr = _LINK_ATTR.get(entity)
-        stmt = select(model).where(model.id.in_([r.id for r in recs]))
+        # any editable model: the records are used through their shared id and fields
+        stmt: Select[Any] = select(model).where(model.id.in_([r.id for r in recs]))
         if link_attr:
             stmt = stmt.options(selectinload(getattr(model, link_attr)))
         objs = {o.id: o for o in self.s.scalars(stmt)}
@@ -929,11 +935,12 @@ class Importer:
                 continue
             for k, v in changes.items():
                 setattr(obj, k, v)
-            if link_changed:
+            if link_changed and link_attr:  # (a link can only change where there is one)
                 needed = [i for i in r.links or [] if i not in related]
                 if needed:
                     link_model = _LINK_MODEL[entity]
-                    for o in self.s.scalars(select(link_model).where(link_model.id.in_(needed))):
+                    linked: Select[Any] = select(link_model).where(link_model.id.in_(needed))
+                    for o in self.s.scalars(linked):
                         related[o.id] = o
                 setattr(obj, link_attr, [related[i] for i in r.links or []])
             touched.append(obj)

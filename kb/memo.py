@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 def state_key(session: Session) -> tuple[Hashable, ...]:
     """The database and the state of its data: what every kept value is valid for."""
-    url = session.get_bind().url.render_as_string(hide_password=True)
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
     return (url, *datastate.state(session))
 
 

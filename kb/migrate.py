@@ -10,10 +10,9 @@ tests/test_migrations.py walks each one down and up on a populated database.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TextIO
 
 from alembic import command
 from alembic.config import Config
@@ -39,7 +38,7 @@ def _plain_errors() -> Iterator[None]:
         raise MigrationError(str(exc).strip() or type(exc).__name__) from None
 
 
-def alembic_config(url: str, stdout: io.TextIOBase | None = None) -> Config:
+def alembic_config(url: str, stdout: TextIO | None = None) -> Config:
     cfg = Config(stdout=stdout) if stdout is not None else Config()
     cfg.set_main_option("script_location", str(resource_dir("migrations")))
     cfg.attributes["kb.url"] = url

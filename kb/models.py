@@ -8,7 +8,7 @@ different version raises StaleDataError instead of silently overwriting someone 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -80,6 +80,10 @@ timestamp = Annotated[
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+    if TYPE_CHECKING:
+        # SQLAlchemy types it as any FromClause; every kb model is mapped to a Table.
+        __table__: ClassVar[Table]
+
 
 class Editable:
     """Columns every editable record has: timestamps and the optimistic-locking version."""
@@ -92,7 +96,8 @@ class Editable:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}
+        # a mixin: the table is that of the mapped model it is mixed into
+        return {"version_id_col": cast("type[Base]", cls).__table__.c.version}
 
 
 def _nonblank(column: str) -> CheckConstraint:
@@ -409,7 +414,12 @@ class KbState(Base):
     changed_at: Mapped[timestamp]
 
 
-EDITABLE_MODELS: tuple[type[Base], ...] = (
+# The models whose records have a slug, for code that finds any of them by it.
+SluggedModel = type[Person] | type[Source] | type[Topic] | type[Claim]
+# Any editable model (a union rather than type[Editable], which knows no id, table or columns).
+EditableModel = SluggedModel | type[Quote] | type[Stance] | type[ClaimRelation]
+
+EDITABLE_MODELS: tuple[EditableModel, ...] = (
     Person,
     Source,
     Quote,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -48,9 +48,17 @@ def positive_int(
     return value
 
 
+@overload
+def choice(args: Mapping[str, str], name: str, allowed: Iterable[str], default: str) -> str: ...
+@overload
+def choice(
+    args: Mapping[str, str], name: str, allowed: Iterable[str], default: None = None
+) -> str | None: ...
 def choice(
     args: Mapping[str, str], name: str, allowed: Iterable[str], default: str | None = None
 ) -> str | None:
+    """The value of `name` if it is one of `allowed`, `default` when absent or empty; anything
+    else is a BadParameter naming it."""
     raw = args.get(name)
     if raw is None or raw == "":
         return default

@@ -122,11 +122,11 @@ def resolve_form(session: Session, form: Any) -> bool:
     for f in form:
         if not isinstance(f, PickerField | MultiPickerField) or f.errors:
             continue
-        typed = f.data if f.multiple else [f.data]
-        values: list[str] = []
+        typed: list[str | None] = f.data if isinstance(f, MultiPickerField) else [f.data]
+        values: list[str | None] = []
         per_item = suggest.MAX_LIMIT if not f.multiple else CANDIDATES_PER_ITEM
         for item in typed:
-            if not suggest.clean(item) or "\x00" in item:
+            if item is None or not suggest.clean(item) or "\x00" in item:
                 values.append(item)
                 continue
             found = suggest.resolve(session, f.kind, item)
@@ -134,7 +134,7 @@ def resolve_form(session: Session, form: Any) -> bool:
                 values.append(found.value)
                 continue
             values.append(item)
-            f.errors = [*f.errors, found.problem]
+            f.errors = [*f.errors, found.problem or ""]  # set: the name was not found
             have = {c.value for c in f.candidates}
             f.candidates += [c for c in found.candidates[:per_item] if c.value not in have]
             ok = False

@@ -27,6 +27,7 @@ from limits import RateLimitItem, parse
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from kb import auth, history, rules
 from kb.models import LoginAttempt
@@ -139,7 +140,7 @@ def init_app(app: Flask) -> None:
         return auth.load_user(get_session(), token)
 
     @login.unauthorized_handler
-    def _unauthorized() -> Response:
+    def _unauthorized() -> BaseResponse:
         if request.method in ("GET", "HEAD"):
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401, "Log in first.")

@@ -133,7 +133,7 @@ def _cooperative_postgresql() -> None:
     gevent made cooperative)."""
     waiting = sys.modules.get("psycopg.waiting")
     if waiting is not None and hasattr(waiting, "wait_poll"):
-        waiting.wait = waiting.wait_poll
+        waiting.wait = waiting.wait_poll  # type: ignore[attr-defined]  # a module from sys.modules
 
 
 WORKER_CLASSES = ("gevent", "gthread")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from click.testing import CliRunner
 from flask import Blueprint, jsonify
 
 from kb.cli import cli
-from kb.views.api import openapi_document
+from kb.views.api import documented, openapi_document
 
 
 def _openapi_path(rule: str) -> str:
@@ -46,17 +47,41 @@ def test_query_parameters_come_from_the_views(seeded_client) -> None:
 def test_a_json_endpoint_added_later_appears_by_itself(app) -> None:
     extra = Blueprint("extra_for_test", __name__)
 
+    @documented(("colour", ["red", "blue"], "only widgets of this colour"))
     @extra.get("/widgets.json")
     def widgets():
         """Widgets, for the test. More words."""
         return jsonify([])
 
-    widgets.openapi_params = [("colour", ["red", "blue"], "only widgets of this colour")]
     app.register_blueprint(extra)
     doc = openapi_document(app)
     op = doc["paths"]["/widgets.json"]["get"]
     assert op["summary"] == "Widgets, for the test"
     assert op["parameters"][0]["schema"]["enum"] == ["red", "blue"]
+
+
+def test_a_declaration_reaches_the_document_through_a_wrapper(app) -> None:
+    """@documented may sit below a decorator that wraps the view (functools.wraps)."""
+    extra = Blueprint("wrapped_for_test", __name__)
+
+    def wrapped(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    @extra.get("/gadgets.json")
+    @wrapped
+    @documented(("size", "integer", "only gadgets this big"), media_type="application/x-gadget")
+    def gadgets():
+        """Gadgets, for the test."""
+        return jsonify([])
+
+    app.register_blueprint(extra)
+    op = openapi_document(app)["paths"]["/gadgets.json"]["get"]
+    assert [p["name"] for p in op["parameters"]] == ["size"]
+    assert list(op["responses"]["200"]["content"]) == ["application/x-gadget"]
 
 
 def test_the_documented_responses_are_what_the_endpoints_send(seeded_client) -> None:

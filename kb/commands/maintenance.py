@@ -17,6 +17,7 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -158,7 +159,7 @@ def backup_sqlite(
     return BackupResult(target, pages, size, data_version, schema, integrity, restarts)
 
 
-def _scalar(conn: sqlite3.Connection, sql: str) -> object:
+def _scalar(conn: sqlite3.Connection, sql: str) -> Any:
     try:
         row = conn.execute(sql).fetchone()
     except sqlite3.OperationalError:  # not a kb database (yet): a copy all the same

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TextIO, cast
 
 import click
 from flask import current_app
@@ -61,7 +62,7 @@ def synth_command(
         length=scale.total(),
         label="synthesising",
         show_pos=True,
-        file=None if show_bar else _Null(),
+        file=None if show_bar else cast(TextIO, _Null()),
     ) as bar:
         try:
             with session_scope() as session:

@@ -127,7 +127,8 @@ def _counting(rows, bar):
 
 def _write_bytes(output: Path, chunks) -> None:
     if str(output) == "-":
-        out = click.get_binary_stream("stdout")
+        # deprecated in click 8.2 (behind a module __getattr__, so untyped): sys.stdout.buffer
+        out = click.get_binary_stream("stdout")  # type: ignore[operator]
         for chunk in chunks:
             out.write(chunk)
         out.flush()

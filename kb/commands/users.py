@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -86,7 +87,7 @@ def set_password(name: str, password_stdin: bool) -> None:
         click.echo(f"password changed for {user.username}")
 
 
-def _change(name: str, done: str, **change: object) -> None:
+def _change(name: str, done: str, **change: Any) -> None:
     """Apply auth.change_account to NAME and commit: refused (exit 1, nothing changed) when it
     would leave no active admin, or when the account changed at the same moment."""
     try:

@@ -49,6 +49,9 @@ class _Sink:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        """Nothing to release (ZipFile never closes a file it was handed)."""
+
     def drain(self) -> bytes:
         data = b"".join(self._chunks)
         self._chunks.clear()
@@ -63,7 +66,7 @@ def iter_zip(members: Iterable[Member], when: dt.datetime | None = None) -> Iter
     written. Each factory is called only when its member's turn comes."""
     sink = _Sink()
     stamp = (when or dt.datetime.now(dt.UTC)).timetuple()[:6]
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for name, factory in members:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -8,6 +8,7 @@ Nothing here knows HTTP or SQL.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -49,7 +50,7 @@ def zip_members(reader: Reader) -> list[bundle.Member]:
         (kb1.SCHEMA_FILE, lambda: [kb1.schema_text()]),
     ]
     for entity in kb1.ENTITIES:
-        members.append((f"{entity}.csv", lambda e=entity: entity_csv(e, reader)))
+        members.append((f"{entity}.csv", functools.partial(entity_csv, entity, reader)))
     return members
 
 

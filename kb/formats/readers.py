@@ -233,7 +233,9 @@ class _Scanner:
     def peek(self) -> str:
         """The next non-blank character ("" at the end of the file)."""
         while True:
-            self.pos = _WS.match(self.buf, self.pos).end()
+            blank = _WS.match(self.buf, self.pos)
+            assert blank is not None  # it matches the empty string too
+            self.pos = blank.end()
             if self.pos < len(self.buf):
                 return self.buf[self.pos]
             if not self._fill():
@@ -354,8 +356,8 @@ class JsonInput(Input):
             self._scanner = self._open()
         if self._state == "end":
             return None
+        assert self._scanner is not None
         scanner = self._scanner
-        assert scanner is not None
         while True:
             found = self._next_key(scanner, self._state == "start")
             self._state = "members"
@@ -452,8 +454,8 @@ def _convert(name: str, cell: str, list_field: str | None) -> Any:
         number = rules.integer_text(cell)
         return cell if number is None else number
     if name in FLOAT_FIELDS:
-        number = rules.decimal_text(cell)
-        return cell if number is None else number
+        decimal = rules.decimal_text(cell)
+        return cell if decimal is None else decimal
     return cell
 
 
@@ -575,6 +577,11 @@ def _csv_files(names: list[str]) -> tuple[dict[str, str], list[str]]:
     return found, extra
 
 
+def _opener(path: Path) -> Callable[[], IO[bytes]]:
+    """Opens `path` when called: a folder's files are opened one at a time, when read."""
+    return lambda: open(path, "rb")  # noqa: SIM115 - the reader closes it
+
+
 def open_input(
     path: str | os.PathLike[str], display_name: str | None = None, **zip_limits: int
 ) -> Input:
@@ -590,9 +597,8 @@ def open_input(
             raise ReadError(
                 Problem("folder", None, "holds no kb/1 CSV file (people.csv, ...)", file=name)
             )
-        files = {
-            e: (lambda f=p / fname: open(f, "rb"), (p / fname).stat().st_size)  # noqa: SIM115
-            for e, fname in found.items()
+        files: dict[str, tuple[Callable[[], IO[bytes]], int]] = {
+            e: (_opener(p / fname), (p / fname).stat().st_size) for e, fname in found.items()
         }
         return CsvInput(files, name, extra)
     if not p.exists():

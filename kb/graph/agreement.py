@@ -216,7 +216,7 @@ class Agreement:
         sharing a claim with agreements, disagreements, shared, score (and weight = score).
         `person_ids` keeps only those people (and the pairs between them); `pairs`, a boolean
         mask over the pairs, keeps only those edges."""
-        g = nx.Graph()
+        g: nx.Graph[tuple[str, int]] = nx.Graph()
         for pid in self.person_ids:
             pid = int(pid)
             if person_ids is not None and pid not in person_ids:

@@ -66,7 +66,7 @@ class Camps:
 def positive_graph(agreement: Agreement, neighbours: int = CAMP_NEIGHBOURS) -> nx.Graph:
     """People joined by their positive agreement (weight = score), sparsified to each
     person's `neighbours` strongest ties; every person with a stance is a node."""
-    g = nx.Graph()
+    g: nx.Graph[int] = nx.Graph()
     g.add_nodes_from(int(p) for p in agreement.person_ids)
     score = agreement.score
     pos = np.flatnonzero(score > 0)
@@ -185,8 +185,8 @@ def bridges(g: nx.Graph, camp_of: dict, limit: int = 10, seed: int = CAMP_SEED) 
     for node, value in btw.items():
         if value <= 0:
             continue
-        reached = {camp_of.get(n) for n in g[node]} | {camp_of.get(node)}
-        reached.discard(None)
+        met = {camp_of.get(n) for n in g[node]} | {camp_of.get(node)}
+        reached = {c for c in met if c is not None}
         if len(reached) >= 2:
             found.append(Bridge(node, float(value), tuple(sorted(reached)), node in cut))
     found.sort(key=lambda b: (-b.betweenness, b.person))

@@ -75,7 +75,7 @@ def layout(
     g: nx.MultiDiGraph, agreement: Agreement | None = None, seed: int = LAYOUT_SEED
 ) -> dict[tuple[str, int], tuple[float, float]]:
     """Deterministic positions in [0, 1] x [0, 1] for every node of `g`."""
-    h = nx.Graph()
+    h: nx.Graph[tuple[str, int]] = nx.Graph()
     h.add_nodes_from(sorted(g.nodes))
     for u, v, data in g.edges(data=True):
         w = LAYOUT_WEIGHT.get(style_key(data), 0.3)
@@ -174,7 +174,7 @@ def render(
     xy = {
         n: (MARGIN + 40 + p[0] * inner_w, MARGIN + p[1] * inner_h) for n, p in pos.items() if n in g
     }
-    boxes = {}
+    boxes: dict[tuple[str, int], tuple[float, float, float, float]] = {}
     label_left = {n: x > width * 0.72 for n, (x, _y) in xy.items()}
     for n in xy:
         text = _shorten(str(g.nodes[n]["label"]), 28 if n[0] == "person" else label_limit)
@@ -183,8 +183,8 @@ def render(
             boxes[n] = (-half, half, -PERSON_R - 2, PERSON_R + 21)
         else:
             w = CLAIM_SIZE / 2 + 5 + len(text) * 6.3
-            boxes[n] = (-w, CLAIM_SIZE / 2 + 2) if label_left[n] else (-CLAIM_SIZE / 2 - 2, w)
-            boxes[n] = (*boxes[n], -9.0, 9.0)
+            left, right = (-w, CLAIM_SIZE / 2 + 2) if label_left[n] else (-CLAIM_SIZE / 2 - 2, w)
+            boxes[n] = (left, right, -9.0, 9.0)
     xy = _declutter(xy, boxes, width, height)
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kb-graph" viewBox="0 0 {width} {height}"'

@@ -45,15 +45,15 @@ class Viewpoint:
 
     @property
     def people_shown(self) -> int:
-        return sum(1 for _, k in self.graph.nodes(data="kind") if k == "person")
+        return sum(1 for _, d in self.graph.nodes(data=True) if d.get("kind") == "person")
 
     @property
     def claims_shown(self) -> int:
-        return sum(1 for _, k in self.graph.nodes(data="kind") if k == "claim")
+        return sum(1 for _, d in self.graph.nodes(data=True) if d.get("kind") == "claim")
 
     @property
     def stances_shown(self) -> int:
-        return sum(1 for *_, k in self.graph.edges(data="kind") if k == "stance")
+        return sum(1 for *_, d in self.graph.edges(data=True) if d.get("kind") == "stance")
 
     @property
     def capped(self) -> bool:
@@ -82,7 +82,7 @@ def _assemble(
     (SQLite refuses more than 32,766 parameters in one statement). `max_edges` keeps at most
     that many stance edges (those with the most evidence quotes first) and a third as many
     relation edges, so a dense core still draws as something a reader can follow."""
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[tuple[str, int]] = nx.MultiDiGraph()
     people, claims = set(people), set(claims)
     stance_rows = [r for r in stance_rows if r[1] in people and r[2] in claims]
     relation_rows = [r for r in relation_rows if r[0] in claims and r[1] in claims]
@@ -265,7 +265,7 @@ def ego_claim(
 def claim_graph(viewpoint: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """The claim graph: claims and their relations only, each claim carrying the count of
     supporters, opponents and mixed stances (from the viewpoint graph it is cut from)."""
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[tuple[str, int]] = nx.MultiDiGraph()
     for node, data in viewpoint.nodes(data=True):
         if data["kind"] == "claim":
             g.add_node(node, **data, supporters=0, opponents=0, mixed=0)
@@ -280,7 +280,7 @@ def claim_graph(viewpoint: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def build_claim_graph(session: Session, as_of: dt.date | None = None) -> nx.MultiDiGraph:
     """The claim graph of the whole database: claims, relations, side counts per claim."""
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[tuple[str, int]] = nx.MultiDiGraph()
     sides = {c: (s, o, m) for c, s, o, m in q.side_counts(session, as_of)}
     for cid, slug, text in q.claim_rows(session):
         s, o, m = sides.get(cid, (0, 0, 0))

@@ -35,13 +35,13 @@ def export_graph(
 ) -> nx.MultiDiGraph:
     """A file-ready copy of the viewpoint graph with string node ids and agreement edges."""
     camp_of = camps.camp_of if camps else {}
-    out = nx.MultiDiGraph(name="kb viewpoint graph")
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph(name="kb viewpoint graph")
 
     def nid(n: tuple[str, int]) -> str:
         return f"{n[0]}:{n[1]}"
 
     for n, data in sorted(viewpoint.nodes(data=True)):
-        attrs = {
+        attrs: dict[str, str | float] = {
             "kind": str(data["kind"]),
             "slug": str(data["slug"]),
             "label": str(data["label"]),

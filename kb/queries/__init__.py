@@ -24,7 +24,7 @@ def is_latest(
     stances dated on or before it (or undated) can be newer: a NOT EXISTS over the
     (person_id, claim_id, as_of) unique index, one index probe a row."""
     if as_of is None:
-        return stance.latest
+        return stance.latest.expression  # the column itself, as .where() would take it
     newer = aliased(Stance)
     conditions = [
         newer.person_id == stance.person_id,

@@ -603,7 +603,7 @@ def _claim_facets(
                 "value": w.position,
                 "label": w.label,
                 "symbol": w.symbol,
-                "count": by_position.get(w.position, 0),
+                "count": by_position.get(w.position or "", 0),  # iterating gives the three
                 "selected": w.position == position,
             }
             for w in positions
@@ -632,7 +632,7 @@ def _topic_counts(
         .order_by(n.desc(), Topic.name, Topic.id)
         .limit(FACET_LIMIT)
     )
-    return [tuple(r) for r in rows]
+    return [(tid, slug, name, count) for tid, slug, name, count in rows]
 
 
 def _position_counts(

@@ -329,6 +329,7 @@ def tension_rows(
             as_of, person_ids=[person_id] if person_id is not None else None, claim_ids=claim_ids
         )
     else:
+        assert person_id is not None  # (with no claim: both None returned above)
         latest = latest_stances(as_of, person_ids=[person_id])
         supported = select(latest.c.claim_id).where(latest.c.position == "supports")
         relations = session.execute(select(*rel_cols).where(rel.from_claim_id.in_(supported))).all()

@@ -167,8 +167,8 @@ def _sqlite_parts(session: Session, query: syn.Query) -> list[_Part]:
     if apart:
         main.where = f"NOT ({_of_speakers(apart)})"
     parts = [main]
-    for n, (found, ids) in enumerate(sorted(groups.items(), key=lambda g: sorted(g[0]))):
-        rest = [c for i, c in enumerate(query.clauses) if i not in found]
+    for n, (met, ids) in enumerate(sorted(groups.items(), key=lambda g: sorted(g[0]))):
+        rest = [c for i, c in enumerate(query.clauses) if i not in met]
         if rest:
             parts.append(_Part(syn.fts5(rest, query.excluded), _of_speakers(ids), {}, True))
             continue

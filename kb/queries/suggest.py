@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from kb.models import Claim, Person, Quote, Source, Topic
+from kb.models import Claim, Person, Quote, SluggedModel, Source, Topic
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 20
@@ -34,7 +34,7 @@ PUBLIC_KINDS = ("person", "claim", "topic", "source")
 KINDS = (*PUBLIC_KINDS, "quote")
 NOUNS = {"person": "person", "claim": "claim", "topic": "topic", "source": "source"}
 PLURALS = {"person": "people", "claim": "claims", "topic": "topics", "source": "sources"}
-_MODELS: dict[str, tuple[type, Any]] = {
+_MODELS: dict[str, tuple[SluggedModel, Any]] = {
     "person": (Person, Person.name),
     "claim": (Claim, Claim.text),
     "topic": (Topic, Topic.name),

@@ -26,7 +26,12 @@ from sqlalchemy.orm import Session, aliased
 from kb import models as m
 from kb.importer import ENTITIES, Report, apply_document, create_label
 
-_SLUGGED = {"people": m.Person, "topics": m.Topic, "sources": m.Source, "claims": m.Claim}
+_SLUGGED: dict[str, m.SluggedModel] = {
+    "people": m.Person,
+    "topics": m.Topic,
+    "sources": m.Source,
+    "claims": m.Claim,
+}
 # What each kind refers to, field -> kind, and whether the field is a list.
 _REFS: dict[str, dict[str, tuple[str, bool]]] = {
     "sources": {"authors": ("people", True)},
@@ -102,6 +107,7 @@ def _key_query(entity: str) -> tuple[Select, Any]:
     if entity in _SLUGGED:
         model = _SLUGGED[entity]
         return select(model.id, model.slug), model.id
+    stmt: Select[*tuple[Any, ...]]
     if entity == "quotes":
         q = m.Quote
         stmt = (
@@ -209,7 +215,7 @@ class _Rewrite:
         """Point `rec` at the current slugs of what it refers to; False when something it
         needs was deleted (a list only loses the deleted entries)."""
         for name, (target, is_list) in _REFS.get(entity, {}).items():
-            value = rec.get(name)
+            value: Any = rec.get(name)  # a slug, an id or a list of them, as the file has it
             if is_list:
                 rec[name] = [
                     self.renamed[target].get(v, v)

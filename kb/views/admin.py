@@ -24,7 +24,7 @@ from flask import (
     session as cookie_session,
 )
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -54,7 +54,7 @@ TITLES = {
 ENTITY_ORDER = tuple(TITLES)
 
 
-def _model(entity: str) -> type:
+def _model(entity: str) -> m.EditableModel:
     return history.MODELS[entity]
 
 
@@ -103,8 +103,8 @@ def login() -> Any:
         form.next.data = _safe_next(request.args.get("next")) or ""
     status = 200
     if form.validate_on_submit():
-        app = current_app._get_current_object()
-        username = form.username.data.strip()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
+        username = (form.username.data or "").strip()  # required: never None here
         address = request.remote_addr or "unknown"
         session = get_session()
         # Counted (and committed) before the password is checked, so simultaneous guesses
@@ -116,7 +116,7 @@ def login() -> Any:
             ]
             status = 429
         else:
-            user = auth.authenticate(session, username, form.password.data)
+            user = auth.authenticate(session, username, form.password.data or "")
             if user is None:
                 form.password.errors = ["Wrong username or password (or the account is disabled)."]
                 status = 401
@@ -186,7 +186,7 @@ def _search_columns(entity: str) -> list[Any]:
 
 def _list_query(entity: str, q: str) -> Any:
     model = _model(entity)
-    query = select(model)
+    query: Select[Any] = select(model)
     options = {
         "quote": [selectinload(m.Quote.speaker), selectinload(m.Quote.source)],
         "stance": [selectinload(m.Stance.person), selectinload(m.Stance.claim)],
@@ -322,10 +322,10 @@ def _conflict(entity: str, obj_id: int | None, form: Any, status: int = 409):
     """Someone saved the record after this editor loaded it: show both, save nothing."""
     session = get_session()
     session.rollback()
-    current = session.get(_model(entity), obj_id) if obj_id is not None else None
+    current: Any = session.get(_model(entity), obj_id) if obj_id is not None else None
     mine = _submitted(form)
     fields = []
-    theirs = _form_data(entity, current) if current is not None else {}
+    theirs: dict[str, Any] = _form_data(entity, current) if current is not None else {}
     for name, field in form._fields.items():
         if name in ("csrf_token", "version") or name.startswith(("new_quote_", "new_source_")):
             continue
@@ -559,7 +559,7 @@ def _revision_rows(session: Any, revisions: list[m.Revision]) -> list[dict[str, 
     return rows
 
 
-def _fk_target(cls: type, name: str) -> str | None:
+def _fk_target(cls: m.EditableModel, name: str) -> str | None:
     column = cls.__table__.c.get(name)
     if column is None:
         return None
@@ -707,8 +707,8 @@ def user_new() -> Any:
         status = 422
         if form.validate_on_submit():
             try:
-                user = auth.create_user(
-                    session, form.username.data, form.role.data, form.password.data
+                user = auth.create_user(  # the form requires each field: never None here
+                    session, form.username.data or "", form.role.data, form.password.data or ""
                 )
                 session.commit()
             except auth.AccountError as exc:

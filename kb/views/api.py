@@ -2,16 +2,20 @@
 
 The document is generated from the app's URL map: every rule whose path ends in ".json" is an
 operation, so a JSON endpoint that any blueprint adds is described without anyone remembering
-to. The view's docstring gives the summary; an optional `openapi_params` attribute on the view
-function lists its query parameters as (name, type or list of allowed values, description), and
-an optional `openapi_media_type` names a content type other than application/json.
+to. The view's docstring gives the summary; `@documented(...)` on the view declares the rest:
+its query parameters as (name, type or list of allowed values, description) and a content type
+other than application/json. The declarations live in one registry, read here, rather than in
+attributes hung on the functions (which a type checker cannot see).
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-from typing import Any
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
@@ -21,6 +25,47 @@ _CONVERTER = re.compile(
     r"<(?:(?P<conv>[a-zA-Z_][a-zA-Z0-9_]*)(?:\([^)]*\))?:)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
 )
 _TYPES = {"int": "integer", "float": "number"}
+
+# A query parameter: its name, its type ("string", "integer", "date"...) or the list of values
+# it allows, and what it does.
+Param = tuple[str, "str | Sequence[str]", str]
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Documentation:
+    """What the OpenAPI document says about one view beyond its rule and its docstring."""
+
+    params: tuple[Param, ...] = ()
+    media_type: str = "application/json"
+
+
+# view function -> its documentation; weak, so a view made for a test goes with its app
+_REGISTRY: weakref.WeakKeyDictionary[Callable[..., Any], Documentation] = (
+    weakref.WeakKeyDictionary()
+)
+_UNDOCUMENTED = Documentation()
+
+
+def documented(*params: Param, media_type: str = "application/json") -> Callable[[View], View]:
+    """Declare the query parameters (in the order the document lists them) and the content type
+    of a JSON view. Stack it above the route decorator; the view itself is returned unchanged."""
+
+    def register(view: View) -> View:
+        _REGISTRY[view] = Documentation(tuple(params), media_type)
+        return view
+
+    return register
+
+
+def documentation(view: Callable[..., Any]) -> Documentation:
+    """What `documented` recorded for `view` (or for the function it wraps), else nothing."""
+    current: Any = view
+    while current is not None:
+        if current in _REGISTRY:
+            return _REGISTRY[current]
+        current = getattr(current, "__wrapped__", None)
+    return _UNDOCUMENTED
 
 
 def _schema(kind: Any) -> dict[str, Any]:
@@ -62,6 +107,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
         if not rule.rule.endswith(".json") or "GET" not in (rule.methods or ()):
             continue
         view = app.view_functions[rule.endpoint]
+        docs = documentation(view)
         summary, description = _summary(view)
         parameters: list[dict[str, Any]] = []
 
@@ -75,7 +121,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 }
             )
         path = _CONVERTER.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
-        for name, kind, text in getattr(view, "openapi_params", []):
+        for name, kind, text in docs.params:
             parameters.append(
                 {
                     "name": name,
@@ -94,11 +140,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             "responses": {
                 "200": {
                     "description": "The same data as the HTML page at this path without .json",
-                    "content": {
-                        getattr(view, "openapi_media_type", "application/json"): {
-                            "schema": {"type": "object"}
-                        }
-                    },
+                    "content": {docs.media_type: {"schema": {"type": "object"}}},
                 },
                 "400": {"$ref": "#/components/responses/Error"},
                 "404": {"$ref": "#/components/responses/Error"},
@@ -160,4 +202,4 @@ def openapi_document(app: Flask) -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI 3.1 description of every JSON endpoint of kb."""
-    return jsonify(openapi_document(current_app._get_current_object()))  # type: ignore[attr-defined]
+    return jsonify(openapi_document(current_app))

@@ -34,12 +34,18 @@ from kb.pagination import Page, PageRequest, choice, page_request, text, year
 from kb.queries import browse as q
 from kb.queries import search as fts
 from kb.views import panels, streams
+from kb.views.api import documented
 from kb.views.present import http_error
 from kb.views.present import json_response as _json
 
 bp = Blueprint("browse", __name__)
 
 FORMATS = ("html", "json", "csv")
+
+LIST_PARAMS = [
+    ("page", "integer", "page number, from 1"),
+    ("per_page", "integer", "rows per page (capped by the server's MAX_PAGE_SIZE)"),
+]
 
 
 def twin(rule: str, csv: bool = False, json_rule: str | None = None) -> Callable:
@@ -84,7 +90,7 @@ def _page_url(endpoint_args: dict[str, Any], **changes: Any) -> str:
             args[key] = value
     if args.get("page") in (1, "1"):
         args.pop("page")
-    return url_for(request.endpoint, **args)
+    return url_for(request.endpoint or "", **args)  # set: this runs inside a routed page
 
 
 @bp.app_template_global()
@@ -171,6 +177,11 @@ def _list_response(fmt: str, listing: q.Listing, template: str, **context: Any):
     return render_template(template, data=data, page=listing.page, **context)
 
 
+@documented(
+    *LIST_PARAMS,
+    ("affiliation", "string", "only people with exactly this affiliation"),
+    ("sort", list(q.PEOPLE_SORTS), "order of the rows (default name)"),
+)
 @twin("/people", csv=True)
 def people(fmt: str):
     """People, filterable by affiliation and sortable by name, number of claims or recency."""
@@ -186,12 +197,18 @@ def people(fmt: str):
     return _list_response(fmt, listing, "browse/people.html", sorts=q.PEOPLE_SORTS)
 
 
-people.openapi_params = [  # type: ignore[attr-defined]
-    ("affiliation", "string", "only people with exactly this affiliation"),
-    ("sort", list(q.PEOPLE_SORTS), "order of the rows (default name)"),
-]
-
-
+@documented(
+    *LIST_PARAMS,
+    ("topic", "string", "slug of a topic: only claims under it"),
+    ("person", "string", "slug of a person: only claims they hold a stance on"),
+    (
+        "position",
+        list(POSITIONS),
+        "only claims with a stance in this position (the latest stance "
+        "of each person; of the given person if `person` is set)",
+    ),
+    ("sort", list(q.CLAIM_SORTS), "order of the rows (default text)"),
+)
 @twin("/claims", csv=True)
 def claims(fmt: str):
     """Claims with their number of supporters, opponents and mixed, filterable by topic and by
@@ -216,19 +233,12 @@ def claims(fmt: str):
     return _list_response(fmt, listing, "browse/claims.html", sorts=q.CLAIM_SORTS)
 
 
-claims.openapi_params = [  # type: ignore[attr-defined]
-    ("topic", "string", "slug of a topic: only claims under it"),
-    ("person", "string", "slug of a person: only claims they hold a stance on"),
-    (
-        "position",
-        list(POSITIONS),
-        "only claims with a stance in this position (the latest stance "
-        "of each person; of the given person if `person` is set)",
-    ),
-    ("sort", list(q.CLAIM_SORTS), "order of the rows (default text)"),
-]
-
-
+@documented(
+    *LIST_PARAMS,
+    ("kind", list(SOURCE_KINDS), "only sources of this kind"),
+    ("year", "integer", "only sources published in this year (four digits)"),
+    ("sort", list(q.SOURCE_SORTS), "order of the rows (default date: newest first)"),
+)
 @twin("/sources", csv=True)
 def sources(fmt: str):
     """Sources, filterable by kind and year, newest first by default."""
@@ -245,13 +255,10 @@ def sources(fmt: str):
     return _list_response(fmt, listing, "browse/sources.html", sorts=q.SOURCE_SORTS)
 
 
-sources.openapi_params = [  # type: ignore[attr-defined]
-    ("kind", list(SOURCE_KINDS), "only sources of this kind"),
-    ("year", "integer", "only sources published in this year (four digits)"),
-    ("sort", list(q.SOURCE_SORTS), "order of the rows (default date: newest first)"),
-]
-
-
+@documented(
+    *LIST_PARAMS,
+    ("sort", list(q.TOPIC_SORTS), "order of the rows (default name)"),
+)
 @twin("/topics", csv=True)
 def topics(fmt: str):
     """Topics with their number of claims."""
@@ -262,18 +269,6 @@ def topics(fmt: str):
         return _csv("topics", q.TOPIC_CSV_HEADER, q.iter_topic_rows(session, q.topics_select(sort)))
     listing = q.topics_listing(session, req, sort)
     return _list_response(fmt, listing, "browse/topics.html", sorts=q.TOPIC_SORTS)
-
-
-topics.openapi_params = [  # type: ignore[attr-defined]
-    ("sort", list(q.TOPIC_SORTS), "order of the rows (default name)"),
-]
-
-LIST_PARAMS = [
-    ("page", "integer", "page number, from 1"),
-    ("per_page", "integer", "rows per page (capped by the server's MAX_PAGE_SIZE)"),
-]
-for _view in (people, claims, sources, topics):
-    _view.openapi_params = LIST_PARAMS + _view.openapi_params  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------ detail pages
@@ -327,6 +322,10 @@ def _jsonld_quotation(
     }
 
 
+@documented(
+    ("page", "integer", "page of the person's stances, from 1"),
+    ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
+)
 @twin("/people/<slug>")
 def person(slug: str, fmt: str):
     """A person: their stances grouped by position, each with its quotes and sources, earlier
@@ -356,6 +355,10 @@ def person(slug: str, fmt: str):
     )
 
 
+@documented(
+    ("page", "integer", "page of the stances on the claim, from 1"),
+    ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
+)
 @twin("/claims/<slug>")
 def claim(slug: str, fmt: str):
     """A claim: the people on each side with their quotes, related claims, and a timeline."""
@@ -390,16 +393,6 @@ def claim(slug: str, fmt: str):
     )
 
 
-person.openapi_params = [  # type: ignore[attr-defined]
-    ("page", "integer", "page of the person's stances, from 1"),
-    ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
-]
-claim.openapi_params = [  # type: ignore[attr-defined]
-    ("page", "integer", "page of the stances on the claim, from 1"),
-    ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
-]
-
-
 @twin("/sources/<slug>")
 def source(slug: str, fmt: str):
     """A source: its bibliographic data and every quote taken from it, with the speakers."""
@@ -418,6 +411,10 @@ def source(slug: str, fmt: str):
     return render_template("browse/source.html", data=data, jsonld=jsonld(ld))
 
 
+@documented(
+    *LIST_PARAMS,
+    ("sort", list(q.CLAIM_SORTS), "order of the claims (default text)"),
+)
 @twin("/topics/<slug>", csv=True)
 def topic(slug: str, fmt: str):
     """A topic and its claims (paginated, sortable like /claims; the CSV twin has them all,
@@ -441,14 +438,19 @@ def topic(slug: str, fmt: str):
     return render_template("browse/topic.html", data=data, page=page, sorts=q.CLAIM_SORTS)
 
 
-topic.openapi_params = LIST_PARAMS + [  # type: ignore[attr-defined]
-    ("sort", list(q.CLAIM_SORTS), "order of the claims (default text)"),
-]
-
-
 # ------------------------------------------------------------------ search
 
 
+@documented(
+    (
+        "q",
+        "string",
+        'the words to find: all of them (the last may be the start of a word), "a phrase", '
+        "a OR b, -word to leave out; quotes match by their speaker's name too",
+    ),
+    ("kind", list(fts.KINDS), "only hits of this kind"),
+    *LIST_PARAMS,
+)
 @twin("/search", csv=True)
 def search(fmt: str):
     """Full-text search over claims, quotes, people and sources: ranked hits with highlighted
@@ -477,18 +479,6 @@ def search(fmt: str):
     if fmt == "json":
         return _json({**data, "links": _links(page)})
     return render_template("browse/search.html", data=data, page=page, kinds=fts.KINDS)
-
-
-search.openapi_params = [  # type: ignore[attr-defined]
-    (
-        "q",
-        "string",
-        'the words to find: all of them (the last may be the start of a word), "a phrase", '
-        "a OR b, -word to leave out; quotes match by their speaker's name too",
-    ),
-    ("kind", list(fts.KINDS), "only hits of this kind"),
-    *LIST_PARAMS,
-]
 
 
 SEARCH_CSV_HEADER = ["kind", "rank", "slug", "text", "detail", "speaker", "source", "page"]

@@ -17,6 +17,7 @@ from kb.db import get_engine
 from kb.formats import exports, kb1
 from kb.queries import export as q
 from kb.views import streams
+from kb.views.api import documented
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
@@ -50,12 +51,10 @@ def index() -> str:
     )
 
 
+@documented(media_type="application/schema+json")
 @bp.get("/schema.json")
 def schema() -> Response:
     return Response(kb1.schema_text(), mimetype="application/schema+json")
-
-
-schema.openapi_media_type = "application/schema+json"  # type: ignore[attr-defined]
 
 
 def _whole(name: str) -> Response:

@@ -8,7 +8,7 @@ Query parameters are checked here: a malformed one is a 400 with a message, neve
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from flask import (
     Blueprint,
@@ -35,9 +35,12 @@ from kb.queries import graph as q
 from kb.queries import search as fts
 from kb.queries import suggest
 from kb.views import streams
+from kb.views.api import documented
 from kb.views.present import href, http_error, score_class, signed
 
 bp = Blueprint("graph", __name__)
+
+AS_OF_PARAM = ("as_of", "date", "the graph as it stood on this date (YYYY-MM-DD)")
 
 
 bp.register_error_handler(HTTPException, http_error)  # as on the browse pages
@@ -72,6 +75,10 @@ def _as_of() -> dt.date | None:
         abort(400, description=f"as_of must be a date like 2017-07-17, not {raw[:40]!r}.")
 
 
+@overload
+def _int_arg(name: str, default: int, low: int, high: int) -> int: ...
+@overload
+def _int_arg(name: str, default: None, low: int, high: int) -> int | None: ...
 def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
@@ -126,7 +133,8 @@ def _topic_filter(session: Any, fmt: str) -> tuple[Any, suggest.Resolved | None]
     if found.value is not None:
         return q.topic_by_slug(session, found.value), None
     if fmt == "json":
-        abort(400, description=f"{found.problem[0].upper()}{found.problem[1:]}.")
+        problem = found.problem or ""  # always set when nothing was found
+        abort(400, description=f"{problem[0].upper()}{problem[1:]}.")
     return None, found
 
 
@@ -251,18 +259,15 @@ def graph() -> Any:
     return _graph("html")
 
 
-@bp.get("/graph.json")
-def graph_json() -> Any:
-    return _graph("json")
-
-
-AS_OF_PARAM = ("as_of", "date", "the graph as it stood on this date (YYYY-MM-DD)")
-graph_json.openapi_params = [  # type: ignore[attr-defined]
+@documented(
     AS_OF_PARAM,
     ("topic", "string", "slug of a topic: only claims under it"),
     ("camp", "integer", "number of a camp (from 1): only its members"),
     ("limit", "integer", f"most people shown, 10 to {GRAPH_NODES_MAX} (default {GRAPH_NODES})"),
-]
+)
+@bp.get("/graph.json")
+def graph_json() -> Any:
+    return _graph("json")
 
 
 # --- /agreement --------------------------------------------------------------------------
@@ -287,7 +292,7 @@ def _agreement(fmt: str) -> Any:
         }
         for key, pc in mx.cells.items()
     }
-    people = [
+    people: list[dict[str, Any]] = [
         {
             "id": p,
             "slug": agreement.people[p][0],
@@ -314,7 +319,7 @@ def _agreement(fmt: str) -> Any:
         )
     rows = []
     for pa in people:
-        row = []
+        row: list[dict[str, Any]] = []
         for pb in people:
             c = cells.get((pa["id"], pb["id"]))
             if pa["id"] == pb["id"]:
@@ -352,19 +357,17 @@ def agreement() -> Any:
     return _agreement("html")
 
 
-@bp.get("/agreement.json")
-def agreement_json() -> Any:
-    return _agreement("json")
-
-
-agreement_json.openapi_params = [  # type: ignore[attr-defined]
+@documented(
     AS_OF_PARAM,
     (
         "limit",
         "integer",
         f"most people shown, 2 to {AGREEMENT_PEOPLE_MAX} (default {AGREEMENT_PEOPLE})",
     ),
-]
+)
+@bp.get("/agreement.json")
+def agreement_json() -> Any:
+    return _agreement("json")
 
 
 # --- /compare ----------------------------------------------------------------------------
@@ -462,7 +465,7 @@ def _choose(fmt: str) -> Any:
         problems["b"] = "Choose two different people."
     pair = None
     if len(chosen) == 2 and not problems:
-        extra = {"as_of": as_of.isoformat()} if as_of else {}
+        extra: dict[str, Any] = {"as_of": as_of.isoformat()} if as_of else {}
         pair = {
             "html": url_for("graph.compare", slug_a=chosen["a"], slug_b=chosen["b"], **extra),
             "json": url_for("graph.compare_json", slug_a=chosen["a"], slug_b=chosen["b"], **extra),
@@ -492,6 +495,11 @@ def choose() -> Any:
     return _choose("html")
 
 
+@documented(
+    ("a", "string", "the first person: a slug, a name or part of one"),
+    ("b", "string", "the second person: a slug, a name or part of one"),
+    AS_OF_PARAM,
+)
 @bp.get("/compare.json")
 def choose_json() -> Any:
     """Choose two people to compare: the people each text may mean, and the pair's pages.
@@ -502,19 +510,13 @@ def choose_json() -> Any:
     return _choose("json")
 
 
-choose_json.openapi_params = [  # type: ignore[attr-defined]
-    ("a", "string", "the first person: a slug, a name or part of one"),
-    ("b", "string", "the second person: a slug, a name or part of one"),
-    AS_OF_PARAM,
-]
-
-
 @bp.get("/compare/<slug_a>/<slug_b>")
 def compare(slug_a: str, slug_b: str) -> Any:
     """Two people side by side: the claims they agree on and the cruxes between them."""
     return _compare(slug_a, slug_b, "html")
 
 
+@documented(AS_OF_PARAM)
 @bp.get("/compare/<slug_a>/<slug_b>.json")
 def compare_json(slug_a: str, slug_b: str) -> Any:
     return _compare(slug_a, slug_b, "json")
@@ -541,11 +543,8 @@ def export_gexf() -> Response:
     return _stream(stream.gexf(get_session(), _as_of()), "application/gexf+xml", "gexf")
 
 
+@documented(AS_OF_PARAM)
 @bp.get("/export/graph.json")
 def export_json() -> Response:
     """The same graph as networkx node-link JSON, streamed."""
     return _stream(stream.node_link(get_session(), _as_of()), "application/json", "json")
-
-
-compare_json.openapi_params = [AS_OF_PARAM]  # type: ignore[attr-defined]
-export_json.openapi_params = [AS_OF_PARAM]  # type: ignore[attr-defined]

@@ -70,7 +70,12 @@ def healthz() -> tuple[Response, int]:
             "error", "unknown", head, f"the health check failed ({type(exc).__name__})"
         )
     state = checks.schema_state(current, url)
-    body = {"status": state.status, "database": "reachable", "schema": current, "head": head}
+    body: dict[str, object] = {
+        "status": state.status,
+        "database": "reachable",
+        "schema": current,
+        "head": head,
+    }
     if not state.ok:
         body["detail"] = state.detail
     return _reply(body, 200 if state.ok else 503)

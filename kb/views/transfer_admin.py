@@ -261,10 +261,11 @@ def _claim(token: str) -> Path:
 @auth.editor_required
 def apply() -> Any:
     form = ApplyForm()
-    if not form.validate_on_submit() or not _TOKEN.match(form.token.data or ""):
+    token = form.token.data or ""
+    if not form.validate_on_submit() or not _TOKEN.match(token):
         abort(400, "The import form expired or was changed; upload the file again.")
-    path = _claim(form.token.data)
-    name = Path(form.name.data or form.token.data).name
+    path = _claim(token)
+    name = Path(form.name.data or token).name
     try:
         report, problems = _run(path, name, dry_run=False)
     except BaseException:

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kb.seed import seed_document
+from kb.views.api import documentation
 
 from .conftest import examples, tally
 
@@ -151,7 +152,7 @@ def _documented_params(app, endpoint: str) -> list[str]:
     (the HTML page, its .json and its .csv share one view, or a view named <endpoint>_json)."""
     view = app.view_functions[endpoint]
     twin = app.view_functions.get(endpoint + "_json")
-    params = getattr(view, "openapi_params", None) or getattr(twin, "openapi_params", [])
+    params = documentation(view).params or (documentation(twin).params if twin else ())
     return [name for name, _kind, _text in params]
 
 
