@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from kb import edits
 from kb import models as m
 from kb.db import session_scope
-from tests import test_admin_support as support
+from tests.conftest import hidden_fields, login
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
-from tests.test_admin_support import hidden_fields, submit
+from tests.helpers import error_beside, submit
 
 
 def count(app, model) -> int:
@@ -28,16 +28,6 @@ def count(app, model) -> int:
 def one(app, model, **where):
     with app.app_context(), session_scope() as s:
         return s.scalars(select(model).filter_by(**where)).one_or_none()
-
-
-def error_beside(page: str, field: str) -> str:
-    """The error text rendered for a field, which the input points to with aria-describedby."""
-    m_ = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
-    assert m_, f"no error shown beside {field}"
-    assert re.search(rf'id="{field}"[^>]*aria-describedby="[^"]*{field}-error', page) or re.search(
-        rf'aria-describedby="[^"]*{field}-error[^"]*"[^>]*id="{field}"', page
-    ), f"{field} does not point at its error"
-    return html.unescape(re.sub(r"<[^>]+>", "", m_.group(1))).strip()
 
 
 @pytest.mark.parametrize(
@@ -661,11 +651,11 @@ def test_admins_edit_accounts_in_the_ui(app, admin_client, editor_client) -> Non
     assert one(app, m.User, id=eve_id).role == "admin"
     # The change ended eve's open session; the new password works.
     assert editor_client.get("/admin/").status_code == 302
-    assert support.login(app.test_client(), "eve", "a brand new password").status_code == 302
+    assert login(app.test_client(), "eve", "a brand new password").status_code == 302
     r = submit(admin_client, path, {"role": "admin"})  # unticked "active": disabled
     assert r.status_code == 302
     assert one(app, m.User, id=eve_id).active is False
-    assert support.login(app.test_client(), "eve", "a brand new password").status_code == 401
+    assert login(app.test_client(), "eve", "a brand new password").status_code == 401
     # A stale form (the account changed since it was opened) saves nothing.
     stale = hidden_fields(admin_client.get(path).text)
     submit(admin_client, path, {"role": "editor", "active": "y"})

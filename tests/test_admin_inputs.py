@@ -9,10 +9,8 @@ from sqlalchemy import func, select
 from kb import models as m
 from kb.db import session_scope
 from kb.views.admin import ENTITY_ORDER
-from tests import test_admin_support as support
-from tests.test_admin_support import submit
-
-seeded_admin = support.seeded_admin
+from tests.conftest import csrf_token
+from tests.helpers import submit
 
 JUNK = [
     "",
@@ -94,7 +92,7 @@ def test_reverting_a_revision_that_does_not_exist(seeded_admin) -> None:
 def test_login_with_junk_is_refused_without_a_500(seeded_app) -> None:
     client = seeded_app.test_client()
     for username in ("\x00admin", "x" * 5000, "' OR 1=1 --"):
-        token = support.csrf_token(client)
+        token = csrf_token(client)
         r = client.post(
             "/login", data={"csrf_token": token, "username": username, "password": "p\x00"}
         )

@@ -9,10 +9,7 @@ from sqlalchemy import event, select
 
 from kb import models as m
 from kb.db import session_scope
-from tests import test_admin_support as support
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
-
-seeded_admin = support.seeded_admin
 
 
 @contextmanager

@@ -17,10 +17,9 @@ from sqlalchemy import func, inspect, select
 from kb import auth, migrate
 from kb.db import make_engine, session_scope
 from kb.models import LoginAttempt, User
-from tests.conftest import make_app
+from tests.conftest import PASSWORD, csrf_token, hidden_fields, login, make_app, make_user
+from tests.helpers import free_port, kb_executable
 from tests.reliability.support import Client, Server, kb_env
-from tests.test_admin_support import PASSWORD, csrf_token, hidden_fields, login, make_user
-from tests.test_serve import free_port, kb_executable
 
 
 def test_passwords_are_hashed_with_argon2_and_verified() -> None:

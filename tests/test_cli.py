@@ -16,7 +16,7 @@ from sqlalchemy import text
 from kb import checks, migrate
 from kb.cli import cli
 from kb.db import get_engine, make_engine
-from tests.test_serve import free_port, kb_executable
+from tests.helpers import free_port, kb_executable
 
 
 def _walk(group: click.Group, ctx: click.Context, prefix: tuple[str, ...] = ()):

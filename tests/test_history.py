@@ -12,11 +12,8 @@ from kb import edits, history
 from kb import models as m
 from kb.db import session_scope
 from kb.importer import apply_document
-from tests import test_admin_support as support
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
-from tests.test_admin_support import submit
-
-admin_client = support.admin_client
+from tests.helpers import submit
 
 
 def revisions(app, **where) -> list[dict]:

@@ -17,13 +17,7 @@ from sqlalchemy import func, select
 
 from kb import models as m
 from kb.seed import seed_document
-from tests.test_admin_support import (  # noqa: F401
-    csrf_token,
-    editor_client,
-    hidden_fields,
-    login,
-    make_user,
-)
+from tests.conftest import csrf_token, hidden_fields, login, make_user
 
 
 def _count(app, model) -> int:

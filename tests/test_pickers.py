@@ -14,16 +14,12 @@ from sqlalchemy import select
 from kb import bulk
 from kb import models as m
 from kb.db import session_scope
-from tests import test_admin_support as support
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
-from tests.test_admin import error_beside
-from tests.test_admin_support import submit
+from tests.helpers import error_beside, submit
 
 MANY = 5000
 PAGE_BYTES = 200_000
 OPTIONS = 150  # every <option> of a page: enumerations, small selects, 50 quotes at most
-
-admin_client = support.admin_client
 
 
 def _options(html: str) -> int:

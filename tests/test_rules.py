@@ -24,9 +24,8 @@ from kb.db import session_scope
 from kb.errors import DataError
 from kb.formats.readers import open_input
 from kb.importer import apply_document, import_input
-from tests.conftest import make_app
-from tests.test_admin import error_beside
-from tests.test_admin_support import login, make_user, submit
+from tests.conftest import login, make_app, make_user
+from tests.helpers import error_beside, submit
 
 _n = itertools.count(1)
 _chars = st.characters(codec="utf-8", exclude_characters="\x00")

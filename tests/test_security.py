@@ -3,50 +3,22 @@ headers every response carries."""
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pytest
-from werkzeug.routing import AnyConverter, IntegerConverter
 
 from kb.views.admin import ENTITY_ORDER
-from tests import test_admin_support as support
-from tests.test_admin_support import csrf_token, login, make_user, submit
-
-admin_client = support.admin_client
+from tests.conftest import csrf_token, login, make_user
+from tests.helpers import every_url, submit
 
 PUBLIC_POSTS = {"/login"}
-
-
-def _urls(app):
-    """Every rule of the app with concrete URLs for it (each value of an `any` converter,
-    an existing id for integers), and the methods it accepts."""
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        choices = []
-        for name in rule.arguments:
-            converter = rule._converters.get(name)
-            if rule.defaults and name in rule.defaults:
-                choices.append([(name, rule.defaults[name])])
-                continue
-            if isinstance(converter, AnyConverter):
-                choices.append([(name, v) for v in sorted(converter.items)])
-            elif isinstance(converter, IntegerConverter):
-                choices.append([(name, 1)])
-            else:
-                choices.append([(name, "x")])
-        for combo in itertools.product(*choices):
-            built = rule.build(dict(combo), append_unknown=False)
-            assert built is not None, rule.rule
-            yield rule, built[1]
 
 
 def test_every_admin_rule_and_every_post_refuses_anonymous_visitors(seeded_app) -> None:
     client = seeded_app.test_client()
     token = csrf_token(client)  # a valid token, so only the login check can refuse
     checked_get = checked_post = 0
-    for rule, url in _urls(seeded_app):
+    for rule, url in every_url(seeded_app):
         admin = rule.rule.startswith("/admin")
         if admin and "GET" in rule.methods:
             response = client.get(url)
@@ -73,7 +45,7 @@ def test_editors_are_refused_account_management(seeded_app) -> None:
     login(client, "eve")
     token = csrf_token(client, "/admin/")
     account_rules = 0
-    for rule, url in _urls(seeded_app):
+    for rule, url in every_url(seeded_app):
         if not rule.rule.startswith("/admin/users"):
             continue
         account_rules += 1
@@ -108,7 +80,7 @@ def test_every_post_without_a_csrf_token_is_refused(seeded_app) -> None:
     client = seeded_app.test_client()
     login(client, "ada")
     posts = 0
-    for rule, url in _urls(seeded_app):
+    for rule, url in every_url(seeded_app):
         if "POST" in rule.methods:
             response = client.post(url, data={"name": "x", "text": "x", "username": "ada"})
             assert response.status_code == 400, (

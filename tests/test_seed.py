@@ -91,7 +91,8 @@ def _edit_seed_records(app) -> None:
     (through kb.edits, which the forms call)."""
     from kb import edits
     from kb.db import session_scope
-    from tests.test_admin_support import login, make_user, submit
+    from tests.conftest import login, make_user
+    from tests.helpers import submit
 
     make_user(app, "eve", "editor")
     client = app.test_client()

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def kb_executable() -> str:
-    candidate = Path(sys.executable).with_name("kb")
-    return str(candidate) if candidate.exists() else "kb"
+from tests.helpers import free_port, kb_executable
 
 
 @pytest.fixture

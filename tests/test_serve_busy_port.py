@@ -10,7 +10,7 @@ import subprocess
 from sqlalchemy import create_engine
 
 from kb import migrate
-from tests.test_serve import kb_executable
+from tests.helpers import kb_executable
 
 
 def test_serve_on_a_busy_port_says_so_and_exits_1(databases, tmp_path) -> None:

@@ -18,7 +18,7 @@ from wtforms.fields.core import UnboundField
 from kb import forms
 from kb import models as m
 from kb.seed import seed_document
-from tests.test_admin_support import hidden_fields, make_user, seeded_admin  # noqa: F401
+from tests.conftest import hidden_fields, make_user
 
 from .conftest import examples, snapshot, tally
 

@@ -30,7 +30,7 @@ from kb.formats import kb1, readers
 from kb.formats.readers import ReadError, open_input
 from kb.importer import import_input
 from kb.seed import seed_document
-from tests.test_admin_support import csrf_token, editor_client  # noqa: F401
+from tests.conftest import csrf_token
 
 from .conftest import examples, snapshot, tally
 

@@ -20,7 +20,7 @@ import re
 import sys
 
 from kb import create_app
-from tests.test_admin_support import hidden_fields
+from tests.conftest import hidden_fields
 
 EDIT_LOCATION = re.compile(r"/admin/topic/(\d+)/edit$")
 

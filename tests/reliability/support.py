@@ -16,8 +16,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
-from tests.test_admin_support import hidden_fields
-from tests.test_serve import free_port, kb_executable
+from tests.conftest import hidden_fields
+from tests.helpers import free_port, kb_executable
 
 SECRET_KEY = "reliability-test-secret"
 

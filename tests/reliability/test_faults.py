@@ -32,10 +32,9 @@ from kb import models as m
 from kb.cli import cli
 from kb.db import UNAVAILABLE_MESSAGES, make_engine, session_scope
 from kb.seed import load_seed
-from tests.conftest import make_app
+from tests.conftest import PASSWORD, login, make_app
+from tests.helpers import kb_executable, submit
 from tests.reliability.support import Client, kb_env, report, start_server
-from tests.test_admin_support import PASSWORD, login, submit
-from tests.test_serve import kb_executable
 
 IMPORT_TRIALS = 5
 BURST_TRIALS = 5

@@ -23,9 +23,8 @@ from kb import auth
 from kb import models as m
 from kb.db import session_scope
 from kb.seed import load_seed
-from tests.conftest import make_app
+from tests.conftest import PASSWORD, make_app
 from tests.reliability.support import Client, Server, report, start_server
-from tests.test_admin_support import PASSWORD
 
 pytestmark = pytest.mark.load
 

@@ -23,9 +23,8 @@ from kb import auth, migrate, serving
 from kb import models as m
 from kb.db import make_engine, session_scope
 from kb.seed import load_seed
-from tests.conftest import make_app
+from tests.conftest import PASSWORD, make_app
 from tests.reliability.support import Client, Server, start_server
-from tests.test_admin_support import PASSWORD
 
 CONCURRENT = 8  # enough clients that the workers' pools open connections while read-only
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port, kb_executable
 from tests.reliability.support import Client, kb_env
-from tests.test_serve import free_port, kb_executable
 
 SLOW_POSTS = 26
 SLOW_READERS = 24

@@ -13,15 +13,8 @@ from sqlalchemy import func, select
 
 from kb import models as m
 from kb.db import session_scope
-from tests.test_admin_support import (
-    PASSWORD,
-    csrf_token,
-    hidden_fields,
-    login,
-    make_user,
-    submit,
-)
-from tests.test_security import _urls
+from tests.conftest import PASSWORD, csrf_token, hidden_fields, login, make_user
+from tests.helpers import every_url, submit
 
 COOKIE = "session"
 
@@ -217,7 +210,7 @@ def test_every_post_with_a_bad_csrf_token_is_refused_and_writes_nothing(
     assert csrf_token(client, "/admin/") != tokens["another session's"]
     before = _state(seeded_app)
     posts = 0
-    for rule, url in _urls(seeded_app):
+    for rule, url in every_url(seeded_app):
         if "POST" not in rule.methods:
             continue
         data = {
@@ -348,7 +341,7 @@ def test_head_of_every_admin_page_answers_like_get_without_a_body(seeded_admin) 
     """HEAD of a form page was handled as a submission (400, 422) while GET was 200."""
     app = seeded_admin.application
     checked = 0
-    for rule, url in _urls(app):
+    for rule, url in every_url(app):
         if (
             not (rule.rule.startswith("/admin") or rule.rule == "/login")
             or "GET" not in rule.methods

@@ -19,7 +19,8 @@ from flask.testing import FlaskClient
 
 from kb.formats import kb1
 from kb.formats.csvsafe import unneutralise
-from tests.conftest import make_app
+from tests.conftest import csrf_token, login, make_app
+from tests.helpers import submit
 from tests.security import world as w
 from tests.security.inert import (
     check_csv,
@@ -31,7 +32,6 @@ from tests.security.inert import (
     strings_in,
 )
 from tests.security.payloads import PAYLOADS
-from tests.test_admin_support import csrf_token, login, submit
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 COUNTS: Counter[str] = Counter()
