@@ -139,7 +139,7 @@ class _Checker:
     @property
     def label(self) -> str:
         """`entity[index] (what the record calls itself)`; made only when a problem needs it."""
-        hint = _hint(self._entity, self._rec)
+        hint = record_name(self._entity, self._rec)
         return f"{self._label} ({hint})" if hint else self._label
 
     def add(self, fieldname: str | None, message: str) -> None:
@@ -284,7 +284,9 @@ def _json_type(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def _hint(entity: str, rec: dict[str, Any]) -> str:
+def record_name(entity: str, rec: dict[str, Any]) -> str:
+    """How reports name a kb/1 record: its slug, a quote's id, "person on claim", "a kind b"."""
+
     def s(name: str) -> str:
         v = rec.get(name)
         if not isinstance(v, str):
@@ -547,7 +549,7 @@ class Importer:
                 parsed.keep = {col for f in fields if f not in rec for col in _COLUMNS.get(f, (f,))}
             if parsed is not None and c.ok:
                 if entity in ("stances", "claim_relations"):
-                    parsed.hint = _hint(entity, rec)  # their history label, and kept label
+                    parsed.hint = record_name(entity, rec)  # their history label, and kept label
                 batch.append(parsed)
             if len(batch) >= self.batch_size:
                 self._apply(entity, batch)
@@ -976,7 +978,7 @@ def _history_label(entity: str, r: _Rec) -> str:
 def create_label(entity: str, rec: dict[str, Any]) -> tuple[str, str]:
     """(table, label) of the "create" revision an import writes for the kb/1 record `rec`:
     how kb.seed recognises a record it once wrote, whatever was done to it since."""
-    label = _history_label(entity, _Rec(0, True, dict(rec), hint=_hint(entity, rec)))
+    label = _history_label(entity, _Rec(0, True, dict(rec), hint=record_name(entity, rec)))
     return _MODELS[entity].__tablename__, label[:500]
 
 

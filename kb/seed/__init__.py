@@ -24,7 +24,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from kb import models as m
-from kb.importer import ENTITIES, Report, apply_document, create_label
+from kb.importer import ENTITIES, Report, apply_document, create_label, record_name
 
 _SLUGGED: dict[str, m.SluggedModel] = {
     "people": m.Person,
@@ -161,17 +161,6 @@ def _present(session: Session, entity: str, key: tuple[Any, ...]) -> bool:
     return session.execute(stmt.limit(1)).first() is not None
 
 
-def _label(entity: str, rec: dict[str, Any]) -> str:
-    """How the report names a seed record (as the import names the records it kept)."""
-    if entity in _SLUGGED:
-        return str(rec.get("slug"))
-    if entity == "quotes":
-        return str(rec.get("id"))
-    if entity == "stances":
-        return f"{rec.get('person')} on {rec.get('claim')}"
-    return f"{rec.get('from')} {rec.get('kind')} {rec.get('to')}"
-
-
 class _Rewrite:
     """The seed document turned to this database's history, kind by kind in kb/1's order (so
     what a record refers to is settled before it): slugs an editor changed are followed, and
@@ -194,7 +183,7 @@ class _Rewrite:
         return self.doc, self.deleted
 
     def _keep(self, entity: str, i: int, rec: dict[str, Any]) -> bool:
-        label = _label(entity, rec)
+        label = record_name(entity, rec)
         ok = self._follow_refs(entity, rec)
         ids = self.found.get((entity, i))
         if ok and ids:
