@@ -18,7 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
-from tests.conftest import hidden_fields
+from kb import auth, migrate
+from kb.db import session_scope
+from kb.seed import load_seed
+from tests.conftest import PASSWORD, hidden_fields, make_app
 
 
 def submit(client: FlaskClient, path: str, data: dict[str, Any], page: str | None = None):
@@ -72,3 +75,18 @@ def every_url(app: Flask) -> Iterator[tuple[Rule, str]]:
             built = rule.build(dict(combo), append_unknown=False)
             assert built is not None, rule.rule
             yield rule, built[1]
+
+
+def seeded_sqlite_file(tmp_path: Path, *editors: str) -> Path:
+    """A migrated, seeded SQLite file in tmp_path whatever the suite's database (for what is
+    SQLite's own: file permissions, page damage), with these editor accounts."""
+    path = tmp_path / "kb.sqlite3"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    app = make_app(url, tmp_path / "instance")
+    with app.app_context(), session_scope() as session:
+        load_seed(session)
+        for name in editors:
+            auth.create_user(session, name, "editor", PASSWORD)
+    app.extensions["kb.engine"].dispose()
+    return path

@@ -16,9 +16,9 @@ from sqlalchemy import select, text
 from kb import edits, history, migrate
 from kb import models as m
 from kb.db import session_scope
-from kb.seed import load_seed
 from tests.conftest import make_app
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
+from tests.helpers import seeded_sqlite_file
 
 
 def _check(app) -> tuple[int, str, dict[str, str]]:
@@ -224,13 +224,7 @@ def test_record_deleted_behind_the_history_is_found(app) -> None:
 @pytest.fixture
 def sqlite_seeded(tmp_path: Path) -> Path:
     """A seeded SQLite file whatever the test backend: page damage is SQLite's."""
-    path = tmp_path / "kb.sqlite3"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(url)
-    app = make_app(url, tmp_path / "instance")
-    with app.app_context(), session_scope() as session:
-        load_seed(session)
-    app.extensions["kb.engine"].dispose()
+    path = seeded_sqlite_file(tmp_path)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = DELETE")  # everything in the one file
     conn.close()

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from kb import auth, migrate, serving
 from kb import models as m
-from kb.db import make_engine, session_scope
-from kb.seed import load_seed
-from tests.conftest import PASSWORD, make_app
+from kb import serving
+from kb.db import make_engine
+from tests.conftest import PASSWORD
+from tests.helpers import seeded_sqlite_file
 from tests.reliability.support import Client, Server, start_server
 
 CONCURRENT = 8  # enough clients that the workers' pools open connections while read-only
@@ -50,15 +50,8 @@ def _workers(server: Server, expected: int) -> list[int]:
 
 
 def _seeded_file(tmp_path: Path) -> tuple[str, Path]:
-    path = tmp_path / "kb.sqlite3"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(url)
-    app = make_app(url, tmp_path / "instance")
-    with app.app_context(), session_scope() as session:
-        load_seed(session)
-        auth.create_user(session, "ro-editor", "editor", PASSWORD)
-    app.extensions["kb.engine"].dispose()
-    return url, path
+    path = seeded_sqlite_file(tmp_path, "ro-editor")
+    return f"sqlite:///{path}", path
 
 
 def _topics_named(url: str, prefix: str) -> int:
