@@ -652,7 +652,7 @@ def capture_sql(app: Any, url: str) -> tuple[int, list[tuple[str, Any]], float]:
     SLOW_PAGE_S is not asked for a second time."""
     from sqlalchemy import event
 
-    from kb.db import get_engine
+    from kb.web.database import get_engine
 
     with app.app_context():
         engine = get_engine()
@@ -1000,7 +1000,7 @@ sys.path.insert(0, sys.argv[1])
 from kb import create_app
 app = create_app({"DATABASE_URL": sys.argv[2], "SECRET_KEY": "benchmark-only"})
 import kb.graph as g
-from kb.db import get_session
+from kb.web.database import get_session
 with app.app_context():
     s = get_session()
     t0 = time.perf_counter(); a = g.build_agreement(s); t1 = time.perf_counter()

@@ -29,22 +29,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from kb import datastate, db, latest
+    from kb.store import datastate, latest
+    from kb.web import database
 
-    db.init_app(app)
+    database.init_app(app)
     datastate.install()
     latest.install()
 
-    from kb.views import register_blueprints
+    from kb.web import register_blueprints
 
     register_blueprints(app)
 
-    from kb import caching, security
+    from kb.web import caching, security
 
     security.init_app(app)
     caching.init_app(app)
 
-    from kb import commands
+    from kb.cli import commands
 
     commands.init_app(app)
 

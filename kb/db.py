@@ -9,14 +9,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any, cast
 
-from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -164,49 +162,6 @@ def _guard_sqlite_file(engine: Engine, path: str) -> None:
             conn.info[_REFUSED_A_WRITE] = True
 
 
-def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["kb.engine"] = engine
-    app.extensions["kb.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
-
-
-def get_engine(app: Flask | None = None) -> Engine:
-    return (app or current_app).extensions["kb.engine"]
-
-
-def get_session() -> Session:
-    """The session of the current request or CLI command, opened on first use."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["kb.sessionmaker"]()
-    return g.db_session
-
-
-def _close_session(_exc: BaseException | None = None) -> None:
-    """Give the request's connection back to the pool. The session stays in `g`: a streamed
-    response (stream_with_context) pushes the request's context again while it is sent and
-    reads through this same session, and the teardown that ends the stream (finished, or
-    closed because the client went away) must find it to close it once more. Popping it
-    here left every streamed response's connection checked out until garbage collection."""
-    session = g.get("db_session")
-    if session is not None:
-        session.close()
-
-
-@contextmanager
-def session_scope(app: Flask | None = None) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error, for CLI and scripts."""
-    session = (app or current_app).extensions["kb.sessionmaker"]()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
 @contextmanager
 def read_snapshot(engine: Engine) -> Iterator[Connection]:
     """A connection whose every query sees the same committed state, for work that reads many
@@ -245,9 +200,6 @@ UNAVAILABLE_MESSAGES = {
     "`kb db upgrade` (or serve the newer release that migrated it). Please try again later.",
 }
 
-# app.extensions key: this process has seen the schema at the code's head (kb.views.health).
-SCHEMA_OK = "kb.schema_ok"
-
 # SQLite primary result codes (the low byte of an extended code), see sqlite.org/rescode.html.
 _SQLITE_REASONS = {
     3: "read_only",  # SQLITE_PERM
@@ -281,8 +233,6 @@ def unavailable_reason(exc: BaseException) -> str | None:
     web answers 503 with a plain message and the CLI exits 1 with one, instead of a traceback."""
     if not isinstance(exc, DBAPIError):
         return None
-    if _names_missing_schema(exc) and _schema_not_at_head():
-        return "schema"
     orig = exc.orig
     code = getattr(orig, "sqlite_errorcode", None)
     if isinstance(code, int):
@@ -298,7 +248,7 @@ def unavailable_reason(exc: BaseException) -> str | None:
     return None
 
 
-def _names_missing_schema(exc: DBAPIError) -> bool:
+def names_missing_schema(exc: DBAPIError) -> bool:
     """A table or column the query names is not there: SQLite's "no such table/column" (plain
     SQLITE_ERROR), PostgreSQL's undefined_table and undefined_column."""
     orig = exc.orig
@@ -308,30 +258,3 @@ def _names_missing_schema(exc: DBAPIError) -> bool:
     return getattr(orig, "sqlite_errorcode", None) == 1 and (
         text.startswith(("no such table", "no such column")) or "has no column named" in text
     )
-
-
-def _schema_not_at_head() -> bool:
-    """Whether the database's schema is not the code's head, asked only after a query missed a
-    table or column, so that a bug stays a 500 and a pending migration is a 503. Forgets that
-    this process saw the schema at head, so kb.views.health's gate asks again."""
-    if not has_app_context():
-        return False
-    from kb import checks, migrate
-
-    try:
-        current = migrate.current_revision(get_engine())
-    except DBAPIError:
-        return False
-    if checks.schema_state(current, current_app.config["DATABASE_URL"]).ok:
-        return False
-    current_app.extensions.pop(SCHEMA_OK, None)
-    return True
-
-
-def discard_session() -> None:
-    """Roll back and close the request's session after the database refused, so that whatever
-    runs next in the request (an error page) starts clean instead of on a failed transaction."""
-    session = g.pop("db_session", None)
-    if session is not None:
-        with suppress(DBAPIError):
-            session.close()

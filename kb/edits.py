@@ -2,7 +2,7 @@
 their dependents. Nothing here commits: the view owns the transaction, and on any refusal it
 rolls back, so a submission is saved whole or not at all.
 
-Per-field checks (required, lengths, formats, enumerations) are the forms' job (kb.forms); the
+Per-field checks (required, lengths, formats, enumerations) are the forms' job (kb.web.admin.forms); the
 checks here are the ones a form cannot make alone: unique slugs (naming the record that has
 the slug), references to other records, a relation to itself, a duplicate stance, and the
 version the editor started from. The database's constraints stay the last line: an
@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from kb import models as m
 from kb import rules
 from kb.errors import explain_integrity_error
-from kb.history import label_of
+from kb.store.history import label_of
 
 SLUG_FROM_TEXT_MAX = 60
 # The largest id an INTEGER column holds on PostgreSQL; a bigger one in a URL or form is simply
@@ -369,7 +369,7 @@ def _same_quote(
     fieldname: str,
 ) -> None:
     """Refuse a second quote with the same speaker, source and words: that is what makes a
-    quote the same one on import (kb.importer's natural key), so two of them would make the
+    quote the same one on import (kb.load.importer's natural key), so two of them would make the
     export impossible to import again."""
     speaker, source, words = found
     if speaker is None or source is None or not words:

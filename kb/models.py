@@ -307,7 +307,7 @@ class Stance(Editable, Base):
     as_of: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     # Derived, never edited: true on the stance that counts for its person and claim (the latest
-    # dated one, else the undated one). kb.latest rewrites it after every write of stances.
+    # dated one, else the undated one). kb.store.latest rewrites it after every write of stances.
     latest: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     person: Mapped[Person] = relationship(back_populates="stances")
@@ -391,7 +391,7 @@ class Revision(Base):
 
 class LoginAttempt(Base):
     """A count of login attempts in one window, per key (an address, or an account at an
-    address), shared by every worker and server: kb.security counts an attempt here, with one
+    address), shared by every worker and server: kb.web.security counts an attempt here, with one
     atomic upsert, before the password is checked."""
 
     __tablename__ = "login_attempt"

@@ -1,15 +1,15 @@
-"""Reading list parameters (?page=, ?per_page=, ?sort=, filters) strictly, and pages of rows.
+"""Pages of rows, and the error a list parameter raises when kb cannot use its value.
 
-Every list in kb takes the same parameters, checked the same way: a malformed value is a 400
-with a message that names the parameter, never a silent default and never a 500.
+Both sit below the queries, which page their results and refuse a slug that names nothing;
+reading the parameters from a request is kb.web.params'.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -21,71 +21,12 @@ class BadParameter(ValueError):
     """A query parameter with a value kb cannot use; the message names it and says why.
 
     Not an HTTP error, so that queries can raise it without knowing about the web: the web
-    layer (kb.views.errors) answers it as a 400 Bad Request with this message."""
+    layer (kb.web.error_pages) answers it as a 400 Bad Request with this message."""
 
     def __init__(self, name: str, message: str):
         self.description = f"The parameter {name!r} {message}."
         super().__init__(self.description)
         self.parameter = name
-
-
-def positive_int(
-    args: Mapping[str, str], name: str, default: int, maximum: int | None = None
-) -> int:
-    """An integer >= 1 from the query string; `maximum` caps it (a bigger value is refused,
-    so a client never silently gets fewer rows than it asked for without knowing)."""
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadParameter(name, f"must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise BadParameter(name, f"must be 1 or more, not {value}")
-    if maximum is not None and value > maximum:
-        raise BadParameter(name, f"must be at most {maximum}, not {value}")
-    return value
-
-
-@overload
-def choice(args: Mapping[str, str], name: str, allowed: Iterable[str], default: str) -> str: ...
-@overload
-def choice(
-    args: Mapping[str, str], name: str, allowed: Iterable[str], default: None = None
-) -> str | None: ...
-def choice(
-    args: Mapping[str, str], name: str, allowed: Iterable[str], default: str | None = None
-) -> str | None:
-    """The value of `name` if it is one of `allowed`, `default` when absent or empty; anything
-    else is a BadParameter naming it."""
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    allowed = list(allowed)
-    if raw not in allowed:
-        raise BadParameter(name, f"must be one of {', '.join(allowed)}, not {raw!r}")
-    return raw
-
-
-def year(args: Mapping[str, str], name: str) -> int | None:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) != 4:
-        raise BadParameter(name, f"must be a four-digit year, not {raw!r}")
-    return int(raw)
-
-
-def text(args: Mapping[str, str], name: str, max_length: int = 500) -> str | None:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return None
-    if len(raw) > max_length:
-        raise BadParameter(name, f"must be at most {max_length} characters long")
-    if "\x00" in raw:
-        raise BadParameter(name, "must not contain a NUL character")
-    return raw
 
 
 @dataclass(frozen=True)
@@ -96,13 +37,6 @@ class PageRequest:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
-
-
-def page_request(args: Mapping[str, str], default_size: int, max_size: int) -> PageRequest:
-    return PageRequest(
-        positive_int(args, "page", 1, maximum=MAX_PAGE),
-        positive_int(args, "per_page", default_size, maximum=max_size),
-    )
 
 
 @dataclass

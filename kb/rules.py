@@ -1,7 +1,7 @@
 """The rules every record keeps, written once: lengths, slugs, URLs, years, dates, probability.
 
-The admin forms (kb.forms builds its validators from these), the saves behind them (kb.edits),
-the importer (kb.importer, kb.formats.readers) and the kb/1 JSON Schema (kb1.schema.json, which a
+The admin forms (kb.web.admin.forms builds its validators from these), the saves behind them (kb.edits),
+the importer (kb.load.importer, kb.formats.readers) and the kb/1 JSON Schema (kb1.schema.json, which a
 test holds to these numbers) all apply the same rules, so that whatever one of them accepts the
 others accept too: a record an editor saved always exports and imports again, and a value the
 importer refuses cannot be typed into a form either.

@@ -1,7 +1,7 @@
 """The words and symbols readers see for a stance's position, written once.
 
 Every page, the JSON twins (symbol and label), the graph legend (kb.graph.svg) and the
-templates (through the `positions` Jinja global, registered in kb.views) read them from here,
+templates (through the `positions` Jinja global, registered in kb.web) read them from here,
 so a position is never spelled two ways. No Flask: the graph layer uses it too.
 """
 

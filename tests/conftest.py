@@ -6,7 +6,7 @@ instead. Either way the schema is migrated once per run into a template, which e
 the same migrations as production, without paying for them per test.
 
 Accounts are hashed with cheap Argon2 parameters (TEST_PASSWORD_HASHER, through the
-PASSWORD_HASHER setting kb.auth reads): production's defaults cost a second or more per login on
+PASSWORD_HASHER setting kb.web.auth reads): production's defaults cost a second or more per login on
 a busy machine, which every admin test paid. The login fixtures (admin_client, editor_client,
 seeded_admin) and the helpers they use live here too.
 """
@@ -29,8 +29,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from kb import auth, create_app, migrate
-from kb.db import session_scope
+from kb import create_app, migrate
+from kb.web import auth
+from kb.web.database import session_scope
 
 # Argon2id still, with the least work: the tests check logins, not the hasher's strength.
 TEST_PASSWORD_HASHER = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
@@ -142,8 +143,8 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def seeded_app(app: Flask) -> Flask:
     """The app over a database holding the seed dataset."""
-    from kb.db import session_scope
-    from kb.seed import load_seed
+    from kb.load.seed import load_seed
+    from kb.web.database import session_scope
 
     with app.app_context(), session_scope() as session:
         load_seed(session)

@@ -18,9 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
-from kb import auth, migrate
-from kb.db import session_scope
-from kb.seed import load_seed
+from kb import migrate
+from kb.load.seed import load_seed
+from kb.web import auth
+from kb.web.database import session_scope
 from tests.conftest import PASSWORD, hidden_fields, make_app
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from kb import datastate, latest
 from kb import models as m
+from kb.store import datastate, latest
 
 KINDS = m.SOURCE_KINDS
 

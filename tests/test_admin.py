@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kb import edits
 from kb import models as m
-from kb.db import session_scope
+from kb.web.database import session_scope
 from tests.conftest import hidden_fields, login
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 from tests.helpers import error_beside, submit

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 
 from kb import models as m
-from kb.db import session_scope
+from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 
 

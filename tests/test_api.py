@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from flask import Blueprint, jsonify
 
 from kb.cli import cli
-from kb.views.api import documented, openapi_document
+from kb.web.api import documented, openapi_document
 
 
 def _openapi_path(rule: str) -> str:

@@ -14,9 +14,11 @@ import click
 import pytest
 from sqlalchemy import func, inspect, select
 
-from kb import auth, migrate
-from kb.db import make_engine, session_scope
+from kb import migrate
+from kb.db import make_engine
 from kb.models import LoginAttempt, User
+from kb.web import auth
+from kb.web.database import session_scope
 from tests.conftest import PASSWORD, csrf_token, hidden_fields, login, make_app, make_user
 from tests.helpers import free_port, kb_executable
 from tests.reliability.support import Client, Server, kb_env
@@ -372,7 +374,7 @@ def test_cli_refuses_to_leave_no_active_admin_and_enables_and_sets_roles(app, ru
 
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(app) -> None:
     """A real race, ten rounds: two threads, each with its own transaction, demote the other
-    admin at the same moment through the one guard (kb.auth.change_account) that the admin
+    admin at the same moment through the one guard (kb.web.auth.change_account) that the admin
     form and `kb users` use. Exactly one may win each round."""
     make_user(app, "ada", "admin")
     make_user(app, "bob", "admin")

@@ -31,9 +31,9 @@ from sqlalchemy.engine import make_url
 
 from kb import migrate
 from kb import models as m
-from kb.commands.maintenance import backup_sqlite
-from kb.db import session_scope
-from kb.seed import load_seed
+from kb.cli.maintenance import backup_sqlite
+from kb.load.seed import load_seed
+from kb.web.database import session_scope
 from tests.conftest import make_app
 
 WRITER = """
@@ -41,7 +41,7 @@ import os, sys
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from kb import create_app, models as m
-from kb.db import session_scope
+from kb.web.database import session_scope
 
 url, ack, stop = sys.argv[1:4]
 app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "writer"})

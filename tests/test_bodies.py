@@ -1,4 +1,4 @@
-"""kb.bodies: a request body is read whole before the app runs, and a trickle is cut off
+"""kb.web.bodies: a request body is read whole before the app runs, and a trickle is cut off
 with a 408 without the app ever seeing the request."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import io
 
 import gevent
 
-from kb import bodies
+from kb.web import bodies
 
 
 class Trickle:

@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import event
 
-from kb.db import session_scope
+from kb.web.database import session_scope
 from tests.synthetic import generate
 
 PATHS = [
@@ -68,7 +68,7 @@ def big_app(seeded_app: Flask) -> Flask:
 
 
 def test_query_counts_do_not_grow_with_the_data(databases, tmp_path) -> None:
-    from kb.seed import load_seed
+    from kb.load.seed import load_seed
     from tests.conftest import make_app
 
     url_small, url_big = databases.migrated(), databases.migrated()

@@ -1,4 +1,4 @@
-"""kb.bulk: batched Core inserts return ids, write link rows, and leave the database as the ORM
+"""kb.load.bulk: batched Core inserts return ids, write link rows, and leave the database as the ORM
 would (server defaults, version 1, sequences moved on), on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from kb import bulk, datastate
 from kb import models as m
 from kb.db import SQLITE_BUSY_TIMEOUT_MS
-from kb.importer import DocumentInput, import_input
+from kb.load import bulk
+from kb.load.importer import DocumentInput, import_input
+from kb.store import datastate
 from tests.factories import make_person
 
 
@@ -142,7 +143,7 @@ class _Editor:
 
     def _save(self, wait: bool) -> None:
         from kb import edits
-        from kb.db import session_scope
+        from kb.web.database import session_scope
 
         with self.app.app_context(), session_scope(self.app) as s:
             s.info["actor"] = "eve"
@@ -183,7 +184,7 @@ class _Editor:
 def _topics_meeting(editor: _Editor, n: int):
     for i in range(n):
         if i == 0:
-            editor.try_now()  # after kb.bulk has read the table, before it writes
+            editor.try_now()  # after kb.load.bulk has read the table, before it writes
         yield {"slug": f"t-{i}", "name": f"Bulk topic {i}"}
 
 

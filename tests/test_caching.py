@@ -7,7 +7,7 @@ from flask import session as flask_session
 from sqlalchemy import select
 
 from kb import models as m
-from kb.db import session_scope
+from kb.web.database import session_scope
 
 
 def test_repeat_get_is_304_until_the_data_changes(seeded_app) -> None:

@@ -13,9 +13,10 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
-from kb import edits, history, migrate
+from kb import edits, migrate
 from kb import models as m
-from kb.db import session_scope
+from kb.store import history
+from kb.web.database import session_scope
 from tests.conftest import make_app
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 from tests.helpers import seeded_sqlite_file
@@ -307,7 +308,7 @@ def test_two_schema_versions_at_once_is_a_schema_problem(app) -> None:
 
 
 def test_data_loaded_through_the_bulk_path_passes(app) -> None:
-    """kb synth writes through kb.bulk (the path of `kb import`), past the ORM's guards: the
+    """kb synth writes through kb.load.bulk (the path of `kb import`), past the ORM's guards: the
     rules must hold there too."""
     args = ["synth", "--people", "20", "--claims", "40", "--sources", "60"]
     args += ["--quotes", "300", "--stances", "200", "--relations", "40"]

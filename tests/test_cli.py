@@ -13,9 +13,11 @@ from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from kb import checks, migrate
+from kb import migrate
 from kb.cli import cli
-from kb.db import get_engine, make_engine
+from kb.db import make_engine
+from kb.store import checks
+from kb.web.database import get_engine
 from tests.helpers import free_port, kb_executable
 
 

@@ -3,7 +3,7 @@ way, a labelled nav landmark, with the record's name escaped."""
 
 from __future__ import annotations
 
-from kb.db import session_scope
+from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_stance
 
 TRAIL = '<nav class="crumbs" aria-label="Breadcrumb">'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kb.db import session_scope
+from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 
 

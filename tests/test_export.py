@@ -36,7 +36,7 @@ def test_schema_is_served_and_valid(client) -> None:
 
 
 def test_json_export_validates_and_has_every_seed_record(seeded_client) -> None:
-    from kb.seed import seed_document
+    from kb.load.seed import seed_document
 
     r = seeded_client.get("/export/kb.json")
     assert r.status_code == 200 and r.is_streamed
@@ -65,7 +65,7 @@ def test_each_entity_csv_has_the_documented_columns(seeded_client, entity) -> No
     assert "\r\n" in body
     rows = list(csv.reader(io.StringIO(body, newline="")))
     assert rows[0] == list(kb1.FIELDS[entity])
-    from kb.seed import seed_document
+    from kb.load.seed import seed_document
 
     assert len(rows) - 1 == len(seed_document()[entity])
 
@@ -75,7 +75,7 @@ def test_unknown_entity_csv_is_404(client) -> None:
 
 
 def test_csv_neutralises_formulas_and_json_keeps_exact_text(app, client) -> None:
-    from kb.db import session_scope
+    from kb.web.database import session_scope
 
     with app.app_context(), session_scope() as s:
         make_person(s, slug="evil", name='=HYPERLINK("http://x")', affiliation="@SUM(A1)")
@@ -175,7 +175,7 @@ def test_aif_has_the_shape_aifdb_reads(seeded_client) -> None:
     )
     kinds = [n["type"] for n in doc["nodes"]]
     assert kinds.count("I") == 16 and kinds.count("L") == 38
-    from kb.seed import seed_document
+    from kb.load.seed import seed_document
 
     rel = seed_document()["claim_relations"]
     assert kinds.count("RA") == sum(r["kind"] == "supports" for r in rel)
@@ -197,7 +197,7 @@ def test_aif_has_the_shape_aifdb_reads(seeded_client) -> None:
 
 
 def test_aif_ya_text_follows_the_position(app) -> None:
-    from kb.db import session_scope
+    from kb.web.database import session_scope
 
     with app.app_context(), session_scope() as s:
         p = make_person(s, name="Ada Lovelace")
@@ -247,7 +247,7 @@ def test_cli_export_graph_formats(seeded_app, tmp_path, fmt) -> None:
 
 
 def test_optional_empty_text_exports_as_null(app, client) -> None:
-    from kb.db import session_scope
+    from kb.web.database import session_scope
 
     with app.app_context(), session_scope() as s:
         make_person(s, slug="blank", description="", url="")
@@ -258,7 +258,7 @@ def test_optional_empty_text_exports_as_null(app, client) -> None:
 
 
 def test_cli_export_progress_bar_only_on_a_terminal(seeded_app, tmp_path, monkeypatch) -> None:
-    from kb.commands import transfer
+    from kb.cli import transfer
 
     runner = seeded_app.test_cli_runner()
     quiet = runner.invoke(args=["export", "--format", "json", "-o", str(tmp_path / "a.json")])
@@ -328,8 +328,8 @@ def test_an_export_reads_one_snapshot_while_others_commit(seeded_app) -> None:
     import finishing) is in the next export, never half in this one."""
     from sqlalchemy import func, select
 
-    from kb.db import session_scope
     from kb.queries import export as q
+    from kb.web.database import session_scope
 
     engine = seeded_app.extensions["kb.engine"]
     count = select(func.count()).select_from(m.Person)

@@ -14,7 +14,7 @@ import pytest
 from kb import graph
 from kb.graph import analysis, cache, cached
 from kb.graph.agreement import Agreement, LatestStances, pair_counts
-from kb.seed import load_seed
+from kb.load.seed import load_seed
 from tests.factories import make_claim, make_person, make_stance
 
 # --- the score rule on hand-made cases ---------------------------------------------------
@@ -336,7 +336,7 @@ def test_ego_graphs_from_the_agreement_arrays_match_those_from_sql(session) -> N
 
 
 def test_cache_builds_once_per_data_version(app) -> None:
-    from kb.db import session_scope
+    from kb.web.database import session_scope
 
     cache.clear()
     with app.app_context():
@@ -515,7 +515,7 @@ def test_cache_builds_once_when_threads_miss_together(app) -> None:
     import threading
     import time
 
-    from kb.db import session_scope
+    from kb.web.database import session_scope
 
     cache.clear()
     started = threading.Barrier(4)
@@ -543,7 +543,7 @@ def test_cache_builds_once_when_threads_miss_together(app) -> None:
 
 
 def test_cache_build_failure_lets_the_next_caller_try_again(app) -> None:
-    from kb.db import session_scope
+    from kb.web.database import session_scope
 
     cache.clear()
 

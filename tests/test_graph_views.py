@@ -11,8 +11,8 @@ import networkx as nx
 import pytest
 from sqlalchemy import event
 
-from kb.db import session_scope
 from kb.graph import cache
+from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_quote, make_stance
 
 
@@ -299,7 +299,7 @@ def test_streamed_files_hold_the_same_graph_as_export_graph(seeded_app, seeded_c
     from kb.graph import cached
 
     with seeded_app.app_context():
-        from kb.db import get_session
+        from kb.web.database import get_session
 
         built = cached.export(get_session())
     for url in ("/export/graph.graphml", "/export/graph.gexf", "/export/graph.json"):

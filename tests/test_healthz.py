@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 
 from kb import migrate
-from kb.db import get_engine
+from kb.web.database import get_engine
 from tests.conftest import make_app
 
 

@@ -8,10 +8,11 @@ import json
 
 from sqlalchemy import select
 
-from kb import edits, history
+from kb import edits
 from kb import models as m
-from kb.db import session_scope
-from kb.importer import apply_document
+from kb.load.importer import apply_document
+from kb.store import history
+from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 from tests.helpers import submit
 

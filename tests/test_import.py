@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from kb import models as m
-from kb.importer import apply_document
-from kb.seed import seed_document
+from kb.load.importer import apply_document
+from kb.load.seed import seed_document
 
 
 def _count(app, model) -> int:
@@ -358,7 +358,7 @@ def test_apply_document_refuses_bad_shapes(session, bad) -> None:
 
 
 def test_progress_bar_only_on_a_terminal(app, runner, tmp_path, monkeypatch) -> None:
-    from kb.commands import transfer
+    from kb.cli import transfer
 
     path = _write_json(tmp_path, seed_document())
     quiet = _import(runner, path, "--dry-run")

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kb import models as m
-from kb.seed import seed_document
+from kb.load.seed import seed_document
 from tests.conftest import csrf_token, hidden_fields, login, make_user
 
 

@@ -8,8 +8,9 @@ import random
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb import bulk, latest
 from kb import models as m
+from kb.load import bulk
+from kb.store import latest
 from tests.factories import make_claim, make_person, make_quote, make_stance
 
 

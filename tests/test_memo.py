@@ -1,4 +1,4 @@
-"""The one state-keyed cache (kb.memo): a value is never served for another state of the data,
+"""The one state-keyed cache (kb.store.memo): a value is never served for another state of the data,
 not even after the database is dropped and built again, when its version counter restarts."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from kb import datastate
-from kb.db import session_scope
 from kb.graph import cache, cached
 from kb.queries import browse
+from kb.store import datastate
+from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_stance
 
 

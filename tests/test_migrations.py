@@ -10,13 +10,14 @@ from sqlalchemy import inspect, select
 
 from kb import migrate
 from kb import models as m
-from kb.auth import create_user
-from kb.db import make_engine, session_scope
+from kb.db import make_engine
 from kb.formats import exports
+from kb.load.seed import load_seed
 from kb.migrate import include_name, include_object
 from kb.models import Base
 from kb.queries import export as export_queries
-from kb.seed import load_seed
+from kb.web.auth import create_user
+from kb.web.database import session_scope
 from tests.conftest import make_app
 from tests.factories import make_claim, make_person, make_quote, make_stance
 

@@ -153,7 +153,7 @@ def test_edits_bump_the_version_and_refuse_stale_writes(app, session: Session) -
 
 
 def test_every_write_bumps_the_data_version(session: Session) -> None:
-    from kb import datastate
+    from kb.store import datastate
 
     before = datastate.current(session)
     make_person(session)
@@ -164,7 +164,7 @@ def test_every_write_bumps_the_data_version(session: Session) -> None:
 
 
 def test_an_unflushed_change_bumps_the_data_version_at_commit(session: Session) -> None:
-    from kb import datastate
+    from kb.store import datastate
 
     person = make_person(session)
     session.commit()

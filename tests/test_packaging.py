@@ -18,8 +18,8 @@ assert Path(kb.__file__).resolve().is_relative_to(target), kb.__file__
 url = "sqlite:///" + sys.argv[2]
 kb.migrate.upgrade(url)
 app = kb.create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
-from kb.db import session_scope
-from kb.seed import load_seed
+from kb.web.database import session_scope
+from kb.load.seed import load_seed
 with app.app_context(), session_scope() as s:
     load_seed(s)
 page = app.test_client().get("/").get_data(as_text=True)

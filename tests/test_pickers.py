@@ -11,9 +11,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from kb import bulk
 from kb import models as m
-from kb.db import session_scope
+from kb.load import bulk
+from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 from tests.helpers import error_beside, submit
 

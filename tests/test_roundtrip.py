@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb import rules
-from kb.db import get_engine, session_scope
 from kb.formats import exports, kb1
 from kb.formats.readers import open_input
-from kb.importer import apply_document, import_input
+from kb.load.importer import apply_document, import_input
 from kb.queries import export as q
+from kb.web.database import get_engine, session_scope
 from tests.conftest import make_app
 
 

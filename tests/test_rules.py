@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 
 from kb import models as m
 from kb import rules
-from kb.db import session_scope
 from kb.errors import DataError
 from kb.formats.readers import open_input
-from kb.importer import apply_document, import_input
+from kb.load.importer import apply_document, import_input
+from kb.web.database import session_scope
 from tests.conftest import login, make_app, make_user
 from tests.helpers import error_beside, submit
 

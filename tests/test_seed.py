@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from kb import datastate
 from kb import models as m
-from kb.seed import load_seed, seed_document
+from kb.load.seed import load_seed, seed_document
+from kb.store import datastate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,7 +90,7 @@ def _edit_seed_records(app) -> None:
     """An editor's corrections to a seeded person (through the admin form), quote and stance
     (through kb.edits, which the forms call)."""
     from kb import edits
-    from kb.db import session_scope
+    from kb.web.database import session_scope
     from tests.conftest import login, make_user
     from tests.helpers import submit
 
@@ -167,7 +167,7 @@ def test_seed_never_overwrites_an_editors_corrections(app, runner) -> None:
 
 
 def session_scope_of(app):
-    from kb.db import session_scope
+    from kb.web.database import session_scope
 
     return session_scope(app)
 

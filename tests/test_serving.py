@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from kb import serving
+from kb.cli import serving
 
 
 def _free_port() -> int:

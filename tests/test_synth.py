@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from kb import datastate
 from kb import models as m
-from kb.synth import Scale, generate
+from kb.load.synth import Scale, generate
+from kb.store import datastate
 
 SMALL = Scale(people=30, claims=60, sources=80, quotes=400, stances=600, relations=150)
 

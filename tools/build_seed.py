@@ -1,4 +1,4 @@
-"""Build kb/seed/seed.json (format kb/1) from the checked fact sheet, and nothing else.
+"""Build kb/load/seed/seed.json (format kb/1) from the checked fact sheet, and nothing else.
 
     python tools/build_seed.py tools/seed_facts.json
 
@@ -195,7 +195,7 @@ def build(facts: dict) -> dict:
 
 def main(argv: list[str]) -> None:
     facts = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    out = Path(__file__).resolve().parent.parent / "kb" / "seed" / "seed.json"
+    out = Path(__file__).resolve().parent.parent / "kb" / "load" / "seed" / "seed.json"
     out.write_text(json.dumps(build(facts), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 

@@ -1,7 +1,7 @@
 """Graphs built once per change of the data, not once per request.
 
-One kb.memo.StateCache per kind of result, so each kind has an LRU of its own: the key is the
-database, the state of its data (kb.datastate.state) and what was asked for, so a cached graph
+One kb.store.memo.StateCache per kind of result, so each kind has an LRU of its own: the key is the
+database, the state of its data (kb.store.datastate.state) and what was asked for, so a cached graph
 is never stale, not even after the database is rebuilt and its version counter restarts.
 Cached values are shared between threads and must be treated as read-only by callers.
 """
@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from kb.memo import StateCache
+from kb.store.memo import StateCache
 
 T = TypeVar("T")
 MAX_ENTRIES = 16

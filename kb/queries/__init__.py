@@ -20,7 +20,7 @@ def is_latest(
 ) -> ColumnElement[bool]:
     """True for a stance that is the one that counts for its person and claim: the latest dated
     one, or the undated one when the person has no dated stance on that claim. Today's answer is
-    the stored flag (kept by kb.latest, indexed with claim and person). With `as_of`, only
+    the stored flag (kept by kb.store.latest, indexed with claim and person). With `as_of`, only
     stances dated on or before it (or undated) can be newer: a NOT EXISTS over the
     (person_id, claim_id, as_of) unique index, one index probe a row."""
     if as_of is None:

@@ -27,7 +27,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.dates import format_partial, humanize_partial
-from kb.memo import StateCache
 from kb.models import (
     POSITIONS,
     SOURCE_KINDS,
@@ -43,6 +42,7 @@ from kb.models import (
 )
 from kb.pagination import BadParameter, Page, PageRequest
 from kb.queries import is_latest
+from kb.store.memo import StateCache
 from kb.vocabulary import position_data, positions
 
 CHECKED = {

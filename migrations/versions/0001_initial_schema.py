@@ -57,7 +57,7 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name=op.f("ck_kb_state_single_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kb_state")),
     )
-    # The single row that holds the data version (see kb.datastate).
+    # The single row that holds the data version (see kb.store.datastate).
     op.execute("INSERT INTO kb_state (id, data_version) VALUES (1, 0)")
     op.create_table(
         "person",

@@ -2,7 +2,7 @@
 
 Pages filter and count claims by the stance that counts for each person (the latest one). As a
 NOT EXISTS per row that took seconds for a topic's claim list at the reference scale of
-benchmarks/; as a flag in an index it is a lookup. kb.latest keeps the flag right on every write.
+benchmarks/; as a flag in an index it is a lookup. kb.store.latest keeps the flag right on every write.
 
 Revision ID: 0004
 Revises: 0003
@@ -23,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("stance", sa.Column("latest", sa.Boolean(), nullable=False, server_default="0"))
-    # the same rule as kb.latest.refresh, written out: a migration must not change with the code
+    # the same rule as kb.store.latest.refresh, written out: a migration must not change with the code
     op.execute(
         """
         UPDATE stance SET latest = NOT EXISTS (

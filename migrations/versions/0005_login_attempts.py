@@ -1,7 +1,7 @@
 """login attempts counted in the database, shared by every worker and server
 
 The login limit used to count in each gunicorn worker's memory: five workers gave an attacker
-five times the attempts, and simultaneous guesses were all evaluated. kb.security now counts
+five times the attempts, and simultaneous guesses were all evaluated. kb.web.security now counts
 each attempt here, atomically, before the password is checked. The table holds only counters
 that expire; downgrading drops it and loses nothing else.
 

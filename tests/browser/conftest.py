@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from kb.db import session_scope
-from kb.seed import load_seed
+from kb.load.seed import load_seed
+from kb.web.database import session_scope
 from tests.conftest import make_app
 
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")

@@ -232,7 +232,7 @@ def test_overview_on_a_phone(live_server, phone_page, screenshot) -> None:
 
 
 def test_pages_on_a_generated_dataset(databases, tmp_path, page, screenshot) -> None:
-    from kb.db import session_scope
+    from kb.web.database import session_scope
     from tests.browser.conftest import start_live_server
     from tests.synthetic import generate
 

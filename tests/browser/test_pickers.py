@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from kb import auth
-from kb.db import session_scope
+from kb.web import auth
+from kb.web.database import session_scope
 
 pytestmark = pytest.mark.browser
 

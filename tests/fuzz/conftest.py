@@ -19,8 +19,8 @@ from flask import Flask
 from hypothesis import HealthCheck, settings
 from sqlalchemy import func, select
 
-from kb import datastate
 from kb import models as m
+from kb.store import datastate
 
 settings.register_profile(
     "kb-fuzz",

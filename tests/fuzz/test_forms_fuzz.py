@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from wtforms.fields.core import UnboundField
 
-from kb import forms
 from kb import models as m
-from kb.seed import seed_document
+from kb.load.seed import seed_document
+from kb.web.admin import forms
 from tests.conftest import hidden_fields, make_user
 
 from .conftest import examples, snapshot, tally

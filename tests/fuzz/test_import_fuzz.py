@@ -2,7 +2,7 @@
 in the wrong encoding, zip bombs and members whose paths leave the folder.
 
 Each example goes through the real reader and importer (kb.formats.readers.open_input and
-kb.importer.import_input, as `kb import` and /admin/import use them) on a real database. The
+kb.load.importer.import_input, as `kb import` and /admin/import use them) on a real database. The
 property: the import either succeeds (then it is rolled back here) or raises DataError whose
 problems say where (file, line or record) and why, in text that can be printed and shown; and a
 refused import leaves every table and the data version as they were. Anything else (another
@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 from kb.errors import DataError
 from kb.formats import kb1, readers
 from kb.formats.readers import ReadError, open_input
-from kb.importer import import_input
-from kb.seed import seed_document
+from kb.load.importer import import_input
+from kb.load.seed import seed_document
 from tests.conftest import csrf_token
 
 from .conftest import examples, snapshot, tally

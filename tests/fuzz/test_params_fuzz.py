@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.seed import seed_document
-from kb.views.api import documentation
+from kb.load.seed import seed_document
+from kb.web.api import documentation
 
 from .conftest import examples, tally
 

@@ -27,11 +27,12 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from kb import auth
 from kb import models as m
 from kb.cli import cli
-from kb.db import UNAVAILABLE_MESSAGES, make_engine, session_scope
-from kb.seed import load_seed
+from kb.db import UNAVAILABLE_MESSAGES, make_engine
+from kb.load.seed import load_seed
+from kb.web import auth
+from kb.web.database import session_scope
 from tests.conftest import PASSWORD, login, make_app
 from tests.helpers import kb_executable, submit
 from tests.reliability.support import Client, kb_env, report, start_server
@@ -134,10 +135,10 @@ def _run_kb(
 
 @pytest.fixture(scope="module")
 def dump(tmp_path_factory) -> Path:
-    """A kb/1 JSON file of obviously synthetic records (kb.synth, then `kb export`), made on
+    """A kb/1 JSON file of obviously synthetic records (kb.load.synth, then `kb export`), made on
     SQLite whatever the suite's database: only the file matters."""
     from kb import migrate
-    from kb.synth import Scale, generate
+    from kb.load.synth import Scale, generate
 
     work = tmp_path_factory.mktemp("dump")
     url = f"sqlite:///{work / 'source.sqlite3'}"

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kb import auth
 from kb import models as m
-from kb.db import session_scope
-from kb.seed import load_seed
+from kb.load.seed import load_seed
+from kb.web import auth
+from kb.web.database import session_scope
 from tests.conftest import PASSWORD, make_app
 from tests.reliability.support import Client, Server, report, start_server
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kb import models as m
-from kb import serving
+from kb.cli import serving
 from kb.db import make_engine
 from tests.conftest import PASSWORD
 from tests.helpers import seeded_sqlite_file

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from kb import models as m
-from kb.db import session_scope
+from kb.web.database import session_scope
 from tests.conftest import PASSWORD, csrf_token, hidden_fields, login, make_user
 from tests.helpers import every_url, submit
 

@@ -301,7 +301,7 @@ def test_admin_forms_refuse_urls_that_are_not_http(kb, admin, url) -> None:
     ],
 )
 def test_only_http_urls_with_a_host_become_links(value, linked) -> None:
-    from kb.security import is_web_url
+    from kb.web.security import is_web_url
 
     assert is_web_url(value) is linked
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from flask import Flask
 from sqlalchemy import select
 
-from kb import auth
 from kb import models as m
-from kb.db import session_scope
+from kb.web import auth
+from kb.web.database import session_scope
 from tests.security.payloads import PAYLOADS
 
 PASSWORD = "correct horse battery"

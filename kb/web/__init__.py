@@ -1,0 +1,32 @@
+"""One blueprint per audience: browse (readers), graph (the agreement graph and its pictures),
+admin (editors), export (researchers), api (machine-readable descriptions)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from kb import dates, vocabulary
+
+
+def register_blueprints(app: Flask) -> None:
+    from kb.web import admin, api, browse, export, graph, health, suggest
+    from kb.web import error_pages as errors
+    from kb.web.admin import transfer as transfer_admin
+
+    app.register_blueprint(browse.bp)
+    app.register_blueprint(graph.bp)
+    app.register_blueprint(export.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(suggest.bp)  # /api/suggest/<kind>, for the pickers
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.auth_bp)  # /login, /logout
+    app.register_blueprint(transfer_admin.bp)  # /admin/import
+    app.register_blueprint(health.bp)  # /healthz, for load balancers
+    errors.init_app(app)
+    # Navigation links only to pages that exist, so the layout never builds a dead link.
+    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
+    # A position's symbol and words, from the one place they are written (kb.vocabulary).
+    app.jinja_env.globals["positions"] = vocabulary.positions
+    # A date with its precision as readers see it ("2003", "February 2017", "17 July 2017"):
+    # the same formatter that kb.queries.browse uses for the pages' data.
+    app.jinja_env.filters["partial_date"] = dates.humanize_partial

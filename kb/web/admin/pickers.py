@@ -1,0 +1,89 @@
+"""What the admin forms' pickers need from the database, bounded at any size.
+
+People, claims, sources and topics are picked with text inputs (kb.web.admin.fields), so a form page
+lists none of them. The one list left is a stance's evidence: a select of quotes, which shows
+the quotes already chosen and at most EVIDENCE_SHOWN others (the newest of the person named in
+the filter, narrowed by words when given), never every quote in kb.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from kb import edits
+from kb import models as m
+from kb.queries import suggest
+from kb.web.admin import fields as pickers
+from kb.web.database import get_session
+
+EVIDENCE_SHOWN = 50
+
+
+def _chosen_ids(form: Any) -> list[int]:
+    out = []
+    for raw in form.evidence.data or []:
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            continue
+        if 0 < value <= edits.MAX_ID:
+            out.append(value)
+    return out
+
+
+def _person(who: str) -> m.Person | None:
+    if not who:
+        return None
+    return (
+        get_session()
+        .scalars(select(m.Person).where(or_(m.Person.slug == who, m.Person.name == who)).limit(1))
+        .first()
+    )
+
+
+def _quote_label(q: m.Quote) -> str:
+    return f"#{q.id} {q.speaker.name}: “{suggest.short(q.text, 90)}” — {q.source.title}"
+
+
+def stance_evidence(form: Any) -> dict[str, Any]:
+    """Fill the evidence select of a stance form; returns what the filter above it shows."""
+    session = get_session()
+    who = suggest.clean(form.person.data or request.args.get("person"))
+    words = suggest.clean(request.args.get("quote_q"))
+    person = _person(who)
+    load = (selectinload(m.Quote.speaker), selectinload(m.Quote.source))
+    query = select(m.Quote).options(*load)
+    if person is not None:
+        query = query.where(m.Quote.speaker_id == person.id)
+    number = words.lstrip("#")
+    if number.isascii() and number.isdigit() and int(number) <= edits.MAX_ID:
+        query = query.where(m.Quote.id == int(number))  # a suggestion picked: its number
+    elif words:
+        query = query.where(func.lower(m.Quote.text).contains(words.lower(), autoescape=True))
+    shown = list(session.scalars(query.order_by(m.Quote.id.desc()).limit(EVIDENCE_SHOWN + 1)))
+    more = len(shown) > EVIDENCE_SHOWN
+    shown = shown[:EVIDENCE_SHOWN]
+    have = {q.id for q in shown}
+    missing = [i for i in _chosen_ids(form) if i not in have]
+    chosen = []
+    if missing:
+        chosen = list(
+            session.scalars(select(m.Quote).where(m.Quote.id.in_(missing)).options(*load))
+        )
+    form.evidence.choices = {q.id: _quote_label(q) for q in [*chosen, *shown]}
+    return {
+        "quotes_for": person.name if person is not None else None,
+        "person_filter": who,
+        "quote_filter": words,
+        "more_quotes": more,
+        "evidence_shown": EVIDENCE_SHOWN,
+    }
+
+
+def resolve(form: Any) -> bool:
+    """Resolve the typed names of a submitted form's pickers (kb.web.admin.fields.resolve_form)."""
+    return pickers.resolve_form(get_session(), form)

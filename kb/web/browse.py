@@ -1,0 +1,527 @@
+"""Pages for readers: everything here is read-only and needs no login.
+
+Each page is one view function with two (lists: three) renderings, as Datasette does: the HTML
+page at its path, the same data as JSON at the path + ".json", and for lists the filtered rows
+as streamed CSV at the path + ".csv". The data comes from kb.queries.browse as plain dicts, so
+the page and its twins cannot disagree. The home page's twin is /index.json (and /.json).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from kb.formats.csvsafe import iter_csv
+from kb.models import POSITIONS, SOURCE_KINDS, Person, Topic
+from kb.pagination import Page, PageRequest
+from kb.queries import browse as q
+from kb.queries import search as fts
+from kb.web import panels, streams
+from kb.web.api import documented
+from kb.web.database import get_session
+from kb.web.params import choice, page_request, text, year
+from kb.web.present import http_error
+from kb.web.present import json_response as _json
+
+bp = Blueprint("browse", __name__)
+
+FORMATS = ("html", "json", "csv")
+
+LIST_PARAMS = [
+    ("page", "integer", "page number, from 1"),
+    ("per_page", "integer", "rows per page (capped by the server's MAX_PAGE_SIZE)"),
+]
+
+
+def twin(rule: str, csv: bool = False, json_rule: str | None = None) -> Callable:
+    """Register a view at `rule` (HTML), at `rule`.json and, for lists, at `rule`.csv; the view
+    receives `fmt`. One endpoint, so url_for(endpoint, fmt="json") builds the twin's URL."""
+
+    def register(view: Callable) -> Callable:
+        bp.add_url_rule(rule, view_func=view, defaults={"fmt": "html"}, methods=["GET"])
+        bp.add_url_rule(
+            json_rule or rule + ".json", view_func=view, defaults={"fmt": "json"}, methods=["GET"]
+        )
+        if csv:
+            bp.add_url_rule(rule + ".csv", view_func=view, defaults={"fmt": "csv"}, methods=["GET"])
+        return view
+
+    return register
+
+
+def _page_request() -> PageRequest:
+    return page_request(
+        request.args, current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
+    )
+
+
+def _csv(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
+    """Stream CSV: rows are read from the database while the response is being sent."""
+    return streams.download(stream_with_context(iter_csv(header, rows)), "text/csv", f"{name}.csv")
+
+
+def jsonld(data: dict[str, Any] | list[Any]) -> Markup:
+    """JSON-LD that is safe inside <script>: every "<" is written as \\u003c, so neither
+    "</script>" nor "<!--" in the data can end or change the script element."""
+    return Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def _page_url(endpoint_args: dict[str, Any], **changes: Any) -> str:
+    args = {**request.args.to_dict(), **(request.view_args or {}), **endpoint_args}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    if args.get("page") in (1, "1"):
+        args.pop("page")
+    return url_for(request.endpoint or "", **args)  # set: this runs inside a routed page
+
+
+@bp.app_template_global()
+def url_with(**changes: Any) -> str:
+    """This page's URL with some query parameters changed (None removes one); the format stays
+    HTML unless `fmt` is given. Used for pagination, sorting and facet links."""
+    return _page_url({"fmt": changes.pop("fmt", "html")}, **changes)
+
+
+def absolute(path: str) -> str:
+    """`path` (from url_for) made absolute with the configured KB_BASE_URL, or left relative
+    when it is unset. Never from the request's Host header: anyone can send Host:
+    evil.example, and a cache would then serve that page's links to everyone (same ETag)."""
+    return current_app.config.get("BASE_URL", "") + path
+
+
+def _links(page: Any) -> dict[str, str | None]:
+    return {
+        "self": absolute(_page_url({"fmt": "json"})),
+        "next": absolute(_page_url({"fmt": "json"}, page=page.page + 1)) if page.has_next else None,
+        "prev": absolute(_page_url({"fmt": "json"}, page=page.page - 1)) if page.has_prev else None,
+        "html": absolute(_page_url({"fmt": "html"})),
+    }
+
+
+@bp.record_once
+def _favicon(state: Any) -> None:
+    """/favicon.ico, which browsers and crawlers ask for whatever the page links: the static
+    file itself, through Flask's static endpoint (so with its cache headers and no page
+    validators). Pages link the SVG icon (templates/base.html)."""
+    state.app.add_url_rule(
+        "/favicon.ico",
+        endpoint="static",
+        defaults={"filename": "favicon.ico"},
+    )
+
+
+_PUBLIC_BLUEPRINTS = ("browse", "graph", "export", "api")
+
+
+@bp.before_app_request
+def refuse_nul() -> None:
+    """No real URL holds a NUL character, and PostgreSQL cannot even compare text with one: a
+    path or query parameter of a reader's page (browse, graph, export, api) that does is a 400
+    before any view runs. (The admin forms check their own fields.)"""
+    if request.blueprint not in _PUBLIC_BLUEPRINTS:
+        return
+    if "\x00" in request.path:
+        abort(400, description="The address contains a NUL character.")
+    for name, value in request.args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            abort(400, description=f"The parameter {name!r} contains a NUL character.")
+
+
+bp.register_error_handler(HTTPException, http_error)
+
+
+# ------------------------------------------------------------------ home
+
+
+@twin("/", json_rule="/index.json")
+def home(fmt: str):
+    """The overview: counts, the stance matrix (people x claims) and the most contested claims."""
+    data = q.overview(get_session())
+    if fmt == "json":
+        return _json(data)
+    return render_template("browse/home.html", data=data)
+
+
+# the literal "path + .json" of "/" works too: Werkzeug redirects it to /index.json, the one
+# links use (both rules carry the same defaults)
+bp.add_url_rule("/.json", view_func=home, defaults={"fmt": "json"}, methods=["GET"])
+
+
+# ------------------------------------------------------------------ lists
+
+
+def _list_response(fmt: str, listing: q.Listing, template: str, **context: Any):
+    """A list page as JSON (rows, facets, pagination and links to the neighbouring pages) or
+    HTML; the CSV twin streams from its own select and never gets here."""
+    data = listing.data()
+    if fmt == "json":
+        return _json({**data, "links": _links(listing.page)})
+    return render_template(template, data=data, page=listing.page, **context)
+
+
+@documented(
+    *LIST_PARAMS,
+    ("affiliation", "string", "only people with exactly this affiliation"),
+    ("sort", list(q.PEOPLE_SORTS), "order of the rows (default name)"),
+)
+@twin("/people", csv=True)
+def people(fmt: str):
+    """People, filterable by affiliation and sortable by name, number of claims or recency."""
+    args = request.args
+    sort = choice(args, "sort", q.PEOPLE_SORTS, "name")
+    affiliation = text(args, "affiliation")
+    req = _page_request()
+    session = get_session()
+    if fmt == "csv":
+        stmt = q.people_select(affiliation, sort)
+        return _csv("people", q.PEOPLE_CSV_HEADER, q.iter_people_rows(session, stmt))
+    listing = q.people_listing(session, req, affiliation, sort)
+    return _list_response(fmt, listing, "browse/people.html", sorts=q.PEOPLE_SORTS)
+
+
+@documented(
+    *LIST_PARAMS,
+    ("topic", "string", "slug of a topic: only claims under it"),
+    ("person", "string", "slug of a person: only claims they hold a stance on"),
+    (
+        "position",
+        list(POSITIONS),
+        "only claims with a stance in this position (the latest stance "
+        "of each person; of the given person if `person` is set)",
+    ),
+    ("sort", list(q.CLAIM_SORTS), "order of the rows (default text)"),
+)
+@twin("/claims", csv=True)
+def claims(fmt: str):
+    """Claims with their number of supporters, opponents and mixed, filterable by topic and by
+    person and position."""
+    args = request.args
+    sort = choice(args, "sort", q.CLAIM_SORTS, "text")
+    position = choice(args, "position", POSITIONS)
+    topic = text(args, "topic", 100)
+    person = text(args, "person", 100)
+    req = _page_request()
+    session = get_session()
+    if fmt == "csv":
+        # the filters are checked first: an unknown slug is a 400 before any byte is sent
+        stmt = q.claims_select(
+            q.by_slug(session, Topic, topic, "topic"),
+            q.by_slug(session, Person, person, "person"),
+            position,
+            sort,
+        )
+        return _csv("claims", q.CLAIM_CSV_HEADER, q.iter_claim_rows(session, stmt))
+    listing = q.claims_listing(session, req, topic, person, position, sort)
+    return _list_response(fmt, listing, "browse/claims.html", sorts=q.CLAIM_SORTS)
+
+
+@documented(
+    *LIST_PARAMS,
+    ("kind", list(SOURCE_KINDS), "only sources of this kind"),
+    ("year", "integer", "only sources published in this year (four digits)"),
+    ("sort", list(q.SOURCE_SORTS), "order of the rows (default date: newest first)"),
+)
+@twin("/sources", csv=True)
+def sources(fmt: str):
+    """Sources, filterable by kind and year, newest first by default."""
+    args = request.args
+    sort = choice(args, "sort", q.SOURCE_SORTS, "date")
+    kind = choice(args, "kind", SOURCE_KINDS)
+    yr = year(args, "year")
+    req = _page_request()
+    session = get_session()
+    if fmt == "csv":
+        stmt = q.sources_select(kind, yr, sort)
+        return _csv("sources", q.SOURCE_CSV_HEADER, q.iter_source_rows(session, stmt))
+    listing = q.sources_listing(session, req, kind, yr, sort)
+    return _list_response(fmt, listing, "browse/sources.html", sorts=q.SOURCE_SORTS)
+
+
+@documented(
+    *LIST_PARAMS,
+    ("sort", list(q.TOPIC_SORTS), "order of the rows (default name)"),
+)
+@twin("/topics", csv=True)
+def topics(fmt: str):
+    """Topics with their number of claims."""
+    sort = choice(request.args, "sort", q.TOPIC_SORTS, "name")
+    req = _page_request()
+    session = get_session()
+    if fmt == "csv":
+        return _csv("topics", q.TOPIC_CSV_HEADER, q.iter_topic_rows(session, q.topics_select(sort)))
+    listing = q.topics_listing(session, req, sort)
+    return _list_response(fmt, listing, "browse/topics.html", sorts=q.TOPIC_SORTS)
+
+
+# ------------------------------------------------------------------ detail pages
+
+
+def _jsonld_person(person: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "@id": absolute(url_for("browse.person", slug=person["slug"])),
+        "name": person["name"],
+        "url": absolute(url_for("browse.person", slug=person["slug"])),
+    }
+    if person.get("description"):
+        doc["description"] = person["description"]
+    if person.get("affiliation"):
+        doc["jobTitle"] = person["affiliation"]
+    if person.get("url"):
+        doc["sameAs"] = person["url"]
+    return doc
+
+
+def _jsonld_work(source: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "@type": "CreativeWork",
+        "@id": absolute(url_for("browse.source", slug=source["slug"])),
+        "name": source["title"],
+        "genre": source["kind_label"],
+    }
+    if source.get("url"):
+        doc["url"] = source["url"]
+    if source.get("published"):
+        doc["datePublished"] = source["published"]
+    if source.get("publisher"):
+        doc["publisher"] = {"@type": "Organization", "name": source["publisher"]}
+    return doc
+
+
+def _jsonld_quotation(
+    quote: dict[str, Any], speaker: dict[str, Any], source: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "@type": "Quotation",
+        "text": quote["text"],
+        "creator": {
+            "@type": "Person",
+            "name": speaker["name"],
+            "@id": absolute(url_for("browse.person", slug=speaker["slug"])),
+        },
+        "isPartOf": _jsonld_work(source),
+    }
+
+
+@documented(
+    ("page", "integer", "page of the person's stances, from 1"),
+    ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
+)
+@twin("/people/<slug>")
+def person(slug: str, fmt: str):
+    """A person: their stances grouped by position, each with its quotes and sources, earlier
+    stances, and the sources they are quoted in or wrote."""
+    session = get_session()
+    req = _page_request()
+    found = q.person_detail(session, slug, req)
+    if found is None:
+        abort(404, description="There is no person with that name in kb.")
+    person_obj, data = found
+    if fmt == "json":
+        return _json(data)
+    ld = _jsonld_person(data["person"])
+    quotes = [
+        _jsonld_quotation(qd, data["person"], qd["source"])
+        for group in data["stances"].values()
+        for st in group
+        for qd in st["evidence"]
+    ]
+    ld["subjectOf"] = quotes
+    return render_template(
+        "browse/person.html",
+        data=data,
+        page=Page([], req.page, req.per_page, data["pagination"]["total"]),
+        jsonld=jsonld(ld),
+        **panels.person_panels(session, person_obj),
+    )
+
+
+@documented(
+    ("page", "integer", "page of the stances on the claim, from 1"),
+    ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
+)
+@twin("/claims/<slug>")
+def claim(slug: str, fmt: str):
+    """A claim: the people on each side with their quotes, related claims, and a timeline."""
+    session = get_session()
+    req = _page_request()
+    found = q.claim_detail(session, slug, req)
+    if found is None:
+        abort(404, description="There is no claim with that name in kb.")
+    claim_obj, data = found
+    if fmt == "json":
+        return _json(data)
+    c = data["claim"]
+    ld: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Claim",
+        "@id": absolute(url_for("browse.claim", slug=c["slug"])),
+        "text": c["text"],
+        "about": [t["name"] for t in c["topics"]],
+        "citation": [
+            _jsonld_quotation(qd, st["person"], qd["source"])
+            for group in data["sides"].values()
+            for st in group
+            for qd in st["evidence"]
+        ],
+    }
+    return render_template(
+        "browse/claim.html",
+        data=data,
+        page=Page([], req.page, req.per_page, data["pagination"]["total"]),
+        jsonld=jsonld(ld),
+        **panels.claim_panels(session, claim_obj),
+    )
+
+
+@twin("/sources/<slug>")
+def source(slug: str, fmt: str):
+    """A source: its bibliographic data and every quote taken from it, with the speakers."""
+    data = q.source_detail(get_session(), slug)
+    if data is None:
+        abort(404, description="There is no source with that name in kb.")
+    if fmt == "json":
+        return _json(data)
+    s = data["source"]
+    ld = {"@context": "https://schema.org", **_jsonld_work(s)}
+    if s["authors"]:
+        ld["author"] = [{"@type": "Person", "name": a["name"]} for a in s["authors"]]
+    ld["hasPart"] = [_jsonld_quotation(qd, qd["speaker"], s) for qd in data["quotes"]]
+    for part in ld["hasPart"]:
+        part.pop("isPartOf")
+    return render_template("browse/source.html", data=data, jsonld=jsonld(ld))
+
+
+@documented(
+    *LIST_PARAMS,
+    ("sort", list(q.CLAIM_SORTS), "order of the claims (default text)"),
+)
+@twin("/topics/<slug>", csv=True)
+def topic(slug: str, fmt: str):
+    """A topic and its claims (paginated, sortable like /claims; the CSV twin has them all,
+    with the columns of /claims.csv)."""
+    sort = choice(request.args, "sort", q.CLAIM_SORTS, "text")
+    req = _page_request()
+    session = get_session()
+    if fmt == "csv":
+        found = session.scalar(select(Topic).where(Topic.slug == slug))
+        if found is None:
+            abort(404, description="There is no topic with that name in kb.")
+        stmt = q.claims_select(found, None, None, sort)
+        name = "topic-" + re.sub(r"[^A-Za-z0-9_-]", "_", found.slug)
+        return _csv(name, q.CLAIM_CSV_HEADER, q.iter_claim_rows(session, stmt))
+    data = q.topic_detail(session, slug, req, sort)
+    if data is None:
+        abort(404, description="There is no topic with that name in kb.")
+    if fmt == "json":
+        return _json(data)
+    page = Page(data["rows"], req.page, req.per_page, data["pagination"]["total"])
+    return render_template("browse/topic.html", data=data, page=page, sorts=q.CLAIM_SORTS)
+
+
+# ------------------------------------------------------------------ search
+
+
+@documented(
+    (
+        "q",
+        "string",
+        'the words to find: all of them (the last may be the start of a word), "a phrase", '
+        "a OR b, -word to leave out; quotes match by their speaker's name too",
+    ),
+    ("kind", list(fts.KINDS), "only hits of this kind"),
+    *LIST_PARAMS,
+)
+@twin("/search", csv=True)
+def search(fmt: str):
+    """Full-text search over claims, quotes, people and sources: ranked hits with highlighted
+    snippets (<mark>), the number of hits of each kind, paginated (the CSV twin: every ranked
+    hit, best first, as plain text)."""
+    args = request.args
+    query = text(args, "q", 200) or ""
+    kind = choice(args, "kind", fts.KINDS)
+    req = _page_request()
+    if fmt == "csv":
+        result = fts.search(get_session(), query, kind, limit=fts.RANK_LIMIT)
+        return _csv("search", SEARCH_CSV_HEADER, (_hit_row(h) for h in result.hits))
+    result = fts.search(get_session(), query, kind, limit=req.per_page, offset=req.offset)
+    # pages run through the ranked matches: all of them, or the newest when there are too many
+    page = Page(result.hits, req.page, req.per_page, result.ranked or result.total)
+    hits = [_hit_data(h) for h in result.hits]
+    data = {
+        "query": query,
+        "kind": kind,
+        "counts": result.counts,
+        "matches": result.total,
+        "ranked": result.ranked or result.total,
+        "pagination": page.meta(),
+        "hits": hits,
+    }
+    if fmt == "json":
+        return _json({**data, "links": _links(page)})
+    return render_template("browse/search.html", data=data, page=page, kinds=fts.KINDS)
+
+
+SEARCH_CSV_HEADER = ["kind", "rank", "slug", "text", "detail", "speaker", "source", "page"]
+
+
+def _hit_row(hit: fts.Hit) -> list[Any]:
+    """A hit as CSV cells: the record's own full text rather than the marked snippet, its
+    slug (a quote's id) and the path of its page (for a quote, its speaker's)."""
+    rec = hit.record
+    rank = round(hit.rank, 6)
+    if hit.kind == "quote":
+        page = url_for("browse.person", slug=rec.speaker.slug)
+        return [
+            "quote",
+            rank,
+            rec.id,
+            rec.text,
+            rec.locator,
+            rec.speaker.slug,
+            rec.source.slug,
+            page,
+        ]
+    fields = {"person": ("name", "description"), "claim": ("text", "summary")}
+    main, detail = (getattr(rec, f) for f in fields.get(hit.kind, ("title", "publisher")))
+    page = url_for(f"browse.{hit.kind}", slug=rec.slug)
+    return [hit.kind, rank, rec.slug, main, detail, "", "", page]
+
+
+def _hit_data(hit: fts.Hit) -> dict[str, Any]:
+    rec = hit.record
+    data: dict[str, Any] = {
+        "kind": hit.kind,
+        "rank": round(hit.rank, 6),
+        "title_html": hit.title,
+        "snippet_html": hit.snippet,
+    }
+    if hit.kind == "person":
+        data["person"] = q.person_ref(rec) | {"affiliation": rec.affiliation}
+    elif hit.kind == "claim":
+        data["claim"] = q.claim_ref(rec)
+    elif hit.kind == "quote":
+        data["quote"] = q.quote_data(rec)
+    else:
+        data["source"] = q.source_ref(rec)
+    return data

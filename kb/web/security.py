@@ -1,0 +1,232 @@
+"""Login, CSRF, rate limits on failed logins, session cookies and security headers.
+
+Everything here is wired once per app by `init_app`, which create_app calls:
+- Flask-Login sessions (kb.web.auth holds the account logic and the view decorators);
+- CSRFProtect from Flask-WTF, app-wide: every POST, PUT, PATCH or DELETE needs the token;
+- the login limit: attempts counted in the database (table login_attempt), per account at an
+  address and per address, shared by every worker and server (a correct password is given
+  back, so it does not count against anyone);
+- the session cookie: HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS
+  (behind a TLS-terminating proxy, wrap the app in werkzeug's ProxyFix so Flask can tell);
+- security headers on every response, including error pages and static files;
+- the history listener (kb.store.history), so every ORM write in this app records a revision.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from urllib.parse import urlsplit
+
+import click
+from flask import Flask, Response, abort, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from limits import RateLimitItem, parse
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
+
+from kb import rules
+from kb.models import LoginAttempt
+from kb.store import history
+from kb.web import auth
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # SVG pictures carry style attributes; styles cannot run code, scripts can.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+PRIVATE_PREFIXES = ("/admin", "/login", "/logout")
+
+# The only schemes a link taken from data may carry (people's pages, sources, archived copies).
+WEB_URL_SCHEMES = rules.WEB_URL_SCHEMES
+
+# Login attempts allowed per window (a correct password is given back); each may also come
+# from the environment as KB_<NAME>, in the notation of the `limits` library.
+LOGIN_LIMITS = {
+    # One account from one address: guessing from one address never locks the owner out of
+    # their account from another.
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per 15 minutes",
+    # Any accounts from one address: a guesser cannot spread over many accounts.
+    "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+}
+DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+}
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with the Secure flag set on every HTTPS response."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+# The URL rule lives in kb.rules (forms and importer apply it too); templates use it as the Jinja
+# test `web_url`, linking a URL from the data only when it holds.
+is_web_url = rules.is_web_url
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: where login may send the browser.
+
+    Browsers drop tabs and newlines anywhere in a URL and read a backslash as a slash, so a
+    slash, a tab and "/evil.example", or a slash and a backslash, would leave the site; any control character,
+    backslash, scheme or host is refused, as is anything not starting with a single "/".
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return None
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.tests["web_url"] = is_web_url
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    for key, value in LOGIN_LIMITS.items():
+        app.config.setdefault(key, os.environ.get(f"KB_{key}") or value)
+        try:
+            parse(app.config[key])
+        except ValueError:
+            # A ClickException: `kb` prints it as one line and exits 1, before serving.
+            raise click.ClickException(
+                f"{key} = {app.config[key]!r} (setting or KB_{key}): write a limit such as {value!r}"
+            ) from None
+    # config.from_environment sets these already; a test config may not have.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.session_interface = _SessionInterface()
+
+    history.install()
+
+    CSRFProtect(app)
+
+    login = LoginManager()
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.session_protection = "basic"
+
+    @login.user_loader
+    def _load(token: str) -> auth.AccountUser | None:
+        from kb.web.database import get_session
+
+        return auth.load_user(get_session(), token)
+
+    @login.unauthorized_handler
+    def _unauthorized() -> BaseResponse:
+        if request.method in ("GET", "HEAD"):
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(401, "Log in first.")
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.path.startswith(PRIVATE_PREFIXES):
+            # Pages for one logged-in editor: never kept by a browser or a shared cache.
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+# -- login attempts ----------------------------------------------------------------------------
+
+
+def _login_limits(app: Flask, username: str, address: str) -> list[tuple[RateLimitItem, str]]:
+    """(limit, counter key) pairs for one attempt. The address has no space, so the key of an
+    account at an address cannot be mistaken for another's."""
+    address, username = address[:100], username.strip().lower()[:80]
+    return [
+        (parse(app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"]), f"aa:{address} {username}"),
+        (parse(app.config["LOGIN_LIMIT_PER_ADDRESS"]), f"a:{address}"),
+    ]
+
+
+def _count(session: Session, key: str, limit: RateLimitItem, now: int) -> int:
+    """Add one to the key's count in its current window (or start a new window) and return the
+    new count, in one statement: every worker and server sees every attempt, and simultaneous
+    attempts each get their own number."""
+    table = LoginAttempt.__table__
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    expired = table.c.window_ends <= now
+    statement = (
+        dialect.insert(table)
+        .values(key=key, window_ends=now + limit.get_expiry(), hits=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "hits": case((expired, 1), else_=table.c.hits + 1),
+                "window_ends": case((expired, now + limit.get_expiry()), else_=table.c.window_ends),
+            },
+        )
+        .returning(table.c.hits)
+    )
+    return session.execute(statement).scalar_one()
+
+
+def login_attempt_allowed(app: Flask, session: Session, username: str, address: str) -> bool:
+    """Count this attempt against the account at this address and against the address, and
+    commit, before the password is checked; False when either is over its limit (the
+    password must then not be checked at all)."""
+    now = int(time.time())
+    counts = [
+        (_count(session, key, limit, now), limit)
+        for limit, key in _login_limits(app, username, address)
+    ]
+    session.commit()
+    if any(hits == 1 for hits, _limit in counts):  # a window started: sweep the expired ones
+        _sweep(session, now)
+    return all(hits <= limit.amount for hits, limit in counts)
+
+
+def _sweep(session: Session, now: int) -> None:
+    """Delete expired counters, so the table holds about one window's keys. Rows another
+    attempt holds are skipped (PostgreSQL's SKIP LOCKED; SQLite has one writer anyway), so the
+    sweep never waits for, nor deadlocks with, an attempt being counted."""
+    expired = (
+        select(LoginAttempt.key)
+        .where(LoginAttempt.window_ends < now)
+        .limit(1000)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key.in_(expired)))
+    session.commit()
+
+
+def forgive_login_attempt(app: Flask, session: Session, username: str, address: str) -> None:
+    """Give back the attempt of a correct password (flushes, never commits): logging in does
+    not count against the account or the address."""
+    keys = [key for _limit, key in _login_limits(app, username, address)]
+    session.execute(
+        update(LoginAttempt)
+        .where(LoginAttempt.key.in_(keys), LoginAttempt.hits > 0)
+        .values(hits=LoginAttempt.hits - 1)
+    )
