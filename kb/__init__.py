@@ -12,8 +12,9 @@ from kb.paths import resource_dir
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the Flask app: defaults from the environment, then the test dict if given;
-    then the database, the blueprints of each audience, and the error pages."""
+    """Build the Flask app: defaults from the environment, then the test dict if given; then
+    the web layer (database session, blueprints, error pages, security, HTTP caching), the
+    store's write hooks, and the `kb` commands."""
     app = Flask(
         __name__,
         instance_path=os.environ.get("KB_INSTANCE_PATH") or None,
@@ -30,20 +31,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from kb.store import datastate, latest
-    from kb.web import database
+    from kb.web import init_app as init_web
 
-    database.init_app(app)
+    init_web(app)
     datastate.install()
     latest.install()
-
-    from kb.web import register_blueprints
-
-    register_blueprints(app)
-
-    from kb.web import caching, security
-
-    security.init_app(app)
-    caching.init_app(app)
 
     from kb.cli import commands
 

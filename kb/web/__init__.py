@@ -1,5 +1,6 @@
-"""One blueprint per audience: browse (readers), graph (the agreement graph and its pictures),
-admin (editors), export (researchers), api (machine-readable descriptions)."""
+"""The web layer: everything that imports Flask. One blueprint per audience: browse (readers),
+graph (the agreement graph and its pictures), admin (editors), export (researchers), api
+(machine-readable descriptions), plus health for load balancers."""
 
 from __future__ import annotations
 
@@ -8,10 +9,20 @@ from flask import Flask
 from kb import dates, vocabulary
 
 
-def register_blueprints(app: Flask) -> None:
-    from kb.web import admin, api, browse, export, graph, health, suggest
-    from kb.web import error_pages as errors
-    from kb.web.admin import transfer as transfer_admin
+def init_app(app: Flask) -> None:
+    """The database session per request, the blueprints, the error pages, the security
+    headers and login, and HTTP caching, in the order each needs the one before."""
+    from kb.web import caching, database, security
+
+    database.init_app(app)
+    _register_blueprints(app)
+    security.init_app(app)
+    caching.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from kb.web import admin, api, browse, error_pages, export, graph, health, suggest
+    from kb.web.admin import transfer
 
     app.register_blueprint(browse.bp)
     app.register_blueprint(graph.bp)
@@ -20,9 +31,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(suggest.bp)  # /api/suggest/<kind>, for the pickers
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.auth_bp)  # /login, /logout
-    app.register_blueprint(transfer_admin.bp)  # /admin/import
+    app.register_blueprint(transfer.bp)  # /admin/import
     app.register_blueprint(health.bp)  # /healthz, for load balancers
-    errors.init_app(app)
+    error_pages.init_app(app)
     # Navigation links only to pages that exist, so the layout never builds a dead link.
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
     # A position's symbol and words, from the one place they are written (kb.vocabulary).
