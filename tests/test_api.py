@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from flask import Blueprint, jsonify
 
-from kb.cli import cli
+from kb.__main__ import cli
 from kb.web.api import documented, openapi_document
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from kb import migrate
-from kb.cli import cli
+from kb.__main__ import cli
 from kb.db import make_engine
 from kb.store import checks
 from kb.web.database import get_engine

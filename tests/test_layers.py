@@ -38,9 +38,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("domain", ("kb.graph", "kb.graph.*", "kb.edits")),
     ("load", ("kb.load", "kb.load.*")),
     ("web", ("kb.web", "kb.web.*")),
-    ("commands", ("kb.cli.*",)),
+    ("commands", ("kb.cli", "kb.cli.*")),
     ("app", ("kb",)),  # create_app
-    ("entry", ("kb.cli",)),  # the `kb` command: FlaskGroup over create_app
+    ("entry", ("kb.__main__",)),  # the `kb` command: FlaskGroup over create_app
 ]
 FLASK_LAYERS = {"web", "commands", "app", "entry"}
 FLASK_PACKAGES = ("flask", "werkzeug", "flask_")

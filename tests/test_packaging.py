@@ -51,11 +51,11 @@ def test_wheel_ships_templates_migrations_and_seed(tmp_path) -> None:
         "kb/static/kb.css",
         "kb/migrations/env.py",
         "kb/migrations/versions/0001_initial_schema.py",
-        "kb/seed/seed.json",
+        "kb/load/seed/seed.json",
     ):
         assert required in names, required
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "kb = kb.cli:cli" in archive.read(entry_points).decode()
+    assert "kb = kb.__main__:cli" in archive.read(entry_points).decode()
 
     # Installed elsewhere (unpacked, as pip would), kb finds its folders inside the package.
     site = tmp_path / "site"

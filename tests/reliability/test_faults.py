@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from kb import models as m
-from kb.cli import cli
+from kb.__main__ import cli
 from kb.db import UNAVAILABLE_MESSAGES, make_engine
 from kb.load.seed import load_seed
 from kb.web import auth
