@@ -10,6 +10,7 @@ tests/test_migrations.py walks each one down and up on a populated database.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
@@ -77,8 +78,22 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+@functools.lru_cache(maxsize=8)
+def _revisions(url: str) -> tuple[str | None, frozenset[str]]:
+    """The head and every known revision. The migrations ship with the code, so reading them
+    once per process is enough (a /healthz probe then costs one query)."""
+    script = ScriptDirectory.from_config(alembic_config(url))
+    return script.get_current_head(), frozenset(r.revision for r in script.walk_revisions())
+
+
 def head_revision(url: str) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    """The latest migration of this code."""
+    return _revisions(url)[0]
+
+
+def known_revisions(url: str) -> frozenset[str]:
+    """Every migration of this code, to tell an older schema from a newer release's."""
+    return _revisions(url)[1]
 
 
 def is_empty(engine: Engine) -> bool:

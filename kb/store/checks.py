@@ -14,13 +14,11 @@ into memory whole.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, and_, extract, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -79,21 +77,8 @@ class SchemaState:
         return self.status == "ok"
 
 
-@functools.lru_cache(maxsize=8)
-def _revisions(url: str) -> tuple[str | None, frozenset[str]]:
-    """The head and every known revision; the migrations ship with the code, so reading them
-    once per process is enough (a /healthz probe then costs one query)."""
-    script = ScriptDirectory.from_config(migrate.alembic_config(url))
-    return script.get_current_head(), frozenset(r.revision for r in script.walk_revisions())
-
-
-def head_revision(url: str) -> str | None:
-    """The latest migration of this code (cached: see _revisions)."""
-    return _revisions(url)[0]
-
-
 def schema_state(current: str | None, url: str) -> SchemaState:
-    head, known = _revisions(url)
+    head, known = migrate.head_revision(url), migrate.known_revisions(url)
     if current == head:
         return SchemaState("ok", current, head, "the schema is at the latest migration")
     if current is None:

@@ -54,7 +54,7 @@ def schema_gate() -> tuple[str, int, dict[str, str]] | None:
 def healthz() -> tuple[Response, int]:
     """The database's reachability and schema revision, as JSON."""
     url = current_app.config["DATABASE_URL"]
-    head = checks.head_revision(url)
+    head = migrate.head_revision(url)
     try:
         current = migrate.current_revision(get_engine())
     except SQLAlchemyError as exc:
