@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from kb import create_app, migrate
+from kb.db import make_engine
 from kb.web import auth
 from kb.web.database import session_scope
 
@@ -50,6 +51,7 @@ class _Databases:
     def __init__(self, workdir: Path):
         self.workdir = workdir
         self.template: str | None = None
+        self.seeded_template: str | None = None
         if PG_SERVER:
             self.admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
 
@@ -73,16 +75,27 @@ class _Databases:
         if self.template is None:
             self.template = self._new_empty()
             migrate.upgrade(self.template)
+        return self._copy(self.template)
+
+    def _copy(self, template_url: str) -> str:
         if PG_SERVER:
             name = f"kbtest_{uuid.uuid4().hex[:12]}"
-            template = make_url(self.template).database
+            template = make_url(template_url).database
             with self.admin.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
             return _pg_admin_url(name)
-        src = Path(make_url(self.template).database)
+        src = Path(make_url(template_url).database)
         dst = self.workdir / f"{uuid.uuid4().hex[:12]}.sqlite3"
         shutil.copyfile(src, dst)
         return f"sqlite:///{dst}"
+
+    def seeded(self) -> str:
+        """A copy of a database that holds the seed dataset: the seed is loaded once per run
+        into a template (as the schema is), not once per test."""
+        if self.seeded_template is None:
+            self.seeded_template = self._copy(self.migrated())
+            _load_seed_into(self.seeded_template)
+        return self._copy(self.seeded_template)
 
     def drop(self, url: str) -> None:
         # Connections that a test leaked are closed by their finalizers when collected. Run
@@ -104,14 +117,30 @@ class _Databases:
 def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Databases]:
     dbs = _Databases(tmp_path_factory.mktemp("databases"))
     yield dbs
-    if PG_SERVER and dbs.template:
-        dbs.drop(dbs.template)
+    for template in (dbs.seeded_template, dbs.template):
+        if PG_SERVER and template:
+            dbs.drop(template)
+
+
+def _load_seed_into(url: str) -> None:
+    from kb.load.seed import load_seed
+    from kb.store import datastate, latest
+
+    datastate.install()
+    latest.install()
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session, session.begin():
+            load_seed(session)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
-def database_url(databases: _Databases) -> Iterator[str]:
-    """A freshly migrated, empty database for this test."""
-    url = databases.migrated()
+def database_url(databases: _Databases, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A freshly migrated database for this test: empty, or holding the seed when the test
+    asks for a seeded app (seeded_app and the fixtures built on it)."""
+    url = databases.seeded() if "seeded_app" in request.fixturenames else databases.migrated()
     yield url
     databases.drop(url)
 
@@ -142,12 +171,8 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 @pytest.fixture
 def seeded_app(app: Flask) -> Flask:
-    """The app over a database holding the seed dataset."""
-    from kb.load.seed import load_seed
-    from kb.web.database import session_scope
-
-    with app.app_context(), session_scope() as session:
-        load_seed(session)
+    """The app over a database holding the seed dataset (database_url copies it from a
+    template seeded once per run)."""
     return app
 
 
