@@ -92,7 +92,6 @@ class SQLiteFileReadOnly(sqlite3.OperationalError):
     Its code is SQLITE_READONLY, so unavailable_reason gives the same "read-only" 503."""
 
     sqlite_errorcode = 8
-    sqlite_errorname = "SQLITE_READONLY"
 
 
 def _sqlite_path(url: str) -> str | None:

@@ -105,7 +105,7 @@ def is_empty(engine: Engine) -> bool:
 
 
 def include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    obj: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any
 ) -> bool:
     """Alembic filter: leave the search index objects out of the model comparison, since the
     models do not (and should not) describe FTS5 shadow tables or expression indexes."""
@@ -114,6 +114,6 @@ def include_object(
     return not (type_ == "index" and name and name.startswith("ix_fts_"))
 
 
-def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
     """Alembic filter applied before reflection: FTS5's virtual table is never reflected."""
     return not (type_ == "table" and name and name.startswith("search_fts"))

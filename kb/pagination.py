@@ -26,7 +26,6 @@ class BadParameter(ValueError):
     def __init__(self, name: str, message: str):
         self.description = f"The parameter {name!r} {message}."
         super().__init__(self.description)
-        self.parameter = name
 
 
 @dataclass(frozen=True)

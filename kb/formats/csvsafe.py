@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED = re.compile(r"'*[=+\-@\t\r]")
 
 

@@ -98,17 +98,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "claim_relations": ("from", "to", "kind"),
 }
 
-# The natural key that identifies a record on import (what "the same record" means).
-NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "people": ("slug",),
-    "topics": ("slug",),
-    "sources": ("slug",),
-    "claims": ("slug",),
-    "quotes": ("source", "speaker", "text"),
-    "stances": ("person", "claim", "as_of"),
-    "claim_relations": ("from", "to", "kind"),
-}
-
 LIST_SEPARATOR = " "
 SCHEMA_FILE = "kb1.schema.json"
 

@@ -8,8 +8,9 @@ what they get. Modules:
 - viewpoint: the viewpoint graph (people, claims, stances, claim relations), ego graphs and the
   claim graph (`build_viewpoint`, `ego_person`, `ego_claim`, `build_claim_graph`);
 - analysis: camps (Louvain), contested claims, tensions, bridges (betweenness), comparisons;
-- svg: deterministic server-side pictures; writers: GraphML, GEXF 1.3, node-link JSON from a
-  networkx graph; stream: the same three files written row by row (what /export/graph.* serves);
+- svg: deterministic server-side pictures; stream: GraphML, GEXF 1.3 and node-link JSON
+  written row by row (what /export/graph.* serves); writers: the same graph as networkx
+  (`export_graph`, what the streamed files are tested against);
 - cache: everything above, built once per data version (`kb.graph.cached`).
 
 For timing (the benchmark): `build_agreement(session)` then `camps(agreement)`, uncached; or

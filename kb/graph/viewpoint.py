@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 from kb.graph.agreement import LatestStances
 from kb.queries import graph as q
 
-Node = tuple[str, int]
 PEOPLE_SHARE = 0.25
 EDGES_PER_NODE = 5
 

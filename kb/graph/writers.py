@@ -1,6 +1,7 @@
-"""Graph files: GraphML (Cytoscape, yEd, networkx), GEXF 1.3 (Gephi) and node-link JSON.
+"""The graph the graph files carry, as networkx: `export_graph`.
 
-All three carry the same graph, made by `export_graph`:
+kb.graph.stream writes GraphML, GEXF 1.3 and node-link JSON row by row; this networkx copy is
+what they must hold (the tests compare them), and it says what is in them:
 
 - nodes "person:<id>" and "claim:<id>" with kind, slug, label (and name, which Cytoscape shows),
   and for people their camp number (0 = none);
@@ -17,15 +18,11 @@ Every attribute is a str, int or float (never None), because GraphML and GEXF ha
 
 from __future__ import annotations
 
-import io
-import json
-
 import networkx as nx
 
 from kb.graph.agreement import Agreement
 from kb.graph.analysis import Camps
 
-GEXF_VERSION = "1.3"
 EXPORT_ALL_PAIRS = 100_000
 STRONGEST_PER_PERSON = 15
 
@@ -84,31 +81,3 @@ def export_graph(
                 shared=int(data["shared"]),
             )
     return out
-
-
-def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
-    buf = io.BytesIO()
-    # numbered key ids (d0, d1, ...): named ones would repeat "kind" for nodes and edges, and
-    # GraphML key ids must be unique in the file
-    nx.write_graphml(g, buf, encoding="utf-8", prettyprint=True)
-    return buf.getvalue()
-
-
-def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
-    """GEXF 1.3. networkx writes the XML Schema instance namespace without "www." for 1.3;
-    the standard URI is restored so that validators and Gephi see the usual namespace."""
-    buf = io.BytesIO()
-    nx.write_gexf(g, buf, encoding="utf-8", prettyprint=True, version=GEXF_VERSION)
-    return buf.getvalue().replace(
-        b'xmlns:xsi="http://w3.org/2001/XMLSchema-instance"',
-        b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
-    )
-
-
-def node_link(g: nx.MultiDiGraph) -> dict:
-    """networkx's node-link form (nodes, edges, directed, multigraph, graph)."""
-    return nx.node_link_data(g, edges="edges")
-
-
-def node_link_bytes(g: nx.MultiDiGraph) -> bytes:
-    return json.dumps(node_link(g), ensure_ascii=False, indent=1).encode("utf-8")

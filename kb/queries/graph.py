@@ -32,8 +32,6 @@ from kb.models import (
 )
 from kb.queries import is_latest
 
-SIGN = {"supports": 1, "opposes": -1, "mixed": 0}
-
 
 def _sign_expr() -> Any:
     return case((Stance.position == "supports", 1), (Stance.position == "opposes", -1), else_=0)
@@ -434,18 +432,6 @@ def stances_with_evidence(session: Session, stance_ids: Collection[int]) -> dict
         )
     )
     return {st.id: st for st in rows}
-
-
-def claims_by_id(session: Session, ids: Collection[int]) -> dict[int, Claim]:
-    if not ids:
-        return {}
-    return {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(list(ids))))}
-
-
-def people_by_id(session: Session, ids: Collection[int]) -> dict[int, Person]:
-    if not ids:
-        return {}
-    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(list(ids))))}
 
 
 def latest_for_people(person_ids: Collection[int], as_of: dt.date | None = None) -> Select[Any]:

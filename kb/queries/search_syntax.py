@@ -87,11 +87,6 @@ def fts5_clause(clause: list[Atom]) -> str:
     return "(" + " OR ".join(_fts5_atom(a) for a in clause) + ")"
 
 
-def fts5_any(atoms: list[Atom]) -> str:
-    """Matches what contains any of `atoms`."""
-    return fts5_clause(atoms)
-
-
 def fts5(clauses: list[list[Atom]], excluded: list[Atom]) -> str:
     """An FTS5 MATCH expression for these clauses (at least one) less the excluded atoms."""
     positive = " AND ".join(fts5_clause(c) for c in clauses)
