@@ -332,7 +332,7 @@ def test_a_chosen_person_always_shows_in_the_facet(session, app) -> None:
 
 
 def test_most_contested_is_most_evenly_split(session) -> None:
-    from kb.queries.browse import contested_claims
+    from kb.queries.overview import contested_claims
 
     def claim_with(slug: str, supporters: int, opponents: int):
         claim = make_claim(session, slug=slug)

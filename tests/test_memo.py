@@ -10,7 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from kb.graph import cache, cached
-from kb.queries import browse
+from kb.models import Person
+from kb.queries.listing import MEMO
+from kb.queries.overview import overview
 from kb.store import datastate
 from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_stance
@@ -43,14 +45,14 @@ def _read(app: Flask, a: int, b: int) -> tuple[tuple, float, list[str]]:
     """The data state, the pair's agreement score and the home page matrix's positions."""
     with app.app_context(), session_scope() as s:
         score = cached.agreement(s).pair(a, b).score
-        rows = browse.overview(s)["matrix"]["rows"]
+        rows = overview(s)["matrix"]["rows"]
         positions = sorted(cell["position"] for row in rows for cell in row["cells"])
         return datastate.state(s), score, positions
 
 
 def test_a_rebuilt_database_is_not_served_the_old_graph(app, databases, database_url) -> None:
     cache.clear()
-    browse.MEMO.clear()
+    MEMO.clear()
     a, b = _write_pair(app, "supports")
     before, score, positions = _read(app, a, b)
     assert (score, positions) == (1.0, ["supports", "supports"])
@@ -70,7 +72,7 @@ def test_a_rebuilt_database_is_not_served_the_old_pages(app, databases, database
     _rebuild(app, databases, database_url)
     _write_pair(app, "opposes")
     with app.app_context(), session_scope() as s:
-        names = sorted(p.name for p in s.query(browse.Person))
+        names = sorted(p.name for p in s.query(Person))
     again = client.get("/people")
     assert again.headers.get("X-KB-Page-Cache") != "hit"
     assert all(name in again.get_data(as_text=True) for name in names)

@@ -1,4 +1,4 @@
-"""One stance serialiser (kb.queries.browse.stance_data) writes both published shapes: the
+"""One stance serialiser (kb.queries.shapes.stance_data) writes both published shapes: the
 person page's .json and /compare/<a>/<b>.json agree on every field they share, and each keeps
 its documented fields."""
 

@@ -30,8 +30,42 @@ from werkzeug.exceptions import HTTPException
 from kb.formats.csvsafe import iter_csv
 from kb.models import POSITIONS, SOURCE_KINDS, Person, Topic
 from kb.pagination import Page, PageRequest
-from kb.queries import browse as q
 from kb.queries import search as fts
+from kb.queries.claims import (
+    CLAIM_CSV_HEADER,
+    CLAIM_SORTS,
+    claim_detail,
+    claims_listing,
+    claims_select,
+    iter_claim_rows,
+)
+from kb.queries.listing import Listing, by_slug
+from kb.queries.overview import overview
+from kb.queries.people import (
+    PEOPLE_CSV_HEADER,
+    PEOPLE_SORTS,
+    iter_people_rows,
+    people_listing,
+    people_select,
+    person_detail,
+)
+from kb.queries.shapes import claim_ref, person_ref, quote_data, source_ref
+from kb.queries.sources import (
+    SOURCE_CSV_HEADER,
+    SOURCE_SORTS,
+    iter_source_rows,
+    source_detail,
+    sources_listing,
+    sources_select,
+)
+from kb.queries.topics import (
+    TOPIC_CSV_HEADER,
+    TOPIC_SORTS,
+    iter_topic_rows,
+    topic_detail,
+    topics_listing,
+    topics_select,
+)
 from kb.web import panels, streams
 from kb.web.api import documented
 from kb.web.database import get_session
@@ -155,7 +189,7 @@ bp.register_error_handler(HTTPException, http_error)
 @twin("/", json_rule="/index.json")
 def home(fmt: str):
     """The overview: counts, the stance matrix (people x claims) and the most contested claims."""
-    data = q.overview(get_session())
+    data = overview(get_session())
     if fmt == "json":
         return _json(data)
     return render_template("browse/home.html", data=data)
@@ -169,7 +203,7 @@ bp.add_url_rule("/.json", view_func=home, defaults={"fmt": "json"}, methods=["GE
 # ------------------------------------------------------------------ lists
 
 
-def _list_response(fmt: str, listing: q.Listing, template: str, **context: Any):
+def _list_response(fmt: str, listing: Listing, template: str, **context: Any):
     """A list page as JSON (rows, facets, pagination and links to the neighbouring pages) or
     HTML; the CSV twin streams from its own select and never gets here."""
     data = listing.data()
@@ -181,21 +215,21 @@ def _list_response(fmt: str, listing: q.Listing, template: str, **context: Any):
 @documented(
     *LIST_PARAMS,
     ("affiliation", "string", "only people with exactly this affiliation"),
-    ("sort", list(q.PEOPLE_SORTS), "order of the rows (default name)"),
+    ("sort", list(PEOPLE_SORTS), "order of the rows (default name)"),
 )
 @twin("/people", csv=True)
 def people(fmt: str):
     """People, filterable by affiliation and sortable by name, number of claims or recency."""
     args = request.args
-    sort = choice(args, "sort", q.PEOPLE_SORTS, "name")
+    sort = choice(args, "sort", PEOPLE_SORTS, "name")
     affiliation = text(args, "affiliation")
     req = _page_request()
     session = get_session()
     if fmt == "csv":
-        stmt = q.people_select(affiliation, sort)
-        return _csv("people", q.PEOPLE_CSV_HEADER, q.iter_people_rows(session, stmt))
-    listing = q.people_listing(session, req, affiliation, sort)
-    return _list_response(fmt, listing, "browse/people.html", sorts=q.PEOPLE_SORTS)
+        stmt = people_select(affiliation, sort)
+        return _csv("people", PEOPLE_CSV_HEADER, iter_people_rows(session, stmt))
+    listing = people_listing(session, req, affiliation, sort)
+    return _list_response(fmt, listing, "browse/people.html", sorts=PEOPLE_SORTS)
 
 
 @documented(
@@ -208,14 +242,14 @@ def people(fmt: str):
         "only claims with a stance in this position (the latest stance "
         "of each person; of the given person if `person` is set)",
     ),
-    ("sort", list(q.CLAIM_SORTS), "order of the rows (default text)"),
+    ("sort", list(CLAIM_SORTS), "order of the rows (default text)"),
 )
 @twin("/claims", csv=True)
 def claims(fmt: str):
     """Claims with their number of supporters, opponents and mixed, filterable by topic and by
     person and position."""
     args = request.args
-    sort = choice(args, "sort", q.CLAIM_SORTS, "text")
+    sort = choice(args, "sort", CLAIM_SORTS, "text")
     position = choice(args, "position", POSITIONS)
     topic = text(args, "topic", 100)
     person = text(args, "person", 100)
@@ -223,53 +257,53 @@ def claims(fmt: str):
     session = get_session()
     if fmt == "csv":
         # the filters are checked first: an unknown slug is a 400 before any byte is sent
-        stmt = q.claims_select(
-            q.by_slug(session, Topic, topic, "topic"),
-            q.by_slug(session, Person, person, "person"),
+        stmt = claims_select(
+            by_slug(session, Topic, topic, "topic"),
+            by_slug(session, Person, person, "person"),
             position,
             sort,
         )
-        return _csv("claims", q.CLAIM_CSV_HEADER, q.iter_claim_rows(session, stmt))
-    listing = q.claims_listing(session, req, topic, person, position, sort)
-    return _list_response(fmt, listing, "browse/claims.html", sorts=q.CLAIM_SORTS)
+        return _csv("claims", CLAIM_CSV_HEADER, iter_claim_rows(session, stmt))
+    listing = claims_listing(session, req, topic, person, position, sort)
+    return _list_response(fmt, listing, "browse/claims.html", sorts=CLAIM_SORTS)
 
 
 @documented(
     *LIST_PARAMS,
     ("kind", list(SOURCE_KINDS), "only sources of this kind"),
     ("year", "integer", "only sources published in this year (four digits)"),
-    ("sort", list(q.SOURCE_SORTS), "order of the rows (default date: newest first)"),
+    ("sort", list(SOURCE_SORTS), "order of the rows (default date: newest first)"),
 )
 @twin("/sources", csv=True)
 def sources(fmt: str):
     """Sources, filterable by kind and year, newest first by default."""
     args = request.args
-    sort = choice(args, "sort", q.SOURCE_SORTS, "date")
+    sort = choice(args, "sort", SOURCE_SORTS, "date")
     kind = choice(args, "kind", SOURCE_KINDS)
     yr = year(args, "year")
     req = _page_request()
     session = get_session()
     if fmt == "csv":
-        stmt = q.sources_select(kind, yr, sort)
-        return _csv("sources", q.SOURCE_CSV_HEADER, q.iter_source_rows(session, stmt))
-    listing = q.sources_listing(session, req, kind, yr, sort)
-    return _list_response(fmt, listing, "browse/sources.html", sorts=q.SOURCE_SORTS)
+        stmt = sources_select(kind, yr, sort)
+        return _csv("sources", SOURCE_CSV_HEADER, iter_source_rows(session, stmt))
+    listing = sources_listing(session, req, kind, yr, sort)
+    return _list_response(fmt, listing, "browse/sources.html", sorts=SOURCE_SORTS)
 
 
 @documented(
     *LIST_PARAMS,
-    ("sort", list(q.TOPIC_SORTS), "order of the rows (default name)"),
+    ("sort", list(TOPIC_SORTS), "order of the rows (default name)"),
 )
 @twin("/topics", csv=True)
 def topics(fmt: str):
     """Topics with their number of claims."""
-    sort = choice(request.args, "sort", q.TOPIC_SORTS, "name")
+    sort = choice(request.args, "sort", TOPIC_SORTS, "name")
     req = _page_request()
     session = get_session()
     if fmt == "csv":
-        return _csv("topics", q.TOPIC_CSV_HEADER, q.iter_topic_rows(session, q.topics_select(sort)))
-    listing = q.topics_listing(session, req, sort)
-    return _list_response(fmt, listing, "browse/topics.html", sorts=q.TOPIC_SORTS)
+        return _csv("topics", TOPIC_CSV_HEADER, iter_topic_rows(session, topics_select(sort)))
+    listing = topics_listing(session, req, sort)
+    return _list_response(fmt, listing, "browse/topics.html", sorts=TOPIC_SORTS)
 
 
 # ------------------------------------------------------------------ detail pages
@@ -333,7 +367,7 @@ def person(slug: str, fmt: str):
     stances, and the sources they are quoted in or wrote."""
     session = get_session()
     req = _page_request()
-    found = q.person_detail(session, slug, req)
+    found = person_detail(session, slug, req)
     if found is None:
         abort(404, description="There is no person with that name in kb.")
     person_obj, data = found
@@ -365,7 +399,7 @@ def claim(slug: str, fmt: str):
     """A claim: the people on each side with their quotes, related claims, and a timeline."""
     session = get_session()
     req = _page_request()
-    found = q.claim_detail(session, slug, req)
+    found = claim_detail(session, slug, req)
     if found is None:
         abort(404, description="There is no claim with that name in kb.")
     claim_obj, data = found
@@ -397,7 +431,7 @@ def claim(slug: str, fmt: str):
 @twin("/sources/<slug>")
 def source(slug: str, fmt: str):
     """A source: its bibliographic data and every quote taken from it, with the speakers."""
-    data = q.source_detail(get_session(), slug)
+    data = source_detail(get_session(), slug)
     if data is None:
         abort(404, description="There is no source with that name in kb.")
     if fmt == "json":
@@ -414,29 +448,29 @@ def source(slug: str, fmt: str):
 
 @documented(
     *LIST_PARAMS,
-    ("sort", list(q.CLAIM_SORTS), "order of the claims (default text)"),
+    ("sort", list(CLAIM_SORTS), "order of the claims (default text)"),
 )
 @twin("/topics/<slug>", csv=True)
 def topic(slug: str, fmt: str):
     """A topic and its claims (paginated, sortable like /claims; the CSV twin has them all,
     with the columns of /claims.csv)."""
-    sort = choice(request.args, "sort", q.CLAIM_SORTS, "text")
+    sort = choice(request.args, "sort", CLAIM_SORTS, "text")
     req = _page_request()
     session = get_session()
     if fmt == "csv":
         found = session.scalar(select(Topic).where(Topic.slug == slug))
         if found is None:
             abort(404, description="There is no topic with that name in kb.")
-        stmt = q.claims_select(found, None, None, sort)
+        stmt = claims_select(found, None, None, sort)
         name = "topic-" + re.sub(r"[^A-Za-z0-9_-]", "_", found.slug)
-        return _csv(name, q.CLAIM_CSV_HEADER, q.iter_claim_rows(session, stmt))
-    data = q.topic_detail(session, slug, req, sort)
+        return _csv(name, CLAIM_CSV_HEADER, iter_claim_rows(session, stmt))
+    data = topic_detail(session, slug, req, sort)
     if data is None:
         abort(404, description="There is no topic with that name in kb.")
     if fmt == "json":
         return _json(data)
     page = Page(data["rows"], req.page, req.per_page, data["pagination"]["total"])
-    return render_template("browse/topic.html", data=data, page=page, sorts=q.CLAIM_SORTS)
+    return render_template("browse/topic.html", data=data, page=page, sorts=CLAIM_SORTS)
 
 
 # ------------------------------------------------------------------ search
@@ -517,11 +551,11 @@ def _hit_data(hit: fts.Hit) -> dict[str, Any]:
         "snippet_html": hit.snippet,
     }
     if hit.kind == "person":
-        data["person"] = q.person_ref(rec) | {"affiliation": rec.affiliation}
+        data["person"] = person_ref(rec) | {"affiliation": rec.affiliation}
     elif hit.kind == "claim":
-        data["claim"] = q.claim_ref(rec)
+        data["claim"] = claim_ref(rec)
     elif hit.kind == "quote":
-        data["quote"] = q.quote_data(rec)
+        data["quote"] = quote_data(rec)
     else:
-        data["source"] = q.source_ref(rec)
+        data["source"] = source_ref(rec)
     return data

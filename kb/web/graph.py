@@ -28,9 +28,9 @@ from kb import rules
 from kb.graph import analysis, cached, stream, svg
 from kb.graph.agreement import Agreement
 from kb.models import Person
-from kb.queries import browse as browse_q
 from kb.queries import graph as q
 from kb.queries import search as fts
+from kb.queries import shapes as browse_q
 from kb.queries import suggest
 from kb.web import streams
 from kb.web.api import documented

@@ -1,0 +1,430 @@
+"""Reads of claims: the claim list (its filters, orderings, facets and CSV rows) and a claim's
+page (the people on each side, the claims it relates to, the timeline of stances on it).
+
+A claim's counts are of latest stances (kb.queries.is_latest): a person who changed their mind
+counts once, on the side they hold now. Orderings by a count and the facet counts are kept in
+the pages' memos (kb.queries.listing) until the data changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from kb.dates import humanize_partial
+from kb.models import POSITIONS, Claim, ClaimRelation, Person, Stance, Topic, claim_topic
+from kb.pagination import Page, PageRequest
+from kb.queries import is_latest
+from kb.queries.listing import (
+    FACET_LIMIT,
+    FACETS,
+    HISTORY_LIMIT,
+    MEMO,
+    Listing,
+    by_slug,
+    page_ids,
+    rows_by_ids,
+)
+from kb.queries.shapes import (
+    as_of_human,
+    by_position,
+    claim_ref,
+    load_stances,
+    person_ref,
+    stance_data,
+    topic_ref,
+)
+from kb.vocabulary import position_data, positions
+
+CLAIM_SORTS = ("text", "stances", "contested", "recent")
+
+
+def _claim_side_counts() -> dict[str, Any]:
+    st = aliased(Stance)
+    return {
+        position: select(func.count())
+        .where(st.claim_id == Claim.id, st.position == position, is_latest(st))
+        .correlate(Claim)
+        .scalar_subquery()
+        .label(position)
+        for position in POSITIONS
+    }
+
+
+def _claim_conditions(
+    topic: Topic | None, person: Person | None, position: str | None
+) -> dict[str, Any]:
+    conds: dict[str, Any] = {}
+    if topic is not None:
+        conds["topic"] = Claim.id.in_(
+            select(claim_topic.c.claim_id).where(claim_topic.c.topic_id == topic.id)
+        )
+    if person is not None or position is not None:
+        st = aliased(Stance)
+        # whoever holds any stance on a claim holds a latest one: only a position needs the rule
+        where = [st.claim_id == Claim.id]
+        if position is not None:
+            where.append(is_latest(st))
+        if person is not None:
+            where.append(st.person_id == person.id)
+        if position is not None:
+            where.append(st.position == position)
+        conds["stance"] = exists().where(*where)
+    return conds
+
+
+def claims_select(
+    topic: Topic | None = None,
+    person: Person | None = None,
+    position: str | None = None,
+    sort: str = "text",
+) -> Select[Any]:
+    """Claims with their counts of supporters, opponents and mixed (latest stances), filtered
+    and in a stable order (every sort ends with the id)."""
+    sides = _claim_side_counts()
+    stmt = select(Claim, *sides.values()).where(
+        *_claim_conditions(topic, person, position).values()
+    )
+    total = sides["supports"] + sides["opposes"] + sides["mixed"]
+    if sort == "stances":
+        return stmt.order_by(total.desc(), Claim.text, Claim.id)
+    if sort == "contested":
+        smaller = case(
+            (sides["supports"] < sides["opposes"], sides["supports"]), else_=sides["opposes"]
+        )
+        return stmt.order_by(smaller.desc(), total.desc(), Claim.text, Claim.id)
+    if sort == "recent":
+        return stmt.order_by(Claim.id.desc())
+    return stmt.order_by(Claim.text, Claim.id)
+
+
+def claim_row(c: Claim, supports: int, opposes: int, mixed: int) -> dict[str, Any]:
+    return {
+        **claim_ref(c),
+        "topics": [topic_ref(t) for t in c.topics],
+        "supports": supports,
+        "opposes": opposes,
+        "mixed": mixed,
+    }
+
+
+def claims_listing(
+    session: Session,
+    req: PageRequest,
+    topic_slug: str | None = None,
+    person_slug: str | None = None,
+    position: str | None = None,
+    sort: str = "text",
+    facets: bool = True,
+) -> Listing:
+    """A page of claims, filtered by topic and by person and position, with facet counts.
+
+    Each facet counts the claims that match every other filter (so choosing a topic still shows
+    how many claims the other topics have under the person filter, as faceted search does)."""
+    topic = by_slug(session, Topic, topic_slug, "topic")
+    person = by_slug(session, Person, person_slug, "person")
+    page = claims_page(session, req, topic, person, position, sort)
+    filters = {
+        "topic": topic_ref(topic) if topic else None,
+        "person": person_ref(person) if person else None,
+        "position": position,
+        "sort": sort,
+    }
+    listing = Listing(page, {}, filters)
+    if facets:
+        listing.facets = _claim_facets(session, topic, person, position)
+        people = listing.facets["person"]
+        if person is not None and not any(f["selected"] for f in people):
+            # the chosen person is outside the top of the facet: still show (and count) them
+            listing.facets = {
+                **listing.facets,
+                "person": [
+                    *people,
+                    {
+                        "value": person.slug,
+                        "label": person.name,
+                        "count": page.total,
+                        "selected": True,
+                    },
+                ],
+            }
+    return listing
+
+
+def claims_page(
+    session: Session,
+    req: PageRequest,
+    topic: Topic | None,
+    person: Person | None,
+    position: str | None,
+    sort: str,
+) -> Page[dict[str, Any]]:
+    """One page of claim rows. Orderings by a count (stances, contested) need every matching
+    claim's counts, so their order is computed once per data version and kept; the rows of
+    the page are then read by id. Other orderings run in SQL with LIMIT/OFFSET."""
+    conds = _claim_conditions(topic, person, position).values()
+    total = session.scalar(select(func.count()).select_from(Claim).where(*conds)) or 0
+    stmt = claims_select(topic, person, position, sort).options(selectinload(Claim.topics))
+    if sort in ("stances", "contested"):
+        key = (
+            "claim-order",
+            topic.id if topic else None,
+            person.id if person else None,
+            position,
+            sort,
+        )
+        order = MEMO.get(
+            session,
+            key,
+            lambda: list(
+                session.scalars(
+                    claims_select(topic, person, position, sort).with_only_columns(Claim.id)
+                )
+            ),
+        )
+        ids = order[req.offset : req.offset + req.per_page]
+    else:
+        ids = page_ids(session, claims_select(topic, person, position, sort), Claim.id, req)
+    rows = rows_by_ids(session, stmt, Claim.id, ids)
+    return Page([claim_row(*r) for r in rows], req.page, req.per_page, total)
+
+
+def _claim_facets(
+    session: Session, topic: Topic | None, person: Person | None, position: str | None
+) -> dict[str, list[dict[str, Any]]]:
+    """The three facets of the claim list. Each leaves out its own filter, so each is kept
+    under the other two alone: the topic counts under "opposes" are the same whichever topic
+    is chosen, and a reader stepping through topics reuses them instead of rescanning."""
+    t_id, p_id = (topic.id if topic else None), (person.id if person else None)
+    topics = FACETS.get(
+        session, ("claim-topics", p_id, position), lambda: _topic_counts(session, person, position)
+    )
+    people = FACETS.get(
+        session, ("claim-people", t_id, position), lambda: _person_counts(session, topic, position)
+    )
+    by_position = FACETS.get(
+        session, ("claim-positions", t_id, p_id), lambda: _position_counts(session, topic, person)
+    )
+    return {
+        "topic": [
+            {"value": slug, "label": name, "count": n, "selected": t_id == tid}
+            for tid, slug, name, n in topics
+        ],
+        "person": [
+            {"value": slug, "label": name, "count": n, "selected": p_id == pid}
+            for pid, slug, name, n in people
+        ],
+        "position": [
+            {
+                "value": w.position,
+                "label": w.label,
+                "symbol": w.symbol,
+                "count": by_position.get(w.position or "", 0),  # iterating gives the three
+                "selected": w.position == position,
+            }
+            for w in positions
+        ],
+    }
+
+
+def _in_claims(
+    column: Any, topic: Topic | None, person: Person | None, position: str | None
+) -> list[Any]:
+    """`column` IN the claims that pass these filters (none at all: no condition, so an
+    unfiltered count reads straight from the index)."""
+    conds = _claim_conditions(topic, person, position)
+    return [column.in_(select(Claim.id).where(*conds.values()))] if conds else []
+
+
+def _topic_counts(
+    session: Session, person: Person | None, position: str | None
+) -> list[tuple[int, str, str, int]]:
+    n = func.count(claim_topic.c.claim_id)
+    rows = session.execute(
+        select(Topic.id, Topic.slug, Topic.name, n)
+        .join(claim_topic, claim_topic.c.topic_id == Topic.id)
+        .where(*_in_claims(claim_topic.c.claim_id, None, person, position))
+        .group_by(Topic.id)
+        .order_by(n.desc(), Topic.name, Topic.id)
+        .limit(FACET_LIMIT)
+    )
+    return [(tid, slug, name, count) for tid, slug, name, count in rows]
+
+
+def _position_counts(
+    session: Session, topic: Topic | None, person: Person | None
+) -> dict[str, int]:
+    """Per position, the claims on which someone (the chosen person, if any) holds it: an
+    EXISTS per claim stops at the first such stance instead of counting them all."""
+    counts = session.execute(
+        select(
+            *(
+                select(func.count())
+                .select_from(Claim)
+                .where(*_claim_conditions(topic, person, p).values())
+                .scalar_subquery()
+                for p in POSITIONS
+            )
+        )
+    ).one()
+    return dict(zip(POSITIONS, counts, strict=True))
+
+
+def _person_counts(
+    session: Session, topic: Topic | None, position: str | None
+) -> list[tuple[int, str, str, int]]:
+    st2 = aliased(Stance)
+    where = _in_claims(st2.claim_id, topic, None, position)
+    if position is not None:
+        where += [st2.position == position, is_latest(st2)]
+    n2 = func.count(st2.claim_id.distinct())
+    # count per person id first (the stance index covers it), then read the top people
+    top = (
+        select(st2.person_id, n2.label("n"))
+        .where(*where)
+        .group_by(st2.person_id)
+        .order_by(n2.desc(), st2.person_id)
+        .limit(FACET_LIMIT)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Person.id, Person.slug, Person.name, top.c.n)
+        .join(top, top.c.person_id == Person.id)
+        .order_by(top.c.n.desc(), Person.name, Person.id)
+    )
+    return [tuple(r) for r in rows]
+
+
+def iter_claim_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
+    """Every row of a claims select as CSV cells, read in batches (a few queries per 500)."""
+    result = session.execute(
+        stmt.options(selectinload(Claim.topics)).execution_options(yield_per=500)
+    )
+    for c, sup, opp, mix in result:
+        yield [c.slug, c.text, c.summary, ";".join(t.slug for t in c.topics), sup, opp, mix]
+
+
+CLAIM_CSV_HEADER = ["slug", "text", "summary", "topics", "supports", "opposes", "mixed"]
+
+
+def claim_detail(
+    session: Session, slug: str, req: PageRequest
+) -> tuple[Claim, dict[str, Any]] | None:
+    """A claim, a page of the people on each side (latest stances, by name) with their quotes,
+    the claims it supports or contradicts and those that support or contradict it, and a
+    timeline of the stances taken on it (undated first, then by date; the first
+    HISTORY_LIMIT)."""
+    claim = _claim_with_relations(session, slug)
+    if claim is None:
+        return None
+    ids, total, current = _sides_page(session, claim, req)
+    timeline, timeline_total = _timeline(session, claim)
+    return claim, {
+        "claim": {**claim_ref(claim), "topics": [topic_ref(t) for t in claim.topics]},
+        "pagination": Page(ids, req.page, req.per_page, total).meta(),
+        "sides": by_position([stance_data(st, True, claim=False) for st in current]),
+        "relations": _relations(claim),
+        "timeline": timeline,
+        "timeline_total": timeline_total,
+    }
+
+
+def _claim_with_relations(session: Session, slug: str) -> Claim | None:
+    """The claim of a slug with its topics and the claims on both ends of its relations."""
+    return session.scalar(
+        select(Claim)
+        .where(Claim.slug == slug)
+        .options(
+            selectinload(Claim.topics),
+            selectinload(Claim.relations_out).selectinload(ClaimRelation.to_claim),
+            selectinload(Claim.relations_in).selectinload(ClaimRelation.from_claim),
+        )
+    )
+
+
+def _sides_page(
+    session: Session, claim: Claim, req: PageRequest
+) -> tuple[list[int], int, list[Stance]]:
+    """One page of the latest stances on a claim, by the holder's name: their ids, how many
+    there are in all and the stances, loaded with their holders and evidence."""
+    on_claim = [Stance.claim_id == claim.id]
+    total = (
+        session.scalar(select(func.count()).select_from(Stance).where(*on_claim, is_latest())) or 0
+    )
+    ids = list(
+        session.scalars(
+            select(Stance.id)
+            .join(Person, Person.id == Stance.person_id)
+            .where(*on_claim, is_latest())
+            .order_by(Person.name, Stance.id)
+            .limit(req.per_page)
+            .offset(req.offset)
+        )
+    )
+    return ids, total, load_stances(session, ids, selectinload(Stance.person))
+
+
+def _timeline(session: Session, claim: Claim) -> tuple[list[dict[str, Any]], int]:
+    """Every stance taken on a claim, latest or not (undated first, then by date; the first
+    HISTORY_LIMIT), each with the dates of its quotes; and how many there are in all."""
+    on_claim = [Stance.claim_id == claim.id]
+    n_all = session.scalar(select(func.count()).select_from(Stance).where(*on_claim)) or 0
+    timeline_ids = list(
+        session.scalars(
+            select(Stance.id)
+            .join(Person, Person.id == Stance.person_id)
+            .where(*on_claim)
+            .order_by(Stance.as_of.is_not(None), Stance.as_of, Person.name, Stance.id)
+            .limit(HISTORY_LIMIT)
+        )
+    )
+    timeline = load_stances(session, timeline_ids, selectinload(Stance.person))
+    latest_in_timeline = set(
+        session.scalars(select(Stance.id).where(Stance.id.in_(timeline_ids), is_latest()))
+    )
+    entries = [
+        {
+            "id": st.id,
+            "person": person_ref(st.person),
+            **position_data(st.position),
+            "as_of": st.as_of.isoformat() if st.as_of else None,
+            "as_of_human": as_of_human(st.as_of),
+            "latest": st.id in latest_in_timeline,
+            "evidence_dates": _evidence_dates(st),
+        }
+        for st in timeline
+    ]
+    return entries, n_all
+
+
+def _evidence_dates(st: Stance) -> list[str]:
+    """The dates of a stance's quotes, oldest first, each once (undated last)."""
+    dated = sorted(
+        (q.source for q in st.evidence),
+        key=lambda s: (s.published_on is None, s.published_on or dt.date.min),
+    )
+    seen: dict[str, None] = {}
+    for s in dated:
+        seen.setdefault(humanize_partial(s.published_on, s.date_precision), None)
+    return list(seen)
+
+
+def _relations(claim: Claim) -> dict[str, list[dict[str, Any]]]:
+    """The claims this one supports or contradicts and those that support or contradict it,
+    each by its text, with the relation's note."""
+
+    def rel(r: ClaimRelation, other: Claim) -> dict[str, Any]:
+        return {**claim_ref(other), "note": r.note}
+
+    out = sorted(claim.relations_out, key=lambda r: (r.to_claim.text, r.id))
+    inc = sorted(claim.relations_in, key=lambda r: (r.from_claim.text, r.id))
+    return {
+        "supports": [rel(r, r.to_claim) for r in out if r.kind == "supports"],
+        "contradicts": [rel(r, r.to_claim) for r in out if r.kind == "contradicts"],
+        "supported_by": [rel(r, r.from_claim) for r in inc if r.kind == "supports"],
+        "contradicted_by": [rel(r, r.from_claim) for r in inc if r.kind == "contradicts"],
+    }

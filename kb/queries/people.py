@@ -1,0 +1,218 @@
+"""Reads of people: the people list (with its affiliation facet and CSV rows) and a person's
+page (their latest stances by position, their earlier ones, the sources they are in).
+
+A person's page is paged and its history capped (kb.queries.listing.HISTORY_LIMIT), so a
+prolific person's page costs what anyone's does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Row, Select, and_, case, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from kb.models import Claim, Person, Quote, Source, Stance, source_author
+from kb.pagination import Page, PageRequest
+from kb.queries import is_latest
+from kb.queries.listing import (
+    FACET_LIMIT,
+    HISTORY_LIMIT,
+    MEMO,
+    Listing,
+    page_ids,
+    rows_by_ids,
+)
+from kb.queries.shapes import (
+    by_position,
+    load_stances,
+    person_data,
+    source_ref,
+    stance_data,
+)
+
+PEOPLE_SORTS = ("name", "stances", "recent")
+
+
+def people_select(affiliation: str | None = None, sort: str = "name") -> Select[Any]:
+    st = aliased(Stance)
+    n_claims = (
+        select(func.count(st.claim_id.distinct()))
+        .where(st.person_id == Person.id)
+        .correlate(Person)
+        .scalar_subquery()
+        .label("claims")
+    )
+    q = aliased(Quote)
+    n_quotes = (
+        select(func.count()).where(q.speaker_id == Person.id).correlate(Person).scalar_subquery()
+    ).label("quotes")
+    stmt = select(Person, n_claims, n_quotes)
+    if affiliation is not None:
+        stmt = stmt.where(Person.affiliation == affiliation)
+    if sort == "stances":
+        return stmt.order_by(n_claims.desc(), Person.name, Person.id)
+    if sort == "recent":
+        return stmt.order_by(Person.id.desc())
+    return stmt.order_by(Person.name, Person.id)
+
+
+def person_row(p: Person, n_claims: int, n_quotes: int) -> dict[str, Any]:
+    return {
+        "slug": p.slug,
+        "name": p.name,
+        "affiliation": p.affiliation,
+        "claims": n_claims,
+        "quotes": n_quotes,
+    }
+
+
+PEOPLE_CSV_HEADER = ["slug", "name", "affiliation", "claims", "quotes"]
+
+
+def people_listing(
+    session: Session,
+    req: PageRequest,
+    affiliation: str | None = None,
+    sort: str = "name",
+    facets: bool = True,
+) -> Listing:
+    stmt = people_select(affiliation, sort)
+    cond = [] if affiliation is None else [Person.affiliation == affiliation]
+    total = session.scalar(select(func.count()).select_from(Person).where(*cond)) or 0
+    if sort == "stances":
+        # ordering by a count reads every person's stances: computed once per data version
+        order = MEMO.get(
+            session,
+            ("people-order", affiliation, sort),
+            lambda: list(session.scalars(stmt.with_only_columns(Person.id))),
+        )
+        ids = order[req.offset : req.offset + req.per_page]
+    else:
+        ids = page_ids(session, stmt, Person.id, req)
+    rows = rows_by_ids(session, stmt, Person.id, ids)
+    listing = Listing(
+        Page([person_row(*r) for r in rows], req.page, req.per_page, total),
+        {},
+        {"affiliation": affiliation, "sort": sort},
+    )
+    if facets:
+        n = func.count(Person.id)
+        aff_rows = MEMO.get(
+            session,
+            ("people-facets",),
+            lambda: [
+                tuple(r)
+                for r in session.execute(
+                    select(Person.affiliation, n)
+                    .where(Person.affiliation.is_not(None))
+                    .group_by(Person.affiliation)
+                    .order_by(n.desc(), Person.affiliation)
+                    .limit(FACET_LIMIT)
+                )
+            ],
+        )
+        listing.facets = {
+            "affiliation": [
+                {"value": a, "label": a, "count": c, "selected": a == affiliation}
+                for a, c in aff_rows
+            ]
+        }
+    return listing
+
+
+def iter_people_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
+    for p, n_claims, n_quotes in session.execute(stmt.execution_options(yield_per=500)):
+        yield list(person_row(p, n_claims, n_quotes).values())
+
+
+def person_detail(
+    session: Session, slug: str, req: PageRequest
+) -> tuple[Person, dict[str, Any]] | None:
+    """A person, a page of their stances grouped by position (the latest stance on each claim,
+    supporters' side first, then by claim), each with its quotes and sources; their earlier
+    stances, as history; and the sources they are quoted in or wrote. Pages and limits keep a
+    prolific person's page as fast as anyone's."""
+    person = session.scalar(select(Person).where(Person.slug == slug))
+    if person is None:
+        return None
+    ids, total, current = _current_page(session, person, req)
+    earlier = _earlier_stances(session, person)
+    sources = _person_sources(session, person)
+    # the same person appears on every stance: leave it out of each one
+    return person, {
+        "person": person_data(person),
+        "pagination": Page(ids, req.page, req.per_page, total).meta(),
+        "stances": by_position([stance_data(st, True, person=False) for st in current]),
+        "earlier_stances": [stance_data(st, False, person=False) for st in earlier],
+        "sources": [{**source_ref(s), "quotes": n} for s, n in sources],
+        "limits": {"earlier_stances": HISTORY_LIMIT, "sources": HISTORY_LIMIT},
+    }
+
+
+def _position_order(st: Any = Stance) -> Any:
+    return case((st.position == "supports", 0), (st.position == "opposes", 1), else_=2)
+
+
+def _current_page(
+    session: Session, person: Person, req: PageRequest
+) -> tuple[list[int], int, list[Stance]]:
+    """One page of a person's latest stances (supporters' side first, then by claim): their
+    ids, how many there are in all and the stances, loaded with their claims and evidence."""
+    mine = [Stance.person_id == person.id]
+    total = session.scalar(select(func.count()).select_from(Stance).where(*mine, is_latest())) or 0
+    ids = list(
+        session.scalars(
+            select(Stance.id)
+            .join(Claim, Claim.id == Stance.claim_id)
+            .where(*mine, is_latest())
+            .order_by(_position_order(), Claim.text, Stance.id)
+            .limit(req.per_page)
+            .offset(req.offset)
+        )
+    )
+    return ids, total, load_stances(session, ids, selectinload(Stance.claim))
+
+
+def _earlier_stances(session: Session, person: Person) -> list[Stance]:
+    """The person's stances that are no longer their latest (at most HISTORY_LIMIT, picked by
+    date, newest first), shown in date order, undated first."""
+    earlier_ids = list(
+        session.scalars(
+            select(Stance.id)
+            .where(Stance.person_id == person.id, ~is_latest())
+            .order_by(Stance.as_of.desc(), Stance.id)
+            .limit(HISTORY_LIMIT)
+        )
+    )
+    return sorted(
+        load_stances(session, earlier_ids, selectinload(Stance.claim)),
+        key=lambda st: (_date_key(st), st.id),
+    )
+
+
+def _date_key(st: Stance) -> tuple[int, dt.date]:
+    # Undated stances first in a timeline: they are known to exist, not when.
+    return (0, dt.date.min) if st.as_of is None else (1, st.as_of)
+
+
+def _person_sources(session: Session, person: Person) -> Sequence[Row[Source, int]]:
+    """The sources a person is quoted in or wrote (newest first, undated last; the first
+    HISTORY_LIMIT), each with how many of their quotes it holds."""
+    q = aliased(Quote)
+    n_quotes = func.count(q.id.distinct())
+    return session.execute(
+        select(Source, n_quotes)
+        .outerjoin(q, and_(q.source_id == Source.id, q.speaker_id == person.id))
+        .where(
+            Source.id.in_(select(Quote.source_id).where(Quote.speaker_id == person.id))
+            | Source.id.in_(
+                select(source_author.c.source_id).where(source_author.c.person_id == person.id)
+            )
+        )
+        .group_by(Source.id)
+        .order_by(Source.published_on.is_(None), Source.published_on.desc(), Source.id)
+        .limit(HISTORY_LIMIT)
+    ).all()
