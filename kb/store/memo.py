@@ -1,6 +1,6 @@
 """Values computed once per state of a database's data, not once per request.
 
-The one cache that the public pages' reads (kb.queries.browse) and the graphs (kb.graph.cache)
+The one cache that the public pages' reads (kb.queries.listing) and the graphs (kb.graph.cache)
 share. A value is keyed by the database (its URL, password hidden), the state of its data
 (kb.store.datastate.state: the version every write bumps and the moment of that write) and what was
 asked for, so a kept value is never stale: after a write, or after the database is dropped and

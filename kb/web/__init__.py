@@ -39,5 +39,5 @@ def _register_blueprints(app: Flask) -> None:
     # A position's symbol and words, from the one place they are written (kb.vocabulary).
     app.jinja_env.globals["positions"] = vocabulary.positions
     # A date with its precision as readers see it ("2003", "February 2017", "17 July 2017"):
-    # the same formatter that kb.queries.browse uses for the pages' data.
+    # the same formatter that kb.queries.shapes uses for the pages' data.
     app.jinja_env.filters["partial_date"] = dates.humanize_partial

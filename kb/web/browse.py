@@ -2,7 +2,7 @@
 
 Each page is one view function with two (lists: three) renderings, as Datasette does: the HTML
 page at its path, the same data as JSON at the path + ".json", and for lists the filtered rows
-as streamed CSV at the path + ".csv". The data comes from kb.queries.browse as plain dicts, so
+as streamed CSV at the path + ".csv". The data comes from kb.queries (people, claims, sources, topics, overview) as plain dicts, so
 the page and its twins cannot disagree. The home page's twin is /index.json (and /.json).
 """
 
