@@ -39,7 +39,7 @@ from kb import models as m
 from kb import rules
 from kb.errors import DataError, Problem
 from kb.formats import kb1
-from kb.formats.readers import Input, Item, ReadError
+from kb.formats.reading import Input, Item, ReadError
 from kb.load import bulk
 
 ENTITIES = kb1.ENTITIES
