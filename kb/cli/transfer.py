@@ -158,7 +158,8 @@ def import_command(path: Path, dry_run: bool) -> None:
     any problem is reported (file, line, record, field, reason; all of them, up to 100) and
     nothing is written; the exit status is then 1.
     """
-    from kb.formats.readers import ReadError, open_input
+    from kb.formats.readers import open_input
+    from kb.formats.reading import ReadError
     from kb.load.importer import import_input
 
     require_schema()

@@ -64,65 +64,78 @@ def _array(key: str, items: Iterable[dict[str, Any]], first_key: bool = False) -
 
 def iter_aif(streams: Streams) -> Iterator[str]:
     """The claims, relations, quotes and stances as one AIF JSON document, streamed in passes
-    (nodes, edges, locutions): only the small maps of people and claims are kept in memory."""
+    (nodes, edges, locutions): only the small maps of people and claims are kept in memory.
+    Each pass fills a map the next ones read (people by slug, claims by slug)."""
     people: dict[str, tuple[int, str]] = {}
     claims: dict[str, int] = {}
     other_quotes: dict[str, int] = {}
-
-    def participants() -> Iterator[dict[str, Any]]:
-        for i, p in enumerate(streams("people"), 1):
-            people[p["slug"]] = (i, p["name"])
-            first, last = _split_name(p["name"])
-            yield {"participantID": str(i), "firstname": first, "surname": last}
-
-    def nodes() -> Iterator[dict[str, Any]]:
-        for i, c in enumerate(streams("claims"), 1):
-            claims[c["slug"]] = i
-            yield {"nodeID": _nid(i, 1), "text": c["text"], "type": "I"}
-        for q in streams("quotes"):
-            speaker = people.get(q["speaker"], (0, q["speaker"]))[1]
-            n = _quote_number(q["id"], other_quotes)
-            yield {"nodeID": _nid(n, 2), "text": f"{speaker}: {q['text']}", "type": "L"}
-        for i, r in enumerate(streams("claim_relations"), 1):
-            if r["kind"] == "supports":
-                yield {"nodeID": _nid(i, 3), "text": "Default Inference", "type": "RA"}
-            else:
-                yield {"nodeID": _nid(i, 3), "text": "Default Conflict", "type": "CA"}
-        k = 0
-        for s in streams("stances"):
-            for _ref in s["evidence"]:
-                k += 1
-                yield {"nodeID": _nid(k, 4), "text": YA_TEXT[s["position"]], "type": "YA"}
-
-    def edges() -> Iterator[dict[str, Any]]:
-        e = 0
-
-        def edge(a: str, b: str) -> dict[str, Any]:
-            nonlocal e
-            e += 1
-            return {"edgeID": str(e), "fromID": a, "toID": b, "formEdgeID": None}
-
-        for i, r in enumerate(streams("claim_relations"), 1):
-            if r["from"] in claims and r["to"] in claims:
-                yield edge(_nid(claims[r["from"]], 1), _nid(i, 3))
-                yield edge(_nid(i, 3), _nid(claims[r["to"]], 1))
-        k = 0
-        for s in streams("stances"):
-            for ref in s["evidence"]:
-                k += 1
-                if s["claim"] in claims:
-                    yield edge(_nid(_quote_number(ref, other_quotes), 2), _nid(k, 4))
-                    yield edge(_nid(k, 4), _nid(claims[s["claim"]], 1))
-
-    def locutions() -> Iterator[dict[str, Any]]:
-        for q in streams("quotes"):
-            pid = people.get(q["speaker"], (0, ""))[0]
-            n = _quote_number(q["id"], other_quotes)
-            yield {"nodeID": _nid(n, 2), "personID": str(pid)}
-
     yield "{"
-    yield from _array("participants", participants(), first_key=True)
-    yield from _array("nodes", nodes())
-    yield from _array("edges", edges())
-    yield from _array("locutions", locutions())
+    yield from _array("participants", _participants(streams, people), first_key=True)
+    yield from _array("nodes", _nodes(streams, people, claims, other_quotes))
+    yield from _array("edges", _edges(streams, claims, other_quotes))
+    yield from _array("locutions", _locutions(streams, people, other_quotes))
     yield ',\n"schemefulfillments": []}\n'
+
+
+def _participants(streams: Streams, people: dict[str, tuple[int, str]]) -> Iterator[dict[str, Any]]:
+    for i, p in enumerate(streams("people"), 1):
+        people[p["slug"]] = (i, p["name"])
+        first, last = _split_name(p["name"])
+        yield {"participantID": str(i), "firstname": first, "surname": last}
+
+
+def _nodes(
+    streams: Streams,
+    people: dict[str, tuple[int, str]],
+    claims: dict[str, int],
+    other_quotes: dict[str, int],
+) -> Iterator[dict[str, Any]]:
+    for i, c in enumerate(streams("claims"), 1):
+        claims[c["slug"]] = i
+        yield {"nodeID": _nid(i, 1), "text": c["text"], "type": "I"}
+    for q in streams("quotes"):
+        speaker = people.get(q["speaker"], (0, q["speaker"]))[1]
+        n = _quote_number(q["id"], other_quotes)
+        yield {"nodeID": _nid(n, 2), "text": f"{speaker}: {q['text']}", "type": "L"}
+    for i, r in enumerate(streams("claim_relations"), 1):
+        if r["kind"] == "supports":
+            yield {"nodeID": _nid(i, 3), "text": "Default Inference", "type": "RA"}
+        else:
+            yield {"nodeID": _nid(i, 3), "text": "Default Conflict", "type": "CA"}
+    k = 0
+    for s in streams("stances"):
+        for _ref in s["evidence"]:
+            k += 1
+            yield {"nodeID": _nid(k, 4), "text": YA_TEXT[s["position"]], "type": "YA"}
+
+
+def _edges(
+    streams: Streams, claims: dict[str, int], other_quotes: dict[str, int]
+) -> Iterator[dict[str, Any]]:
+    e = 0
+
+    def edge(a: str, b: str) -> dict[str, Any]:
+        nonlocal e
+        e += 1
+        return {"edgeID": str(e), "fromID": a, "toID": b, "formEdgeID": None}
+
+    for i, r in enumerate(streams("claim_relations"), 1):
+        if r["from"] in claims and r["to"] in claims:
+            yield edge(_nid(claims[r["from"]], 1), _nid(i, 3))
+            yield edge(_nid(i, 3), _nid(claims[r["to"]], 1))
+    k = 0
+    for s in streams("stances"):
+        for ref in s["evidence"]:
+            k += 1
+            if s["claim"] in claims:
+                yield edge(_nid(_quote_number(ref, other_quotes), 2), _nid(k, 4))
+                yield edge(_nid(k, 4), _nid(claims[s["claim"]], 1))
+
+
+def _locutions(
+    streams: Streams, people: dict[str, tuple[int, str]], other_quotes: dict[str, int]
+) -> Iterator[dict[str, Any]]:
+    for q in streams("quotes"):
+        pid = people.get(q["speaker"], (0, ""))[0]
+        n = _quote_number(q["id"], other_quotes)
+        yield {"nodeID": _nid(n, 2), "personID": str(pid)}

@@ -26,8 +26,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kb.errors import DataError
-from kb.formats import kb1, readers
-from kb.formats.readers import ReadError, open_input
+from kb.formats import json_input, kb1, readers
+from kb.formats.readers import open_input
+from kb.formats.reading import ReadError
 from kb.load.importer import import_input
 from kb.load.seed import seed_document
 from tests.conftest import csrf_token
@@ -249,7 +250,7 @@ def test_lone_surrogates_and_nul_are_refused_by_field(app, tmp_path) -> None:
 def test_huge_value_is_refused_not_buffered(app, tmp_path, monkeypatch) -> None:
     # A string with no end: the reader stops at MAX_RECORD_CHARS instead of reading the file
     # into memory (the limit is lowered here so the test writes 300 KB, not 16 MB).
-    monkeypatch.setattr(readers, "MAX_RECORD_CHARS", 100_000)
+    monkeypatch.setattr(json_input, "MAX_RECORD_CHARS", 100_000)
     data = b'{"format": "kb/1", "people": [{"slug": "a", "name": "' + b"x" * 300_000
     outcome, problems = attempt(app, _write(tmp_path, "kb.json", data))
     assert outcome == "refused"

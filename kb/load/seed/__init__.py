@@ -24,7 +24,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from kb import models as m
-from kb.load.importer import ENTITIES, Report, apply_document, create_label, record_name
+from kb.load.importer import ENTITIES, apply_document
+from kb.load.report import Report, record_name
+from kb.load.writing import create_label
 
 _SLUGGED: dict[str, m.SluggedModel] = {
     "people": m.Person,

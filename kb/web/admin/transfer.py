@@ -36,7 +36,8 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
 from kb.errors import DataError
-from kb.formats.readers import ReadError, open_input
+from kb.formats.readers import open_input
+from kb.formats.reading import ReadError
 from kb.load.importer import ENTITIES, import_input
 from kb.web import auth
 from kb.web.database import get_session
