@@ -59,16 +59,6 @@ class Report:
                 lines.append(f"deleted by an editor, not added again: {e} {label}")
         return lines
 
-    def as_dict(self) -> dict[str, dict[str, int]]:
-        return {
-            e: {
-                "created": self.created[e],
-                "updated": self.updated[e],
-                "unchanged": self.unchanged[e],
-            }
-            for e in ENTITIES
-        }
-
 
 def encodable(value: str) -> bool:
     """Whether `value` is real Unicode text: JSON's "\\ud800" escapes decode to a lone
