@@ -92,57 +92,11 @@ def backup_sqlite(
     backup under the real name.
     """
     source, target = Path(source), Path(target)
-    if not source.is_file():
-        raise BackupError(f"there is no database file at {source}")
-    if target.is_dir():
-        raise BackupError(f"{target} is a directory: give the backup's file name")
-    if not target.parent.is_dir():
-        raise BackupError(f"the folder {target.parent} does not exist")
-    if target.exists():
-        if target.resolve() == source.resolve():
-            raise BackupError(f"{target} is the database itself: back it up somewhere else")
-        if not force:
-            raise BackupError(f"{target} exists: use --force to replace it")
-    if step_pages < 1:
-        raise BackupError("--pages must be at least 1")
-
+    _check_backup_paths(source, target, force, step_pages)
+    tmp = _temporary_beside(target)
+    steps = _Steps(progress)
     try:
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
-    except OSError as exc:
-        raise BackupError(f"cannot write in {target.parent}: {exc.strerror}") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    restarts = 0
-    left: int | None = None
-
-    def step(_status: int, remaining: int, total: int) -> None:
-        nonlocal restarts, left
-        # More pages left than a step ago: SQLite started over (the snapshot moved).
-        if left is not None and remaining > left:
-            restarts += 1
-        left = remaining
-        if progress is not None:
-            progress(total - remaining, total)
-
-    try:
-        with (
-            closing(sqlite3.connect(source, timeout=BUSY_SECONDS, isolation_level=None)) as src,
-            closing(sqlite3.connect(tmp, isolation_level=None)) as dst,
-        ):
-            src.execute("BEGIN")
-            src.execute("SELECT count(*) FROM sqlite_master").fetchall()  # the snapshot starts
-            src.backup(dst, pages=step_pages, progress=step)
-            src.execute("COMMIT")
-            dst.execute("PRAGMA journal_mode=DELETE")
-            pages = dst.execute("PRAGMA page_count").fetchone()[0]
-            data_version = _scalar(dst, "SELECT data_version FROM kb_state WHERE id = 1")
-            schema = _scalar(dst, "SELECT version_num FROM alembic_version")
-            integrity = "not checked"
-            if verify:
-                rows = [r[0] for r in dst.execute("PRAGMA integrity_check")]
-                integrity = "ok" if rows == ["ok"] else rows[0]
+        pages, data_version, schema, integrity = _copy(source, tmp, step_pages, verify, steps)
         if integrity not in ("ok", "not checked"):
             raise BackupError(f"the copy failed its integrity check: {integrity}")
         with open(tmp, "rb+") as fh:
@@ -157,7 +111,77 @@ def backup_sqlite(
         for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
     size = target.stat().st_size
-    return BackupResult(target, pages, size, data_version, schema, integrity, restarts)
+    return BackupResult(target, pages, size, data_version, schema, integrity, steps.restarts)
+
+
+def _check_backup_paths(source: Path, target: Path, force: bool, step_pages: int) -> None:
+    """Refuse, before anything is written, a backup that cannot or should not be made."""
+    if not source.is_file():
+        raise BackupError(f"there is no database file at {source}")
+    if target.is_dir():
+        raise BackupError(f"{target} is a directory: give the backup's file name")
+    if not target.parent.is_dir():
+        raise BackupError(f"the folder {target.parent} does not exist")
+    if target.exists():
+        if target.resolve() == source.resolve():
+            raise BackupError(f"{target} is the database itself: back it up somewhere else")
+        if not force:
+            raise BackupError(f"{target} exists: use --force to replace it")
+    if step_pages < 1:
+        raise BackupError("--pages must be at least 1")
+
+
+def _temporary_beside(target: Path) -> Path:
+    """An empty temporary file in `target`'s folder, so the final rename stays on one disk."""
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
+    except OSError as exc:
+        raise BackupError(f"cannot write in {target.parent}: {exc.strerror}") from exc
+    os.close(fd)
+    return Path(tmp_name)
+
+
+class _Steps:
+    """The backup's progress callback: reports each step and counts SQLite's restarts."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.restarts = 0
+        self.left: int | None = None
+
+    def __call__(self, _status: int, remaining: int, total: int) -> None:
+        # More pages left than a step ago: SQLite started over (the snapshot moved).
+        if self.left is not None and remaining > self.left:
+            self.restarts += 1
+        self.left = remaining
+        if self.progress is not None:
+            self.progress(total - remaining, total)
+
+
+def _copy(
+    source: Path, tmp: Path, step_pages: int, verify: bool, steps: _Steps
+) -> tuple[int, int | None, str | None, str]:
+    """Copy one snapshot of `source` into `tmp`, self-contained: (pages, data version,
+    schema version, integrity)."""
+    with (
+        closing(sqlite3.connect(source, timeout=BUSY_SECONDS, isolation_level=None)) as src,
+        closing(sqlite3.connect(tmp, isolation_level=None)) as dst,
+    ):
+        src.execute("BEGIN")
+        src.execute("SELECT count(*) FROM sqlite_master").fetchall()  # the snapshot starts
+        src.backup(dst, pages=step_pages, progress=steps)
+        src.execute("COMMIT")
+        dst.execute("PRAGMA journal_mode=DELETE")
+        pages = dst.execute("PRAGMA page_count").fetchone()[0]
+        data_version = _scalar(dst, "SELECT data_version FROM kb_state WHERE id = 1")
+        schema = _scalar(dst, "SELECT version_num FROM alembic_version")
+        integrity = "not checked"
+        if verify:
+            rows = [r[0] for r in dst.execute("PRAGMA integrity_check")]
+            integrity = "ok" if rows == ["ok"] else rows[0]
+    return pages, data_version, schema, integrity
 
 
 def _scalar(conn: sqlite3.Connection, sql: str) -> Any:

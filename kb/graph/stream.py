@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 from sqlalchemy.orm import Session
 
 from kb.graph import cached, writers
+from kb.graph.agreement import Agreement
 from kb.queries import graph as q
 
 # XML 1.0 forbids most control characters even when escaped.
@@ -60,6 +61,14 @@ def items(session: Session, as_of: dt.date | None = None) -> Iterator[tuple[str,
     relation and agreement edge: the graph writers.export_graph makes, row by row."""
     agreement = cached.agreement(session, as_of)
     camps = cached.camps(session, as_of)
+    yield from _node_items(session, camps.camp_of)
+    yield from _stance_items(session, as_of)
+    yield from _relation_items(session)
+    yield from _agreement_items(agreement)
+
+
+def _node_items(session: Session, camp_of: Mapping[int, int]) -> Iterator[tuple[str, Item]]:
+    """Every person (with its camp, 0 for none), then every claim (its text on one line)."""
     for pid, slug, name in q.people_rows(session):
         yield (
             "node",
@@ -70,7 +79,7 @@ def items(session: Session, as_of: dt.date | None = None) -> Iterator[tuple[str,
                     "slug": slug,
                     "label": name,
                     "name": name,
-                    "camp": camps.camp_of.get(pid, 0),
+                    "camp": camp_of.get(pid, 0),
                 },
             ),
         )
@@ -80,6 +89,10 @@ def items(session: Session, as_of: dt.date | None = None) -> Iterator[tuple[str,
             "node",
             Item(f"claim:{cid}", {"kind": "claim", "slug": slug, "label": label, "name": label}),
         )
+
+
+def _stance_items(session: Session, as_of: dt.date | None) -> Iterator[tuple[str, Item]]:
+    """A person -> claim edge per stance standing at `as_of`, weighted by its evidence."""
     for _sid, pid, cid, position, stance_as_of, basis, evidence in q.iter_stance_edge_rows(
         session, as_of
     ):
@@ -99,12 +112,21 @@ def items(session: Session, as_of: dt.date | None = None) -> Iterator[tuple[str,
                 v,
             ),
         )
+
+
+def _relation_items(session: Session) -> Iterator[tuple[str, Item]]:
+    """A claim -> claim edge per relation (supports, contradicts)."""
     for src, dst, kind, _rid in q.iter_relation_rows(session):
         u, v = f"claim:{src}", f"claim:{dst}"
         yield (
             "edge",
             Item(f"{u}>{v}:{kind}", {"kind": "relation", "position": kind, "weight": 1.0}, u, v),
         )
+
+
+def _agreement_items(agreement: Agreement) -> Iterator[tuple[str, Item]]:
+    """A person -- person edge per agreement pair: all of them up to writers.EXPORT_ALL_PAIRS,
+    past it each person's strongest (as writers.export_graph chooses)."""
     mask = (
         None
         if len(agreement) <= writers.EXPORT_ALL_PAIRS

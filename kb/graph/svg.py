@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
@@ -28,11 +29,15 @@ import numpy as np
 from kb.graph.agreement import Agreement
 from kb.vocabulary import positions
 
+if TYPE_CHECKING:
+    from kb.graph.viewpoint import Node
+
 LAYOUT_SEED = 1729
 WIDTH, HEIGHT = 1000, 680
 MARGIN = 60
 PERSON_R = 17
 CLAIM_SIZE = 13
+Box = tuple[float, float, float, float]  # left, right, top, bottom around a node's centre
 
 
 def _stance_label(position: str) -> str:
@@ -155,11 +160,11 @@ def _attr(value: object) -> str:
 
 def render(
     g: nx.MultiDiGraph,
-    pos: Mapping[tuple[str, int], tuple[float, float]],
+    pos: Mapping[Node, tuple[float, float]],
     href: Callable[[str, str], str],
     title: str,
     camp_of: Mapping[int, int] | None = None,
-    centre: tuple[str, int] | None = None,
+    centre: Node | None = None,
     width: int = WIDTH,
     height: int = HEIGHT,
     label_limit: int = 34,
@@ -174,8 +179,37 @@ def render(
     xy = {
         n: (MARGIN + 40 + p[0] * inner_w, MARGIN + p[1] * inner_h) for n, p in pos.items() if n in g
     }
-    boxes: dict[tuple[str, int], tuple[float, float, float, float]] = {}
     label_left = {n: x > width * 0.72 for n, (x, _y) in xy.items()}
+    boxes = _label_boxes(g, xy, label_left, label_limit)
+    xy = _declutter(xy, boxes, width, height)
+    out = _preamble(title, width, height)
+    out.append('<g class="edges" fill="none">')
+    out += _edges(g, xy, centre)
+    out.append("</g>")
+    out.append('<g class="nodes">')
+    # claims first, people on top
+    for n in sorted(xy, key=lambda n: (n[0] == "person", n)):
+        data = g.nodes[n]
+        label = str(data["label"])
+        link = href(str(data["kind"]), str(data["slug"]))
+        if n[0] == "person":
+            out += _person_mark(
+                xy[n], label, link, camp_of.get(n[1]), _radius(n, centre), n == centre
+            )
+        else:
+            out += _claim_mark(xy[n], label, link, n == centre, label_left[n], label_limit)
+    out.append("</g></svg>")
+    return "\n".join(out)
+
+
+def _label_boxes(
+    g: nx.MultiDiGraph,
+    xy: Mapping[Node, tuple[float, float]],
+    label_left: Mapping[Node, bool],
+    label_limit: int,
+) -> dict[Node, Box]:
+    """The box each node's mark and label take around its centre, for _declutter."""
+    boxes: dict[Node, Box] = {}
     for n in xy:
         text = _shorten(str(g.nodes[n]["label"]), 28 if n[0] == "person" else label_limit)
         if n[0] == "person":
@@ -185,7 +219,11 @@ def render(
             w = CLAIM_SIZE / 2 + 5 + len(text) * 6.3
             left, right = (-w, CLAIM_SIZE / 2 + 2) if label_left[n] else (-CLAIM_SIZE / 2 - 2, w)
             boxes[n] = (left, right, -9.0, 9.0)
-    xy = _declutter(xy, boxes, width, height)
+    return boxes
+
+
+def _preamble(title: str, width: int, height: int) -> list[str]:
+    """The <svg> element's opening, its title, the arrow markers and the white background."""
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kb-graph" viewBox="0 0 {width} {height}"'
         f' width="{width}" height="{height}" role="img" aria-labelledby="graph-title"'
@@ -206,12 +244,19 @@ def render(
         )
     out.append("</defs>")
     out.append(f'<rect width="{width}" height="{height}" fill="#ffffff"/>')
+    return out
 
-    def radius(n: tuple[str, int]) -> float:
-        base = PERSON_R if n[0] == "person" else CLAIM_SIZE * 0.75
-        return base + (5 if n == centre else 0)
 
-    out.append('<g class="edges" fill="none">')
+def _radius(n: Node, centre: Node | None) -> float:
+    base = PERSON_R if n[0] == "person" else CLAIM_SIZE * 0.75
+    return base + (5 if n == centre else 0)
+
+
+def _edges(
+    g: nx.MultiDiGraph, xy: Mapping[Node, tuple[float, float]], centre: Node | None
+) -> list[str]:
+    """One <line> per edge between drawn nodes, from rim to rim, with its words as a tooltip."""
+    out = []
     for u, v, data in sorted(g.edges(data=True), key=lambda e: (e[0], e[1], style_key(e[2]))):
         if u not in xy or v not in xy:
             continue
@@ -220,7 +265,7 @@ def render(
         (x1, y1), (x2, y2) = xy[u], xy[v]
         dx, dy = x2 - x1, y2 - y1
         dist = math.hypot(dx, dy) or 1.0
-        ru, rv = radius(u) + 2, radius(v) + 3
+        ru, rv = _radius(u, centre) + 2, _radius(v, centre) + 3
         ax, ay = x1 + dx * ru / dist, y1 + dy * ru / dist
         bx, by = x2 - dx * rv / dist, y2 - dy * rv / dist
         width_px = (
@@ -240,51 +285,58 @@ def render(
             f' stroke="{st["stroke"]}" stroke-width="{width_px:.1f}"{extra}'
             f" class={_attr('edge ' + key)}><title>{escape(what)}</title></line>"
         )
-    out.append("</g>")
+    return out
 
-    out.append('<g class="nodes">')
-    # claims first, people on top
-    for n in sorted(xy, key=lambda n: (n[0] == "person", n)):
-        data = g.nodes[n]
-        x, y = xy[n]
-        label = str(data["label"])
-        link = href(str(data["kind"]), str(data["slug"]))
-        anchor = "end" if label_left[n] else "start"
-        if n[0] == "person":
-            camp = camp_of.get(n[1])
-            r = radius(n)
-            tip = f"{label}" + (f" (camp {camp})" if camp else "")
-            out.append(f'<a href={_attr(link)} class="node person"><title>{escape(tip)}</title>')
-            out.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="#ffffff"'
-                f' stroke="{camp_colour(camp)}" stroke-width="{5 if n == centre else 4}"/>'
-            )
-            if camp:
-                out.append(
-                    f'<text x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle" font-size="13"'
-                    f' font-weight="700" fill="#1d2330">{camp}</text>'
-                )
-            out.append(
-                f'<text x="{x:.1f}" y="{y + r + 16:.1f}" text-anchor="middle" font-size="14"'
-                f' font-weight="700" fill="#1d2330" stroke="#ffffff" stroke-width="4"'
-                f' paint-order="stroke">{escape(_shorten(label, 28))}</text></a>'
-            )
-        else:
-            s = CLAIM_SIZE + (6 if n == centre else 0)
-            out.append(f'<a href={_attr(link)} class="node claim"><title>{escape(label)}</title>')
-            out.append(
-                f'<rect x="{x - s / 2:.1f}" y="{y - s / 2:.1f}" width="{s}" height="{s}" rx="2"'
-                f' fill="{"#1d2330" if n == centre else "#f1f2f4"}" stroke="#1d2330"'
-                ' stroke-width="1.5"/>'
-            )
-            tx = x + (s / 2 + 5) * (1 if anchor == "start" else -1)
-            out.append(
-                f'<text x="{tx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-size="12"'
-                f' fill="#3a4150" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
-                f"{escape(_shorten(label, label_limit))}</text></a>"
-            )
-    out.append("</g></svg>")
-    return "\n".join(out)
+
+def _person_mark(
+    at: tuple[float, float], label: str, link: str, camp: int | None, r: float, central: bool
+) -> list[str]:
+    """A person: a linked circle ringed in its camp's colour, the camp number, the name below."""
+    x, y = at
+    tip = f"{label}" + (f" (camp {camp})" if camp else "")
+    out = [f'<a href={_attr(link)} class="node person"><title>{escape(tip)}</title>']
+    out.append(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="#ffffff"'
+        f' stroke="{camp_colour(camp)}" stroke-width="{5 if central else 4}"/>'
+    )
+    if camp:
+        out.append(
+            f'<text x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle" font-size="13"'
+            f' font-weight="700" fill="#1d2330">{camp}</text>'
+        )
+    out.append(
+        f'<text x="{x:.1f}" y="{y + r + 16:.1f}" text-anchor="middle" font-size="14"'
+        f' font-weight="700" fill="#1d2330" stroke="#ffffff" stroke-width="4"'
+        f' paint-order="stroke">{escape(_shorten(label, 28))}</text></a>'
+    )
+    return out
+
+
+def _claim_mark(
+    at: tuple[float, float],
+    label: str,
+    link: str,
+    central: bool,
+    label_left: bool,
+    label_limit: int,
+) -> list[str]:
+    """A claim: a linked square (filled when it is the centre), its text beside it."""
+    x, y = at
+    anchor = "end" if label_left else "start"
+    s = CLAIM_SIZE + (6 if central else 0)
+    out = [f'<a href={_attr(link)} class="node claim"><title>{escape(label)}</title>']
+    out.append(
+        f'<rect x="{x - s / 2:.1f}" y="{y - s / 2:.1f}" width="{s}" height="{s}" rx="2"'
+        f' fill="{"#1d2330" if central else "#f1f2f4"}" stroke="#1d2330"'
+        ' stroke-width="1.5"/>'
+    )
+    tx = x + (s / 2 + 5) * (1 if anchor == "start" else -1)
+    out.append(
+        f'<text x="{tx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-size="12"'
+        f' fill="#3a4150" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
+        f"{escape(_shorten(label, label_limit))}</text></a>"
+    )
+    return out
 
 
 def legend_items() -> list[dict[str, str]]:

@@ -385,43 +385,11 @@ def revert(session: Session, revision_id: int, dependents: Any) -> Revision:
     cls = MODELS.get(rev.entity)
     if cls is None:
         raise RevertRefused(f"revisions of {rev.entity!r} cannot be reverted")
-    op = operation(rev)
-    changes = rev.changes or {}
     obj = session.get(cls, rev.entity_id)
     # A revert of this revision made before (by anyone, up to now) is not the one this call
     # makes: read after the record, so a revert committed in between makes the record stale.
     earlier = session.scalar(select(func.max(Revision.id)).where(Revision.reverts_id == rev.id))
-    name = ENTITY_NAMES.get(rev.entity, rev.entity)
-
-    if op == "create":
-        if obj is None:
-            raise RevertRefused(f"the {name} this revision created is already gone")
-        deps = dependents(session, obj)
-        if deps:
-            raise RevertRefused(
-                f"the {name} cannot be deleted again: other records depend on it", deps
-            )
-        session.delete(obj)
-    elif op == "delete":
-        if obj is not None:
-            raise RevertRefused(f"the {name} #{rev.entity_id} exists again already")
-        before = {k: b for k, (b, _a) in changes.items()}
-        resolved = _resolve(session, cls, before)
-        if resolved.missing:
-            raise RevertRefused(f"the {name} cannot be restored: " + "; ".join(resolved.missing))
-        # Restored under its old id, so earlier revisions and links still point at it.
-        obj = cls(id=rev.entity_id, **resolved.values)
-        session.add(obj)
-    else:
-        if obj is None:
-            raise RevertRefused(f"the {name} #{rev.entity_id} has been deleted since")
-        before = {k: b for k, (b, _a) in changes.items()}
-        resolved = _resolve(session, cls, before)
-        if resolved.missing:
-            raise RevertRefused(f"the {name} cannot be restored: " + "; ".join(resolved.missing))
-        for key, value in resolved.values.items():
-            setattr(obj, key, value)
-
+    _apply_inverse(session, rev, cls, obj, dependents)
     session.info["reverts_id"] = rev.id
     try:
         session.flush()
@@ -435,3 +403,41 @@ def revert(session: Session, revision_id: int, dependents: Any) -> Revision:
     if newest is None:
         raise RevertRefused("nothing to revert: the record already has these values")
     return newest
+
+
+def _apply_inverse(session: Session, rev: Revision, cls: Any, obj: Any, dependents: Any) -> None:
+    """Undo `rev` on `obj` (its record now, None when gone) in the session, unflushed: delete
+    what it created, restore what it deleted, set back what it changed."""
+    op = operation(rev)
+    name = ENTITY_NAMES.get(rev.entity, rev.entity)
+    if op == "create":
+        if obj is None:
+            raise RevertRefused(f"the {name} this revision created is already gone")
+        deps = dependents(session, obj)
+        if deps:
+            raise RevertRefused(
+                f"the {name} cannot be deleted again: other records depend on it", deps
+            )
+        session.delete(obj)
+    elif op == "delete":
+        if obj is not None:
+            raise RevertRefused(f"the {name} #{rev.entity_id} exists again already")
+        # Restored under its old id, so earlier revisions and links still point at it.
+        session.add(cls(id=rev.entity_id, **_values_before(session, rev, cls, name)))
+    else:
+        if obj is None:
+            raise RevertRefused(f"the {name} #{rev.entity_id} has been deleted since")
+        for key, value in _values_before(session, rev, cls, name).items():
+            setattr(obj, key, value)
+
+
+def _values_before(
+    session: Session, rev: Revision, cls: m.EditableModel, name: str
+) -> dict[str, Any]:
+    """The values `rev` changed, as they were before it, ready for the model; refused when
+    one of the records they name no longer exists."""
+    before = {k: b for k, (b, _a) in (rev.changes or {}).items()}
+    resolved = _resolve(session, cls, before)
+    if resolved.missing:
+        raise RevertRefused(f"the {name} cannot be restored: " + "; ".join(resolved.missing))
+    return resolved.values

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
+from werkzeug.routing import Rule
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -106,55 +107,8 @@ def openapi_document(app: Flask) -> dict[str, Any]:
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.endswith(".json") or "GET" not in (rule.methods or ()):
             continue
-        view = app.view_functions[rule.endpoint]
-        docs = documentation(view)
-        summary, description = _summary(view)
-        parameters: list[dict[str, Any]] = []
-
-        for m in _CONVERTER.finditer(rule.rule):
-            parameters.append(
-                {
-                    "name": m.group("name"),
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": _TYPES.get(m.group("conv") or "", "string")},
-                }
-            )
         path = _CONVERTER.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
-        for name, kind, text in docs.params:
-            parameters.append(
-                {
-                    "name": name,
-                    "in": "query",
-                    "required": False,
-                    "allowEmptyValue": True,  # ?page= is the same as no page at all
-                    "description": text,
-                    "schema": _schema(kind),
-                }
-            )
-        operation: dict[str, Any] = {
-            "operationId": rule.endpoint.replace(".", "_") + "_json",
-            "summary": summary or rule.endpoint,
-            "description": description,
-            "tags": [rule.endpoint.split(".")[0]],
-            "responses": {
-                "200": {
-                    "description": "The same data as the HTML page at this path without .json",
-                    "content": {docs.media_type: {"schema": {"type": "object"}}},
-                },
-                "400": {"$ref": "#/components/responses/Error"},
-                "404": {"$ref": "#/components/responses/Error"},
-            },
-        }
-        if rule.rule in aliases:  # a redirect to the same operation at its canonical path
-            operation["operationId"] += "_alias"
-            operation["summary"] = f"Redirects to {aliases[rule.rule]}"
-            operation["responses"]["308"] = {
-                "description": f"Redirect to {aliases[rule.rule]}, which answers as documented"
-            }
-        if parameters:
-            operation["parameters"] = parameters
-        paths.setdefault(path, {})["get"] = operation
+        paths.setdefault(path, {})["get"] = _operation(app, rule, aliases.get(rule.rule))
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -166,37 +120,98 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             "out; a malformed one is a 400 whose message names it.",
         },
         "paths": paths,
-        "components": {
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "properties": {
-                                "status": {"type": "integer"},
-                                "name": {"type": "string"},
-                                "message": {"type": "string"},
-                            },
-                            "required": ["status", "message"],
-                        }
-                    },
-                }
-            },
-            "responses": {
-                "Error": {
-                    "description": "A malformed parameter (400) or an unknown record (404)",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                    },
-                }
-            },
-        },
+        "components": _components(),
     }
     if app.config.get("BASE_URL"):
         # the configured address only: the request's Host header is anyone's to forge
         document["servers"] = [{"url": app.config["BASE_URL"]}]
     return document
+
+
+def _operation(app: Flask, rule: Rule, alias_of: str | None) -> dict[str, Any]:
+    """The GET operation of one JSON rule; `alias_of` is the path it redirects to, if any."""
+    view = app.view_functions[rule.endpoint]
+    docs = documentation(view)
+    summary, description = _summary(view)
+    operation: dict[str, Any] = {
+        "operationId": rule.endpoint.replace(".", "_") + "_json",
+        "summary": summary or rule.endpoint,
+        "description": description,
+        "tags": [rule.endpoint.split(".")[0]],
+        "responses": {
+            "200": {
+                "description": "The same data as the HTML page at this path without .json",
+                "content": {docs.media_type: {"schema": {"type": "object"}}},
+            },
+            "400": {"$ref": "#/components/responses/Error"},
+            "404": {"$ref": "#/components/responses/Error"},
+        },
+    }
+    if alias_of is not None:  # a redirect to the same operation at its canonical path
+        operation["operationId"] += "_alias"
+        operation["summary"] = f"Redirects to {alias_of}"
+        operation["responses"]["308"] = {
+            "description": f"Redirect to {alias_of}, which answers as documented"
+        }
+    parameters = _parameters(rule, docs)
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+def _parameters(rule: Rule, docs: Documentation) -> list[dict[str, Any]]:
+    """The rule's path arguments (each required), then the query parameters `documented` gave."""
+    parameters: list[dict[str, Any]] = []
+    for m in _CONVERTER.finditer(rule.rule):
+        parameters.append(
+            {
+                "name": m.group("name"),
+                "in": "path",
+                "required": True,
+                "schema": {"type": _TYPES.get(m.group("conv") or "", "string")},
+            }
+        )
+    for name, kind, text in docs.params:
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "allowEmptyValue": True,  # ?page= is the same as no page at all
+                "description": text,
+                "schema": _schema(kind),
+            }
+        )
+    return parameters
+
+
+def _components() -> dict[str, Any]:
+    """The error body a JSON endpoint answers a 400 or 404 with (kb.web.present.http_error);
+    a fresh dict each time, so no caller can change another's document."""
+    return {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "properties": {
+                            "status": {"type": "integer"},
+                            "name": {"type": "string"},
+                            "message": {"type": "string"},
+                        },
+                        "required": ["status", "message"],
+                    }
+                },
+            }
+        },
+        "responses": {
+            "Error": {
+                "description": "A malformed parameter (400) or an unknown record (404)",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        },
+    }
 
 
 @bp.get("/openapi.json")
