@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
@@ -29,8 +28,8 @@ import numpy as np
 from kb.graph.agreement import Agreement
 from kb.vocabulary import positions
 
-if TYPE_CHECKING:
-    from kb.graph.viewpoint import Node
+# A node of the viewpoint graph: ("person", id) or ("claim", id) (kb.graph.viewpoint).
+Node = tuple[str, int]
 
 LAYOUT_SEED = 1729
 WIDTH, HEIGHT = 1000, 680
