@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kb import models as m
-from kb.web.admin import ENTITY_ORDER
+from kb.web.admin.kinds import ENTITY_ORDER
 from kb.web.database import session_scope
 from tests.conftest import csrf_token
 from tests.helpers import submit

@@ -17,6 +17,7 @@ from sqlalchemy import func, inspect, select
 from kb import migrate
 from kb.db import make_engine
 from kb.models import LoginAttempt, User
+from kb.queries import accounts
 from kb.web import auth
 from kb.web.database import session_scope
 from tests.conftest import PASSWORD, csrf_token, hidden_fields, login, make_app, make_user
@@ -51,7 +52,7 @@ def test_wrong_password_unknown_user_and_disabled_account_are_refused(app) -> No
     make_user(app, "ada", "admin")
     make_user(app, "old", "editor")
     with app.app_context(), session_scope() as session:
-        auth.find_user(session, "old").active = False
+        accounts.find_user(session, "old").active = False
     client = app.test_client()
     for name, password in (("ada", "wrong password!"), ("nobody", PASSWORD), ("old", PASSWORD)):
         response = login(client, name, password)
@@ -273,12 +274,12 @@ def test_changing_the_password_or_disabling_ends_open_sessions(app) -> None:
     login(client, "eve")
     assert client.get("/admin/").status_code == 200
     with app.app_context(), session_scope() as session:
-        auth.set_password(auth.find_user(session, "eve"), "another long password")
+        auth.set_password(accounts.find_user(session, "eve"), "another long password")
     assert client.get("/admin/").status_code == 302
     login(client, "eve", "another long password")
     assert client.get("/admin/").status_code == 200
     with app.app_context(), session_scope() as session:
-        auth.find_user(session, "eve").active = False
+        accounts.find_user(session, "eve").active = False
     assert client.get("/admin/").status_code == 302
 
 
@@ -385,7 +386,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(app) -> None:
         with app.app_context():
             session = maker()
             try:
-                user = auth.find_user(session, name)
+                user = accounts.find_user(session, name)
                 start.wait(timeout=30)
                 auth.change_account(session, user, role="editor")
                 session.commit()
@@ -422,8 +423,8 @@ def test_passwords_of_spaces_are_refused_everywhere(app, runner, admin_client) -
     response = admin_client.post("/admin/users/new", data=form)
     assert response.status_code == 422 and "not spaces" in response.text
     with app.app_context(), session_scope() as session:
-        ada = auth.find_user(session, "ada")
-        assert auth.find_user(session, "bob") is None
+        ada = accounts.find_user(session, "ada")
+        assert accounts.find_user(session, "bob") is None
     path = f"/admin/users/{ada.id}/edit"
     fields = hidden_fields(admin_client.get(path).text)
     form = {**fields, "role": "admin", "active": "y", "password": " " * 12}

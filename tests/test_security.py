@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kb.web.admin import ENTITY_ORDER
+from kb.web.admin.kinds import ENTITY_ORDER
 from tests.conftest import csrf_token, login, make_user
 from tests.helpers import every_url, submit
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from kb.models import ROLES, User
+from kb.queries import accounts
 from kb.web import auth
 from kb.web.database import session_scope
 
@@ -28,7 +29,7 @@ def _read_password(password_stdin: bool) -> str:
 
 
 def _get(session, username: str) -> User:
-    user = auth.find_user(session, username)
+    user = accounts.find_user(session, username)
     if user is None:
         raise click.ClickException(f"there is no account named {username!r}")
     return user

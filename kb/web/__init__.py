@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from kb import dates, vocabulary
+from kb.web.present import urls
 
 
 def init_app(app: Flask) -> None:
@@ -38,6 +39,8 @@ def _register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
     # A position's symbol and words, from the one place they are written (kb.vocabulary).
     app.jinja_env.globals["positions"] = vocabulary.positions
+    # Every record link in a template: urls.person(slug), urls.edit(entity, id)... (present.py).
+    app.jinja_env.globals["urls"] = urls
     # A date with its precision as readers see it ("2003", "February 2017", "17 July 2017"):
     # the same formatter that kb.queries.shapes uses for the pages' data.
     app.jinja_env.filters["partial_date"] = dates.humanize_partial

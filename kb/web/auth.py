@@ -1,4 +1,5 @@
-"""Accounts: password hashing, user lookup, roles, and the decorators that guard views.
+"""Accounts: password hashing, roles, and the decorators that guard views (the SQL is in
+kb.queries.accounts).
 
 Passwords are hashed with Argon2id (argon2-cffi, with its vetted default parameters; the
 PASSWORD_HASHER setting may give other PasswordHasher parameters, which only the test suite does,
@@ -20,10 +21,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, has_app_context
 from flask_login import UserMixin, current_user
-from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kb.models import ROLES, User, utcnow
+from kb.queries import accounts
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000
@@ -101,13 +102,6 @@ class AccountUser(UserMixin):
         return cls(user.id, user.username, user.role, user.version)
 
 
-def find_user(session: Session, username: str) -> User | None:
-    """The account with this username, ignoring case (usernames are unique ignoring case)."""
-    return session.scalars(
-        select(User).where(func.lower(User.username) == username.strip().lower())
-    ).first()
-
-
 def load_user(session: Session, token: str) -> AccountUser | None:
     """Flask-Login's user loader: the session's "id:version" back to an active account."""
     try:
@@ -122,7 +116,7 @@ def load_user(session: Session, token: str) -> AccountUser | None:
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active account these credentials open, or None. Upgrades an old hash in place."""
-    user = find_user(session, username)
+    user = accounts.find_user(session, username)
     if user is None:
         verify_password(_hasher()[1], password)
         return None
@@ -144,7 +138,7 @@ def create_user(session: Session, username: str, role: str, password: str) -> Us
     problem = password_problem(password)
     if problem:
         raise AccountError(f"password: {problem}")
-    if find_user(session, username) is not None:
+    if accounts.find_user(session, username) is not None:
         raise AccountError(f"username: an account named {username!r} already exists")
     user = User(username=username, role=role, password_hash=hash_password(password), active=True)
     session.add(user)
@@ -159,21 +153,6 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def _lock_active_admins(session: Session) -> list[int]:
-    """The ids of the active admins, locked until the transaction ends.
-
-    Two admins demoting each other at the same moment must not both see the other one still
-    an admin: each change takes this lock before it counts. PostgreSQL locks the rows (a second
-    change waits, then sees the first one's commit); SQLite has one writer at a time, so a write
-    first takes its lock (waiting up to the busy timeout) and the count then sees every commit.
-    """
-    active_admins = select(User.id).where(User.role == "admin", User.active.is_(True))
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE user_account SET role = role WHERE role = 'admin' AND active"))
-        return list(session.scalars(active_admins))
-    return list(session.scalars(active_admins.order_by(User.id).with_for_update()))
-
-
 def change_account(
     session: Session, user: User, *, role: str | None = None, active: bool | None = None
 ) -> None:
@@ -185,7 +164,7 @@ def change_account(
     if role not in ROLES:
         raise AccountError(f"role: must be one of {', '.join(ROLES)}")
     losing_an_admin = user.role == "admin" and user.active and (role != "admin" or not active)
-    if losing_an_admin and not [i for i in _lock_active_admins(session) if i != user.id]:
+    if losing_an_admin and not [i for i in accounts.lock_active_admins(session) if i != user.id]:
         raise AccountError(
             f"role: {user.username} is the only active admin: make another account an "
             "active admin first"

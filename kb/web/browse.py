@@ -8,7 +8,6 @@ the page and its twins cannot disagree. The home page's twin is /index.json (and
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,13 +22,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from markupsafe import Markup
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from kb.formats.csvsafe import iter_csv
 from kb.models import POSITIONS, SOURCE_KINDS, Person, Topic
 from kb.pagination import Page, PageRequest
+from kb.queries import records
 from kb.queries import search as fts
 from kb.queries.claims import (
     CLAIM_CSV_HEADER,
@@ -66,11 +64,11 @@ from kb.queries.topics import (
     topics_listing,
     topics_select,
 )
-from kb.web import panels, streams
+from kb.web import linked_data, panels, streams
 from kb.web.api import documented
 from kb.web.database import get_session
 from kb.web.params import choice, page_request, text, year
-from kb.web.present import http_error
+from kb.web.present import absolute, http_error, urls
 from kb.web.present import json_response as _json
 
 bp = Blueprint("browse", __name__)
@@ -110,12 +108,6 @@ def _csv(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Respons
     return streams.download(stream_with_context(iter_csv(header, rows)), "text/csv", f"{name}.csv")
 
 
-def jsonld(data: dict[str, Any] | list[Any]) -> Markup:
-    """JSON-LD that is safe inside <script>: every "<" is written as \\u003c, so neither
-    "</script>" nor "<!--" in the data can end or change the script element."""
-    return Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
-
-
 def _page_url(endpoint_args: dict[str, Any], **changes: Any) -> str:
     args = {**request.args.to_dict(), **(request.view_args or {}), **endpoint_args}
     for key, value in changes.items():
@@ -133,13 +125,6 @@ def url_with(**changes: Any) -> str:
     """This page's URL with some query parameters changed (None removes one); the format stays
     HTML unless `fmt` is given. Used for pagination, sorting and facet links."""
     return _page_url({"fmt": changes.pop("fmt", "html")}, **changes)
-
-
-def absolute(path: str) -> str:
-    """`path` (from url_for) made absolute with the configured KB_BASE_URL, or left relative
-    when it is unset. Never from the request's Host header: anyone can send Host:
-    evil.example, and a cache would then serve that page's links to everyone (same ETag)."""
-    return current_app.config.get("BASE_URL", "") + path
 
 
 def _links(page: Any) -> dict[str, str | None]:
@@ -309,54 +294,6 @@ def topics(fmt: str):
 # ------------------------------------------------------------------ detail pages
 
 
-def _jsonld_person(person: dict[str, Any]) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Person",
-        "@id": absolute(url_for("browse.person", slug=person["slug"])),
-        "name": person["name"],
-        "url": absolute(url_for("browse.person", slug=person["slug"])),
-    }
-    if person.get("description"):
-        doc["description"] = person["description"]
-    if person.get("affiliation"):
-        doc["jobTitle"] = person["affiliation"]
-    if person.get("url"):
-        doc["sameAs"] = person["url"]
-    return doc
-
-
-def _jsonld_work(source: dict[str, Any]) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "@type": "CreativeWork",
-        "@id": absolute(url_for("browse.source", slug=source["slug"])),
-        "name": source["title"],
-        "genre": source["kind_label"],
-    }
-    if source.get("url"):
-        doc["url"] = source["url"]
-    if source.get("published"):
-        doc["datePublished"] = source["published"]
-    if source.get("publisher"):
-        doc["publisher"] = {"@type": "Organization", "name": source["publisher"]}
-    return doc
-
-
-def _jsonld_quotation(
-    quote: dict[str, Any], speaker: dict[str, Any], source: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "@type": "Quotation",
-        "text": quote["text"],
-        "creator": {
-            "@type": "Person",
-            "name": speaker["name"],
-            "@id": absolute(url_for("browse.person", slug=speaker["slug"])),
-        },
-        "isPartOf": _jsonld_work(source),
-    }
-
-
 @documented(
     ("page", "integer", "page of the person's stances, from 1"),
     ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
@@ -373,19 +310,11 @@ def person(slug: str, fmt: str):
     person_obj, data = found
     if fmt == "json":
         return _json(data)
-    ld = _jsonld_person(data["person"])
-    quotes = [
-        _jsonld_quotation(qd, data["person"], qd["source"])
-        for group in data["stances"].values()
-        for st in group
-        for qd in st["evidence"]
-    ]
-    ld["subjectOf"] = quotes
     return render_template(
         "browse/person.html",
         data=data,
         page=Page([], req.page, req.per_page, data["pagination"]["total"]),
-        jsonld=jsonld(ld),
+        jsonld=linked_data.person_page(data),
         **panels.person_panels(session, person_obj),
     )
 
@@ -405,25 +334,11 @@ def claim(slug: str, fmt: str):
     claim_obj, data = found
     if fmt == "json":
         return _json(data)
-    c = data["claim"]
-    ld: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Claim",
-        "@id": absolute(url_for("browse.claim", slug=c["slug"])),
-        "text": c["text"],
-        "about": [t["name"] for t in c["topics"]],
-        "citation": [
-            _jsonld_quotation(qd, st["person"], qd["source"])
-            for group in data["sides"].values()
-            for st in group
-            for qd in st["evidence"]
-        ],
-    }
     return render_template(
         "browse/claim.html",
         data=data,
         page=Page([], req.page, req.per_page, data["pagination"]["total"]),
-        jsonld=jsonld(ld),
+        jsonld=linked_data.claim_page(data),
         **panels.claim_panels(session, claim_obj),
     )
 
@@ -436,14 +351,7 @@ def source(slug: str, fmt: str):
         abort(404, description="There is no source with that name in kb.")
     if fmt == "json":
         return _json(data)
-    s = data["source"]
-    ld = {"@context": "https://schema.org", **_jsonld_work(s)}
-    if s["authors"]:
-        ld["author"] = [{"@type": "Person", "name": a["name"]} for a in s["authors"]]
-    ld["hasPart"] = [_jsonld_quotation(qd, qd["speaker"], s) for qd in data["quotes"]]
-    for part in ld["hasPart"]:
-        part.pop("isPartOf")
-    return render_template("browse/source.html", data=data, jsonld=jsonld(ld))
+    return render_template("browse/source.html", data=data, jsonld=linked_data.source_page(data))
 
 
 @documented(
@@ -458,7 +366,7 @@ def topic(slug: str, fmt: str):
     req = _page_request()
     session = get_session()
     if fmt == "csv":
-        found = session.scalar(select(Topic).where(Topic.slug == slug))
+        found = records.by_slug(session, Topic, slug)
         if found is None:
             abort(404, description="There is no topic with that name in kb.")
         stmt = claims_select(found, None, None, sort)
@@ -525,7 +433,7 @@ def _hit_row(hit: fts.Hit) -> list[Any]:
     rec = hit.record
     rank = round(hit.rank, 6)
     if hit.kind == "quote":
-        page = url_for("browse.person", slug=rec.speaker.slug)
+        page = urls.quote(rec.speaker.slug)
         return [
             "quote",
             rank,
@@ -538,7 +446,7 @@ def _hit_row(hit: fts.Hit) -> list[Any]:
         ]
     fields = {"person": ("name", "description"), "claim": ("text", "summary")}
     main, detail = (getattr(rec, f) for f in fields.get(hit.kind, ("title", "publisher")))
-    page = url_for(f"browse.{hit.kind}", slug=rec.slug)
+    page = urls.page(hit.kind, rec.slug)
     return [hit.kind, rank, rec.slug, main, detail, "", "", page]
 
 

@@ -174,7 +174,7 @@ def _before_request() -> Response | None:
 
 def _page_key() -> str:
     """What a stored page is found by: its path and query, not the Host header (pages never
-    depend on it; see kb.web.browse.absolute), so forged hosts cannot crowd the store."""
+    depend on it; see kb.web.present.absolute), so forged hosts cannot crowd the store."""
     return request.script_root + request.full_path
 
 

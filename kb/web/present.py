@@ -1,6 +1,7 @@
-"""What the reader's blueprints share in how they answer: JSON bodies, error answers, links to
-record pages and the agreement score's colour and sign. Here, below browse, graph and panels,
-so that each imports it instead of importing one another (which made an import circle)."""
+"""What the reader's blueprints share in how they answer: JSON bodies, error answers, record
+URLs (`urls`, the one builder, also a Jinja global) and the agreement score's colour and sign.
+Here, below browse, graph, panels and admin, so that each imports it instead of importing one
+another (which made an import circle)."""
 
 from __future__ import annotations
 
@@ -30,12 +31,66 @@ def http_error(exc: HTTPException) -> Any:
     )
 
 
-def href(kind: str, slug: str) -> str:
-    """The page of a node: the browse pages when they exist, else their documented paths."""
-    endpoint = "browse.person" if kind == "person" else "browse.claim"
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, slug=slug)
-    return f"/{'people' if kind == 'person' else 'claims'}/{slug}"
+def absolute(path: str) -> str:
+    """`path` (from url_for) made absolute with the configured KB_BASE_URL, or left relative
+    when it is unset. Never from the request's Host header: anyone can send Host:
+    evil.example, and a cache would then serve that page's links to everyone (same ETag)."""
+    return current_app.config.get("BASE_URL", "") + path
+
+
+# The reader's page of each kind of record: its endpoint and, when the browse blueprint is not
+# registered (a graph-only app in tests), the documented path it would have.
+PAGES = {
+    "person": ("browse.person", "people"),
+    "claim": ("browse.claim", "claims"),
+    "source": ("browse.source", "sources"),
+    "topic": ("browse.topic", "topics"),
+}
+
+
+class RecordURLs:
+    """The one place a record's URL is built, like Datasette's url_builder: views call
+    `urls.person(slug)`, templates the same through the `urls` Jinja global, so no page or
+    template writes "/people/..." or url_for("browse.person", ...) by hand."""
+
+    def page(self, kind: str, slug: str, fmt: str | None = None) -> str:
+        """The reader's page of a person, claim, source or topic (`fmt` "json": its twin)."""
+        endpoint, folder = PAGES[kind]
+        args: dict[str, Any] = {"fmt": fmt} if fmt else {}
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint, slug=slug, **args)
+        return f"/{folder}/{slug}" + (f".{fmt}" if fmt and fmt != "html" else "")
+
+    def person(self, slug: str, fmt: str | None = None) -> str:
+        return self.page("person", slug, fmt)
+
+    def claim(self, slug: str, fmt: str | None = None) -> str:
+        return self.page("claim", slug, fmt)
+
+    def source(self, slug: str, fmt: str | None = None) -> str:
+        return self.page("source", slug, fmt)
+
+    def topic(self, slug: str, fmt: str | None = None) -> str:
+        return self.page("topic", slug, fmt)
+
+    def quote(self, speaker_slug: str) -> str:
+        """A quote has no page of its own: readers find it on its speaker's page."""
+        return self.page("person", speaker_slug)
+
+    def public(self, entity: str, obj: Any) -> str | None:
+        """The reader's page of an admin record, if its kind has one (stances, quotes and
+        claim relations are seen on the pages of what they link)."""
+        slug = getattr(obj, "slug", None)
+        return self.page(entity, slug) if entity in PAGES and slug else None
+
+    def edit(self, entity: str, record_id: int) -> str:
+        """The admin form of a record."""
+        return url_for("admin.edit", entity=entity, record_id=record_id)
+
+
+urls = RecordURLs()
+# The (kind, slug) callable that kb.graph.svg and the graph pages take for each node's link.
+href = urls.page
 
 
 def score_class(score: float) -> str:

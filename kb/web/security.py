@@ -24,13 +24,11 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from limits import RateLimitItem, parse
-from sqlalchemy import case, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from kb import rules
-from kb.models import LoginAttempt
+from kb.queries import accounts
 from kb.store import history
 from kb.web import auth
 
@@ -170,35 +168,13 @@ def _login_limits(app: Flask, username: str, address: str) -> list[tuple[RateLim
     ]
 
 
-def _count(session: Session, key: str, limit: RateLimitItem, now: int) -> int:
-    """Add one to the key's count in its current window (or start a new window) and return the
-    new count, in one statement: every worker and server sees every attempt, and simultaneous
-    attempts each get their own number."""
-    table = LoginAttempt.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    expired = table.c.window_ends <= now
-    statement = (
-        dialect.insert(table)
-        .values(key=key, window_ends=now + limit.get_expiry(), hits=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={
-                "hits": case((expired, 1), else_=table.c.hits + 1),
-                "window_ends": case((expired, now + limit.get_expiry()), else_=table.c.window_ends),
-            },
-        )
-        .returning(table.c.hits)
-    )
-    return session.execute(statement).scalar_one()
-
-
 def login_attempt_allowed(app: Flask, session: Session, username: str, address: str) -> bool:
     """Count this attempt against the account at this address and against the address, and
     commit, before the password is checked; False when either is over its limit (the
     password must then not be checked at all)."""
     now = int(time.time())
     counts = [
-        (_count(session, key, limit, now), limit)
+        (accounts.count_attempt(session, key, limit.get_expiry(), now), limit)
         for limit, key in _login_limits(app, username, address)
     ]
     session.commit()
@@ -208,16 +184,8 @@ def login_attempt_allowed(app: Flask, session: Session, username: str, address: 
 
 
 def _sweep(session: Session, now: int) -> None:
-    """Delete expired counters, so the table holds about one window's keys. Rows another
-    attempt holds are skipped (PostgreSQL's SKIP LOCKED; SQLite has one writer anyway), so the
-    sweep never waits for, nor deadlocks with, an attempt being counted."""
-    expired = (
-        select(LoginAttempt.key)
-        .where(LoginAttempt.window_ends < now)
-        .limit(1000)
-        .with_for_update(skip_locked=True)
-    )
-    session.execute(delete(LoginAttempt).where(LoginAttempt.key.in_(expired)))
+    """Delete expired counters, so the table holds about one window's keys."""
+    accounts.delete_expired_attempts(session, now)
     session.commit()
 
 
@@ -225,8 +193,4 @@ def forgive_login_attempt(app: Flask, session: Session, username: str, address: 
     """Give back the attempt of a correct password (flushes, never commits): logging in does
     not count against the account or the address."""
     keys = [key for _limit, key in _login_limits(app, username, address)]
-    session.execute(
-        update(LoginAttempt)
-        .where(LoginAttempt.key.in_(keys), LoginAttempt.hits > 0)
-        .values(hits=LoginAttempt.hits - 1)
-    )
+    accounts.give_back_attempt(session, keys)

@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
 from kb import edits
 from kb import models as m
+from kb.queries import admin as admin_queries
 from kb.queries import suggest
 from kb.web.admin import fields as pickers
 from kb.web.database import get_session
@@ -35,16 +34,6 @@ def _chosen_ids(form: Any) -> list[int]:
     return out
 
 
-def _person(who: str) -> m.Person | None:
-    if not who:
-        return None
-    return (
-        get_session()
-        .scalars(select(m.Person).where(or_(m.Person.slug == who, m.Person.name == who)).limit(1))
-        .first()
-    )
-
-
 def _quote_label(q: m.Quote) -> str:
     return f"#{q.id} {q.speaker.name}: “{suggest.short(q.text, 90)}” — {q.source.title}"
 
@@ -54,26 +43,21 @@ def stance_evidence(form: Any) -> dict[str, Any]:
     session = get_session()
     who = suggest.clean(form.person.data or request.args.get("person"))
     words = suggest.clean(request.args.get("quote_q"))
-    person = _person(who)
-    load = (selectinload(m.Quote.speaker), selectinload(m.Quote.source))
-    query = select(m.Quote).options(*load)
-    if person is not None:
-        query = query.where(m.Quote.speaker_id == person.id)
+    person = admin_queries.person_by_slug_or_name(session, who) if who else None
     number = words.lstrip("#")
-    if number.isascii() and number.isdigit() and int(number) <= edits.MAX_ID:
-        query = query.where(m.Quote.id == int(number))  # a suggestion picked: its number
-    elif words:
-        query = query.where(func.lower(m.Quote.text).contains(words.lower(), autoescape=True))
-    shown = list(session.scalars(query.order_by(m.Quote.id.desc()).limit(EVIDENCE_SHOWN + 1)))
+    picked = number.isascii() and number.isdigit() and int(number) <= edits.MAX_ID
+    shown = admin_queries.evidence_quotes(
+        session,
+        person.id if person is not None else None,
+        int(number) if picked else None,  # a suggestion picked: its number
+        words,
+        EVIDENCE_SHOWN + 1,
+    )
     more = len(shown) > EVIDENCE_SHOWN
     shown = shown[:EVIDENCE_SHOWN]
     have = {q.id for q in shown}
     missing = [i for i in _chosen_ids(form) if i not in have]
-    chosen = []
-    if missing:
-        chosen = list(
-            session.scalars(select(m.Quote).where(m.Quote.id.in_(missing)).options(*load))
-        )
+    chosen = admin_queries.quotes_by_id(session, missing) if missing else []
     form.evidence.choices = {q.id: _quote_label(q) for q in [*chosen, *shown]}
     return {
         "quotes_for": person.name if person is not None else None,

@@ -1,0 +1,65 @@
+"""The kinds of record the admin edits (their titles, in the order the dashboard lists them,
+and the URL rule that names them) and what every admin view does with them: find a record or
+answer 404, read the page argument, show a value as text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, request
+
+from kb import edits
+from kb import models as m
+from kb.store import history
+from kb.web.database import get_session
+
+PAGE_SIZE = 50
+ENTITY_RULE = "<any(person,source,quote,topic,claim,stance,claim_relation):entity>"
+TITLES = {
+    "person": ("Person", "People"),
+    "source": ("Source", "Sources"),
+    "quote": ("Quote", "Quotes"),
+    "topic": ("Topic", "Topics"),
+    "claim": ("Claim", "Claims"),
+    "stance": ("Stance", "Stances"),
+    "claim_relation": ("Claim relation", "Claim relations"),
+}
+ENTITY_ORDER = tuple(TITLES)
+
+
+def model(entity: str) -> m.EditableModel:
+    return history.MODELS[entity]
+
+
+def get_or_404(entity: str, record_id: int) -> Any:
+    obj = get_session().get(model(entity), record_id) if record_id <= edits.MAX_ID else None
+    if obj is None:
+        abort(404, f"There is no {history.ENTITY_NAMES[entity]} #{record_id}.")
+    return obj
+
+
+def page_arg() -> int:
+    raw = request.args.get("page", "1")
+    try:
+        page = int(raw)
+    except ValueError:
+        abort(400, f"page must be a whole number, not {raw!r}")
+    if not 1 <= page <= 1_000_000:
+        abort(400, "page must be between 1 and 1000000")
+    return page
+
+
+def pages(total: int) -> int:
+    """How many pages of PAGE_SIZE rows `total` rows fill (at least one, empty)."""
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def display(value: Any) -> str:
+    """A field's value as the conflict and history pages show it."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()
