@@ -30,12 +30,17 @@ def http_error(exc: HTTPException) -> Any:
     )
 
 
+# The kinds of record with a reader's page, and the folder of their documented paths.
+RECORD_PAGES = {"person": "people", "claim": "claims", "source": "sources", "topic": "topics"}
+
+
 def href(kind: str, slug: str) -> str:
-    """The page of a node: the browse pages when they exist, else their documented paths."""
-    endpoint = "browse.person" if kind == "person" else "browse.claim"
+    """The reader's page of a record (a kind in RECORD_PAGES): the browse page when that
+    blueprint is registered, else its documented path."""
+    endpoint = f"browse.{kind}"
     if endpoint in current_app.view_functions:
         return url_for(endpoint, slug=slug)
-    return f"/{'people' if kind == 'person' else 'claims'}/{slug}"
+    return f"/{RECORD_PAGES[kind]}/{slug}"
 
 
 def score_class(score: float) -> str:

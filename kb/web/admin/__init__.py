@@ -30,12 +30,12 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from kb import edits
 from kb import models as m
 from kb.dates import format_partial
+from kb.edits import cleaning, deleting, outcomes, savers
 from kb.errors import explain_integrity_error
 from kb.store import history
-from kb.web import auth, security
+from kb.web import auth, present, security
 from kb.web.admin import forms, pickers
 from kb.web.database import get_session
 
@@ -61,7 +61,7 @@ def _model(entity: str) -> m.EditableModel:
 
 
 def _get_or_404(entity: str, record_id: int) -> Any:
-    obj = get_session().get(_model(entity), record_id) if record_id <= edits.MAX_ID else None
+    obj = get_session().get(_model(entity), record_id) if record_id <= cleaning.MAX_ID else None
     if obj is None:
         abort(404, f"There is no {history.ENTITY_NAMES[entity]} #{record_id}.")
     return obj
@@ -80,14 +80,18 @@ def _page_arg() -> int:
 
 def public_url(entity: str, obj: Any) -> str | None:
     """The reader's page of a record, if it has one."""
-    path = edits.PUBLIC_PATHS.get(entity)
-    if path and getattr(obj, "slug", None):
-        return request.script_root + path.format(obj.slug)
+    if entity in present.RECORD_PAGES and getattr(obj, "slug", None):
+        return present.href(entity, obj.slug)
     return None
 
 
-def _link(path: str | None) -> str | None:
-    return request.script_root + path if path and path.startswith("/") else path
+def _link(about: outcomes.RecordRef | None) -> str | None:
+    """The page a message's record is shown on: the reader's, else its admin edit page."""
+    if about is None:
+        return None
+    if about.slug and about.kind in present.RECORD_PAGES:
+        return present.href(about.kind, about.slug)
+    return url_for("admin.edit", entity=about.kind, record_id=about.id)
 
 
 # -- login and logout --------------------------------------------------------------------------
@@ -290,12 +294,12 @@ def _submitted(form: Any) -> dict[str, Any]:
     }
 
 
-def _errors_by_field(form: Any, errors: list[edits.FieldError]) -> dict[str | None, list[Any]]:
+def _errors_by_field(form: Any, errors: list[outcomes.FieldError]) -> dict[str | None, list[Any]]:
     out: dict[str | None, list[Any]] = {}
     for e in errors:
         key = e.field if e.field in form._fields else None
         out.setdefault(key, []).append(
-            {"message": e.message, "link": _link(e.link), "link_text": e.link_text}
+            {"message": e.message, "link": _link(e.about), "link_text": e.link_text}
         )
     return out
 
@@ -377,12 +381,12 @@ def _database_checks(entity: str, form: Any, obj: Any) -> dict[str | None, list[
     one round. Whatever this wrote is rolled back: nothing is saved."""
     session = get_session()
     data = {k: (None if form[k].errors else v) for k, v in _submitted(form).items()}
-    found: list[edits.FieldError] = []
+    found: list[outcomes.FieldError] = []
     try:
-        edits.save(session, entity, obj, data, form.version.data)
-    except edits.Invalid as exc:
+        savers.save(session, entity, obj, data, form.version.data)
+    except outcomes.Invalid as exc:
         found = [e for e in exc.errors if e.field and e.field in form._fields]
-    except (edits.Conflict, SQLAlchemyError, ValueError, TypeError):
+    except (outcomes.Conflict, SQLAlchemyError, ValueError, TypeError):
         pass
     finally:
         session.rollback()
@@ -410,12 +414,12 @@ def _save(entity: str, obj: Any) -> Any:
         return _render_form(entity, form, obj, _database_checks(entity, form, obj), status=422)
     record_id = obj.id if obj is not None else None
     try:
-        saved = edits.save(session, entity, obj, _submitted(form), form.version.data)
+        saved = savers.save(session, entity, obj, _submitted(form), form.version.data)
         session.commit()
-    except edits.Invalid as exc:
+    except outcomes.Invalid as exc:
         session.rollback()
         return _render_form(entity, form, obj, _errors_by_field(form, exc.errors), status=422)
-    except (edits.Conflict, StaleDataError):
+    except (outcomes.Conflict, StaleDataError):
         return _conflict(entity, record_id, form)
     name = history.ENTITY_NAMES[entity]
     flash(f"Saved the {name}: {history.label_of(saved)}")
@@ -437,7 +441,7 @@ def edit(entity: str, record_id: int) -> Any:
 # -- delete ------------------------------------------------------------------------------------
 
 
-def _dep_rows(deps: list[edits.Dependent]) -> list[dict[str, Any]]:
+def _dep_rows(deps: list[outcomes.Dependent]) -> list[dict[str, Any]]:
     return [
         {
             "entity": d.entity,
@@ -463,12 +467,12 @@ def delete(entity: str, record_id: int) -> Any:
             abort(400, "The form expired; please try again.")
         label = history.label_of(obj)
         try:
-            edits.delete(session, obj, form.version.data)
+            deleting.delete(session, obj, form.version.data)
             session.commit()
-        except edits.Blocked:
+        except outcomes.Blocked:
             session.rollback()
             status = 409
-        except (edits.Conflict, StaleDataError):
+        except (outcomes.Conflict, StaleDataError):
             session.rollback()
             obj = session.get(_model(entity), record_id)
             if obj is None:
@@ -482,7 +486,7 @@ def delete(entity: str, record_id: int) -> Any:
         else:
             flash(f"Deleted the {history.ENTITY_NAMES[entity]}: {label}")
             return redirect(url_for("admin.records", entity=entity))
-    plan = edits.delete_plan(session, obj)
+    plan = deleting.delete_plan(session, obj)
     form.version.data = obj.version
     return (
         render_template(
@@ -573,7 +577,7 @@ def _fk_target(cls: m.EditableModel, name: str) -> str | None:
 @auth.editor_required
 def record_history(entity: str, record_id: int) -> str:
     session = get_session()
-    if record_id > edits.MAX_ID:
+    if record_id > cleaning.MAX_ID:
         abort(404, f"There is no {history.ENTITY_NAMES[entity]} #{record_id}.")
     revisions = list(session.scalars(history.of_record(entity, record_id).limit(500)))
     obj = session.get(_model(entity), record_id)
@@ -626,7 +630,7 @@ CONCURRENT_REVERT = (
 def revert(revision_id: int) -> Any:
     """GET: what the revert will change, with the form that confirms it; POST: revert."""
     session = get_session()
-    rev = session.get(m.Revision, revision_id) if revision_id <= edits.MAX_ID else None
+    rev = session.get(m.Revision, revision_id) if revision_id <= cleaning.MAX_ID else None
     if rev is None:
         abort(404, f"There is no revision {revision_id}.")
     entity, entity_id = rev.entity, rev.entity_id
@@ -634,7 +638,7 @@ def revert(revision_id: int) -> Any:
     if request.method == "POST" and not form.validate_on_submit():
         abort(400, "The form expired; please try again.")
     try:
-        new_rev = history.revert(session, revision_id, edits.dependents)
+        new_rev = history.revert(session, revision_id, deleting.dependents)
         if request.method != "POST":
             # A dry run: the revision the revert would record says what it will change.
             preview = _revision_rows(session, [new_rev])[0]
@@ -650,7 +654,7 @@ def revert(revision_id: int) -> Any:
         return _refused(
             entity, entity_id, revision_id, f"{problem.field or 'record'}: {problem.message}", []
         )
-    except (StaleDataError, edits.Conflict):
+    except (StaleDataError, outcomes.Conflict):
         session.rollback()
         return _refused(entity, entity_id, revision_id, CONCURRENT_REVERT, [])
     flash(f"Reverted revision {revision_id} (recorded as revision {new_rev.id}).")
@@ -727,7 +731,7 @@ def user_new() -> Any:
 @auth.admin_required
 def user_edit(user_id: int) -> Any:
     session = get_session()
-    user = session.get(m.User, user_id) if user_id <= edits.MAX_ID else None
+    user = session.get(m.User, user_id) if user_id <= cleaning.MAX_ID else None
     if user is None:
         abort(404, f"There is no account #{user_id}.")
     if request.method in ("GET", "HEAD"):

@@ -14,8 +14,8 @@ from flask import request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from kb import edits
 from kb import models as m
+from kb.edits import cleaning
 from kb.queries import suggest
 from kb.web.admin import fields as pickers
 from kb.web.database import get_session
@@ -30,7 +30,7 @@ def _chosen_ids(form: Any) -> list[int]:
             value = int(raw)
         except (TypeError, ValueError):
             continue
-        if 0 < value <= edits.MAX_ID:
+        if 0 < value <= cleaning.MAX_ID:
             out.append(value)
     return out
 
@@ -60,7 +60,7 @@ def stance_evidence(form: Any) -> dict[str, Any]:
     if person is not None:
         query = query.where(m.Quote.speaker_id == person.id)
     number = words.lstrip("#")
-    if number.isascii() and number.isdigit() and int(number) <= edits.MAX_ID:
+    if number.isascii() and number.isdigit() and int(number) <= cleaning.MAX_ID:
         query = query.where(m.Quote.id == int(number))  # a suggestion picked: its number
     elif words:
         query = query.where(func.lower(m.Quote.text).contains(words.lower(), autoescape=True))
