@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from kb import edits
 from kb import models as m
+from kb.edits import cleaning, outcomes, records
 from kb.web.database import session_scope
 from tests.conftest import hidden_fields, login
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
@@ -39,14 +39,14 @@ def one(app, model, **where):
     ],
 )
 def test_slugify(text, slug) -> None:
-    assert edits.slugify(text) == slug
+    assert cleaning.slugify(text) == slug
 
 
 def test_long_text_slug_is_cut_at_a_word() -> None:
-    slug = edits.slugify(
+    slug = cleaning.slugify(
         "Advanced artificial intelligence could pose an existential risk to humanity within decades"
     )
-    assert len(slug) <= edits.SLUG_FROM_TEXT_MAX and not slug.endswith("-")
+    assert len(slug) <= cleaning.SLUG_FROM_TEXT_MAX and not slug.endswith("-")
     assert slug.startswith("advanced-artificial-intelligence")
 
 
@@ -494,8 +494,8 @@ def test_a_lost_update_between_check_and_write_is_a_conflict(app) -> None:
             theirs = second.get(m.Person, person_id)
             theirs.name = "B"
             second.commit()
-            with pytest.raises(edits.Conflict):
-                edits.save_person(first, mine, {"name": "C", "slug": "p"}, version=mine.version)
+            with pytest.raises(outcomes.Conflict):
+                records.save_person(first, mine, {"name": "C", "slug": "p"}, version=mine.version)
             first.rollback()
         finally:
             first.close()

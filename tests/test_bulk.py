@@ -142,7 +142,7 @@ class _Editor:
         self.error: BaseException | None = None
 
     def _save(self, wait: bool) -> None:
-        from kb import edits
+        from kb.edits import records
         from kb.web.database import session_scope
 
         with self.app.app_context(), session_scope(self.app) as s:
@@ -154,7 +154,7 @@ class _Editor:
                     text("PRAGMA busy_timeout = 0" if sqlite else "SET LOCAL lock_timeout = 1")
                 )
             try:
-                edits.save_topic(s, None, {"name": "Made by an editor", "slug": self.slug})
+                records.save_topic(s, None, {"name": "Made by an editor", "slug": self.slug})
             finally:
                 if not wait and sqlite:  # the pooled connection's own setting again
                     raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")

@@ -13,8 +13,9 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
-from kb import edits, migrate
+from kb import migrate
 from kb import models as m
+from kb.edits import deleting
 from kb.store import history
 from kb.web.database import session_scope
 from tests.conftest import make_app
@@ -105,7 +106,7 @@ def test_deletes_and_reverts_through_kb_keep_the_history_consistent(app) -> None
             .join(m.Person, m.Person.id == m.Revision.entity_id)
             .where(m.Revision.entity == "person", m.Person.slug == "synthetic-reverted")
         )
-        history.revert(session, created, edits.dependents)
+        history.revert(session, created, deleting.dependents)
     assert _one(app, "SELECT count(*) FROM person") == 0
     assert _one(app, "SELECT count(*) FROM revision") == 4
     code, output, _statuses = _check(app)
@@ -113,7 +114,7 @@ def test_deletes_and_reverts_through_kb_keep_the_history_consistent(app) -> None
 
 
 def test_deleting_through_the_editor_with_dependents_stays_consistent(app) -> None:
-    """edits.delete takes a claim's stances and relations, and a source's quotes, with it:
+    """deleting.delete takes a claim's stances and relations, and a source's quotes, with it:
     each gets its own delete revision, so nothing has vanished behind the history."""
     with app.app_context(), session_scope() as session:
         person = make_person(session)
@@ -126,11 +127,11 @@ def test_deleting_through_the_editor_with_dependents_stays_consistent(app) -> No
         stance_quote_source = stance.evidence[0].source_id
     with app.app_context(), session_scope() as session:
         claim = session.get(m.Claim, ids[0])
-        edits.delete(session, claim, claim.version)
+        deleting.delete(session, claim, claim.version)
     with app.app_context(), session_scope() as session:
         for source_id in (ids[1], stance_quote_source):
             source = session.get(m.Source, source_id)
-            edits.delete(session, source, source.version)
+            deleting.delete(session, source, source.version)
     assert _one(app, "SELECT count(*) FROM claim_relation") == 0
     assert _one(app, "SELECT count(*) FROM quote") == 0
     code, output, _statuses = _check(app)

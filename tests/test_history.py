@@ -8,8 +8,8 @@ import json
 
 from sqlalchemy import select
 
-from kb import edits
 from kb import models as m
+from kb.edits import deleting
 from kb.load.importer import apply_document
 from kb.store import history
 from kb.web.database import session_scope
@@ -328,5 +328,5 @@ def test_edits_dependents_lists_what_blocks_a_revert(app) -> None:
     with app.app_context(), session_scope() as s:
         p = make_person(s, name="Pat")
         make_quote(s, p, text="Synthetic words.")
-        deps = edits.dependents(s, p)
+        deps = deleting.dependents(s, p)
     assert [(e, label) for e, _i, label in deps] == [("quote", "Pat: “Synthetic words.”")]

@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("store", ("kb.db", "kb.store", "kb.store.*")),
     ("formats", ("kb.formats", "kb.formats.*")),
     ("queries", ("kb.queries", "kb.queries.*")),
-    ("domain", ("kb.graph", "kb.graph.*", "kb.edits")),
+    ("domain", ("kb.graph", "kb.graph.*", "kb.edits", "kb.edits.*")),
     ("load", ("kb.load", "kb.load.*")),
     ("web", ("kb.web", "kb.web.*")),
     ("commands", ("kb.cli", "kb.cli.*")),

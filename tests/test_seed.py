@@ -89,7 +89,7 @@ def test_seed_cli_is_idempotent(runner) -> None:
 def _edit_seed_records(app) -> None:
     """An editor's corrections to a seeded person (through the admin form), quote and stance
     (through kb.edits, which the forms call)."""
-    from kb import edits
+    from kb.edits import records, stances
     from kb.web.database import session_scope
     from tests.conftest import login, make_user
     from tests.helpers import submit
@@ -109,7 +109,7 @@ def _edit_seed_records(app) -> None:
     with app.app_context(), session_scope() as s:
         s.info["actor"] = "eve"
         quote = s.scalar(select(m.Quote).order_by(m.Quote.id).limit(1))
-        edits.save_quote(
+        records.save_quote(
             s,
             quote,
             {
@@ -123,7 +123,7 @@ def _edit_seed_records(app) -> None:
             version=quote.version,
         )
         stance = s.scalar(select(m.Stance).order_by(m.Stance.id).limit(1))
-        edits.save_stance(
+        stances.save_stance(
             s,
             stance,
             {
@@ -181,19 +181,19 @@ def _counts(app) -> dict:
 
 
 def test_seed_follows_records_whose_slug_or_key_an_editor_changed(app, runner) -> None:
-    from kb import edits
+    from kb.edits import records, stances
 
     assert runner.invoke(args=["seed"]).exit_code == 0
     with app.app_context(), session_scope_of(app) as s:
         s.info["actor"] = "eve"
         musk = s.scalar(select(m.Person).where(m.Person.slug == "elon-musk"))
-        edits.save_person(s, musk, {"name": musk.name, "slug": "elon-r-musk"}, musk.version)
+        records.save_person(s, musk, {"name": musk.name, "slug": "elon-r-musk"}, musk.version)
         quote = s.scalar(select(m.Quote).order_by(m.Quote.id).limit(1))
         data = {"speaker": quote.speaker.slug, "source": quote.source.slug}
         data |= {"attribution": quote.attribution, "checked": quote.checked}
-        edits.save_quote(s, quote, {**data, "text": "Corrected words."}, quote.version)
+        records.save_quote(s, quote, {**data, "text": "Corrected words."}, quote.version)
         stance = s.scalar(select(m.Stance).order_by(m.Stance.id).limit(1))
-        edits.save_stance(
+        stances.save_stance(
             s,
             stance,
             {
@@ -219,7 +219,7 @@ def test_seed_follows_records_whose_slug_or_key_an_editor_changed(app, runner) -
 
 
 def test_seed_does_not_bring_back_what_an_editor_deleted(app, runner) -> None:
-    from kb import edits
+    from kb.edits import deleting
 
     assert runner.invoke(args=["seed"]).exit_code == 0
     doc = seed_document()
@@ -228,10 +228,10 @@ def test_seed_does_not_bring_back_what_an_editor_deleted(app, runner) -> None:
     with app.app_context(), session_scope_of(app) as s:
         s.info["actor"] = "eve"
         claim = s.scalar(select(m.Claim).where(m.Claim.slug == claim_slug))
-        plan = edits.delete(s, claim, claim.version)  # its stances and relations go with it
+        plan = deleting.delete(s, claim, claim.version)  # its stances and relations go with it
         gone = len(plan.deleted)
         topic = s.scalar(select(m.Topic).where(m.Topic.slug == topic_slug))
-        edits.delete(s, topic, topic.version)
+        deleting.delete(s, topic, topic.version)
     before = _counts(app)
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output

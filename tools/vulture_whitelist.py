@@ -17,8 +17,9 @@ disable  # unused function (kb/cli/users.py:110)
 enable  # unused function (kb/cli/users.py:119)
 set_role  # unused function (kb/cli/users.py:127)
 
-# gunicorn: BaseApplication calls load_config when it starts
+# gunicorn: BaseApplication calls load_config when it starts and load for the WSGI app
 _.load_config  # unused method (kb/cli/serving.py:90)
+_.load  # unused method (kb/cli/serving.py:95)
 
 # SQLAlchemy: engine event listeners (@event.listens_for) and a declared_attr mapper directive
 _before_open  # unused function (kb/db.py:141)
@@ -46,12 +47,7 @@ adjective  # unused variable (kb/vocabulary.py:25)
 url_with  # unused function (kb/web/browse.py:97)
 
 # Flask: views, hooks, error handlers and a context processor registered by their decorators
-logout  # unused function (kb/web/admin/__init__.py:136)
 _admin_context  # unused function (kb/web/admin/__init__.py:156)
-edit  # unused function (kb/web/admin/__init__.py:431)
-users  # unused function (kb/web/admin/__init__.py:695)
-user_new  # unused function (kb/web/admin/__init__.py:702)
-user_edit  # unused function (kb/web/admin/__init__.py:726)
 apply  # unused function (kb/web/admin/transfer.py:260)
 openapi  # unused function (kb/web/api.py:202)
 _favicon  # unused function (kb/web/browse.py:120)

@@ -375,9 +375,10 @@ def _resolve(session: Session, cls: type[m.Base], values: Mapping[str, Any]) -> 
 def revert(session: Session, revision_id: int, dependents: Any) -> Revision:
     """Apply the inverse of a revision and record that as a "revert" revision.
 
-    `dependents(session, obj)` lists the records that depend on `obj` (kb.edits.dependents);
-    a created record is only deleted again when nothing depends on it. Raises RevertRefused
-    when the revision cannot be undone; writes nothing then. Returns the new revision.
+    `dependents(session, obj)` lists the records that depend on `obj`
+    (kb.edits.deleting.dependents); a created record is only deleted again when nothing
+    depends on it. Raises RevertRefused when the revision cannot be undone; writes nothing
+    then. Returns the new revision.
     """
     rev = session.get(Revision, revision_id)
     if rev is None:

@@ -93,10 +93,6 @@ class AccountUser(UserMixin):
     def get_id(self) -> str:
         return f"{self.id}:{self.version}"
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
     @classmethod
     def of(cls, user: User) -> AccountUser:
         return cls(user.id, user.username, user.role, user.version)

@@ -11,20 +11,25 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from kb import edits
 from kb import models as m
 from kb.dates import format_partial
+from kb.edits import deleting, outcomes, savers
 from kb.queries import admin as admin_queries
 from kb.store import history
 from kb.web import auth
 from kb.web.admin import forms, pickers
 from kb.web.admin.kinds import display, get_or_404, model
 from kb.web.database import get_session
-from kb.web.present import urls
+from kb.web.present import PAGES, urls
 
 
-def _link(path: str | None) -> str | None:
-    return request.script_root + path if path and path.startswith("/") else path
+def _link(about: outcomes.RecordRef | None) -> str | None:
+    """The page a message's record is shown on: the reader's, else its admin edit page."""
+    if about is None:
+        return None
+    if about.slug and about.kind in PAGES:
+        return urls.page(about.kind, about.slug)
+    return urls.edit(about.kind, about.id)
 
 
 def _form_data(entity: str, obj: Any) -> dict[str, Any]:
@@ -66,12 +71,12 @@ def _submitted(form: Any) -> dict[str, Any]:
     }
 
 
-def _errors_by_field(form: Any, errors: list[edits.FieldError]) -> dict[str | None, list[Any]]:
+def _errors_by_field(form: Any, errors: list[outcomes.FieldError]) -> dict[str | None, list[Any]]:
     out: dict[str | None, list[Any]] = {}
     for e in errors:
         key = e.field if e.field in form._fields else None
         out.setdefault(key, []).append(
-            {"message": e.message, "link": _link(e.link), "link_text": e.link_text}
+            {"message": e.message, "link": _link(e.about), "link_text": e.link_text}
         )
     return out
 
@@ -142,12 +147,12 @@ def _database_checks(entity: str, form: Any, obj: Any) -> dict[str | None, list[
     one round. Whatever this wrote is rolled back: nothing is saved."""
     session = get_session()
     data = {k: (None if form[k].errors else v) for k, v in _submitted(form).items()}
-    found: list[edits.FieldError] = []
+    found: list[outcomes.FieldError] = []
     try:
-        edits.save(session, entity, obj, data, form.version.data)
-    except edits.Invalid as exc:
+        savers.save(session, entity, obj, data, form.version.data)
+    except outcomes.Invalid as exc:
         found = [e for e in exc.errors if e.field and e.field in form._fields]
-    except (edits.Conflict, SQLAlchemyError, ValueError, TypeError):
+    except (outcomes.Conflict, SQLAlchemyError, ValueError, TypeError):
         pass
     finally:
         session.rollback()
@@ -175,12 +180,12 @@ def _save(entity: str, obj: Any) -> Any:
         return _render_form(entity, form, obj, _database_checks(entity, form, obj), status=422)
     record_id = obj.id if obj is not None else None
     try:
-        saved = edits.save(session, entity, obj, _submitted(form), form.version.data)
+        saved = savers.save(session, entity, obj, _submitted(form), form.version.data)
         session.commit()
-    except edits.Invalid as exc:
+    except outcomes.Invalid as exc:
         session.rollback()
         return _render_form(entity, form, obj, _errors_by_field(form, exc.errors), status=422)
-    except (edits.Conflict, StaleDataError):
+    except (outcomes.Conflict, StaleDataError):
         return _conflict(entity, record_id, form)
     name = history.ENTITY_NAMES[entity]
     flash(f"Saved the {name}: {history.label_of(saved)}")
@@ -197,7 +202,7 @@ def edit(entity: str, record_id: int) -> Any:
     return _save(entity, get_or_404(entity, record_id))
 
 
-def _dep_rows(deps: list[edits.Dependent]) -> list[dict[str, Any]]:
+def _dep_rows(deps: list[outcomes.Dependent]) -> list[dict[str, Any]]:
     return [
         {
             "entity": d.entity,
@@ -222,12 +227,12 @@ def delete(entity: str, record_id: int) -> Any:
             abort(400, "The form expired; please try again.")
         label = history.label_of(obj)
         try:
-            edits.delete(session, obj, form.version.data)
+            deleting.delete(session, obj, form.version.data)
             session.commit()
-        except edits.Blocked:
+        except outcomes.Blocked:
             session.rollback()
             status = 409
-        except (edits.Conflict, StaleDataError):
+        except (outcomes.Conflict, StaleDataError):
             session.rollback()
             obj = session.get(model(entity), record_id)
             if obj is None:
@@ -241,7 +246,7 @@ def delete(entity: str, record_id: int) -> Any:
         else:
             flash(f"Deleted the {history.ENTITY_NAMES[entity]}: {label}")
             return redirect(url_for("admin.records", entity=entity))
-    plan = edits.delete_plan(session, obj)
+    plan = deleting.delete_plan(session, obj)
     form.version.data = obj.version
     return (
         render_template(

@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import abort, request
 
-from kb import edits
 from kb import models as m
+from kb.edits import cleaning
 from kb.store import history
 from kb.web.database import get_session
 
@@ -32,7 +32,7 @@ def model(entity: str) -> m.EditableModel:
 
 
 def get_or_404(entity: str, record_id: int) -> Any:
-    obj = get_session().get(model(entity), record_id) if record_id <= edits.MAX_ID else None
+    obj = get_session().get(model(entity), record_id) if record_id <= cleaning.MAX_ID else None
     if obj is None:
         abort(404, f"There is no {history.ENTITY_NAMES[entity]} #{record_id}.")
     return obj

@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import request
 
-from kb import edits
 from kb import models as m
+from kb.edits import cleaning
 from kb.queries import admin as admin_queries
 from kb.queries import suggest
 from kb.web.admin import fields as pickers
@@ -29,7 +29,7 @@ def _chosen_ids(form: Any) -> list[int]:
             value = int(raw)
         except (TypeError, ValueError):
             continue
-        if 0 < value <= edits.MAX_ID:
+        if 0 < value <= cleaning.MAX_ID:
             out.append(value)
     return out
 
@@ -45,7 +45,7 @@ def stance_evidence(form: Any) -> dict[str, Any]:
     words = suggest.clean(request.args.get("quote_q"))
     person = admin_queries.person_by_slug_or_name(session, who) if who else None
     number = words.lstrip("#")
-    picked = number.isascii() and number.isdigit() and int(number) <= edits.MAX_ID
+    picked = number.isascii() and number.isdigit() and int(number) <= cleaning.MAX_ID
     shown = admin_queries.evidence_quotes(
         session,
         person.id if person is not None else None,

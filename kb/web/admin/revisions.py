@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from kb import edits
 from kb import models as m
+from kb.edits import cleaning, deleting, outcomes
 from kb.errors import explain_integrity_error
 from kb.queries import admin as admin_queries
 from kb.store import history
@@ -102,7 +102,7 @@ def revision_rows(session: Session, revisions: list[m.Revision]) -> list[dict[st
 @auth.editor_required
 def record_history(entity: str, record_id: int) -> str:
     session = get_session()
-    if record_id > edits.MAX_ID:
+    if record_id > cleaning.MAX_ID:
         abort(404, f"There is no {history.ENTITY_NAMES[entity]} #{record_id}.")
     revisions = admin_queries.record_revisions(session, entity, record_id)
     obj = session.get(model(entity), record_id)
@@ -146,7 +146,7 @@ def changes() -> str:
 def revert(revision_id: int) -> Any:
     """GET: what the revert will change, with the form that confirms it; POST: revert."""
     session = get_session()
-    rev = session.get(m.Revision, revision_id) if revision_id <= edits.MAX_ID else None
+    rev = session.get(m.Revision, revision_id) if revision_id <= cleaning.MAX_ID else None
     if rev is None:
         abort(404, f"There is no revision {revision_id}.")
     entity, entity_id = rev.entity, rev.entity_id
@@ -154,7 +154,7 @@ def revert(revision_id: int) -> Any:
     if request.method == "POST" and not form.validate_on_submit():
         abort(400, "The form expired; please try again.")
     try:
-        new_rev = history.revert(session, revision_id, edits.dependents)
+        new_rev = history.revert(session, revision_id, deleting.dependents)
         if request.method != "POST":
             # A dry run: the revision the revert would record says what it will change.
             preview = revision_rows(session, [new_rev])[0]
@@ -170,7 +170,7 @@ def revert(revision_id: int) -> Any:
         return _refused(
             entity, entity_id, revision_id, f"{problem.field or 'record'}: {problem.message}", []
         )
-    except (StaleDataError, edits.Conflict):
+    except (StaleDataError, outcomes.Conflict):
         session.rollback()
         return _refused(entity, entity_id, revision_id, CONCURRENT_REVERT, [])
     flash(f"Reverted revision {revision_id} (recorded as revision {new_rev.id}).")

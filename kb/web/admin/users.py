@@ -8,8 +8,8 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
-from kb import edits
 from kb import models as m
+from kb.edits import cleaning
 from kb.queries import admin as admin_queries
 from kb.web import auth
 from kb.web.admin import forms
@@ -52,7 +52,7 @@ def user_new() -> Any:
 @auth.admin_required
 def user_edit(user_id: int) -> Any:
     session = get_session()
-    user = session.get(m.User, user_id) if user_id <= edits.MAX_ID else None
+    user = session.get(m.User, user_id) if user_id <= cleaning.MAX_ID else None
     if user is None:
         abort(404, f"There is no account #{user_id}.")
     if request.method in ("GET", "HEAD"):
