@@ -7,9 +7,11 @@ a 500.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import overload
 
+from kb import rules
 from kb.pagination import MAX_PAGE, BadParameter, PageRequest
 
 
@@ -77,3 +79,37 @@ def page_request(args: Mapping[str, str], default_size: int, max_size: int) -> P
         positive_int(args, "page", 1, maximum=MAX_PAGE),
         positive_int(args, "per_page", default_size, maximum=max_size),
     )
+
+
+@overload
+def bounded_int(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int: ...
+@overload
+def bounded_int(
+    args: Mapping[str, str], name: str, default: None, low: int, high: int
+) -> int | None: ...
+def bounded_int(
+    args: Mapping[str, str], name: str, default: int | None, low: int, high: int
+) -> int | None:
+    """A whole number in [low, high], `default` when absent or empty."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(name, f"must be a whole number, not {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise BadParameter(name, f"must be between {low} and {high}, not {value}")
+    return value
+
+
+def day(args: Mapping[str, str], name: str) -> dt.date | None:
+    """A day written YYYY-MM-DD in ASCII digits (as forms and the importer take it), None when
+    absent or empty."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return rules.parse_day(raw)
+    except rules.RuleError:
+        raise BadParameter(name, f"must be a date like 2017-07-17, not {raw[:40]!r}") from None

@@ -11,6 +11,7 @@ from flask import abort, request
 from kb import models as m
 from kb.edits import cleaning
 from kb.store import history
+from kb.web import params
 from kb.web.database import get_session
 
 PAGE_SIZE = 50
@@ -39,14 +40,8 @@ def get_or_404(entity: str, record_id: int) -> Any:
 
 
 def page_arg() -> int:
-    raw = request.args.get("page", "1")
-    try:
-        page = int(raw)
-    except ValueError:
-        abort(400, f"page must be a whole number, not {raw!r}")
-    if not 1 <= page <= 1_000_000:
-        abort(400, "page must be between 1 and 1000000")
-    return page
+    """?page= of an admin list: a whole number from 1 to a million, else a 400."""
+    return params.bounded_int(request.args, "page", 1, 1, 1_000_000)
 
 
 def pages(total: int) -> int:

@@ -16,7 +16,7 @@ from kb.edits import cleaning, deleting, outcomes
 from kb.errors import explain_integrity_error
 from kb.queries import admin as admin_queries
 from kb.store import history
-from kb.web import auth
+from kb.web import auth, params
 from kb.web.admin import forms
 from kb.web.admin.kinds import PAGE_SIZE, display, model, page_arg, pages
 from kb.web.database import get_session
@@ -126,9 +126,7 @@ def record_history(entity: str, record_id: int) -> str:
 def changes() -> str:
     session = get_session()
     page = page_arg()
-    entity = request.args.get("entity") or None
-    if entity is not None and entity not in history.MODELS:
-        abort(400, f"entity must be one of {', '.join(history.MODELS)}")
+    entity = params.choice(request.args, "entity", history.MODELS)
     total = history.count(session, entity)
     revisions = admin_queries.recent_revisions(session, PAGE_SIZE, (page - 1) * PAGE_SIZE, entity)
     return render_template(

@@ -8,14 +8,14 @@ routes to `bp`; kb.web.graph imports them all, so registering kb.web.graph.bp se
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, overload
+from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
-from kb import rules
 from kb.graph import analysis, svg
 from kb.graph.agreement import Agreement
+from kb.web import params
 from kb.web.present import http_error
 
 bp = Blueprint("graph", __name__)
@@ -31,32 +31,13 @@ SCORE_RULE = (
 
 
 def as_of() -> dt.date | None:
-    """The ?as_of= date, None when absent; a malformed one is a 400."""
-    raw = request.args.get("as_of", "").strip()
-    if not raw:
-        return None
-    try:
-        return rules.parse_day(raw)  # ASCII YYYY-MM-DD, as forms and importer take it
-    except rules.RuleError:
-        abort(400, description=f"as_of must be a date like 2017-07-17, not {raw[:40]!r}.")
+    """The ?as_of= date of the request, None when absent; a malformed one is a 400."""
+    return params.day(request.args, "as_of")
 
 
-@overload
-def int_arg(name: str, default: int, low: int, high: int) -> int: ...
-@overload
-def int_arg(name: str, default: None, low: int, high: int) -> int | None: ...
-def int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
-    """A whole number in [low, high] from the query, `default` when absent; else a 400."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        abort(400, description=f"{name} must be a whole number, not {raw!r}.")
-    if not low <= value <= high:
-        abort(400, description=f"{name} must be between {low} and {high}, not {value}.")
-    return value
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A whole number in [low, high] from the request's query, `default` when absent."""
+    return params.bounded_int(request.args, name, default, low, high)
 
 
 def args_with(**changes: Any) -> dict[str, Any]:

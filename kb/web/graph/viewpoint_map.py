@@ -14,6 +14,7 @@ from kb.graph.agreement import Agreement
 from kb.graph.viewpoint import Viewpoint
 from kb.queries import graph as q
 from kb.queries import suggest
+from kb.web import params
 from kb.web.api import documented
 from kb.web.database import get_session
 from kb.web.graph.blueprint import AS_OF_PARAM, args_with, as_of, bp, camp_rows, int_arg
@@ -56,7 +57,7 @@ def _graph(fmt: str) -> Any:
     topic, unknown = _topic_filter(session, fmt)
     agreement = cached.agreement(session, day)
     camps = cached.camps(session, day)
-    camp = int_arg("camp", None, 1, max(1, len(camps)))
+    camp = params.bounded_int(request.args, "camp", None, 1, max(1, len(camps)))
     if camp is not None and camp > len(camps):
         abort(400, description="There are no camps yet.")
     limit = int_arg("limit", GRAPH_NODES, 10, GRAPH_NODES_MAX)
