@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import quote as urlquote
 
+from kb.formats.json_array import JsonArray
+
 KB_VOCAB = "urn:kb:vocab:"
 
 CONTEXT: dict[str, Any] = {
@@ -170,15 +172,7 @@ NODES = (
 def iter_jsonld(streams: Streams) -> Iterator[str]:
     """The whole knowledge base as one JSON-LD document with an @graph, one node per line."""
     yield '{"@context": ' + json.dumps(CONTEXT) + ',\n"@graph": ['
-    first = True
+    graph = JsonArray()
     for entity, make in NODES:
-        buf: list[str] = []
-        for record in streams(entity):
-            buf.append(("\n" if first else ",\n") + json.dumps(make(record), ensure_ascii=False))
-            first = False
-            if len(buf) >= 200:
-                yield "".join(buf)
-                buf.clear()
-        if buf:
-            yield "".join(buf)
+        yield from graph.items(make(record) for record in streams(entity))
     yield "\n]}\n"

@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 from kb.formats.csvsafe import iter_csv
+from kb.formats.json_array import JsonArray
 
 FORMAT = "kb/1"
 
@@ -125,17 +126,9 @@ def iter_json(sections: Mapping[str, Iterable[Mapping[str, Any]]]) -> Iterator[s
     yield f'{{"format": "{FORMAT}"'
     for entity in ENTITIES:
         yield f',\n"{entity}": ['
-        first = True
-        buf: list[str] = []
-        for record in sections.get(entity, ()):
-            buf.append(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False))
-            first = False
-            if len(buf) >= 200:
-                yield "".join(buf)
-                buf.clear()
-        if buf:
-            yield "".join(buf)
-        yield "]" if first else "\n]"
+        records = JsonArray()
+        yield from records.items(sections.get(entity, ()))
+        yield "]" if records.empty else "\n]"
     yield "\n}\n"
 
 

@@ -68,16 +68,7 @@ TOPIC_WORDS = (
     "labour",
     "geopolitics",
 )
-SOURCE_KINDS = (
-    "article",
-    "blog_post",
-    "interview",
-    "talk",
-    "book",
-    "paper",
-    "social_post",
-    "other",
-)
+# How often each of kb.models.SOURCE_KINDS is drawn, in its order.
 SOURCE_KIND_WEIGHTS = (0.22, 0.2, 0.15, 0.12, 0.03, 0.13, 0.13, 0.02)
 CAMPS = 3
 MAX_STANCES_PER_PAIR = 3  # how many dated views one person may have on one claim
@@ -261,7 +252,7 @@ class _Synthesis:
     def sources(self, person_ids: list[int]) -> list[int]:
         """Sources: dates between 2000 and 2025 at day, month or year precision."""
         scale, rng = self.scale, self.rng
-        kinds = rng.choice(len(SOURCE_KINDS), size=scale.sources, p=SOURCE_KIND_WEIGHTS).tolist()
+        kinds = rng.choice(len(m.SOURCE_KINDS), size=scale.sources, p=SOURCE_KIND_WEIGHTS).tolist()
         days = rng.integers(0, 26 * 365, scale.sources).tolist()
         precision = rng.choice(4, size=scale.sources, p=[0.6, 0.2, 0.1, 0.1]).tolist()
         n_authors = rng.choice(3, size=scale.sources, p=[0.3, 0.55, 0.15]).tolist()
@@ -280,7 +271,7 @@ class _Synthesis:
                 yield {
                     "slug": f"synthetic-source-{i + 1}",
                     "title": f"Synthetic source {i + 1} on {TOPIC_WORDS[i % len(TOPIC_WORDS)]}",
-                    "kind": SOURCE_KINDS[kinds[i]],
+                    "kind": m.SOURCE_KINDS[kinds[i]],
                     "url": f"{BASE_URL}/source/{i + 1}",
                     "publisher": f"Synthetic Publisher {publishers[i] + 1}",
                     "published_on": day if prec else None,
