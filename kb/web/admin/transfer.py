@@ -219,18 +219,28 @@ def preview() -> Any:
     else:
         status = 200
     return (
-        render_template(
-            "admin/import.html",
-            form=UploadForm(formdata=None),
-            limit=_max_bytes(),
-            name=name,
-            report=report,
-            problems=problems,
-            entities=ENTITIES,
+        _report_page(
+            name,
+            report,
+            problems,
             apply_form=ApplyForm(formdata=None, token=token, name=name) if report else None,
             keep_minutes=_keep_seconds() // 60,
         ),
         status,
+    )
+
+
+def _report_page(name: str, report: Any, problems: Any, **context: Any) -> str:
+    """The import page with a file's report (of a preview, or of applying it)."""
+    return render_template(
+        "admin/import.html",
+        form=UploadForm(formdata=None),
+        limit=_max_bytes(),
+        name=name,
+        report=report,
+        problems=problems,
+        entities=ENTITIES,
+        **context,
     )
 
 
@@ -279,16 +289,4 @@ def apply() -> Any:
         marker = path.with_name(path.name.removesuffix(_APPLYING) + _APPLIED)
         os.close(os.open(marker, os.O_WRONLY | os.O_CREAT, 0o600))
     path.unlink(missing_ok=True)
-    return (
-        render_template(
-            "admin/import.html",
-            form=UploadForm(formdata=None),
-            limit=_max_bytes(),
-            name=name,
-            report=report,
-            problems=problems,
-            entities=ENTITIES,
-            applied=True,
-        ),
-        422 if problems else 200,
-    )
+    return _report_page(name, report, problems, applied=True), 422 if problems else 200
