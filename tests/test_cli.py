@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -146,6 +147,15 @@ def test_version_is_kbs_own(tmp_path, monkeypatch) -> None:
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0
     assert result.output == f"kb {metadata.version('kb')}\n"
+
+
+def test_python_dash_m_kb_is_the_kb_command(tmp_path) -> None:
+    env = {**os.environ, "KB_INSTANCE_PATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "kb", "--version"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"kb {metadata.version('kb')}\n"
 
 
 README = Path(__file__).resolve().parent.parent / "README.md"
