@@ -63,6 +63,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "text",
         "speaker",
         "source",
+        "said",
         "locator",
         "speaker_affiliation",
         "attribution",
