@@ -209,6 +209,20 @@ class _Checker:
             return None
         return value
 
+    def partial_date(self, rec: dict[str, Any], name: str) -> tuple[Any, str | None]:
+        """A date with its precision (YYYY, YYYY-MM or YYYY-MM-DD): (date, precision)."""
+        raw = rec.get(name)
+        if raw is None or raw == "":
+            return None, None
+        if not isinstance(raw, str):
+            self.add(name, f"must be text (YYYY, YYYY-MM or YYYY-MM-DD), not {_show(raw)}")
+            return None, None
+        try:
+            return rules.parse_partial(raw)
+        except rules.RuleError as exc:
+            self.add(name, str(exc))
+            return None, None
+
     def ref(self, rec: dict[str, Any], name: str, entity: str, what: str) -> int | None:
         value = rec.get(name)
         if value is None or value == "":
@@ -317,6 +331,7 @@ _MODELS: dict[str, m.EditableModel] = {
 # kb/1 fields stored under other column names (the rest are stored under their own).
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "published": ("published_on", "date_precision"),
+    "said": ("said_on", "said_precision"),
     "speaker": ("speaker_id",),
     "source": ("source_id",),
     "person": ("person_id",),
@@ -589,16 +604,7 @@ class Importer:
 
     def _check_sources(self, c: _Checker, rec: dict[str, Any]) -> _Rec | None:
         slug = c.slug(rec)
-        published, precision = None, None
-        raw = rec.get("published")
-        if raw is not None and raw != "":
-            if not isinstance(raw, str):
-                c.add("published", f"must be text (YYYY, YYYY-MM or YYYY-MM-DD), not {_show(raw)}")
-            else:
-                try:
-                    published, precision = rules.parse_partial(raw)
-                except rules.RuleError as exc:
-                    c.add("published", str(exc))
+        published, precision = c.partial_date(rec, "published")
         values = {
             "title": c.text(rec, "title", required=True),
             "kind": c.choice(rec, "kind", m.SOURCE_KINDS),
@@ -665,10 +671,13 @@ class Importer:
         words = c.text(rec, "text", required=True)
         speaker = c.ref(rec, "speaker", "people", "person")
         source = c.ref(rec, "source", "sources", "source")
+        said_on, said_precision = c.partial_date(rec, "said")
         values = {
             "text": words,
             "speaker_id": speaker,
             "source_id": source,
+            "said_on": said_on,
+            "said_precision": said_precision,
             "locator": c.text(rec, "locator"),
             "speaker_affiliation": c.text(rec, "speaker_affiliation"),
             "attribution": c.choice(rec, "attribution", m.ATTRIBUTIONS),
