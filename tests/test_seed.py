@@ -93,7 +93,7 @@ def test_every_stance_is_the_sheets_dated_by_its_newest_quote() -> None:
     assert len(stances) == len(facts["stances"])
     for st in facts["stances"]:
         dates = [said[i] for i in st["quote_ids"] if said[i]]
-        as_of = max(builder.period_end(d) for d in dates).isoformat() if dates else None
+        as_of = builder.as_of(dates)
         got = stances[(builder.PEOPLE[st["person"]][0], claims[st["claim"]], as_of)]
         assert (got["position"], got["basis"]) == (st["position"], st["basis"])
         assert got["evidence"] == st["quote_ids"]

@@ -32,12 +32,12 @@ affiliations (a person's affiliation is the sheet's role_at_time text).
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import json
 import re
 import sys
 from pathlib import Path
+
+from kb import dates
 
 PEOPLE = {
     "chollet": ("francois-chollet", "François Chollet"),
@@ -237,14 +237,10 @@ def _quotes(quotes: list[dict]) -> list[dict]:
     return out
 
 
-def period_end(text: str) -> dt.date:
-    """The last day of the period a "YYYY", "YYYY-MM" or "YYYY-MM-DD" names."""
-    parts = [int(p) for p in text.split("-")]
-    if len(parts) == 3:
-        return dt.date(*parts)
-    if len(parts) == 2:
-        return dt.date(parts[0], parts[1], calendar.monthrange(*parts)[1])
-    return dt.date(parts[0], 12, 31)
+def as_of(said: list[str]) -> str | None:
+    """The stance's as-of day from its quotes' dates, by kb's rule (kb.dates)."""
+    day = dates.as_of_from_evidence(dates.parse_partial(d) for d in said)
+    return day.isoformat() if day else None
 
 
 def _stances(facts: dict, claim_slugs: dict[str, str], said: dict[str, str | None]) -> list[dict]:
@@ -252,8 +248,7 @@ def _stances(facts: dict, claim_slugs: dict[str, str], said: dict[str, str | Non
     stances = []
     for st in facts["stances"]:
         evidence = [i for i in st["quote_ids"] if i in said]
-        dates = [period_end(d) for i in evidence if (d := said[i])]
-        as_of = max(dates) if dates else None
+        day = as_of([d for i in evidence if (d := said[i])])
         sheet_as_of = st.get("as_of")
         stances.append(
             {
@@ -263,11 +258,11 @@ def _stances(facts: dict, claim_slugs: dict[str, str], said: dict[str, str | Non
                 "basis": st["basis"],
                 "probability": None,
                 "horizon": None,
-                "as_of": as_of.isoformat() if as_of else None,
+                "as_of": day,
                 "note": join_notes(
                     st.get("note"),
                     f"As of in the fact sheet: {sheet_as_of}."
-                    if sheet_as_of and as_of and sheet_as_of != as_of.isoformat()
+                    if sheet_as_of and day and sheet_as_of != day
                     else None,
                 ),
                 "evidence": evidence,
