@@ -390,8 +390,11 @@ def _same_quote(
 
 
 def _quote_values(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
+    said_on, said_precision = _published(errors, data.get(prefix + "said"), prefix + "said")
     values = {
         "text": _clean(data.get(prefix + "text")),
+        "said_on": said_on,
+        "said_precision": said_precision,
         "locator": _clean(data.get(prefix + "locator")),
         "speaker_affiliation": _clean(data.get(prefix + "speaker_affiliation")),
         "attribution": data.get(prefix + "attribution"),
