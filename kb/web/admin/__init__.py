@@ -34,6 +34,7 @@ from kb import edits
 from kb import models as m
 from kb.dates import format_partial
 from kb.errors import explain_integrity_error
+from kb.queries import evidence_dates
 from kb.store import history
 from kb.web import auth, security
 from kb.web.admin import forms, pickers
@@ -262,6 +263,7 @@ def _form_data(entity: str, obj: Any) -> dict[str, Any]:
         data["published"] = format_partial(obj.published_on, obj.date_precision)
         data["authors"] = ", ".join(a.slug for a in obj.authors)
     elif isinstance(obj, m.Quote):
+        data["said"] = format_partial(obj.said_on, obj.said_precision)
         data["speaker"] = obj.speaker.slug
         data["source"] = obj.source.slug
     elif isinstance(obj, m.Claim):
@@ -397,7 +399,13 @@ def _save(entity: str, obj: Any) -> Any:
         if obj is not None:
             form = form_cls(data=_form_data(entity, obj))
         else:
-            initial = {k: request.args.get(k) for k in ("person", "claim") if request.args.get(k)}
+            initial: dict[str, Any] = {
+                k: request.args.get(k) for k in ("person", "claim") if request.args.get(k)
+            }
+            if entity == "stance":  # quotes chosen beforehand: the newest one dates the stance
+                chosen = evidence_dates.quote_ids(request.args.getlist("evidence"))
+                as_of = evidence_dates.proposed_as_of(session, chosen)
+                initial |= {"evidence": chosen, "as_of": as_of} if chosen else {}
             form = form_cls(data=initial)
         return _render_form(entity, form, obj)
     form = form_cls()
