@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from kb import edits
 from kb import models as m
+from kb.dates import humanize_partial
 from kb.queries import suggest
 from kb.web.admin import fields as pickers
 from kb.web.database import get_session
@@ -46,7 +47,8 @@ def _person(who: str) -> m.Person | None:
 
 
 def _quote_label(q: m.Quote) -> str:
-    return f"#{q.id} {q.speaker.name}: “{suggest.short(q.text, 90)}” — {q.source.title}"
+    said = f", said {humanize_partial(q.said_on, q.said_precision)}" if q.said_on else ""
+    return f"#{q.id} {q.speaker.name}: “{suggest.short(q.text, 90)}” — {q.source.title}{said}"
 
 
 def stance_evidence(form: Any) -> dict[str, Any]:
