@@ -46,17 +46,41 @@ _source = sa.table(
 )
 
 
+_PRECISION_VALID = "said_precision IS NULL OR said_precision IN ('year', 'month', 'day')"
+_HAS_PRECISION = "(said_on IS NULL) = (said_precision IS NULL)"
+
+
+def _add_columns() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        # Plain ALTER TABLE, not a batch copy of the table: the copy would drop the quote
+        # table's full-text triggers (0002). SQLite takes CHECKs as column constraints.
+        op.execute("ALTER TABLE quote ADD COLUMN said_on DATE")
+        op.execute(
+            "ALTER TABLE quote ADD COLUMN said_precision VARCHAR(5) "
+            f"CONSTRAINT ck_quote_said_precision_valid CHECK ({_PRECISION_VALID}) "
+            f"CONSTRAINT ck_quote_said_has_precision CHECK ({_HAS_PRECISION})"
+        )
+        return
+    op.add_column("quote", sa.Column("said_on", sa.Date(), nullable=True))
+    op.add_column("quote", sa.Column("said_precision", sa.String(length=5), nullable=True))
+    op.create_check_constraint(op.f("ck_quote_said_precision_valid"), "quote", _PRECISION_VALID)
+    op.create_check_constraint(op.f("ck_quote_said_has_precision"), "quote", _HAS_PRECISION)
+
+
+def _drop_columns() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        # said_precision first: its constraints, which name said_on, go with it
+        op.execute("ALTER TABLE quote DROP COLUMN said_precision")
+        op.execute("ALTER TABLE quote DROP COLUMN said_on")
+        return
+    op.drop_constraint(op.f("ck_quote_said_has_precision"), "quote", type_="check")
+    op.drop_constraint(op.f("ck_quote_said_precision_valid"), "quote", type_="check")
+    op.drop_column("quote", "said_precision")
+    op.drop_column("quote", "said_on")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("quote") as batch:
-        batch.add_column(sa.Column("said_on", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("said_precision", sa.String(length=5), nullable=True))
-        batch.create_check_constraint(
-            op.f("ck_quote_said_precision_valid"),
-            "said_precision IS NULL OR said_precision IN ('year', 'month', 'day')",
-        )
-        batch.create_check_constraint(
-            op.f("ck_quote_said_has_precision"), "(said_on IS NULL) = (said_precision IS NULL)"
-        )
+    _add_columns()
     of_source = sa.select(_source.c.published_on).where(_source.c.id == _quote.c.source_id)
     precision = sa.select(_source.c.date_precision).where(_source.c.id == _quote.c.source_id)
     op.execute(
@@ -102,8 +126,4 @@ def downgrade() -> None:
     for quote_id, note, said_on, precision in bind.execute(differs).all():
         said = "undated" if said_on is None else f"{said_on.isoformat()} {precision}"
         bind.execute(q.update().where(q.c.id == quote_id).values(note=f"{note or ''}{MARK}{said}]"))
-    with op.batch_alter_table("quote") as batch:
-        batch.drop_constraint(op.f("ck_quote_said_has_precision"), type_="check")
-        batch.drop_constraint(op.f("ck_quote_said_precision_valid"), type_="check")
-        batch.drop_column("said_precision")
-        batch.drop_column("said_on")
+    _drop_columns()
