@@ -359,3 +359,19 @@ def test_streamed_files_hold_the_same_graph_as_export_graph(seeded_app, seeded_c
             )
 
         assert edge_set(g) == edge_set(built), url
+
+
+def test_graph_as_of_shows_bengio_changing_camp_and_his_page_his_earlier_views(
+    seeded_client,
+) -> None:
+    def camp_mates(query: str) -> set[str]:
+        camps = seeded_client.get(f"/graph.json{query}").get_json()["camps"]
+        (camp,) = [c for c in camps if "yoshua-bengio" in {m["slug"] for m in c["members"]}]
+        return {m["slug"] for m in camp["members"]}
+
+    assert "francois-chollet" in camp_mates("?as_of=2018-12-31")
+    assert "elon-musk" not in camp_mates("?as_of=2018-12-31")
+    assert "elon-musk" in camp_mates("") and "francois-chollet" not in camp_mates("")
+    person = seeded_client.get("/people/yoshua-bengio.json").get_json()
+    earlier = {st["claim"]["slug"] for st in person["earlier_stances"]}
+    assert {"ai-doom-is-fantasy", "human-level-ai-far-off"} <= earlier
