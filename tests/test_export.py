@@ -13,6 +13,7 @@ import pytest
 from kb import models as m
 from kb.formats import aif, exports, kb1
 from kb.formats.csvsafe import neutralise, unneutralise
+from kb.load.seed import seed_document
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 from tests.helpers import seed_count
 
@@ -164,6 +165,9 @@ def test_jsonld_uses_schema_org_types_and_the_stance_extension(seeded_client) ->
         assert set(stance["kb:evidence"]) <= ids
     quote = types["Quotation"][0]
     assert quote["spokenByCharacter"]["@id"] in ids and quote["isPartOf"]["@id"] in ids
+    # a quote's own date, apart from its source's datePublished
+    said = {q["text"]: q["said"] for q in seed_document()["quotes"]}
+    assert all(q.get("dateCreated") == said[q["text"]] for q in types["Quotation"])
 
 
 def test_aif_has_the_shape_aifdb_reads(seeded_client) -> None:
@@ -193,6 +197,8 @@ def test_aif_has_the_shape_aifdb_reads(seeded_client) -> None:
     assert len(doc["locutions"]) == seed_count("quotes")
     for loc in doc["locutions"]:
         assert nodes[loc["nodeID"]]["type"] == "L" and loc["personID"] in people
+    said = sorted(q["said"] for q in seed_document()["quotes"] if q["said"])
+    assert sorted(loc["start"] for loc in doc["locutions"] if "start" in loc) == said
     musk = next(p for p in doc["participants"] if p["surname"] == "Musk")
     assert musk["firstname"] == "Elon"
 
