@@ -2,9 +2,9 @@
 
     python tools/build_seed.py tools/seed_facts.json
 
-tools/seed_facts.json is a copy of the team's checked fact sheet (shared/seed/seed_facts.json),
-kept here so the seed can be rebuilt and checked on any machine (tests/test_seed.py holds the two
-to the same content).
+tools/seed_facts.json is a byte-for-byte copy of the team's checked fact sheet
+(shared/seed/seed_facts.json, the 28-person sheet of 2026-12), kept here so the seed can be
+rebuilt and checked on any machine: tests/test_seed.py rebuilds seed.json from it and compares.
 
 Every quote, date and URL comes from the fact sheet as given. What this script adds is
 editorial structure only, all listed here so a reviewer can check it in one place:
@@ -12,8 +12,8 @@ editorial structure only, all listed here so a reviewer can check it in one plac
   rest are the common names the sheet's full names contain); other slugs derive from sheet ids;
 - a date's precision: the leading date of the sheet's text, cut back to what is certain
   ("c. 2017-07-16" is kept as July 2017, "2014-08-02/03" as August 2014, "2003/2004" as no
-  date); the full text is
-  kept as the source's date_note, or in the quote's note, whenever it says more;
+  date); the full text is kept as the source's date_note, or in the quote's note, whenever it
+  says more;
 - a quote's own date (`said`) is the sheet's quote date read the same way;
 - a quote's checking note: the sheet's verbatim_confidence, then its second check (result, where
   and when it was seen, and what the checker noted); a quote whose second check did not confirm
