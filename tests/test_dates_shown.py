@@ -41,6 +41,8 @@ def test_a_quote_shows_its_own_date_and_its_source_page_shows_both(app, client) 
         html = client.get(path).get_data(as_text=True)
         assert 'said <time datetime="2003">2003</time>' in html, path
     assert "19 September 2004" in client.get(pages[2]).get_data(as_text=True)
+    search = client.get("/search?q=words&kind=quote").get_data(as_text=True)
+    assert 'said <time datetime="2003">2003</time>' in search
     assert "said 2003 ·" in client.get(compare).get_data(as_text=True)
 
 
