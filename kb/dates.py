@@ -6,8 +6,10 @@ so a year never turns into a made-up first of January on a page or in an export.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 # ASCII digits only ([0-9], not \d, which also takes full-width "２０１７" and other scripts'
 # digits): one spelling per date, the one every other program reads.
@@ -79,3 +81,22 @@ def humanize_partial(value: dt.date | None, precision: str | None) -> str:
     if precision == "month":
         return f"{_MONTHS[value.month - 1]} {value.year}"
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def period_end(value: dt.date, precision: str | None) -> dt.date:
+    """The last day of the period a date with its precision names: a year's 31 December, a
+    month's last day, a day itself."""
+    if precision == "year":
+        return dt.date(value.year, 12, 31)
+    if precision == "month":
+        return dt.date(value.year, value.month, calendar.monthrange(value.year, value.month)[1])
+    return value
+
+
+def as_of_from_evidence(said: Iterable[tuple[dt.date | None, str | None]]) -> dt.date | None:
+    """A stance's as-of day from the dates of the quotes it rests on: the end of the newest
+    quote's period (a view is dated when its words had certainly been said, so ?as_of= never
+    shows it before its evidence); None when no quote is dated. The seed builder and the
+    stance form's proposal both use it."""
+    ends = [period_end(value, precision) for value, precision in said if value is not None]
+    return max(ends) if ends else None

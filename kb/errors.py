@@ -69,6 +69,8 @@ _MESSAGES = {
     "ck_source_kind_valid": ("kind", "is not a known kind of source"),
     "ck_source_date_precision_valid": ("date_precision", "must be year, month or day"),
     "ck_source_date_has_precision": ("published", "a date needs its precision"),
+    "ck_quote_said_precision_valid": ("said_precision", "must be year, month or day"),
+    "ck_quote_said_has_precision": ("said", "a date needs its precision"),
     "ck_quote_attribution_valid": ("attribution", "must be verbatim, paraphrase or translation"),
     "ck_quote_checked_valid": ("checked", "must be primary, reprint, widely_reported or secondary"),
     "ck_claim_relation_kind_valid": ("kind", "must be supports or contradicts"),

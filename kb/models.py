@@ -202,6 +202,11 @@ class Quote(Editable, Base):
         # A person's quotes in one source (person page: sources with their quote counts),
         # without reading every quote row of the person once per source (migration 0003).
         Index("ix_quote_speaker_id_source_id", "speaker_id", "source_id"),
+        CheckConstraint(
+            f"said_precision IS NULL OR {_in('said_precision', DATE_PRECISIONS)}",
+            name="said_precision_valid",
+        ),
+        CheckConstraint("(said_on IS NULL) = (said_precision IS NULL)", name="said_has_precision"),
     )
 
     id: Mapped[intpk]
@@ -210,6 +215,10 @@ class Quote(Editable, Base):
         ForeignKey("person.id", ondelete="RESTRICT"), index=True
     )
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"), index=True)
+    # When the words were said or first published, with its precision like Source.published_on:
+    # a book passage reported years later, or a talk reported the next day, has its own date.
+    said_on: Mapped[dt.date | None] = mapped_column(Date)
+    said_precision: Mapped[str | None] = mapped_column(String(5))
     locator: Mapped[str | None] = mapped_column(String(200))
     speaker_affiliation: Mapped[str | None] = mapped_column(String(500))
     attribution: Mapped[str] = mapped_column(String(20))

@@ -19,10 +19,15 @@ from flask.testing import FlaskClient
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 from kb import migrate
-from kb.load.seed import load_seed
+from kb.load.seed import load_seed, seed_document
 from kb.web import auth
 from kb.web.database import session_scope
 from tests.conftest import PASSWORD, hidden_fields, make_app
+
+
+def seed_count(entity: str) -> int:
+    """How many records of a kb/1 entity the seed holds (tests follow the seed, not a number)."""
+    return len(seed_document()[entity])
 
 
 def submit(client: FlaskClient, path: str, data: dict[str, Any], page: str | None = None):

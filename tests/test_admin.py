@@ -196,13 +196,13 @@ def test_stance_with_a_new_quote_from_an_existing_source(app, admin_client) -> N
             "new_quote_attribution": "paraphrase",
             "new_quote_checked": "primary",
             "new_quote_source": "existing-source",
+            "new_quote_said": "2016-03",
         },
     )
     assert r.status_code == 302, r.text
-    assert (
-        one(app, m.Quote, text="Synthetic.").source_id
-        == one(app, m.Source, slug="existing-source").id
-    )
+    quote = one(app, m.Quote, text="Synthetic.")
+    assert quote.source_id == one(app, m.Source, slug="existing-source").id
+    assert (quote.said_on.isoformat(), quote.said_precision) == ("2016-03-01", "month")
 
 
 # -- validation --------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ import re
 
 import pytest
 
+from kb.load.seed import seed_document
 from kb.models import Person
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
+from tests.helpers import seed_count
 
 PAGES = [
     "/",
@@ -53,12 +55,7 @@ def test_every_page_and_its_json_twin(seeded_client, path) -> None:
 def test_home_shows_counts_matrix_and_contested_claims(seeded_client) -> None:
     data = seeded_client.get("/index.json").get_json()
     assert data["counts"] == {
-        "people": 4,
-        "claims": 16,
-        "sources": 20,
-        "quotes": 38,
-        "stances": 32,
-        "topics": 5,
+        e: seed_count(e) for e in ("people", "claims", "sources", "quotes", "stances", "topics")
     }
     names = [r["person"]["name"] for r in data["matrix"]["rows"]]
     assert names == sorted(names) and "Elon Musk" in names
@@ -103,7 +100,14 @@ def test_claim_page_sides_relations_and_timeline(seeded_client) -> None:
     assert rel["supported_by"] and any(
         r["slug"] == "ai-biggest-existential-threat" for r in rel["supported_by"]
     )
-    assert len(data["timeline"]) == len(supporters) + len(opponents) + len(data["sides"]["mixed"])
+    # every stance on the claim, earlier views too (Altman's support, then his mixed view)
+    seeded = [s for s in seed_document()["stances"] if s["claim"] == "ai-existential-risk"]
+    assert len(data["timeline"]) == len(seeded)
+    assert sum(t["latest"] for t in data["timeline"]) == len({s["person"] for s in seeded})
+    altman = [t for t in data["timeline"] if t["person"]["slug"] == "sam-altman"]
+    assert [t["latest"] for t in altman] == [False, True] and altman[0]["as_of"] < altman[1][
+        "as_of"
+    ]
     html = seeded_client.get("/claims/ai-existential-risk").get_data(as_text=True)
     assert 'id="person-elon-musk"' in html
     assert "Timeline of stances" in html
@@ -149,11 +153,13 @@ def test_lists_paginate_in_a_stable_order(seeded_client) -> None:
     while True:
         data = seeded_client.get(f"/claims.json?per_page=5&page={page}").get_json()
         seen += [r["slug"] for r in data["rows"]]
-        assert data["pagination"]["total"] == 16
+        assert data["pagination"]["total"] == seed_count("claims")
         if not data["links"]["next"]:
             break
         page += 1
-    assert page == 4 and len(seen) == len(set(seen)) == 16
+    assert page == -(-seed_count("claims") // 5) and len(seen) == len(set(seen)) == seed_count(
+        "claims"
+    )
     texts = [r["text"] for r in seeded_client.get("/claims.json").get_json()["rows"]]
     assert texts == sorted(texts)
 
@@ -254,7 +260,10 @@ def test_csv_twins_carry_the_filtered_rows(seeded_client) -> None:
     assert [r["slug"] for r in rows] == [r["slug"] for r in json_rows]
     assert all("ai-risk" in r["topics"].split(";") for r in rows)
     people = list(csv.reader(io.StringIO(seeded_client.get("/people.csv").get_data(as_text=True))))
-    assert people[0] == ["slug", "name", "affiliation", "claims", "quotes"] and len(people) == 5
+    assert (
+        people[0] == ["slug", "name", "affiliation", "claims", "quotes"]
+        and len(people) == seed_count("people") + 1
+    )
     html = seeded_client.get("/claims?topic=ai-risk").get_data(as_text=True)
     assert 'href="/claims.csv?topic=ai-risk"' in html
     assert 'href="/claims.json?topic=ai-risk"' in html

@@ -75,6 +75,7 @@ def test_sound_database_passes_every_check(seeded_app) -> None:
         "stance-evidence",
         "relation-self",
         "source-dates",
+        "quote-dates",
         "revision-entities",
         "revision-vanished",
     }
@@ -172,6 +173,10 @@ DAMAGE = {
     "source-dates": (
         "UPDATE source SET published_on = '2003-05-17', date_precision = 'year' "
         "WHERE id = {source}",
+    ),
+    "quote-dates": (
+        "UPDATE quote SET said_on = '2003-05-17', said_precision = 'month' "
+        "WHERE id = {foreign_quote}",
     ),
     "data-version": ("DELETE FROM kb_state",),
     "revision-entities": (

@@ -19,7 +19,7 @@ from kb.__main__ import cli
 from kb.db import make_engine
 from kb.store import checks
 from kb.web.database import get_engine
-from tests.helpers import free_port, kb_executable
+from tests.helpers import free_port, kb_executable, seed_count
 
 
 def _walk(group: click.Group, ctx: click.Context, prefix: tuple[str, ...] = ()):
@@ -104,7 +104,9 @@ def test_downgrade_that_drops_data_needs_yes_lose_data(seeded_app, monkeypatch, 
     engine = get_engine(seeded_app)
     assert migrate.current_revision(engine) == head  # nothing was changed
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM person")).scalar_one() == 4
+        assert conn.execute(text("SELECT count(*) FROM person")).scalar_one() == seed_count(
+            "people"
+        )
 
 
 def test_serve_refuses_a_database_behind_the_code(databases, tmp_path) -> None:

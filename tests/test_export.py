@@ -13,7 +13,9 @@ import pytest
 from kb import models as m
 from kb.formats import aif, exports, kb1
 from kb.formats.csvsafe import neutralise, unneutralise
+from kb.load.seed import seed_document
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
+from tests.helpers import seed_count
 
 
 def test_export_page_lists_every_file_with_counts(seeded_client) -> None:
@@ -24,7 +26,7 @@ def test_export_page_lists_every_file_with_counts(seeded_client) -> None:
         assert name in html
     for entity in kb1.ENTITIES:
         assert f"/export/{entity}.csv" in html
-    assert ">32<" in html  # the seed's stances
+    assert f">{seed_count('stances')}<" in html  # the seed's stances
 
 
 def test_schema_is_served_and_valid(client) -> None:
@@ -113,7 +115,7 @@ def test_zip_bundle_holds_every_csv_json_schema_and_readme(seeded_client) -> Non
     assert names == {"README.txt", "kb.json", kb1.SCHEMA_FILE} | {f"{e}.csv" for e in kb1.ENTITIES}
     doc = json.loads(zf.read("kb.json"))
     jsonschema.validate(doc, json.loads(zf.read(kb1.SCHEMA_FILE)))
-    assert zf.read("stances.csv").decode().count("\r\n") == 33
+    assert zf.read("stances.csv").decode().count("\r\n") == seed_count("stances") + 1
 
 
 def test_exports_stream_header_before_any_query() -> None:
@@ -156,13 +158,16 @@ def test_jsonld_uses_schema_org_types_and_the_stance_extension(seeded_client) ->
     assert {"Person", "CreativeWork", "Claim", "Quotation", "DefinedTerm", "kb:Stance"} <= set(
         types
     )
-    assert len(types["kb:Stance"]) == 32
+    assert len(types["kb:Stance"]) == seed_count("stances")
     ids = {n["@id"] for n in doc["@graph"] if "@id" in n}
     for stance in types["kb:Stance"]:
         assert stance["kb:agent"] in ids and stance["kb:claim"] in ids
         assert set(stance["kb:evidence"]) <= ids
     quote = types["Quotation"][0]
     assert quote["spokenByCharacter"]["@id"] in ids and quote["isPartOf"]["@id"] in ids
+    # a quote's own date, apart from its source's datePublished
+    said = {q["text"]: q["said"] for q in seed_document()["quotes"]}
+    assert all(q.get("dateCreated") == said[q["text"]] for q in types["Quotation"])
 
 
 def test_aif_has_the_shape_aifdb_reads(seeded_client) -> None:
@@ -174,7 +179,7 @@ def test_aif_has_the_shape_aifdb_reads(seeded_client) -> None:
         n["nodeID"].isdigit() and n["type"] in {"I", "L", "RA", "CA", "YA"} for n in doc["nodes"]
     )
     kinds = [n["type"] for n in doc["nodes"]]
-    assert kinds.count("I") == 16 and kinds.count("L") == 38
+    assert kinds.count("I") == seed_count("claims") and kinds.count("L") == seed_count("quotes")
     from kb.load.seed import seed_document
 
     rel = seed_document()["claim_relations"]
@@ -189,9 +194,11 @@ def test_aif_has_the_shape_aifdb_reads(seeded_client) -> None:
             outs = [e["toID"] for e in doc["edges"] if e["fromID"] == n["nodeID"]]
             assert [nodes[i]["type"] for i in ins + outs] == ["I", "I"]
     people = {p["participantID"] for p in doc["participants"]}
-    assert len(doc["locutions"]) == 38
+    assert len(doc["locutions"]) == seed_count("quotes")
     for loc in doc["locutions"]:
         assert nodes[loc["nodeID"]]["type"] == "L" and loc["personID"] in people
+    said = sorted(q["said"] for q in seed_document()["quotes"] if q["said"])
+    assert sorted(loc["start"] for loc in doc["locutions"] if "start" in loc) == said
     musk = next(p for p in doc["participants"] if p["surname"] == "Musk")
     assert musk["firstname"] == "Elon"
 

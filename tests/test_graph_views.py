@@ -4,6 +4,7 @@ exports, the person/claim panels, parameter checking, escaping and bounded query
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from contextlib import contextmanager
 
@@ -12,8 +13,10 @@ import pytest
 from sqlalchemy import event
 
 from kb.graph import cache
+from kb.load.seed import seed_document
 from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_quote, make_stance
+from tests.helpers import seed_count
 
 
 @pytest.fixture(autouse=True)
@@ -38,13 +41,40 @@ def count_queries(app):
         event.remove(engine, "before_cursor_execute", before)
 
 
+def _seed_latest() -> dict[tuple[str, str], str]:
+    """Each person's latest seeded stance on each claim (the newest as_of): its position."""
+    latest: dict[tuple[str, str], str] = {}
+    stances = seed_document()["stances"]
+    for st in sorted(stances, key=lambda s: (s["as_of"] is not None, s["as_of"] or "")):
+        latest[(st["person"], st["claim"])] = st["position"]
+    return latest
+
+
+def _sharing_pairs(latest: dict[tuple[str, str], str]) -> int:
+    """How many pairs of people hold a stance on at least one same claim."""
+    claims: dict[str, set[str]] = {}
+    for person, claim in latest:
+        claims.setdefault(person, set()).add(claim)
+    return sum(bool(claims[a] & claims[b]) for a, b in itertools.combinations(sorted(claims), 2))
+
+
+def _pair(latest: dict[tuple[str, str], str], a: str, b: str) -> tuple[int, int, int]:
+    """(agreements, disagreements, shared) of two people's latest stances."""
+    shared = [c for p, c in latest if p == a and (b, c) in latest]
+    same = sum(latest[(a, c)] == latest[(b, c)] for c in shared)
+    opposite = sum({latest[(a, c)], latest[(b, c)]} == {"supports", "opposes"} for c in shared)
+    return same, opposite, len(shared)
+
+
 def test_graph_page_draws_svg_with_links_and_legend(seeded_client) -> None:
     r = seeded_client.get("/graph")
     assert r.status_code == 200
     html = r.get_data(as_text=True)
-    assert html.count('<a href="/people/') >= 4
+    latest = _seed_latest()
+    assert html.count('<a href="/people/') >= seed_count("people")
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="kb-graph"' in html
-    assert html.count('class="node person"') == 4 and html.count('class="node claim"') == 16
+    assert html.count('class="node person"') == len({p for p, _c in latest})
+    assert html.count('class="node claim"') == seed_count("claims")  # stance or not
     for label in ("supports (stance)", "opposes (stance)", "mixed (stance)", "claim contradicts"):
         assert label in html
     assert 'stroke-dasharray="7 4"' in html  # opposes dashed, not colour alone
@@ -55,22 +85,26 @@ def test_graph_page_draws_svg_with_links_and_legend(seeded_client) -> None:
 
 def test_graph_json_twin_and_filters(seeded_client) -> None:
     data = seeded_client.get("/graph.json").get_json()
-    assert len(data["nodes"]) == 20 and len(data["edges"]) == 49
+    latest = _seed_latest()
+    people = {p for p, _c in latest}
+    assert len(data["nodes"]) == len(people) + seed_count("claims")
+    assert len(data["edges"]) == len(latest) + seed_count("claim_relations")
     assert data["left_out"] == {"people": 0, "claims": 0, "stances": 0}
     camps = {m["slug"]: c["number"] for c in data["camps"] for m in c["members"]}
     assert camps["francois-chollet"] != camps["elon-musk"]
     topic = seeded_client.get("/graph.json?topic=deep-learning").get_json()
-    assert {n["slug"] for n in topic["nodes"] if n["kind"] == "person"} == {"francois-chollet"}
+    in_topic = {c["slug"] for c in seed_document()["claims"] if "deep-learning" in c["topics"]}
+    on_topic = {p for p, c in latest if c in in_topic}
+    assert {n["slug"] for n in topic["nodes"] if n["kind"] == "person"} == on_topic
     camp = camps["elon-musk"]
     in_camp = seeded_client.get(f"/graph.json?camp={camp}").get_json()
-    assert {n["slug"] for n in in_camp["nodes"] if n["kind"] == "person"} == {
-        "elon-musk",
-        "stephen-hawking",
-        "martin-rees",
-    }
+    members = {m["slug"] for c in data["camps"] if c["number"] == camp for m in c["members"]}
+    assert {"elon-musk", "stephen-hawking", "martin-rees"} <= members
+    assert {n["slug"] for n in in_camp["nodes"] if n["kind"] == "person"} == members
     capped = seeded_client.get("/graph.json?limit=10").get_json()
     assert len(capped["nodes"]) == 10
-    assert capped["left_out"]["claims"] + capped["left_out"]["people"] == 10
+    left_out = capped["left_out"]["claims"] + capped["left_out"]["people"]
+    assert left_out == len(data["nodes"]) - 10
     page = seeded_client.get("/graph?limit=10").get_data(as_text=True)
     assert "Left out:" in page
 
@@ -106,15 +140,19 @@ def test_unknown_person_in_compare_is_404(seeded_client) -> None:
 
 def test_agreement_heat_map_ordered_by_camp_with_numbers(seeded_client) -> None:
     html = seeded_client.get("/agreement").get_data(as_text=True)
-    assert html.count('href="/compare/') == 12  # every off-diagonal cell links
-    assert "−1.00" in html and "+0.75" in html  # the number, not colour alone
-    assert "0✓ 3✗ /3" in html
     data = seeded_client.get("/agreement.json").get_json()
-    order = [p["slug"] for p in data["people"]]
-    assert order[-1] == "francois-chollet"  # camp 2 after camp 1
+    n = len(data["people"])
+    assert html.count('href="/compare/') == n * (n - 1)  # every off-diagonal cell links
+    assert "−1.00" in html and "+1.00" in html  # the number, not colour alone
+    latest = _seed_latest()
+    agree, disagree, shared = _pair(latest, "francois-chollet", "elon-musk")
+    assert f"{agree}✓ {disagree}✗ /{shared}" in html
+    camps = [p["camp"] for p in data["people"]]
+    assert camps == sorted(camps)  # camp by camp
     pair = next(p for p in data["pairs"] if {p["a"], p["b"]} == {"elon-musk", "martin-rees"})
-    assert (pair["agreements"], pair["disagreements"], pair["shared"]) == (3, 0, 4)
-    assert pair["score"] == pytest.approx(0.75)
+    agree, disagree, shared = _pair(latest, "elon-musk", "martin-rees")
+    assert (pair["agreements"], pair["disagreements"], pair["shared"]) == (agree, disagree, shared)
+    assert pair["score"] == pytest.approx((agree - disagree) / shared)
     assert "Score" in data["rule"]
 
 
@@ -200,19 +238,22 @@ def test_graph_exports_load_back_in_networkx(seeded_client, url) -> None:
     g = load_export(seeded_client, url)
     people = [n for n, d in g.nodes(data=True) if d["kind"] == "person"]
     claims = [n for n, d in g.nodes(data=True) if d["kind"] == "claim"]
-    assert len(people) == 4 and len(claims) == 16
+    latest = _seed_latest()
+    assert len(people) == seed_count("people") and len(claims) == seed_count("claims")
     for _n, d in g.nodes(data=True):
         assert d["slug"] and d["label"]
     kinds = [d["kind"] for *_e, d in g.edges(data=True)]
-    assert kinds.count("stance") == 32 and kinds.count("relation") == 17
-    assert kinds.count("agreement") == 6
+    assert kinds.count("stance") == len(latest)
+    assert kinds.count("relation") == seed_count("claim_relations")
+    assert kinds.count("agreement") == _sharing_pairs(latest)
     by_slug = {d["slug"]: n for n, d in g.nodes(data=True)}
     chollet, musk = by_slug["francois-chollet"], by_slug["elon-musk"]
     edges = g.get_edge_data(chollet, musk) or g.get_edge_data(musk, chollet)
     # a reader makes a MultiDiGraph only when the file has parallel edges somewhere
     edges = list(edges.values()) if g.is_multigraph() else [edges]
     (agree,) = [d for d in edges if d["kind"] == "agreement"]
-    assert float(agree["weight"]) == -1.0 and int(agree["disagreements"]) == 3
+    _same, opposite, shared = _pair(latest, "francois-chollet", "elon-musk")
+    assert float(agree["weight"]) == -1.0 and int(agree["disagreements"]) == opposite == shared
     assert int(g.nodes[chollet]["camp"]) != int(g.nodes[musk]["camp"])
     stance_weights = [float(d["weight"]) for *_e, d in g.edges(data=True) if d["kind"] == "stance"]
     assert min(stance_weights) >= 1
@@ -254,7 +295,7 @@ def test_big_exports_keep_only_the_strongest_agreement_edges(seeded_client, monk
     monkeypatch.setattr(writers, "STRONGEST_PER_PERSON", 1)
     g = load_export(seeded_client, "/export/graph.graphml")
     kinds = [d["kind"] for *_e, d in g.edges(data=True)]
-    assert 0 < kinds.count("agreement") < 6
+    assert 0 < kinds.count("agreement") < _sharing_pairs(_seed_latest())
     assert "strongest" in g.graph["agreement_edges"]
 
 
@@ -292,7 +333,9 @@ def test_graphml_key_ids_are_unique(seeded_client) -> None:
     gexf = ET.fromstring(seeded_client.get("/export/graph.gexf").data)
     assert gexf.get("version") == "1.3"
     edge_ids = [e.get("id") for e in gexf.iter("{http://gexf.net/1.3}edge")]
-    assert len(edge_ids) == len(set(edge_ids)) == 55
+    latest = _seed_latest()
+    edges = len(latest) + seed_count("claim_relations") + _sharing_pairs(latest)
+    assert len(edge_ids) == len(set(edge_ids)) == edges
 
 
 def test_streamed_files_hold_the_same_graph_as_export_graph(seeded_app, seeded_client) -> None:
@@ -316,3 +359,19 @@ def test_streamed_files_hold_the_same_graph_as_export_graph(seeded_app, seeded_c
             )
 
         assert edge_set(g) == edge_set(built), url
+
+
+def test_graph_as_of_shows_bengio_changing_camp_and_his_page_his_earlier_views(
+    seeded_client,
+) -> None:
+    def camp_mates(query: str) -> set[str]:
+        camps = seeded_client.get(f"/graph.json{query}").get_json()["camps"]
+        (camp,) = [c for c in camps if "yoshua-bengio" in {m["slug"] for m in c["members"]}]
+        return {m["slug"] for m in camp["members"]}
+
+    assert "francois-chollet" in camp_mates("?as_of=2018-12-31")
+    assert "elon-musk" not in camp_mates("?as_of=2018-12-31")
+    assert "elon-musk" in camp_mates("") and "francois-chollet" not in camp_mates("")
+    person = seeded_client.get("/people/yoshua-bengio.json").get_json()
+    earlier = {st["claim"]["slug"] for st in person["earlier_stances"]}
+    assert {"ai-doom-is-fantasy", "human-level-ai-far-off"} <= earlier

@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from kb import models as m
+from kb.formats import kb1
 from kb.load.importer import apply_document
 from kb.load.seed import seed_document
+from tests.helpers import seed_count
 
 
 def _count(app, model) -> int:
@@ -43,14 +45,14 @@ def _export_csv(app, folder: Path) -> Path:
 def test_import_of_the_seed_creates_everything_and_records_history(app, runner, tmp_path) -> None:
     result = _import(runner, _write_json(tmp_path, seed_document()))
     assert result.exit_code == 0, result.output
-    assert "stances: 32 created, 0 updated, 0 unchanged" in result.output
+    assert f"stances: {seed_count('stances')} created, 0 updated, 0 unchanged" in result.output
     assert "importing" not in result.output  # no progress bar off a terminal
-    assert _count(app, m.Stance) == 32
+    assert _count(app, m.Stance) == seed_count("stances")
     with app.app_context():
         s = app.extensions["kb.sessionmaker"]()
         revs = s.execute(select(m.Revision.entity, m.Revision.action, m.Revision.actor)).all()
         s.close()
-    assert len(revs) == 4 + 5 + 20 + 16 + 38 + 32 + 17
+    assert len(revs) == sum(seed_count(e) for e in kb1.ENTITIES)
     assert {(a, actor) for _e, a, actor in revs} == {("create", "import")}
 
 
@@ -108,7 +110,10 @@ def test_one_bad_record_at_the_end_keeps_everything_out(app, runner, tmp_path) -
     doc["claim_relations"][-1]["kind"] = "refutes"
     result = _import(runner, _write_json(tmp_path, doc))
     assert result.exit_code == 1
-    assert "claim_relations[16]" in result.output and "'refutes'" in result.output
+    assert (
+        f"claim_relations[{seed_count('claim_relations') - 1}]" in result.output
+        and "'refutes'" in result.output
+    )
     assert _count(app, m.Person) == 0 and _count(app, m.Revision) == 0
 
 
@@ -150,21 +155,21 @@ def test_entities_in_any_order_are_read(app, runner, tmp_path) -> None:
     doc.update({k: seed[k] for k in reversed(list(seed)) if k not in doc})
     result = _import(runner, _write_json(tmp_path, doc))
     assert result.exit_code == 0, result.output
-    assert _count(app, m.Stance) == 32
+    assert _count(app, m.Stance) == seed_count("stances")
 
 
 def test_dry_run_says_what_would_change_and_writes_nothing(app, runner, tmp_path) -> None:
     path = _write_json(tmp_path, seed_document())
     result = _import(runner, path, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "people: 4 created, 0 updated, 0 unchanged" in result.output
+    assert f"people: {seed_count('people')} created, 0 updated, 0 unchanged" in result.output
     assert "nothing was written" in result.output
     assert _count(app, m.Person) == 0 and _count(app, m.Revision) == 0
     assert _import(runner, path).exit_code == 0
     doc = seed_document()
     doc["people"][0]["name"] = "F. Chollet"
     result = _import(runner, _write_json(tmp_path, doc, "changed.json"), "--dry-run")
-    assert "people: 0 created, 1 updated, 3 unchanged" in result.output
+    assert f"people: 0 created, 1 updated, {seed_count('people') - 1} unchanged" in result.output
     with app.app_context():
         s = app.extensions["kb.sessionmaker"]()
         assert s.scalar(select(m.Person.name).where(m.Person.slug == "francois-chollet")) == (
@@ -184,9 +189,9 @@ def test_reimport_updates_changed_records_only_with_versions_and_history(
     doc["claims"][0]["topics"] = []
     result = _import(runner, _write_json(tmp_path, doc, "changed.json"))
     assert result.exit_code == 0, result.output
-    assert "people: 0 created, 1 updated, 3 unchanged" in result.output
-    assert "stances: 0 created, 1 updated, 31 unchanged" in result.output
-    assert "claims: 0 created, 1 updated, 15 unchanged" in result.output
+    assert f"people: 0 created, 1 updated, {seed_count('people') - 1} unchanged" in result.output
+    assert f"stances: 0 created, 1 updated, {seed_count('stances') - 1} unchanged" in result.output
+    assert f"claims: 0 created, 1 updated, {seed_count('claims') - 1} unchanged" in result.output
     with app.app_context():
         s = app.extensions["kb.sessionmaker"]()
         person = s.scalar(select(m.Person).where(m.Person.slug == "francois-chollet"))
@@ -265,7 +270,7 @@ def test_zip_bundle_imports(seeded_app, app, tmp_path) -> None:
     p.write_bytes(r.get_data())
     result = _import(app.test_cli_runner(), p)
     assert result.exit_code == 0, result.output
-    assert _count(app, m.Quote) == 38
+    assert _count(app, m.Quote) == seed_count("quotes")
 
 
 def test_zip_of_csvs_imports(seeded_app, app, tmp_path) -> None:
@@ -276,7 +281,7 @@ def test_zip_of_csvs_imports(seeded_app, app, tmp_path) -> None:
             zf.write(f, f"bundle/{f.name}")
     result = _import(app.test_cli_runner(), p)
     assert result.exit_code == 0, result.output
-    assert _count(app, m.Stance) == 32
+    assert _count(app, m.Stance) == seed_count("stances")
 
 
 def test_damaged_zip_and_missing_path(runner, tmp_path) -> None:
@@ -440,7 +445,7 @@ def test_stances_csv_alone_can_cite_quotes_already_in_the_database(
     only.write_bytes("\r\n".join(lines).encode("utf-8"))
     result = _import(runner, only)
     assert result.exit_code == 0, result.output
-    assert "stances: 0 created, 1 updated, 31 unchanged" in result.output
+    assert f"stances: 0 created, 1 updated, {seed_count('stances') - 1} unchanged" in result.output
     lines[1] = lines[1].replace(",q7 q8", ",q99999 q8", 1)
     only.write_bytes("\r\n".join(lines).encode("utf-8"))
     assert "q99999" in only.read_text()
@@ -459,9 +464,9 @@ def test_a_record_twice_in_the_document_is_refused(app, runner, tmp_path, existi
     result = _import(runner, _write_json(tmp_path, doc))
     assert result.exit_code == 1
     out = result.output
-    assert "quotes[38] (again), field 'text': this record appears twice" in out
-    assert "stances[32]" in out and "appears twice" in out
-    assert "claim_relations[17]" in out
+    assert f"quotes[{seed_count('quotes')}] (again), field 'text': this record appears twice" in out
+    assert f"stances[{seed_count('stances')}]" in out and "appears twice" in out
+    assert f"claim_relations[{seed_count('claim_relations')}]" in out
     assert out.count("appears twice") == 3
 
 

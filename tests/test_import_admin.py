@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from kb import models as m
 from kb.load.seed import seed_document
 from tests.conftest import csrf_token, hidden_fields, login, make_user
+from tests.helpers import seed_count
 
 
 def _count(app, model) -> int:
@@ -61,7 +62,7 @@ def test_preview_then_apply(app, editor_client) -> None:  # noqa: F811
     )
     assert applied.status_code == 200, applied.text
     assert "Imported kb.json" in applied.text
-    assert _count(app, m.Stance) == 32
+    assert _count(app, m.Stance) == seed_count("stances")
     with app.app_context():
         s = app.extensions["kb.sessionmaker"]()
         actors = set(s.scalars(select(m.Revision.actor)))
@@ -73,7 +74,7 @@ def test_preview_then_apply(app, editor_client) -> None:  # noqa: F811
         data={k: fields[k] for k in ("csrf_token", "token", "name")},
     )
     assert again.status_code == 409 and "already applied" in again.text
-    assert _count(app, m.Stance) == 32
+    assert _count(app, m.Stance) == seed_count("stances")
 
 
 def test_problems_are_listed_with_lines_and_nothing_is_written(app, editor_client) -> None:  # noqa: F811
@@ -192,7 +193,7 @@ def test_an_editor_keeps_at_most_two_previews(app, editor_client) -> None:  # no
     assert _apply(editor_client, first).status_code == 410  # pushed out by the newer ones
     assert _count(app, m.Person) == 0
     assert _apply(editor_client, last).status_code == 200
-    assert _count(app, m.Stance) == 32
+    assert _count(app, m.Stance) == seed_count("stances")
 
 
 def test_previews_of_all_editors_stay_under_the_total(app, editor_client) -> None:  # noqa: F811
@@ -220,7 +221,7 @@ def test_only_the_editor_who_previewed_can_apply(app, editor_client) -> None:  #
     assert stolen.status_code == 404
     assert _count(app, m.Person) == 0
     assert _apply(editor_client, fields).status_code == 200  # still there for its owner
-    assert _count(app, m.Stance) == 32
+    assert _count(app, m.Stance) == seed_count("stances")
 
 
 def _apply_at_once(app, pairs):
@@ -244,7 +245,9 @@ def test_the_same_preview_applied_twice_at_once_runs_once(app, editor_client) ->
     responses = _apply_at_once(app, [(editor_client, fields), (other, other_fields)])
     assert sorted(r.status_code for r in responses) == [200, 409]
     assert any("already applied" in r.text for r in responses)
-    assert _count(app, m.Stance) == 32 and _count(app, m.Person) == 4
+    assert _count(app, m.Stance) == seed_count("stances") and _count(app, m.Person) == seed_count(
+        "people"
+    )
 
 
 def test_two_previews_of_one_file_applied_at_once(app, editor_client) -> None:  # noqa: F811
@@ -253,4 +256,6 @@ def test_two_previews_of_one_file_applied_at_once(app, editor_client) -> None:  
     responses = _apply_at_once(app, pairs)
     assert [r.status_code for r in responses] == [200, 200]
     assert sum("Nothing changed" in r.text for r in responses) == 1  # one after the other
-    assert _count(app, m.Stance) == 32 and _count(app, m.Person) == 4
+    assert _count(app, m.Stance) == seed_count("stances") and _count(app, m.Person) == seed_count(
+        "people"
+    )

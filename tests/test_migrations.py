@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -75,7 +77,10 @@ def _populate(url: str, instance) -> None:
             topic = m.Topic(slug="round-trip", name="Round trip")
             claim.topics.append(topic)
             session.add(m.ClaimRelation(from_claim=claim, to_claim=other, kind="supports"))
-            quotes = [make_quote(session, person), make_quote(session, person)]
+            # one quote dated though its source is not: migration 0006 must keep that date
+            undated = m.Source(slug="undated-source", title="Undated", kind="other")
+            said = {"said_on": dt.date(2020, 5, 1), "said_precision": "month"}
+            quotes = [make_quote(session, person), make_quote(session, person, undated, **said)]
             make_stance(session, person, claim, "opposes", evidence=quotes, probability=0.25)
             user.active = False
             session.add(m.LoginAttempt(key="address:127.0.0.1", window_ends=2**40, hits=1))
@@ -152,3 +157,63 @@ def test_a_migration_that_leaves_broken_foreign_keys_changes_nothing(tmp_path) -
         assert "latest" in {c["name"] for c in inspect(engine).get_columns("stance")}
     finally:
         engine.dispose()
+
+
+def _quote_triggers(conn) -> set[str]:
+    """The triggers on the quote table (the full-text index's, from 0002)."""
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'quote'"
+    else:
+        sql = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'quote'::regclass AND NOT tgisinternal"
+    return {r[0] for r in conn.exec_driver_sql(sql)}
+
+
+def test_0006_dates_each_existing_quote_by_its_source_and_keeps_it_on_the_way_down(
+    databases,
+) -> None:
+    url = databases.empty()
+    migrate.upgrade(url, "0005")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO person (id, slug, name) VALUES (1, 'p', 'P')")
+            conn.exec_driver_sql(
+                "INSERT INTO source (id, slug, title, kind, published_on, date_precision) "
+                "VALUES (1, 'dated', 'Dated', 'talk', '2017-07-01', 'month'), "
+                "(2, 'undated', 'Undated', 'talk', NULL, NULL)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO quote (id, text, speaker_id, source_id, attribution, checked, note)"
+                " VALUES (1, 'a', 1, 1, 'verbatim', 'primary', NULL),"
+                " (2, 'b', 1, 2, 'verbatim', 'primary', 'kept')"
+            )
+        with engine.connect() as conn:
+            triggers = _quote_triggers(conn)
+        assert triggers or engine.dialect.name != "sqlite"  # SQLite's full-text index's
+        migrate.upgrade(url)
+        said = "SELECT id, said_on, said_precision, note FROM quote ORDER BY id"
+        with engine.connect() as conn:
+            rows = [tuple(r) for r in conn.exec_driver_sql(said)]
+        assert [(r[0], str(r[1]), r[2]) for r in rows] == [
+            (1, "2017-07-01", "month"),
+            (2, "None", None),
+        ]
+        with engine.begin() as conn:  # a talk reported later: the words are older
+            conn.exec_driver_sql(
+                "UPDATE quote SET said_on = '2016-03-04', said_precision = 'day' WHERE id = 1"
+            )
+            conn.exec_driver_sql(
+                "UPDATE quote SET said_on = '2001-01-01', said_precision = 'year' WHERE id = 2"
+            )
+            before = [tuple(r) for r in conn.exec_driver_sql(said)]
+        migrate.downgrade(url, "0005")
+        with engine.connect() as conn:
+            notes = [r[0] for r in conn.exec_driver_sql("SELECT note FROM quote ORDER BY id")]
+        assert "2016-03-04" in notes[0] and notes[1].startswith("kept") and "2001" in notes[1]
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            assert [tuple(r) for r in conn.exec_driver_sql(said)] == before
+            assert _quote_triggers(conn) == triggers
+    finally:
+        engine.dispose()
+        databases.drop(url)

@@ -85,6 +85,19 @@ def test_seed_round_trips_through_json_and_csv(seeded_app, databases, tmp_path) 
         fresh.close()
 
 
+def test_the_seed_round_trip_covers_quotes_dated_apart_from_their_source(seeded_app) -> None:
+    """So the round trips above show a quote's own date surviving JSON and CSV: the seed has
+    quotes dated apart from their source (and one undated), and dates in each precision."""
+    import json
+
+    doc = json.loads(_json(seeded_app))
+    published = {s["slug"]: s["published"] for s in doc["sources"]}
+    apart = [q["said"] for q in doc["quotes"] if q["said"] != published[q["source"]]]
+    assert None in apart and any(apart)
+    assert {len(q["said"]) for q in doc["quotes"] if q["said"]} == {4, 7, 10}
+    assert "said" in _csvs(seeded_app)["quotes"].split("\r\n", 1)[0].split(",")
+
+
 def test_seed_round_trips_through_the_zip_bundle(seeded_app, databases, tmp_path) -> None:
     fresh = _Fresh(databases, tmp_path)
     try:
@@ -139,6 +152,16 @@ slug = st.from_regex(r"\A[a-z0-9]{1,6}(-[a-z0-9]{1,5})?\Z").filter(
 
 
 @st.composite
+def partial_dates(draw) -> str | None:
+    """None, or a date in one of its three forms: "2003", "2017-02", "2017-07-17"."""
+    day = draw(st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2030, 1, 1))))
+    if day is None:
+        return None
+    form = draw(st.sampled_from(["%Y", "%Y-%m", "%Y-%m-%d"]))
+    return day.strftime(form)
+
+
+@st.composite
 def knowledge_bases(draw) -> dict:
     def slugs(n_min: int, n_max: int) -> list[str]:
         return draw(st.lists(slug, min_size=n_min, max_size=n_max, unique=True))
@@ -161,8 +184,6 @@ def knowledge_bases(draw) -> dict:
     topics = [{"slug": s, "name": draw(text), "description": draw(optional)} for s in slugs(0, 3)]
     sources = []
     for s in slugs(1, 3):
-        published = draw(st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2030, 1, 1))))
-        form = draw(st.sampled_from(["year", "month", "day"]))
         sources.append(
             {
                 "slug": s,
@@ -170,11 +191,7 @@ def knowledge_bases(draw) -> dict:
                 "kind": draw(st.sampled_from(["article", "talk", "book", "social_post"])),
                 "url": draw(optional_url),
                 "publisher": draw(optional),
-                "published": None
-                if published is None
-                else {"year": published.strftime("%Y"), "month": published.strftime("%Y-%m")}.get(
-                    form, published.isoformat()
-                ),
+                "published": draw(partial_dates()),
                 "date_note": draw(optional),
                 "archived_url": draw(optional_url),
                 "note": draw(optional),
@@ -202,6 +219,7 @@ def knowledge_bases(draw) -> dict:
                 "text": draw(text) + f" ({i})",
                 "speaker": draw(st.sampled_from(person_slugs)),
                 "source": draw(st.sampled_from([s["slug"] for s in sources])),
+                "said": draw(partial_dates()),
                 "locator": draw(optional),
                 "speaker_affiliation": draw(optional),
                 "attribution": draw(st.sampled_from(["verbatim", "paraphrase", "translation"])),

@@ -28,7 +28,7 @@ def test_compare_and_person_json_shape_one_stance_alike(app, client) -> None:
         k: page[k] for k in ("position", "basis", "as_of", "note")
     }
     (cq,), (pq,) = crux["evidence"], page["evidence"]
-    assert set(cq) == {"text", "attribution", "checked", "source"}
+    assert set(cq) == {"text", "attribution", "checked", "said_on", "said_precision", "source"}
     assert set(cq["source"]) == COMPARE_SOURCE
     assert cq["source"]["published_on"] == "2017-02-01" and pq["source"]["published"] == "2017-02"
     assert {k: cq["source"][k] for k in ("slug", "title", "url")} == {

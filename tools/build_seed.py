@@ -2,17 +2,32 @@
 
     python tools/build_seed.py tools/seed_facts.json
 
-tools/seed_facts.json is a copy of the team's checked fact sheet (shared/seed/seed_facts.json),
-kept here so the seed can be rebuilt and checked on any machine.
+tools/seed_facts.json is a byte-for-byte copy of the team's checked fact sheet
+(shared/seed/seed_facts.json, the 28-person sheet of 2026-12), kept here so the seed can be
+rebuilt and checked on any machine: tests/test_seed.py rebuilds seed.json from it and compares.
 
 Every quote, date and URL comes from the fact sheet as given. What this script adds is
 editorial structure only, all listed here so a reviewer can check it in one place:
-- slugs (people's are fixed by the product; the rest are derived from the sheet's ids);
+- slugs and display names (PEOPLE below: the first four slugs are fixed by the product; the
+  rest are the common names the sheet's full names contain); other slugs derive from sheet ids;
 - a date's precision: the leading date of the sheet's text, cut back to what is certain
-  ("c. 2017-07-16" is kept as July 2017, "2014-08-02/03" as August 2014); the full text is
-  kept as the source's date_note whenever it says more;
-- topics, grouping the sheet's sixteen claims (TOPICS below);
-- which sources a person authored (AUTHORED_KINDS and NOT_AUTHORED below).
+  ("c. 2017-07-16" is kept as July 2017, "2014-08-02/03" as August 2014, "2003/2004" as no
+  date); the full text is kept as the source's date_note, or in the quote's note, whenever it
+  says more;
+- a quote's own date (`said`) is the sheet's quote date read the same way;
+- a quote's checking note: the sheet's verbatim_confidence, then its second check (result, where
+  and when it was seen, and what the checker noted); a quote whose second check did not confirm
+  it, and any quote the sheet lists as `unverified`, is never loaded (build() refuses a sheet
+  that holds one among its quotes);
+- a stance's as_of: the newest date among its quotes' own dates, as a day: a month or a year
+  is its last day (by then the words had certainly been said, so ?as_of= never shows a view
+  before its evidence); the sheet's own as_of text is kept in the note when it is not that day;
+- topics, grouping the sheet's twenty claims (TOPICS below);
+- which sources a person authored (AUTHORED_KINDS, NOT_AUTHORED, AUTHORED_OTHER and CO_AUTHORS
+  below).
+Not built here yet (later work, each its own record type): the sheet's estimates (a stance
+carries no probability or horizon from them), joint statements and signatures, and dated
+affiliations (a person's affiliation is the sheet's role_at_time text).
 """
 
 from __future__ import annotations
@@ -22,26 +37,71 @@ import re
 import sys
 from pathlib import Path
 
+from kb import dates
+
 PEOPLE = {
     "chollet": ("francois-chollet", "François Chollet"),
     "musk": ("elon-musk", "Elon Musk"),
     "hawking": ("stephen-hawking", "Stephen Hawking"),
     "rees": ("martin-rees", "Martin Rees"),
+    "hinton": ("geoffrey-hinton", "Geoffrey Hinton"),
+    "bengio": ("yoshua-bengio", "Yoshua Bengio"),
+    "russell": ("stuart-russell", "Stuart Russell"),
+    "yudkowsky": ("eliezer-yudkowsky", "Eliezer Yudkowsky"),
+    "bostrom": ("nick-bostrom", "Nick Bostrom"),
+    "tegmark": ("max-tegmark", "Max Tegmark"),
+    "ord": ("toby-ord", "Toby Ord"),
+    "gates": ("bill-gates", "Bill Gates"),
+    "altman": ("sam-altman", "Sam Altman"),
+    "hassabis": ("demis-hassabis", "Demis Hassabis"),
+    "amodei": ("dario-amodei", "Dario Amodei"),
+    "sutskever": ("ilya-sutskever", "Ilya Sutskever"),
+    "suleyman": ("mustafa-suleyman", "Mustafa Suleyman"),
+    "zuckerberg": ("mark-zuckerberg", "Mark Zuckerberg"),
+    "andreessen": ("marc-andreessen", "Marc Andreessen"),
+    "kurzweil": ("ray-kurzweil", "Ray Kurzweil"),
+    "lecun": ("yann-lecun", "Yann LeCun"),
+    "ng": ("andrew-ng", "Andrew Ng"),
+    "marcus": ("gary-marcus", "Gary Marcus"),
+    "brooks": ("rodney-brooks", "Rodney Brooks"),
+    "mitchell": ("melanie-mitchell", "Melanie Mitchell"),
+    "pinker": ("steven-pinker", "Steven Pinker"),
+    "etzioni": ("oren-etzioni", "Oren Etzioni"),
+    "gebru": ("timnit-gebru", "Timnit Gebru"),
 }
 
 TOPICS = {
-    "ai-risk": ("AI risk", ["C01", "C02", "C03", "C11", "C12", "C16"]),
+    "ai-risk": ("AI risk", ["C01", "C02", "C03", "C11", "C12", "C16", "C18", "C19"]),
     "superintelligence": ("Superintelligence", ["C04", "C05", "C06", "C11"]),
     "deep-learning": ("Limits of deep learning", ["C07", "C08", "C09", "C10"]),
-    "governance": ("Misuse and governance", ["C13", "C14"]),
+    "governance": ("Misuse and governance", ["C13", "C14", "C17", "C18", "C20"]),
     "benefits": ("Benefits of AI", ["C15"]),
 }
 
 # Sources written by the person the sheet files them under. Talks, interviews and news
-# reports are about the person, not by them, so they list no author.
-AUTHORED_KINDS = {"blog_post", "social_post", "book"}
-AUTHORED_ARTICLES = {"S_HAWKING_INDEP_2014", "S_REES_TELEGRAPH_2015", "S_CSER_2012"}
+# reports are about the person, not by them, so they list no author; nor do the interview
+# books (Martin Ford's Architects of Intelligence) filed under the people interviewed.
+AUTHORED_KINDS = {"blog_post", "social_post", "book", "paper"}
+NOT_AUTHORED = {"S_BENGIO_ARCHITECTS_2018", "S_RUSSELL_ARCHITECTS_2018", "S_BROOKS_FORD_2018"}
+# Articles and other texts the sheet says the person wrote (op-eds, essays, written testimony).
+AUTHORED_OTHER = {
+    "S_HAWKING_INDEP_2014",
+    "S_REES_TELEGRAPH_2015",
+    "S_CSER_2012",
+    "S_YUDKOWSKY_TIME_2023",
+    "S_TEGMARK_TIME_2023",
+    "S_AMODEI_NYTOPED_2025",
+    "S_MARCUS_NAUTILUS_2022",
+    "S_BROOKS_SINS_2017",
+    "S_ETZIONI_NYT_2017",
+    "S_ETZIONI_CANARIES_2020",
+    "S_RUSSELL_SENATE_2023",
+    "S_PINKER_AARONSON_2022",
+}
+# Co-authors among kb's people, as the sheet's title names them.
+CO_AUTHORS = {"S_HAWKING_INDEP_2014": ["russell", "tegmark"]}
 
+QUOTE_ID_RE = re.compile(r"\bQ_[A-Z]{2}_[0-9]+\b")
 DATE_RE = re.compile(r"^(c\.\s*)?(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(/)?")
 
 
@@ -54,6 +114,8 @@ def parse_date(text: str) -> tuple[str | None, str | None]:
     circa, year, month, day, alternatives = m.groups()
     parts = [p for p in (year, month, day) if p]
     if circa or alternatives:
+        if len(parts) == 1 and alternatives:  # "2003/2004": no year is certain
+            return None, text
         parts = parts[:-1] if len(parts) > 1 else parts
     published = "-".join(parts)
     return published, (None if text.strip() == published else text)
@@ -72,26 +134,34 @@ def join_notes(*parts: str | None) -> str | None:
     return text or None
 
 
-def build(facts: dict) -> dict:
-    people = []
-    for p in facts["people"]:
-        slug, name = PEOPLE[p["id"]]
-        people.append(
-            {
-                "slug": slug,
-                "name": name,
-                "description": f"{p['full_name']}.",
-                "affiliation": p["role_at_time"],
-                "birth_year": int(p["born"][:4]) if p.get("born") else None,
-                "death_year": int(p["died"][:4]) if p.get("died") else None,
-                "url": p["canonical_url"],
-            }
-        )
+def _people(facts: dict) -> list[dict]:
+    return [
+        {
+            "slug": PEOPLE[p["id"]][0],
+            "name": PEOPLE[p["id"]][1],
+            "description": f"{p['full_name']}.",
+            "affiliation": p["role_at_time"],
+            "birth_year": int(p["born"][:4]) if p.get("born") else None,
+            "death_year": int(p["died"][:4]) if p.get("died") else None,
+            "url": p["canonical_url"],
+        }
+        for p in facts["people"]
+    ]
 
+
+def _authors(s: dict) -> list[str]:
+    authored = (s["kind"] in AUTHORED_KINDS and s["id"] not in NOT_AUTHORED) or (
+        s["id"] in AUTHORED_OTHER
+    )
+    if not authored:
+        return []
+    return [PEOPLE[p][0] for p in [s["person"], *CO_AUTHORS.get(s["id"], [])]]
+
+
+def _sources(facts: dict) -> list[dict]:
     sources = []
     for s in facts["sources"]:
         published, date_note = parse_date(s["date"])
-        authored = s["kind"] in AUTHORED_KINDS or s["id"] in AUTHORED_ARTICLES
         checked = "; ".join(s.get("checked_against", []))
         sources.append(
             {
@@ -106,33 +176,102 @@ def build(facts: dict) -> dict:
                 "note": join_notes(
                     s.get("notes"), f"Checked against: {checked}." if checked else None
                 ),
-                "authors": [PEOPLE[s["person"]][0]] if authored else [],
+                "authors": _authors(s),
             }
         )
-    source_dates = {s["id"]: s["date"] for s in facts["sources"]}
+    return sources
 
-    quotes = []
-    for q in facts["quotes"]:
-        date_differs = q["date"] != source_dates[q["source"]]
-        quotes.append(
+
+def unverified_ids(facts: dict) -> set[str]:
+    """The quote ids the sheet's `unverified` list names (never to be loaded)."""
+    text = " ".join(u["what"] + " " + u.get("searched", "") for u in facts["unverified"])
+    return set(QUOTE_ID_RE.findall(text))
+
+
+def loadable_quotes(facts: dict) -> list[dict]:
+    """The sheet's quotes, less any whose second check did not confirm it; a quote the
+    `unverified` list names stops the build (the sheet contradicts itself)."""
+    refused = unverified_ids(facts)
+    clash = sorted(q["id"] for q in facts["quotes"] if q["id"] in refused)
+    if clash:
+        raise SystemExit(f"quotes also listed as unverified: {', '.join(clash)}")
+    return [
+        q
+        for q in facts["quotes"]
+        if (q.get("second_check") or {}).get("result", "confirmed") == "confirmed"
+    ]
+
+
+def check_note(q: dict) -> str | None:
+    second = q.get("second_check")
+    return join_notes(
+        q.get("verbatim_confidence"),
+        f"Second check ({second['on']}): {second['result']}, seen in {second['seen_in']}."
+        if second
+        else None,
+        second.get("note") if second else None,
+    )
+
+
+def _quotes(quotes: list[dict]) -> list[dict]:
+    out = []
+    for q in quotes:
+        said, said_note = parse_date(q["date"])
+        out.append(
             {
                 "id": q["id"],
                 "text": q["text"],
                 "speaker": PEOPLE[q["person"]][0],
                 "source": source_slug(q["source"]),
+                "said": said,
                 "locator": None,
                 "speaker_affiliation": None,
                 "attribution": q["attribution"],
                 "checked": q["checked"],
-                "check_note": q["verbatim_confidence"],
+                "check_note": check_note(q),
                 "note": join_notes(
-                    q.get("notes"),
-                    f"Date in the fact sheet: {q['date']}." if date_differs else None,
+                    q.get("notes"), f"Date in the fact sheet: {q['date']}." if said_note else None
                 ),
             }
         )
+    return out
 
-    claim_slugs = {c["id"]: slug_from_id(c["short"]) for c in facts["claims"]}
+
+def as_of(said: list[str]) -> str | None:
+    """The stance's as-of day from its quotes' dates, by kb's rule (kb.dates)."""
+    day = dates.as_of_from_evidence(dates.parse_partial(d) for d in said)
+    return day.isoformat() if day else None
+
+
+def _stances(facts: dict, claim_slugs: dict[str, str], said: dict[str, str | None]) -> list[dict]:
+    """The sheet's stances, on the quotes loaded (a stance left with none is not loaded)."""
+    stances = []
+    for st in facts["stances"]:
+        evidence = [i for i in st["quote_ids"] if i in said]
+        day = as_of([d for i in evidence if (d := said[i])])
+        sheet_as_of = st.get("as_of")
+        stances.append(
+            {
+                "person": PEOPLE[st["person"]][0],
+                "claim": claim_slugs[st["claim"]],
+                "position": st["position"],
+                "basis": st["basis"],
+                "probability": None,
+                "horizon": None,
+                "as_of": day,
+                "note": join_notes(
+                    st.get("note"),
+                    f"As of in the fact sheet: {sheet_as_of}."
+                    if sheet_as_of and day and sheet_as_of != day
+                    else None,
+                ),
+                "evidence": evidence,
+            }
+        )
+    return [s for s in stances if s["evidence"]]
+
+
+def _claims(facts: dict, claim_slugs: dict[str, str]) -> tuple[list[dict], list[dict]]:
     topics_of: dict[str, list[str]] = {}
     for topic_slug, (_name, claim_ids) in TOPICS.items():
         for cid in claim_ids:
@@ -149,29 +288,14 @@ def build(facts: dict) -> dict:
     topics = [
         {"slug": slug, "name": name, "description": None} for slug, (name, _ids) in TOPICS.items()
     ]
+    return claims, topics
 
-    stances = []
-    for st in facts["stances"]:
-        estimate = st.get("estimate") or {}
-        stances.append(
-            {
-                "person": PEOPLE[st["person"]][0],
-                "claim": claim_slugs[st["claim"]],
-                "position": st["position"],
-                "basis": st["basis"],
-                "probability": estimate.get("probability"),
-                "horizon": estimate.get("horizon"),
-                "as_of": None,
-                "note": join_notes(
-                    st.get("note"),
-                    f"Estimate: probability {estimate['probability']} of {estimate['of']}."
-                    if estimate
-                    else None,
-                ),
-                "evidence": list(st["quote_ids"]),
-            }
-        )
 
+def build(facts: dict) -> dict:
+    quotes = _quotes(loadable_quotes(facts))
+    said = {q["id"]: q["said"] for q in quotes}
+    claim_slugs = {c["id"]: slug_from_id(c["short"]) for c in facts["claims"]}
+    claims, topics = _claims(facts, claim_slugs)
     relations = [
         {
             "from": claim_slugs[r["from"]],
@@ -183,12 +307,12 @@ def build(facts: dict) -> dict:
     ]
     return {
         "format": "kb/1",
-        "people": people,
-        "sources": sources,
+        "people": _people(facts),
+        "sources": _sources(facts),
         "quotes": quotes,
         "claims": claims,
         "topics": topics,
-        "stances": stances,
+        "stances": _stances(facts, claim_slugs, said),
         "claim_relations": relations,
     }
 

@@ -86,7 +86,7 @@ def db_current() -> None:
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
-    """Load the seed dataset (Chollet, Musk, Hawking, Rees): add only what is missing.
+    """Load the seed dataset (28 people from the checked fact sheet): add only what is missing.
 
     A seed record already in the database is never changed, even when an editor corrected it,
     and one an editor deleted is not added back: the output counts what was skipped and names

@@ -151,8 +151,11 @@ def same_quote(
 def quote_values(data: Mapping[str, Any], errors: Errors, prefix: str = "") -> dict[str, Any]:
     """A quote's own columns from the fields named `prefix` + column: the quote form's, or
     the stance form's new_quote_* fields."""
+    said_on, said_precision = published(errors, data.get(prefix + "said"), prefix + "said")
     values = {
         "text": clean(data.get(prefix + "text")),
+        "said_on": said_on,
+        "said_precision": said_precision,
         "locator": clean(data.get(prefix + "locator")),
         "speaker_affiliation": clean(data.get(prefix + "speaker_affiliation")),
         "attribution": data.get(prefix + "attribution"),

@@ -10,7 +10,7 @@ kb maps onto it like this (docs/FORMAT.md says the same):
 - a claim relation "supports" is an RA-node ("Default Inference"): from-claim -> RA -> to-claim;
   "contradicts" is a CA-node ("Default Conflict") the same way;
 - a quote is an L-node ("Speaker Name: words"), with a locution naming its speaker, who is a
-  participant;
+  participant, and when the words were said (the locution's "start", YYYY[-MM[-DD]]);
 - a stance's evidence links each quote to the claim through a YA-node: "Asserting" when the
   person supports the claim, "Disagreeing" when they oppose it, "Challenging" when mixed.
 
@@ -138,4 +138,7 @@ def _locutions(
     for q in streams("quotes"):
         pid = people.get(q["speaker"], (0, ""))[0]
         n = _quote_number(q["id"], other_quotes)
-        yield {"nodeID": _nid(n, 2), "personID": str(pid)}
+        locution = {"nodeID": _nid(n, 2), "personID": str(pid)}
+        if q.get("said"):  # when the words were said (AIFdb's locution "start")
+            locution["start"] = q["said"]
+        yield locution

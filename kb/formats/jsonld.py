@@ -119,6 +119,7 @@ def quote_node(r: dict[str, Any]) -> dict[str, Any]:
             "text": r["text"],
             "spokenByCharacter": _ref("person", r["speaker"]),
             "isPartOf": _ref("source", r["source"]),
+            "dateCreated": r["said"],
             "kb:locator": r["locator"],
             "kb:speakerAffiliation": r["speaker_affiliation"],
             "kb:attribution": r["attribution"],

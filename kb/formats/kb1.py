@@ -64,6 +64,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "text",
         "speaker",
         "source",
+        "said",
         "locator",
         "speaker_affiliation",
         "attribution",

@@ -48,6 +48,7 @@ ENTITIES = kb1.ENTITIES
 # kb/1 fields stored under other column names (the rest are stored under their own).
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "published": ("published_on", "date_precision"),
+    "said": ("said_on", "said_precision"),
     "speaker": ("speaker_id",),
     "source": ("source_id",),
     "person": ("person_id",),

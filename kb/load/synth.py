@@ -1,4 +1,4 @@
-"""Synthetic data at scale, for benchmarks and for trying kb on more than the seed's four people.
+"""Synthetic data at scale, for benchmarks and for trying kb on far more than the seed's 28 people.
 
 Everything made here is obviously synthetic: "Synthetic Person 12", "Synthetic claim 7: ...",
 URLs under https://example.org/synthetic/. No quote, date or URL pretends to be evidence.

@@ -402,14 +402,15 @@ def _timeline(session: Session, claim: Claim) -> tuple[list[dict[str, Any]], int
 
 
 def _evidence_dates(st: Stance) -> list[str]:
-    """The dates of a stance's quotes, oldest first, each once (undated last)."""
+    """The dates of a stance's quotes (when the words were said), oldest first, each once
+    (undated last)."""
     dated = sorted(
-        (q.source for q in st.evidence),
-        key=lambda s: (s.published_on is None, s.published_on or dt.date.min),
+        ((q.said_on, q.said_precision) for q in st.evidence),
+        key=lambda d: (d[0] is None, d[0] or dt.date.min),
     )
     seen: dict[str, None] = {}
-    for s in dated:
-        seen.setdefault(humanize_partial(s.published_on, s.date_precision), None)
+    for said_on, precision in dated:
+        seen.setdefault(humanize_partial(said_on, precision), None)
     return list(seen)
 
 

@@ -158,6 +158,8 @@ def quotes_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
             q.c.text,
             _Person.c.slug.label("speaker"),
             _Source.c.slug.label("source"),
+            q.c.said_on,
+            q.c.said_precision,
             _opt(q.c.locator),
             _opt(q.c.speaker_affiliation),
             q.c.attribution,
@@ -170,7 +172,7 @@ def quotes_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
         .order_by(q.c.id)
     )
     for r in _stream(conn, stmt):
-        yield (quote_ref(r[0]), *r[1:])
+        yield (quote_ref(r[0]), *r[1:4], format_partial(r[4], r[5]), *r[6:])
 
 
 def stances_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:

@@ -73,8 +73,9 @@ StanceShape = Literal["page", "compare"]
 """The two published shapes of a stance, both parts of a documented JSON contract: "page" (the
 person and claim pages and their .json twins: every field, with the readers' labels) and
 "compare" (/compare/<a>/<b>.json since it first appeared: position, basis, as_of, note and
-each quote's text, attribution, checked and source slug, title, url, published_on (ISO date)
-and date_precision). One serialiser writes both, so the fields they share are shaped once."""
+each quote's text, attribution, checked, said_on (ISO date) and said_precision, and source
+slug, title, url, published_on (ISO date) and date_precision). One serialiser writes both, so
+the fields they share are shaped once."""
 
 
 def source_ref(s: Source, shape: StanceShape = "page") -> dict[str, Any]:
@@ -98,6 +99,9 @@ def quote_data(
     q: Quote, speaker: bool = True, source: bool = True, shape: StanceShape = "page"
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"text": q.text, "attribution": q.attribution, "checked": q.checked}
+    if shape == "compare":
+        said = q.said_on.isoformat() if q.said_on else None
+        data |= {"said_on": said, "said_precision": q.said_precision}
     if shape == "page":
         label, explanation = CHECKED[q.checked]
         data |= {
@@ -106,6 +110,8 @@ def quote_data(
             "checked_label": label,
             "checked_explanation": explanation,
             "check_note": q.check_note,
+            "said": format_partial(q.said_on, q.said_precision),
+            "said_human": humanize_partial(q.said_on, q.said_precision),
             "locator": q.locator,
             "speaker_affiliation": q.speaker_affiliation,
             "note": q.note,

@@ -199,22 +199,31 @@ def _relation_to_self(conn: Connection) -> Finding:
     return n, [f"claim relation {rid} relates claim {cid} to itself" for rid, cid in rows]
 
 
-def _source_dates(conn: Connection) -> Finding:
+def _partial_dates(conn: Connection, table: Any, day: Any, precision: Any, noun: str) -> Finding:
     """A partial date is stored as its first day: 2003 with precision "year" is 2003-01-01,
     so a year-precise date on 2003-05-17 says something the evidence did not."""
-    s = m.Source.__table__
-    month, day = extract("month", s.c.published_on), extract("day", s.c.published_on)
-    bad = select(s.c.id, s.c.published_on, s.c.date_precision).where(
+    month, day_of = extract("month", day), extract("day", day)
+    bad = select(table.c.id, day, precision).where(
         or_(
-            and_(s.c.published_on.is_(None), s.c.date_precision.is_not(None)),
-            and_(s.c.published_on.is_not(None), s.c.date_precision.is_(None)),
-            and_(s.c.date_precision == "year", or_(month != 1, day != 1)),
-            and_(s.c.date_precision == "month", day != 1),
+            and_(day.is_(None), precision.is_not(None)),
+            and_(day.is_not(None), precision.is_(None)),
+            and_(precision == "year", or_(month != 1, day_of != 1)),
+            and_(precision == "month", day_of != 1),
         )
     )
     n = conn.scalar(select(func.count()).select_from(bad.subquery())) or 0
-    rows = conn.execute(bad.order_by(s.c.id).limit(EXAMPLES)).all() if n else []
-    return n, [f"source {i}: date {d} with precision {p}" for i, d, p in rows]
+    rows = conn.execute(bad.order_by(table.c.id).limit(EXAMPLES)).all() if n else []
+    return n, [f"{noun} {i}: date {d} with precision {p}" for i, d, p in rows]
+
+
+def _source_dates(conn: Connection) -> Finding:
+    s = m.Source.__table__
+    return _partial_dates(conn, s, s.c.published_on, s.c.date_precision, "source")
+
+
+def _quote_dates(conn: Connection) -> Finding:
+    q = m.Quote.__table__
+    return _partial_dates(conn, q, q.c.said_on, q.c.said_precision, "quote")
 
 
 def _data_version(conn: Connection) -> Finding:
@@ -323,6 +332,7 @@ def checks(url: str) -> list[Check]:
         ),
         Check("relation-self", "no claim relation relates a claim to itself", _relation_to_self),
         Check("source-dates", "source dates agree with their precision", _source_dates),
+        Check("quote-dates", "quote dates agree with their precision", _quote_dates),
         Check("revision-entities", "revisions name only known kinds of record", _revision_entities),
         Check(
             "revision-vanished",

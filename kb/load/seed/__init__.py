@@ -1,5 +1,5 @@
-"""The seed dataset: Chollet, Musk, Hawking and Rees, built from the checked fact sheet by
-tools/build_seed.py. Loading it only adds what is missing and never undoes anyone's work, so
+"""The seed dataset: 28 people's quotes and dated stances, built from the checked fact sheet
+by tools/build_seed.py. Loading it only adds what is missing and never undoes anyone's work, so
 `kb seed` can run any number of times:
 
 - a seed record already in the database is never changed, even when it differs from the seed

@@ -15,6 +15,7 @@ from kb import models as m
 from kb.dates import format_partial
 from kb.edits import deleting, outcomes, savers
 from kb.queries import admin as admin_queries
+from kb.queries import evidence_dates
 from kb.store import history
 from kb.web import auth
 from kb.web.admin import forms, pickers
@@ -43,6 +44,7 @@ def _form_data(entity: str, obj: Any) -> dict[str, Any]:
         data["published"] = format_partial(obj.published_on, obj.date_precision)
         data["authors"] = ", ".join(a.slug for a in obj.authors)
     elif isinstance(obj, m.Quote):
+        data["said"] = format_partial(obj.said_on, obj.said_precision)
         data["speaker"] = obj.speaker.slug
         data["source"] = obj.source.slug
     elif isinstance(obj, m.Claim):
@@ -160,6 +162,19 @@ def _database_checks(entity: str, form: Any, obj: Any) -> dict[str | None, list[
     return _errors_by_field(form, [e for e in found if not form[e.field].errors])
 
 
+def _initial(entity: str) -> dict[str, Any]:
+    """A new record's form as the link that opened it fills it: ?person= and ?claim=, and for
+    a stance the ?evidence= quotes chosen beforehand, the newest of which dates it."""
+    initial: dict[str, Any] = {
+        k: request.args.get(k) for k in ("person", "claim") if request.args.get(k)
+    }
+    if entity == "stance":
+        chosen = evidence_dates.quote_ids(request.args.getlist("evidence"))
+        as_of = evidence_dates.proposed_as_of(get_session(), chosen)
+        initial |= {"evidence": chosen, "as_of": as_of} if chosen else {}
+    return initial
+
+
 def _save(entity: str, obj: Any) -> Any:
     session = get_session()
     form_cls = forms.FORMS[entity]
@@ -167,8 +182,7 @@ def _save(entity: str, obj: Any) -> Any:
         if obj is not None:
             form = form_cls(data=_form_data(entity, obj))
         else:
-            initial = {k: request.args.get(k) for k in ("person", "claim") if request.args.get(k)}
-            form = form_cls(data=initial)
+            form = form_cls(data=_initial(entity))
         return _render_form(entity, form, obj)
     form = form_cls()
     valid = form.validate_on_submit()

@@ -198,10 +198,17 @@ class SourceForm(VersionedForm):
     note = _area("Note", L("sources", "note"))
 
 
+SAID_HINT = (
+    "When the words were said or first published, if known: 2003, 2017-02 or 2017-07-17 "
+    "(it may differ from the source's date)."
+)
+
+
 class QuoteForm(VersionedForm):
     text = _area("Verbatim text", L("quotes", "text"), required=True)
     speaker = _picker("Speaker", "person", 200, True, "Type to search; a person's slug or name.")
     source = _picker("Source", "source", 500, True, "Type to search; a source's slug or title.")
+    said = StringField("Said on", [Optional(), partial_date], description=SAID_HINT)
     locator = _text(
         "Where in the source", L("quotes", "locator"), description="Page, timestamp or paragraph."
     )
@@ -252,7 +259,12 @@ class StanceForm(VersionedForm):
         choices=_choices(m.BASES),
         description="explicit: the person said so; inferred: it follows from what they said.",
     )
-    as_of = DayField("As of", [Optional()], description="The date of the view, if known.")
+    as_of = DayField(
+        "As of",
+        [Optional()],
+        description="The date of the view, if known. A new stance on chosen quotes proposes "
+        "the newest quote's date (a month or a year counts as its last day).",
+    )
     probability = ProbabilityField(
         "Probability",
         [Optional()],
@@ -270,6 +282,7 @@ class StanceForm(VersionedForm):
     )
     new_quote_text = _area("New quote: verbatim text", L("quotes", "text"))
     new_quote_locator = _text("Where in the source", L("quotes", "locator"))
+    new_quote_said = StringField("Said on", [Optional(), partial_date], description=SAID_HINT)
     # Checked by kb.edits only when a new quote is given, so an unused part cannot fail.
     new_quote_attribution = SelectField(
         "Attribution", choices=_choices(m.ATTRIBUTIONS), validate_choice=False

@@ -13,6 +13,7 @@ from typing import Any
 from flask import request
 
 from kb import models as m
+from kb.dates import humanize_partial
 from kb.edits import cleaning
 from kb.queries import admin as admin_queries
 from kb.queries import suggest
@@ -35,7 +36,8 @@ def _chosen_ids(form: Any) -> list[int]:
 
 
 def _quote_label(q: m.Quote) -> str:
-    return f"#{q.id} {q.speaker.name}: “{suggest.short(q.text, 90)}” — {q.source.title}"
+    said = f", said {humanize_partial(q.said_on, q.said_precision)}" if q.said_on else ""
+    return f"#{q.id} {q.speaker.name}: “{suggest.short(q.text, 90)}” — {q.source.title}{said}"
 
 
 def stance_evidence(form: Any) -> dict[str, Any]:
