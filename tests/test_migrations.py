@@ -87,6 +87,10 @@ def _populate(url: str, instance) -> None:
 # login_attempt holds counters of failed logins per window (0005), not records.
 TRANSIENT_TABLES = {"login_attempt"}
 
+# Steps whose downgrade drops only columns _populate leaves empty, so walking through them loses
+# nothing here (tests/test_estimate_migration.py covers them with those columns filled).
+LOSSY_COLUMNS_LEFT_EMPTY = {"0007"}
+
 
 def _everything(url: str) -> tuple[str, dict[str, list[tuple]]]:
     """The kb/1 export, and every row of every table the models describe."""
@@ -117,7 +121,8 @@ def test_every_downgrade_and_upgrade_keeps_every_row(databases, tmp_path) -> Non
         script = ScriptDirectory.from_config(migrate.alembic_config(url))
         targets = []  # each earlier revision, down to the first (0001), in turn
         for rev in script.walk_revisions():  # from head down
-            if getattr(rev.module, "downgrade_loses_data", None) or not rev.down_revision:
+            lossy = getattr(rev.module, "downgrade_loses_data", None)
+            if not rev.down_revision or (lossy and rev.revision not in LOSSY_COLUMNS_LEFT_EMPTY):
                 break  # past it data is lost by design (kb db downgrade asks first)
             targets.append(rev.down_revision)
         assert targets, "no step down to test"
