@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from kb import models as m
 from kb import rules
+from kb.edits.outcomes import Invalid
+from kb.edits.stances import save_stance
 from kb.errors import DataError
 from kb.formats import exports, kb1
 from kb.formats.readers import open_input
@@ -172,11 +174,12 @@ def test_the_importer_takes_an_estimate_and_an_old_file_alike(session) -> None:
     assert session.scalars(select(m.Stance)).one().estimate_quote_id == stance.estimate_quote_id
 
 
-def test_the_person_page_says_the_estimate_in_plain_words(app, client) -> None:
+def test_person_and_claim_pages_say_the_estimate_in_plain_words(app, client) -> None:
     with app.app_context(), session_scope() as s:
-        slug = _estimate(s).person.slug
-    page = client.get(f"/people/{slug}").text
-    assert f"{WORDS}, said 26 December 2024" in page.replace("&#39;", "'")
+        stance = _estimate(s)
+        paths = [f"/people/{stance.person.slug}", f"/claims/{stance.claim.slug}"]
+    for path in paths:
+        assert f"{WORDS}, said 26 December 2024" in client.get(path).text, path
 
 
 def test_the_estimates_page_sorts_and_links_the_quote(app, client) -> None:
@@ -233,3 +236,25 @@ def test_the_stance_form_edits_the_estimate(app, admin_client) -> None:
         assert (saved.probability, saved.probability_high) == (0.3, 0.4)
         assert (saved.estimate_of, saved.estimate_quote_id) == ("something else", quote_id)
     assert f'value="{quote_id}"' in admin_client.get(page).text
+
+
+def test_a_save_checks_the_estimate_as_the_importer_does(session) -> None:
+    stance = _estimate(session)
+    other = make_quote(session, make_person(session))
+    data = {
+        "person": stance.person.slug,
+        "claim": stance.claim.slug,
+        "position": "supports",
+        "basis": "explicit",
+        "probability_high": 0.5,
+        "estimate_of": "x" * 501,
+        "estimate_quote": other.id,
+        "evidence": [q.id for q in stance.evidence],
+    }
+    with pytest.raises(Invalid) as info:
+        save_stance(session, stance, data, stance.version)
+    assert sorted(e.field for e in info.value.errors) == [
+        "estimate_of",
+        "estimate_quote",
+        "probability_high",
+    ]

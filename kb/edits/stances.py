@@ -72,13 +72,18 @@ def _estimate_quote(
     errors: Errors, values: Mapping[str, Any], data: Mapping[str, Any], evidence: list[m.Quote]
 ) -> m.Quote | None:
     """The evidence quote the estimate_quote field picks (by id), checked with the range by
-    kb.rules.estimate_problems: the estimate rests on one of the stance's own quotes."""
+    kb.rules.estimate_problems (the estimate rests on one of the stance's own quotes) and the
+    subject's length by kb.rules, as the importer checks them."""
     raw = clean(data.get("estimate_quote"))
     chosen = None if raw is None else str(raw).removeprefix("#")
     by_id = {str(q.id): q for q in evidence}
     low, high = values["probability"], values["probability_high"]
     for field, message in rules.estimate_problems(low, high, chosen, by_id):
         errors.add(field, message)
+    if values["estimate_of"] is not None:
+        problem = rules.text_problem(values["estimate_of"], rules.limit("stances", "estimate_of"))
+        if problem:
+            errors.add("estimate_of", problem)
     return by_id.get(chosen) if chosen is not None else None
 
 
