@@ -66,6 +66,7 @@ _MESSAGES = {
     "ck_stance_position_valid": ("position", "must be one of supports, opposes, mixed"),
     "ck_stance_basis_valid": ("basis", "must be explicit or inferred"),
     "ck_stance_probability_range": ("probability", rules.PROBABILITY_MESSAGE),
+    "ck_stance_probability_high_range": ("probability_high", rules.HIGH_BELOW_LOW),
     "ck_source_kind_valid": ("kind", "is not a known kind of source"),
     "ck_source_date_precision_valid": ("date_precision", "must be year, month or day"),
     "ck_source_date_has_precision": ("published", "a date needs its precision"),

@@ -290,6 +290,12 @@ class Stance(Editable, Base):
             "probability IS NULL OR (probability >= 0 AND probability <= 1)",
             name="probability_range",
         ),
+        # An estimate's range: the high end needs the low one (`probability`) and lies above it.
+        CheckConstraint(
+            "probability_high IS NULL OR (probability IS NOT NULL"
+            " AND probability_high >= probability AND probability_high <= 1)",
+            name="probability_high_range",
+        ),
         UniqueConstraint("person_id", "claim_id", "as_of"),
         # NULLs are distinct in a UNIQUE constraint, so undated stances need their own index.
         Index(
@@ -313,6 +319,15 @@ class Stance(Editable, Base):
     basis: Mapped[str] = mapped_column(String(10))
     probability: Mapped[float | None] = mapped_column(Float)
     horizon: Mapped[str | None] = mapped_column(String(200))
+    # The estimate the stance gives (migration 0007): `probability` is its number, or the low
+    # end of a range up to `probability_high`; `estimate_of` says what it is the probability of
+    # (or, with no number, what is predicted by `horizon`); `estimate_quote_id` is the evidence
+    # quote that gives it (kb.rules.estimate_problems keeps it among the stance's evidence).
+    probability_high: Mapped[float | None] = mapped_column(Float)
+    estimate_of: Mapped[str | None] = mapped_column(String(500))
+    estimate_quote_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quote.id", ondelete="RESTRICT"), index=True
+    )
     as_of: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     # Derived, never edited: true on the stance that counts for its person and claim (the latest
@@ -324,6 +339,7 @@ class Stance(Editable, Base):
     evidence: Mapped[list[Quote]] = relationship(
         secondary=stance_evidence, back_populates="stances", order_by="Quote.id"
     )
+    estimate_quote: Mapped[Quote | None] = relationship(foreign_keys=[estimate_quote_id])
 
     def __repr__(self) -> str:
         return f"<Stance {self.person_id} {self.position} {self.claim_id}>"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
@@ -63,7 +64,7 @@ LIMITS: dict[str, dict[str, int]] = {
         "check_note": LONG_TEXT,
         "note": LONG_TEXT,
     },
-    "stances": {"horizon": 200, "note": LONG_TEXT},
+    "stances": {"horizon": 200, "estimate_of": 500, "note": LONG_TEXT},
     "claim_relations": {"note": LONG_TEXT},
 }
 
@@ -254,6 +255,32 @@ def parse_probability(text: str) -> float:
     if number is None:
         raise RuleError(f"{PROBABILITY_MESSAGE}, written like 0.25, not {_show(text.strip())}")
     return probability(number)
+
+
+# -- estimates ---------------------------------------------------------------------------------
+
+HIGH_NEEDS_LOW = "a range needs its low end too: put it in probability"
+HIGH_BELOW_LOW = "the high end of a range cannot be below its low end (the probability)"
+QUOTE_NOT_EVIDENCE = "must be one of the stance's evidence quotes"
+
+
+def estimate_problems(
+    low: float | None, high: float | None, quote: object, evidence: Collection[object]
+) -> list[tuple[str, str]]:
+    """What is wrong with a stance's estimate, as (field, message) pairs; empty when nothing.
+
+    `low` and `high` are probabilities already through `probability()` (so in [0, 1]); a range
+    needs both, low first. The quote that gives the estimate (`quote`, any key: a database id
+    or a kb/1 quote id) must be one of the stance's `evidence`, in the same keys: an estimate
+    rests on the words the stance rests on."""
+    found: list[tuple[str, str]] = []
+    if high is not None and low is None:
+        found.append(("probability_high", HIGH_NEEDS_LOW))
+    elif high is not None and low is not None and high < low:
+        found.append(("probability_high", HIGH_BELOW_LOW))
+    if quote is not None and quote not in evidence:
+        found.append(("estimate_quote", QUOTE_NOT_EVIDENCE))
+    return found
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -25,17 +25,20 @@ editorial structure only, all listed here so a reviewer can check it in one plac
 - topics, grouping the sheet's twenty claims (TOPICS below);
 - which sources a person authored (AUTHORED_KINDS, NOT_AUTHORED, AUTHORED_OTHER and CO_AUTHORS
   below).
-Not built here yet (later work, each its own record type): the sheet's estimates (a stance
-carries no probability or horizon from them), joint statements and signatures, and dated
-affiliations (a person's affiliation is the sheet's role_at_time text).
+- a stance's estimate (probability or range, what of, horizon, the quote giving it): the sheet's
+  stances[].estimate as given, through tools/seed_estimates.py.
+Not built here yet (later work, each its own record type): joint statements and signatures,
+and dated affiliations (a person's affiliation is the sheet's role_at_time text).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from kb import dates
 
@@ -243,8 +246,31 @@ def as_of(said: list[str]) -> str | None:
     return day.isoformat() if day else None
 
 
+def _sibling(name: str) -> ModuleType:
+    """Another module of tools/ (this script runs from a path, not as a package)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _estimates(facts: dict, said: dict[str, str | None]) -> dict[tuple, dict]:
+    """The estimate fields of each stance that has one (tools/seed_estimates.py), by the
+    stance's person, sheet claim id and sheet as_of."""
+    people = {ident: slug for ident, (slug, _name) in PEOPLE.items()}
+    records = _sibling("seed_estimates").build(facts, people, {i: i for i in said})
+    fields = ("probability", "probability_high", "horizon", "estimate_of", "estimate_quote")
+    return {(r["person"], r["claim"], r["as_of"]): {f: r[f] for f in fields} for r in records}
+
+
 def _stances(facts: dict, claim_slugs: dict[str, str], said: dict[str, str | None]) -> list[dict]:
-    """The sheet's stances, on the quotes loaded (a stance left with none is not loaded)."""
+    """The sheet's stances, on the quotes loaded (a stance left with none is not loaded), with
+    their estimates where the sheet gives one."""
+    estimates = _estimates(facts, said)
+    no_estimate = dict.fromkeys(
+        ("probability", "probability_high", "horizon", "estimate_of", "estimate_quote")
+    )
     stances = []
     for st in facts["stances"]:
         evidence = [i for i in st["quote_ids"] if i in said]
@@ -256,8 +282,9 @@ def _stances(facts: dict, claim_slugs: dict[str, str], said: dict[str, str | Non
                 "claim": claim_slugs[st["claim"]],
                 "position": st["position"],
                 "basis": st["basis"],
-                "probability": None,
-                "horizon": None,
+                **estimates.get(
+                    (PEOPLE[st["person"]][0], st["claim"], st.get("as_of")), no_estimate
+                ),
                 "as_of": day,
                 "note": join_notes(
                     st.get("note"),

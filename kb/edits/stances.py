@@ -45,20 +45,46 @@ def _stance_values(errors: Errors, data: Mapping[str, Any]) -> dict[str, Any]:
         errors.add("position", f"must be one of {', '.join(m.POSITIONS)}")
     if basis not in m.BASES:
         errors.add("basis", f"must be one of {', '.join(m.BASES)}")
-    probability = data.get("probability")
-    if probability is not None:
-        try:
-            probability = rules.probability(probability)
-        except rules.RuleError as exc:
-            errors.add("probability", str(exc))
     return {
         "position": position,
         "basis": basis,
-        "probability": probability,
+        "probability": _probability(errors, data, "probability"),
+        "probability_high": _probability(errors, data, "probability_high"),
         "horizon": clean(data.get("horizon")),
+        "estimate_of": clean(data.get("estimate_of")),
         "as_of": data.get("as_of"),
         "note": clean(data.get("note")),
     }
+
+
+def _probability(errors: Errors, data: Mapping[str, Any], field: str) -> float | None:
+    value = data.get(field)
+    if value is None:
+        return None
+    try:
+        return rules.probability(value)
+    except rules.RuleError as exc:
+        errors.add(field, str(exc))
+        return None
+
+
+def _estimate_quote(
+    errors: Errors, values: Mapping[str, Any], data: Mapping[str, Any], evidence: list[m.Quote]
+) -> m.Quote | None:
+    """The evidence quote the estimate_quote field picks (by id), checked with the range by
+    kb.rules.estimate_problems (the estimate rests on one of the stance's own quotes) and the
+    subject's length by kb.rules, as the importer checks them."""
+    raw = clean(data.get("estimate_quote"))
+    chosen = None if raw is None else str(raw).removeprefix("#")
+    by_id = {str(q.id): q for q in evidence}
+    low, high = values["probability"], values["probability_high"]
+    for field, message in rules.estimate_problems(low, high, chosen, by_id):
+        errors.add(field, message)
+    if values["estimate_of"] is not None:
+        problem = rules.text_problem(values["estimate_of"], rules.limit("stances", "estimate_of"))
+        if problem:
+            errors.add("estimate_of", problem)
+    return by_id.get(chosen) if chosen is not None else None
 
 
 def _same_stance(
@@ -175,6 +201,7 @@ def save_stance(
     evidence = _evidence(session, errors, data)
     new = _new_quote(session, errors, data, person)
     _check_evidence(errors, evidence, new, person)
+    values["estimate_quote"] = _estimate_quote(errors, values, data, evidence)
     errors.raise_if_any()
     if new is not None:
         evidence.append(new.add(session, person))

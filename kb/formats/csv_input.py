@@ -30,7 +30,7 @@ from kb.formats.reading import (
 )
 
 INT_FIELDS = {"birth_year", "death_year"}
-FLOAT_FIELDS = {"probability"}
+FLOAT_FIELDS = {"probability", "probability_high"}
 
 
 def _convert(name: str, cell: str, list_field: str | None) -> Any:

@@ -94,7 +94,10 @@ STANCE_COLUMNS = (
     "position",
     "basis",
     "probability",
+    "probability_high",
     "horizon",
+    "estimate_of",
+    "estimate_quote_id",
     "as_of",
     "note",
 )

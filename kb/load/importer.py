@@ -53,6 +53,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "source": ("source_id",),
     "person": ("person_id",),
     "claim": ("claim_id",),
+    "estimate_quote": ("estimate_quote_id",),
     "from": ("from_claim_id",),
     "to": ("to_claim_id",),
     "authors": ("authors",),

@@ -168,13 +168,6 @@ class RecordChecks(ImportState):
     def _check_stances(self, c: FieldChecker, rec: dict[str, Any]) -> Rec | None:
         person = c.ref(rec, "person", "people", "person")
         claim = c.ref(rec, "claim", "claims", "claim")
-        probability = rec.get("probability")
-        if probability is not None:
-            try:
-                probability = rules.probability(probability)
-            except rules.RuleError as exc:
-                c.add("probability", str(exc))
-                probability = None
         as_of = None
         raw = rec.get("as_of")
         if raw is not None and raw != "":
@@ -189,7 +182,6 @@ class RecordChecks(ImportState):
             "claim_id": claim,
             "position": c.choice(rec, "position", m.POSITIONS),
             "basis": c.choice(rec, "basis", m.BASES),
-            "probability": probability,
             "horizon": c.text(rec, "horizon"),
             "as_of": as_of,
             "note": c.text(rec, "note"),
@@ -214,6 +206,7 @@ class RecordChecks(ImportState):
                     c.add("evidence", f"quote {show(ref)} is not by {show(rec.get('person'))}")
                 else:
                     links.append(found[0])
+        values |= self._check_estimate(c, rec)
         if not c.ok:
             return None
         key = (person, claim, as_of)
@@ -223,6 +216,31 @@ class RecordChecks(ImportState):
         if new:
             id_ = self._register_new("stances", key)
         return Rec(id_, new, values, links)
+
+    def _check_estimate(self, c: FieldChecker, rec: dict[str, Any]) -> dict[str, Any]:
+        """A stance's estimate columns: its probability or range, what it is of, and the quote
+        giving it, which kb.rules.estimate_problems keeps among the record's evidence."""
+        low, high = (_probability(c, rec, f) for f in ("probability", "probability_high"))
+        ref = rec.get("estimate_quote") or None
+        quote_id = None
+        if ref is not None and not isinstance(ref, str):
+            c.add("estimate_quote", "must be a quote id")
+        elif ref is not None:
+            found = self.quote_refs.get(ref) or self._database_quote(ref)
+            if found is None:
+                c.unknown("estimate_quote", "quotes", "quote", ref)
+                ref = None  # one problem is enough: no such quote
+            quote_id = found[0] if found else None
+        evidence = rec.get("evidence")
+        listed = evidence if isinstance(evidence, list) else []
+        for field, message in rules.estimate_problems(low, high, ref, listed):
+            c.add(field, message)
+        return {
+            "probability": low,
+            "probability_high": high,
+            "estimate_of": c.text(rec, "estimate_of"),
+            "estimate_quote_id": quote_id,
+        }
 
     def _database_quote(self, ref: str) -> tuple[int, int] | None:
         """A "q<n>" the document does not define names the database's quote n (so a
@@ -253,3 +271,15 @@ class RecordChecks(ImportState):
             id_ = self._register_new("claim_relations", key)
         values = {"from_claim_id": src, "to_claim_id": dst, "kind": kind, "note": note}
         return Rec(id_, new, values)
+
+
+def _probability(c: FieldChecker, rec: dict[str, Any], field: str) -> float | None:
+    """A probability field of a record, by kb.rules, or None (with the problem noted)."""
+    value = rec.get(field)
+    if value is None:
+        return None
+    try:
+        return rules.probability(value)
+    except rules.RuleError as exc:
+        c.add(field, str(exc))
+        return None

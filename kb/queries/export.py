@@ -185,7 +185,10 @@ def stances_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
             s.c.position,
             s.c.basis,
             s.c.probability,
+            s.c.probability_high,
             _opt(s.c.horizon),
+            _opt(s.c.estimate_of),
+            s.c.estimate_quote_id,
             s.c.as_of,
             _opt(s.c.note),
         )
@@ -196,14 +199,10 @@ def stances_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     se = m.stance_evidence
     links = select(se.c.stance_id, se.c.quote_id).order_by(se.c.stance_id, se.c.quote_id)
     for r, quote_ids in _merge(_stream(conn, stmt), _stream(conn, links)):
-        _id, person, claim, position, basis, probability, horizon, as_of, note = r
+        _id, *values, estimate_quote, as_of, note = r
         yield (
-            person,
-            claim,
-            position,
-            basis,
-            probability,
-            horizon,
+            *values,
+            quote_ref(estimate_quote) if estimate_quote is not None else None,
             as_of.isoformat() if as_of is not None else None,
             note,
             [f"q{i}" for i in quote_ids],

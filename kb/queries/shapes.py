@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kb.dates import format_partial, humanize_partial
 from kb.models import POSITIONS, Claim, Person, Quote, Source, Stance, Topic
+from kb.queries.estimates import estimate_data
 from kb.vocabulary import position_data
 
 CHECKED = {
@@ -147,6 +148,7 @@ def stance_data(
         "basis_explanation": BASES[st.basis],
         "probability": st.probability,
         "horizon": st.horizon,
+        "estimate": estimate_data(st),
         "as_of_human": as_of_human(st.as_of),
         "latest": latest,
     }

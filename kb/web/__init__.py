@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import kb.web.estimates  # noqa: F401  (its views register on the browse blueprint)
     from kb.web import admin, api, browse, error_pages, export, graph, health, suggest
     from kb.web.admin import transfer
 

@@ -53,6 +53,7 @@ def _form_data(entity: str, obj: Any) -> dict[str, Any]:
         data["person"] = obj.person.slug
         data["claim"] = obj.claim.slug
         data["evidence"] = [q.id for q in obj.evidence]
+        data["estimate_quote"] = obj.estimate_quote_id and str(obj.estimate_quote_id)
     elif isinstance(obj, m.ClaimRelation):
         data["from_claim"] = obj.from_claim.slug
         data["to_claim"] = obj.to_claim.slug

@@ -270,8 +270,23 @@ class StanceForm(VersionedForm):
         [Optional()],
         description="Only when the person gave one, as a number from 0 to 1.",
     )
+    probability_high = ProbabilityField(
+        "Up to",
+        [Optional()],
+        description="For a range (10 to 20%: 0.1 above, 0.2 here); leave empty for one number.",
+    )
     horizon = _text(
         "Horizon", L("stances", "horizon"), description="The time frame the probability is about."
+    )
+    estimate_of = _text(
+        "Probability of",
+        L("stances", "estimate_of"),
+        description="What the number is the probability of (or, with none, what is predicted).",
+    )
+    estimate_quote = _text(
+        "Quote giving the estimate",
+        20,
+        description="The number of one of the evidence quotes below (as in #12).",
     )
     note = _area("Note", L("stances", "note"))
     evidence = SelectMultipleField(

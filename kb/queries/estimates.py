@@ -1,0 +1,153 @@
+"""Estimates: the probabilities (or ranges, or dated predictions) people give, read off their
+stances, in the plain words every page shows them in, and the list behind /estimates.
+
+A stance holds an estimate when it has a probability or says what one is of (a dated
+prediction has no number: "by 2029"). Its date is the date the quote giving it was said,
+which `said()` alone decides, so that a quote's own date can replace its source's in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from kb.dates import format_partial, humanize_partial
+from kb.models import Quote, Stance
+
+SORTS = ("probability", "person", "date")
+CSV_HEADER = [
+    "person",
+    "person_name",
+    "claim",
+    "probability",
+    "probability_high",
+    "estimate_of",
+    "horizon",
+    "said",
+    "words",
+    "quote",
+    "quote_text",
+    "source_url",
+]
+
+
+def said(quote: Quote | None) -> tuple[dt.date | None, str | None]:
+    """When the quote giving an estimate was said, with the date's precision (the quote's own
+    date, which migration 0006 filled from its source's where it had none)."""
+    if quote is None:
+        return None, None
+    return quote.said_on, quote.said_precision
+
+
+def _percent(p: float) -> str:
+    """0.1 as "10", 0.005 as "0.5": whole percentages plainly, finer ones as given."""
+    text = f"{p * 100:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def estimate_words(
+    low: float | None, high: float | None, of: str | None, horizon: str | None
+) -> str:
+    """An estimate as a sentence: "10–20% chance of AI leading to human extinction (time frame:
+    the next 30 years)"; a prediction with no number: "predicts <of>, by 2029"."""
+    if low is None:
+        words = f"predicts {of}" if of else "predicts"
+        return f"{words}, {horizon}" if horizon else words
+    number = f"{_percent(low)}–{_percent(high)}%" if high is not None else f"{_percent(low)}%"
+    words = f"{number} chance of {of}" if of else f"{number} chance"
+    return f"{words} (time frame: {horizon})" if horizon else words
+
+
+def has_estimate(st: Stance) -> bool:
+    return st.probability is not None or st.estimate_of is not None
+
+
+def estimate_data(st: Stance) -> dict[str, Any] | None:
+    """A stance's estimate as plain data (None when it gives none), with its sentence and the
+    date it was said (`said`)."""
+    if not has_estimate(st):
+        return None
+    day, precision = said(st.estimate_quote)
+    q = st.estimate_quote
+    return {
+        "probability": st.probability,
+        "probability_high": st.probability_high,
+        "of": st.estimate_of,
+        "horizon": st.horizon,
+        "words": estimate_words(st.probability, st.probability_high, st.estimate_of, st.horizon),
+        "said": format_partial(day, precision),
+        "said_human": humanize_partial(day, precision) if day else None,
+        "quote": None
+        if q is None
+        else {
+            "id": q.id,
+            "text": q.text,
+            "source_title": q.source.title,
+            "source_url": q.source.url,
+        },
+    }
+
+
+def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """By person's name; by date said, newest first (undated last); or by probability, highest
+    first (a range by its high end), predictions with no number last."""
+    by_name = sorted(rows, key=lambda r: (r["person"]["name"].casefold(), r["claim"]["slug"]))
+    if sort == "person":
+        return by_name
+    if sort == "date":
+        return sorted(by_name, key=lambda r: r["said"] or "", reverse=True)
+    return sorted(
+        by_name,
+        key=lambda r: (r["probability"] is None, -(r["probability_high"] or r["probability"] or 0)),
+    )
+
+
+def estimates(session: Session, sort: str = "probability") -> list[dict[str, Any]]:
+    """Every stance that gives an estimate, sorted by `sort` (one of SORTS). Estimates are few
+    (people seldom give numbers), so they are read whole and sorted here."""
+    stmt = (
+        select(Stance)
+        .where(or_(Stance.probability.is_not(None), Stance.estimate_of.is_not(None)))
+        .options(
+            selectinload(Stance.person),
+            selectinload(Stance.claim),
+            selectinload(Stance.estimate_quote).selectinload(Quote.source),
+        )
+    )
+    rows = []
+    for st in session.scalars(stmt):
+        data = estimate_data(st)
+        assert data is not None  # the query picks only stances with an estimate
+        rows.append(
+            {
+                "person": {"slug": st.person.slug, "name": st.person.name},
+                "claim": {"slug": st.claim.slug, "text": st.claim.text},
+                "as_of": st.as_of.isoformat() if st.as_of else None,
+                **data,
+            }
+        )
+    return _sorted(rows, sort)
+
+
+def csv_rows(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    """The rows of estimates.csv, in CSV_HEADER order."""
+    for r in rows:
+        q = r["quote"] or {}
+        yield [
+            r["person"]["slug"],
+            r["person"]["name"],
+            r["claim"]["slug"],
+            r["probability"],
+            r["probability_high"],
+            r["of"],
+            r["horizon"],
+            r["said"],
+            r["words"],
+            q.get("id"),
+            q.get("text"),
+            q.get("source_url"),
+        ]
