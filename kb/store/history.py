@@ -50,6 +50,8 @@ ENTITY_NAMES = {
     "claim": "claim",
     "stance": "stance",
     "claim_relation": "claim relation",
+    "statement": "statement",
+    "signature": "signature",
 }
 
 _DELETED = "kb.store.history.deleted"
