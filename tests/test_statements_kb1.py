@@ -12,7 +12,7 @@ from kb import rules
 from kb.errors import DataError
 from kb.load.importer import apply_document
 from kb.web.database import session_scope
-from tests.test_roundtrip import _csvs, _Fresh, _json, _round_trip
+from tests.helpers import Fresh, csvs, kb_json, round_trip
 
 PEOPLE = [{"slug": "ada", "name": "Ada"}]
 CLAIMS = [{"slug": "c", "text": "A claim."}]
@@ -110,12 +110,12 @@ def test_statements_and_signatures_round_trip_in_json_and_csv(app, databases, tm
     )
     with app.app_context(), session_scope() as session:
         apply_document(session, doc)
-    exported = _json(app)
+    exported = kb_json(app)
     assert '"statements": [' in exported and '"date": "2023-05"' in exported
-    assert "Seen once." in _csvs(app)["signatures"]
-    assert "ada,c,supports,explicit,,,,,\r\n" in _csvs(app)["stances"]  # no quotes: empty
-    fresh = _Fresh(databases, tmp_path)
+    assert "Seen once." in csvs(app)["signatures"]
+    assert "ada,c,supports,explicit,,,,,\r\n" in csvs(app)["stances"]  # no quotes: empty
+    fresh = Fresh(databases, tmp_path)
     try:
-        _round_trip(app, fresh, tmp_path)
+        round_trip(app, fresh, tmp_path)
     finally:
         fresh.close()

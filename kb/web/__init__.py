@@ -22,7 +22,17 @@ def init_app(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kb.web import admin, api, browse, error_pages, export, graph, health, suggest
+    from kb.web import (
+        admin,
+        api,
+        browse,
+        error_pages,
+        export,
+        graph,
+        health,
+        statements,  # noqa: F401  (registers /statements on browse.bp)
+        suggest,
+    )
     from kb.web.admin import transfer
 
     app.register_blueprint(browse.bp)
