@@ -11,6 +11,7 @@ import io
 from kb import graph
 from kb import models as m
 from kb.load.importer import apply_document
+from kb.store import checks
 from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_signature, make_statement
 
@@ -104,3 +105,19 @@ def test_a_stance_resting_on_a_signature_counts_in_agreement(app, session) -> No
     apart = agreement.pair(ids["ada"], ids["cy"])
     assert (together.agreements, together.shared) == (1, 1)
     assert (apart.disagreements, apart.shared) == (1, 1)
+
+
+def test_kb_check_takes_a_signature_as_a_stances_evidence(app, database_url) -> None:
+    _signed(app)
+    engine = app.extensions["kb.engine"]
+
+    def stance_evidence() -> checks.CheckResult:
+        return next(
+            r for r in checks.run_checks(engine, database_url) if r.name == "stance-evidence"
+        )
+
+    assert stance_evidence().count == 0
+    with app.app_context(), session_scope() as session:
+        session.query(m.Signature).delete()
+    found = stance_evidence()
+    assert found.count == 1 and "no evidence quote and no signature" in found.examples[0]
