@@ -103,6 +103,7 @@ new_source_url  # unused variable (kb/web/admin/forms.py:290)
 new_source_publisher  # unused variable (kb/web/admin/forms.py:291)
 new_source_published  # unused variable (kb/web/admin/forms.py:292)
 new_source_date_note  # unused variable (kb/web/admin/forms.py:295)
+issued  # unused variable (kb/web/admin/forms.py: StatementForm, read by kb.edits.statements)
 
 # Python and the standard library: help()'s __doc__; zipfile and psycopg read what is set here
 _.__doc__  # unused attribute (kb/queries/export.py:244)

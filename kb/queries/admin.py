@@ -24,6 +24,7 @@ _SEARCHED = {
     "quote": [m.Quote.text],
     "topic": [m.Topic.name, m.Topic.slug],
     "claim": [m.Claim.text, m.Claim.slug],
+    "statement": [m.Statement.title, m.Statement.slug],
 }
 # What each list shows of a record's links, loaded with the page (not row by row).
 _LOADED = {
