@@ -21,7 +21,7 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-downgrade_loses_data = True
+downgrade_loses_data = "drops the statements and signatures"
 
 
 def _editable() -> list[sa.Column]:
