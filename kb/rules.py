@@ -66,6 +66,15 @@ LIMITS: dict[str, dict[str, int]] = {
     },
     "stances": {"horizon": 200, "estimate_of": 500, "note": LONG_TEXT},
     "claim_relations": {"note": LONG_TEXT},
+    "statements": {
+        "slug": SLUG_MAX,
+        "title": 500,
+        "by": 500,
+        "url": URL_MAX,
+        "text": LONG_TEXT,
+        "note": LONG_TEXT,
+    },
+    "signatures": {"seen_in": URL_MAX, "note": LONG_TEXT},
 }
 
 
@@ -209,6 +218,20 @@ def parse_day(text: str) -> dt.date:
         return dates.parse_day(text[: DATE_MAX_CHARS + 1])
     except ValueError as exc:
         raise RuleError(str(exc)) from None
+
+
+# -- a stance's evidence ----------------------------------------------------------------------
+
+NO_EVIDENCE = (
+    "a stance needs at least one quote as evidence, or the person's signature of a statement "
+    "on its claim"
+)
+
+
+def evidence_problem(quotes: int, signatures: int) -> str | None:
+    """A stance rests on the person's own words or on their signature of a joint statement on
+    the claim (kb.models.Signature): with neither, nothing says the person holds it."""
+    return None if quotes or signatures else NO_EVIDENCE
 
 
 # -- probability -------------------------------------------------------------------------------

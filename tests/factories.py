@@ -72,3 +72,27 @@ def make_stance(
     session.add(stance)
     session.flush()
     return stance
+
+
+def make_statement(session: Session, claim: m.Claim | None = None, **kw: Any) -> m.Statement:
+    n = next(_n)
+    values: dict[str, Any] = {"slug": f"statement-{n}", "title": f"Statement {n}"}
+    if claim is not None:
+        values.update(claim=claim, position="supports")
+    statement = m.Statement(**{**values, **kw})
+    session.add(statement)
+    session.flush()
+    return statement
+
+
+def make_signature(
+    session: Session, person: m.Person, statement: m.Statement, **kw: Any
+) -> m.Signature:
+    signature = m.Signature(
+        person=person,
+        statement=statement,
+        **{"seen_in": f"https://example.org/signed/{next(_n)}", **kw},
+    )
+    session.add(signature)
+    session.flush()
+    return signature

@@ -1,7 +1,8 @@
 """Helper functions shared by several test modules (no tests here; fixtures and the account
 helpers live in conftest.py): posting forms as a browser does, free ports and the `kb`
 executable for tests that start `kb serve`, reading a form's field errors, and every URL of
-the app for tests that walk the whole URL map."""
+the app for tests that walk the whole URL map, and the kb/1 round trip (export, import into a
+fresh database, export again)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,13 @@ from flask.testing import FlaskClient
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 from kb import migrate
+from kb.formats import exports, kb1
+from kb.formats.readers import open_input
+from kb.load.importer import import_input
 from kb.load.seed import load_seed, seed_document
+from kb.queries import export as q
 from kb.web import auth
-from kb.web.database import session_scope
+from kb.web.database import get_engine, session_scope
 from tests.conftest import PASSWORD, hidden_fields, make_app
 
 
@@ -96,3 +101,62 @@ def seeded_sqlite_file(tmp_path: Path, *editors: str) -> Path:
             auth.create_user(session, name, "editor", PASSWORD)
     app.extensions["kb.engine"].dispose()
     return path
+
+
+# -- the kb/1 round trip ----------------------------------------------------------------------
+
+
+def kb_json(app) -> str:
+    with app.app_context(), q.snapshot(get_engine()) as conn:
+        return "".join(exports.kb_json(q.Reader(conn)))
+
+
+def csvs(app) -> dict[str, str]:
+    with app.app_context(), q.snapshot(get_engine()) as conn:
+        return {e: "".join(exports.entity_csv(e, q.Reader(conn))) for e in kb1.ENTITIES}
+
+
+def import_path(app, path: Path) -> None:
+    with app.app_context(), session_scope() as session:
+        import_input(session, open_input(path))
+
+
+class Fresh:
+    """Apps over fresh empty databases, dropped at the end."""
+
+    def __init__(self, databases, tmp_path: Path):
+        self.databases = databases
+        self.tmp_path = tmp_path
+        self.made: list[tuple[object, str]] = []
+
+    def __call__(self):
+        url = self.databases.migrated()
+        app = make_app(url, self.tmp_path / f"instance{len(self.made)}")
+        self.made.append((app, url))
+        return app
+
+    def close(self) -> None:
+        for app, url in self.made:
+            app.extensions["kb.engine"].dispose()
+            self.databases.drop(url)
+        self.made.clear()
+
+
+def round_trip(first, fresh: Fresh, tmp_path: Path) -> None:
+    """first -> JSON -> second -> JSON must match; first -> CSVs -> third -> CSVs must match."""
+    json_a = kb_json(first)
+    path = tmp_path / "a.json"
+    path.write_text(json_a, encoding="utf-8")
+    second = fresh()
+    import_path(second, path)
+    assert kb_json(second) == json_a
+
+    csv_a = csvs(first)
+    folder = tmp_path / "csv"
+    folder.mkdir(exist_ok=True)
+    for entity, text in csv_a.items():
+        (folder / f"{entity}.csv").write_bytes(text.encode("utf-8"))
+    third = fresh()
+    import_path(third, folder)
+    assert csvs(third) == csv_a
+    assert kb_json(third) == json_a

@@ -44,6 +44,8 @@ FIELDS = {
         "new_quote_source",
     ],
     "claim_relation": ["from_claim", "to_claim", "kind"],
+    "statement": ["title", "slug", "issued", "url", "claim", "position"],
+    "signature": ["person", "statement", "seen_in"],
 }
 
 

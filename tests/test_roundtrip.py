@@ -7,80 +7,21 @@ import datetime as dt
 import io
 import urllib.parse
 import zipfile
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb import rules
-from kb.formats import exports, kb1
-from kb.formats.readers import open_input
-from kb.load.importer import apply_document, import_input
-from kb.queries import export as q
-from kb.web.database import get_engine, session_scope
-from tests.conftest import make_app
-
-
-def _json(app) -> str:
-    with app.app_context(), q.snapshot(get_engine()) as conn:
-        return "".join(exports.kb_json(q.Reader(conn)))
-
-
-def _csvs(app) -> dict[str, str]:
-    with app.app_context(), q.snapshot(get_engine()) as conn:
-        return {e: "".join(exports.entity_csv(e, q.Reader(conn))) for e in kb1.ENTITIES}
-
-
-def _import_path(app, path: Path) -> None:
-    with app.app_context(), session_scope() as session:
-        import_input(session, open_input(path))
-
-
-class _Fresh:
-    """Apps over fresh empty databases, dropped at the end."""
-
-    def __init__(self, databases, tmp_path: Path):
-        self.databases = databases
-        self.tmp_path = tmp_path
-        self.made: list[tuple[object, str]] = []
-
-    def __call__(self):
-        url = self.databases.migrated()
-        app = make_app(url, self.tmp_path / f"instance{len(self.made)}")
-        self.made.append((app, url))
-        return app
-
-    def close(self) -> None:
-        for app, url in self.made:
-            app.extensions["kb.engine"].dispose()
-            self.databases.drop(url)
-        self.made.clear()
-
-
-def _round_trip(first, fresh: _Fresh, tmp_path: Path) -> None:
-    """first -> JSON -> second -> JSON must match; first -> CSVs -> third -> CSVs must match."""
-    json_a = _json(first)
-    path = tmp_path / "a.json"
-    path.write_text(json_a, encoding="utf-8")
-    second = fresh()
-    _import_path(second, path)
-    assert _json(second) == json_a
-
-    csv_a = _csvs(first)
-    folder = tmp_path / "csv"
-    folder.mkdir(exist_ok=True)
-    for entity, text in csv_a.items():
-        (folder / f"{entity}.csv").write_bytes(text.encode("utf-8"))
-    third = fresh()
-    _import_path(third, folder)
-    assert _csvs(third) == csv_a
-    assert _json(third) == json_a
+from kb.formats import kb1
+from kb.load.importer import apply_document
+from kb.web.database import session_scope
+from tests.helpers import Fresh, csvs, import_path, kb_json, round_trip
 
 
 def test_seed_round_trips_through_json_and_csv(seeded_app, databases, tmp_path) -> None:
-    fresh = _Fresh(databases, tmp_path)
+    fresh = Fresh(databases, tmp_path)
     try:
-        _round_trip(seeded_app, fresh, tmp_path)
+        round_trip(seeded_app, fresh, tmp_path)
     finally:
         fresh.close()
 
@@ -90,22 +31,22 @@ def test_the_seed_round_trip_covers_quotes_dated_apart_from_their_source(seeded_
     quotes dated apart from their source (and one undated), and dates in each precision."""
     import json
 
-    doc = json.loads(_json(seeded_app))
+    doc = json.loads(kb_json(seeded_app))
     published = {s["slug"]: s["published"] for s in doc["sources"]}
     apart = [q["said"] for q in doc["quotes"] if q["said"] != published[q["source"]]]
     assert None in apart and any(apart)
     assert {len(q["said"]) for q in doc["quotes"] if q["said"]} == {4, 7, 10}
-    assert "said" in _csvs(seeded_app)["quotes"].split("\r\n", 1)[0].split(",")
+    assert "said" in csvs(seeded_app)["quotes"].split("\r\n", 1)[0].split(",")
 
 
 def test_seed_round_trips_through_the_zip_bundle(seeded_app, databases, tmp_path) -> None:
-    fresh = _Fresh(databases, tmp_path)
+    fresh = Fresh(databases, tmp_path)
     try:
         body = seeded_app.test_client().get("/export/kb.zip").get_data()
         path = tmp_path / "kb.zip"
         path.write_bytes(body)
         other = fresh()
-        _import_path(other, path)
+        import_path(other, path)
         again = zipfile.ZipFile(io.BytesIO(other.test_client().get("/export/kb.zip").get_data()))
         original = zipfile.ZipFile(io.BytesIO(body))
         for name in original.namelist():
@@ -287,13 +228,13 @@ def knowledge_bases(draw) -> dict:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(doc=knowledge_bases())
-def test_random_knowledge_bases_round_trip(databases, tmp_path, doc) -> None:
-    fresh = _Fresh(databases, tmp_path)
+def test_random_knowledge_basesround_trip(databases, tmp_path, doc) -> None:
+    fresh = Fresh(databases, tmp_path)
     try:
         first = fresh()
         with first.app_context(), session_scope() as session:
             apply_document(session, doc)
-        exported = _json(first)
+        exported = kb_json(first)
         # the data itself survives: what was put in is what comes out (ids aside)
         import json
 
@@ -306,6 +247,6 @@ def test_random_knowledge_bases_round_trip(databases, tmp_path, doc) -> None:
         for entity in ("people", "topics", "sources", "claims", "claim_relations"):
             assert unordered(out[entity], entity) == unordered(doc[entity], entity), entity
         assert [q["text"] for q in out["quotes"]] == [q["text"] for q in doc["quotes"]]
-        _round_trip(first, fresh, tmp_path)
+        round_trip(first, fresh, tmp_path)
     finally:
         fresh.close()

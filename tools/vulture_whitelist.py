@@ -39,6 +39,8 @@ _._check_claims  # unused method (kb/load/importer.py:619)
 _._check_quotes  # unused method (kb/load/importer.py:653)
 _._check_stances  # unused method (kb/load/importer.py:716)
 _._check_claim_relations  # unused method (kb/load/importer.py:787)
+_._check_statements  # unused method (kb/load/statement_checks.py)
+_._check_signatures  # unused method (kb/load/statement_checks.py)
 
 # Jinja: read by templates only (page.first_index in _macros.html, w.adjective, url_with(...))
 _.first_index  # unused property (kb/pagination.py:62)
@@ -103,6 +105,7 @@ new_source_url  # unused variable (kb/web/admin/forms.py:290)
 new_source_publisher  # unused variable (kb/web/admin/forms.py:291)
 new_source_published  # unused variable (kb/web/admin/forms.py:292)
 new_source_date_note  # unused variable (kb/web/admin/forms.py:295)
+issued  # unused variable (kb/web/admin/forms.py: StatementForm, read by kb.edits.statements)
 
 # Python and the standard library: help()'s __doc__; zipfile and psycopg read what is set here
 _.__doc__  # unused attribute (kb/queries/export.py:244)

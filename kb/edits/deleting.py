@@ -91,6 +91,7 @@ def delete_plan(session: Session, obj: Any) -> DeletePlan:
         plan.blockers += _deps(_quotes(session, m.Quote.speaker_id == obj.id), "blocks")
         plan.blockers += _deps(_stances(session, m.Stance.person_id == obj.id), "blocks")
         plan.unlinked += _deps(obj.authored, "unlinked")
+        plan.blockers += _deps(_signatures(session, m.Signature.person_id == obj.id), "blocks")
     elif isinstance(obj, m.Source):
         own = select(m.Quote.id).where(m.Quote.source_id == obj.id)
         plan.blockers += _deps(_stances(session, _citing(own)), "blocks")
@@ -108,7 +109,52 @@ def delete_plan(session: Session, obj: Any) -> DeletePlan:
         relations = _relations(session, obj.id)
         plan.deleted += _deps(stances, "deleted") + _deps(relations, "deleted")
         plan._with += stances + relations
+        plan.blockers += _deps(_claim_statements(session, obj.id), "blocks")
+    elif isinstance(obj, m.Statement | m.Signature):
+        _plan_signing(session, plan, obj)
     return plan
+
+
+# -- statements and signatures ---------------------------------------------------------------
+
+
+def _signatures(session: Session, *where: Any) -> list[m.Signature]:
+    return list(
+        session.scalars(
+            select(m.Signature)
+            .where(*where)
+            .options(selectinload(m.Signature.person), selectinload(m.Signature.statement))
+            .order_by(m.Signature.id)
+        )
+    )
+
+
+def _claim_statements(session: Session, claim_id: int) -> list[m.Statement]:
+    """The statements on a claim: deleting the claim is refused while they name it."""
+    return list(session.scalars(select(m.Statement).where(m.Statement.claim_id == claim_id)))
+
+
+def _plan_signing(session: Session, plan: DeletePlan, obj: m.Statement | m.Signature) -> None:
+    """A statement goes with its signatures; neither goes while a stance rests on a signature
+    alone (a stance without quotes needs its person's signature on the claim)."""
+    if isinstance(obj, m.Statement):
+        sigs = _signatures(session, m.Signature.statement_id == obj.id)
+        plan.deleted += _deps(sigs, "deleted")
+        plan._with += sigs
+        claim_id = obj.claim_id
+    else:
+        sigs = [obj]
+        claim_id = obj.statement.claim_id
+    if claim_id is None or not sigs:
+        return
+    quoted = select(m.stance_evidence.c.stance_id)
+    resting = _stances(
+        session,
+        m.Stance.claim_id == claim_id,
+        m.Stance.person_id.in_([s.person_id for s in sigs]),
+        m.Stance.id.not_in(quoted),
+    )
+    plan.blockers += _deps(resting, "blocks")
 
 
 def dependents(session: Session, obj: Any) -> list[tuple[str, int, str]]:

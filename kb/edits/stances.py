@@ -20,6 +20,7 @@ from kb.edits.lookups import by_slug_or_name, find_person
 from kb.edits.outcomes import Errors, RecordRef
 from kb.edits.records import quote_values, same_quote, source_values
 from kb.edits.writing import assign, check_version, flush, new_or
+from kb.queries.statements import signed_on
 
 
 def _missing(kind: str, value: Any) -> str:
@@ -172,11 +173,17 @@ def _new_quote(
 
 
 def _check_evidence(
-    errors: Errors, evidence: list[m.Quote], new: _NewQuote | None, person: m.Person | None
+    errors: Errors,
+    evidence: list[m.Quote],
+    new: _NewQuote | None,
+    person: m.Person | None,
+    signed: int = 0,
 ) -> None:
-    """A stance rests on at least one quote, and only on its person's own."""
-    if not evidence and new is None:
-        errors.add("evidence", "a stance needs at least one quote as evidence")
+    """A stance rests on at least one quote (or a signature of a statement on its claim), and
+    only on its person's own."""
+    problem = rules.evidence_problem(len(evidence) + (new is not None), signed)
+    if problem:
+        errors.add("evidence", problem)
     wrong_speaker = [q.id for q in evidence if person is not None and q.speaker_id != person.id]
     if wrong_speaker and person is not None:
         errors.add(
@@ -200,7 +207,8 @@ def save_stance(
         _same_stance(session, errors, (person, claim, values["as_of"]), obj)
     evidence = _evidence(session, errors, data)
     new = _new_quote(session, errors, data, person)
-    _check_evidence(errors, evidence, new, person)
+    signed = signed_on(session, person.id, claim.id) if person and claim else 0
+    _check_evidence(errors, evidence, new, person, signed)
     values["estimate_quote"] = _estimate_quote(errors, values, data, evidence)
     errors.raise_if_any()
     if new is not None:

@@ -19,7 +19,7 @@ README = """kb export bundle (format kb/1)
 kb.json             the whole knowledge base as one kb/1 JSON document
 kb1.schema.json     its JSON Schema (draft 2020-12)
 <entity>.csv        the same records, one CSV file per entity: people, topics, sources, claims,
-                    quotes, stances, claim_relations
+                    quotes, statements, signatures, stances, claim_relations
 
 CSV files are UTF-8 without a byte order mark, RFC 4180 (comma, double quotes, CRLF).
 A cell beginning with = + - @ a tab or a carriage return is prefixed with a single quote so a
@@ -27,7 +27,8 @@ spreadsheet shows it as text rather than running it; kb removes that quote again
 The JSON keeps the exact text.
 
 Many-to-many fields are one cell of space-separated values: sources.authors (person slugs),
-claims.topics (topic slugs), stances.evidence (quote ids). An empty cell is a missing value.
+claims.topics (topic slugs), stances.evidence (quote ids; may be empty when the person signed
+a statement on the claim: signatures.csv). An empty cell is a missing value.
 
 Records refer to each other by slug (people, topics, sources, claims) and quotes by their "id"
 ("q" and kb's database id, stable from one export to the next).

@@ -1,7 +1,8 @@
 """The kb/1 interchange format: field names, CSV columns, and the streaming JSON writer.
 
 A kb/1 document is one JSON object: `{"format": "kb/1", "people": [...], "topics": [...],
-"sources": [...], "claims": [...], "quotes": [...], "stances": [...], "claim_relations": [...]}`.
+"sources": [...], "claims": [...], "quotes": [...], "statements": [...], "signatures": [...],
+"stances": [...], "claim_relations": [...]}` (statements and signatures are optional).
 Records refer to each other by slug (people, topics, sources, claims) or, for quotes, by a
 document-local `id` (kb's exports write "q<database id>", which stays the same from one export to
 the next). docs/FORMAT.md is the full description; kb1.schema.json is its JSON Schema.
@@ -30,6 +31,8 @@ ENTITIES: tuple[str, ...] = (
     "sources",
     "claims",
     "quotes",
+    "statements",
+    "signatures",
     "stances",
     "claim_relations",
 )
@@ -87,6 +90,18 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "evidence",
     ),
     "claim_relations": ("from", "to", "kind", "note"),
+    "statements": (
+        "slug",
+        "title",
+        "by",
+        "date",
+        "url",
+        "text",
+        "claim",
+        "position",
+        "note",
+    ),
+    "signatures": ("person", "statement", "seen_in", "note"),
 }
 
 # Fields holding a list of slugs or quote ids; in CSV one cell, space-separated.
@@ -99,8 +114,11 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "sources": ("slug", "title", "kind"),
     "claims": ("slug", "text"),
     "quotes": ("text", "speaker", "source", "attribution", "checked"),
-    "stances": ("person", "claim", "position", "basis", "evidence"),
+    # evidence may be empty when the person signed a statement on the claim (see signatures)
+    "stances": ("person", "claim", "position", "basis"),
     "claim_relations": ("from", "to", "kind"),
+    "statements": ("slug", "title"),
+    "signatures": ("person", "statement", "seen_in"),
 }
 
 LIST_SEPARATOR = " "

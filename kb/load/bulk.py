@@ -102,6 +102,19 @@ STANCE_COLUMNS = (
     "note",
 )
 RELATION_COLUMNS = ("from_claim_id", "to_claim_id", "kind", "note")
+STATEMENT_COLUMNS = (
+    "slug",
+    "title",
+    "issued_by",
+    "issued_on",
+    "date_precision",
+    "url",
+    "text",
+    "claim_id",
+    "position",
+    "note",
+)
+SIGNATURE_COLUMNS = ("person_id", "statement_id", "seen_in", "note")
 
 _bare_metadata = MetaData()
 
@@ -125,6 +138,8 @@ _BARE: dict[str, Table] = {
     "quote": _bare(m.Quote.__table__, QUOTE_COLUMNS),
     "stance": _bare(m.Stance.__table__, STANCE_COLUMNS),
     "claim_relation": _bare(m.ClaimRelation.__table__, RELATION_COLUMNS),
+    "statement": _bare(m.Statement.__table__, STATEMENT_COLUMNS),
+    "signature": _bare(m.Signature.__table__, SIGNATURE_COLUMNS),
 }
 
 
@@ -332,6 +347,26 @@ def insert_relations(
 ) -> list[int]:
     """Insert new claim relations; returns their ids in the order given."""
     return _insert(session, "claim_relation", RELATION_COLUMNS, rows, batch_size, progress)
+
+
+def insert_statements(
+    session: Session,
+    rows: Iterable[Row],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Insert new joint statements; returns slug -> id."""
+    return _slugged(session, "statement", STATEMENT_COLUMNS, rows, batch_size, progress)
+
+
+def insert_signatures(
+    session: Session,
+    rows: Iterable[Row],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[int]:
+    """Insert new signatures; returns their ids in the order given."""
+    return _insert(session, "signature", SIGNATURE_COLUMNS, rows, batch_size, progress)
 
 
 def finish(session: Session) -> None:

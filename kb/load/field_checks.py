@@ -91,6 +91,21 @@ class FieldChecker:
             return None
         return value
 
+    def partial_date(self, rec: dict[str, Any], name: str) -> tuple[Any, str | None]:
+        """(date, precision) of a "YYYY", "YYYY-MM" or "YYYY-MM-DD" field, (None, None) when
+        it is empty or wrong (then reported)."""
+        raw = rec.get(name)
+        if raw is None or raw == "":
+            return None, None
+        if not isinstance(raw, str):
+            self.add(name, f"must be text (YYYY, YYYY-MM or YYYY-MM-DD), not {show(raw)}")
+            return None, None
+        try:
+            return rules.parse_partial(raw)
+        except rules.RuleError as exc:
+            self.add(name, str(exc))
+            return None, None
+
     def slug(self, rec: dict[str, Any], name: str = "slug") -> str | None:
         value = self.text(rec, name, rules.SLUG_MAX, required=True)
         problem = rules.slug_problem(value) if value is not None else None
@@ -118,20 +133,6 @@ class FieldChecker:
             self.add(name, problem)
             return None
         return value
-
-    def partial_date(self, rec: dict[str, Any], name: str) -> tuple[Any, str | None]:
-        """A date with its precision (YYYY, YYYY-MM or YYYY-MM-DD): (date, precision)."""
-        raw = rec.get(name)
-        if raw is None or raw == "":
-            return None, None
-        if not isinstance(raw, str):
-            self.add(name, f"must be text (YYYY, YYYY-MM or YYYY-MM-DD), not {show(raw)}")
-            return None, None
-        try:
-            return rules.parse_partial(raw)
-        except rules.RuleError as exc:
-            self.add(name, str(exc))
-            return None, None
 
     def ref(self, rec: dict[str, Any], name: str, entity: str, what: str) -> int | None:
         value = rec.get(name)

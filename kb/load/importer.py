@@ -59,6 +59,9 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "authors": ("authors",),
     "topics": ("topics",),
     "evidence": ("evidence",),
+    "by": ("issued_by",),
+    "date": ("issued_on", "date_precision"),
+    "statement": ("statement_id",),
 }
 
 
@@ -163,7 +166,7 @@ class Importer(RecordChecks, Writer):
                 # Fields left out keep their current values on an existing record.
                 parsed.keep = {col for f in fields if f not in rec for col in _COLUMNS.get(f, (f,))}
             if parsed is not None and c.ok:
-                if entity in ("stances", "claim_relations"):
+                if entity in ("stances", "claim_relations", "signatures"):
                     parsed.hint = record_name(entity, rec)  # their history label, and kept label
                 batch.append(parsed)
             if len(batch) >= self.batch_size:

@@ -16,11 +16,13 @@ from kb import models as m
 from kb import rules
 from kb.formats.reading import show
 from kb.load.field_checks import FieldChecker, Rec
-from kb.load.state import QUOTE_REF, ImportState, quote_key
+from kb.load.state import QUOTE_REF, quote_key
+from kb.load.statement_checks import StatementChecks
 
 
-class RecordChecks(ImportState):
-    """`_check_<entity>(checker, record)` for each kb/1 entity."""
+class RecordChecks(StatementChecks):
+    """`_check_<entity>(checker, record)` for each kb/1 entity (statements and signatures in
+    kb.load.statement_checks)."""
 
     def _check_people(self, c: FieldChecker, rec: dict[str, Any]) -> Rec | None:
         slug = c.slug(rec)
@@ -187,15 +189,15 @@ class RecordChecks(ImportState):
             "note": c.text(rec, "note"),
         }
         evidence = rec.get("evidence")
+        if evidence is None:
+            evidence = []
         links: list[int] = []
         if not isinstance(evidence, list) or not all(isinstance(v, str) for v in evidence):
-            if evidence in (None, []):
-                c.add("evidence", "a stance needs at least one quote as evidence")
-            else:
-                c.add("evidence", "must be a list of quote ids")
+            c.add("evidence", "must be a list of quote ids")
         else:
-            if not evidence:
-                c.add("evidence", "a stance needs at least one quote as evidence")
+            problem = rules.evidence_problem(len(evidence), self.signed_on(person, claim))
+            if problem:
+                c.add("evidence", problem)
             for ref in evidence:
                 found = self.quote_refs.get(ref) or self._database_quote(ref)
                 if found is None:

@@ -81,10 +81,12 @@ def record_name(entity: str, rec: dict[str, Any]) -> str:
             return show(v)
         return v
 
-    if entity in ("people", "topics", "sources", "claims"):
+    if entity in ("people", "topics", "sources", "claims", "statements"):
         return s("slug") if isinstance(rec.get("slug"), str) else ""
     if entity == "quotes":
         return s("id") if isinstance(rec.get("id"), str) else ""
     if entity == "stances":
         return f"{s('person')} on {s('claim')}"
+    if entity == "signatures":
+        return f"{s('person')} signed {s('statement')}"
     return f"{s('from')} {s('kind')} {s('to')}"

@@ -36,6 +36,8 @@ MODELS: dict[str, m.EditableModel] = {
     "quotes": m.Quote,
     "stances": m.Stance,
     "claim_relations": m.ClaimRelation,
+    "statements": m.Statement,
+    "signatures": m.Signature,
 }
 
 
@@ -106,7 +108,7 @@ class ImportState:
         keys = self.keys[entity]
         model = MODELS[entity]
         t = model.__table__
-        if entity in ("people", "topics", "sources", "claims"):
+        if entity in ("people", "topics", "sources", "claims", "statements"):
             for slug, id_ in self.s.execute(select(t.c.slug, t.c.id)):
                 keys[slug] = id_
         elif entity == "quotes":
@@ -124,6 +126,9 @@ class ImportState:
             )
             for id_, pid, cid, as_of in rows:
                 keys[(pid, cid, as_of)] = id_
+        elif entity == "signatures":
+            for id_, pid, sid in self.s.execute(select(t.c.id, t.c.person_id, t.c.statement_id)):
+                keys[(pid, sid)] = id_
         else:
             rows = self.s.execute(select(t.c.id, t.c.from_claim_id, t.c.to_claim_id, t.c.kind))
             for id_, a, b, kind in rows:

@@ -32,6 +32,8 @@ _BULK_INSERT = {
     "claims": bulk.insert_claims,
     "stances": bulk.insert_stances,
     "claim_relations": bulk.insert_relations,
+    "statements": bulk.insert_statements,
+    "signatures": bulk.insert_signatures,
 }
 _BULK_LINK_KEY = {"sources": "author_ids", "claims": "topic_ids", "stances": "evidence_ids"}
 
@@ -204,6 +206,8 @@ def history_label(entity: str, r: Rec) -> str:
         return short(v["title"], 200)
     if entity == "claims":
         return short(v["text"])
+    if entity == "statements":
+        return short(v["title"], 200)
     if entity == "quotes":
         return f"“{short(v['text'], 70)}”"
     if entity == "stances":

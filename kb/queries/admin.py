@@ -24,6 +24,7 @@ _SEARCHED = {
     "quote": [m.Quote.text],
     "topic": [m.Topic.name, m.Topic.slug],
     "claim": [m.Claim.text, m.Claim.slug],
+    "statement": [m.Statement.title, m.Statement.slug],
 }
 # What each list shows of a record's links, loaded with the page (not row by row).
 _LOADED = {
@@ -63,6 +64,11 @@ def _searched(entity: str, q: str) -> Select[Any]:
     elif entity == "claim_relation":
         query = query.join(m.Claim, m.ClaimRelation.from_claim_id == m.Claim.id)
         columns = [m.Claim.slug, m.Claim.text]
+    elif entity == "signature":
+        query = query.join(m.Person, m.Signature.person_id == m.Person.id).join(
+            m.Statement, m.Signature.statement_id == m.Statement.id
+        )
+        columns = [m.Person.name, m.Person.slug, m.Statement.slug, m.Statement.title]
     return query.where(_contains(columns, q))
 
 

@@ -222,6 +222,48 @@ def claim_relations_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     return _stream(conn, stmt)
 
 
+# -- joint statements and their signatures (issue 14) -----------------------------------------
+
+_Statement = m.Statement.__table__
+_Signature = m.Signature.__table__
+
+
+def statements_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    t = _Statement
+    stmt = (
+        select(
+            t.c.slug,
+            t.c.title,
+            _opt(t.c.issued_by),
+            t.c.issued_on,
+            t.c.date_precision,
+            _opt(t.c.url),
+            _opt(t.c.text),
+            _Claim.c.slug.label("claim"),
+            t.c.position,
+            _opt(t.c.note),
+        )
+        .outerjoin(_Claim, _Claim.c.id == t.c.claim_id)
+        .order_by(t.c.id)
+    )
+    for slug, title, by, issued_on, precision, url, text, claim, position, note in _stream(
+        conn, stmt
+    ):
+        date = format_partial(issued_on, precision)
+        yield slug, title, by, date, url, text, claim, position, note
+
+
+def signatures_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    t = _Signature
+    stmt = (
+        select(_Person.c.slug, _Statement.c.slug, t.c.seen_in, _opt(t.c.note))
+        .join(_Person, _Person.c.id == t.c.person_id)
+        .join(_Statement, _Statement.c.id == t.c.statement_id)
+        .order_by(t.c.id)
+    )
+    return _stream(conn, stmt)
+
+
 ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "people": people_rows,
     "topics": topics_rows,
@@ -230,6 +272,8 @@ ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "quotes": quotes_rows,
     "stances": stances_rows,
     "claim_relations": claim_relations_rows,
+    "statements": statements_rows,
+    "signatures": signatures_rows,
 }
 
 
@@ -253,6 +297,8 @@ claims = _records("claims")
 quotes = _records("quotes")
 stances = _records("stances")
 claim_relations = _records("claim_relations")
+statements = _records("statements")
+signatures = _records("signatures")
 
 READERS = {
     "people": people,
@@ -262,6 +308,8 @@ READERS = {
     "quotes": quotes,
     "stances": stances,
     "claim_relations": claim_relations,
+    "statements": statements,
+    "signatures": signatures,
 }
 
 
@@ -286,6 +334,8 @@ _TABLES = {
     "quotes": _Quote,
     "stances": _Stance,
     "claim_relations": _Relation,
+    "statements": _Statement,
+    "signatures": _Signature,
 }
 
 

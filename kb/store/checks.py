@@ -165,16 +165,24 @@ def _evidence_speaker(conn: Connection) -> Finding:
 
 
 def _stance_without_evidence(conn: Connection) -> Finding:
-    """Every stance needs at least one quote as evidence (the importer and the forms say so)."""
+    """Every stance needs at least one quote as evidence, or its person's signature of a
+    statement on its claim (kb.rules.evidence_problem; the importer and the forms say so)."""
     st, se = m.Stance.__table__, m.stance_evidence
+    sig, stm = m.Signature.__table__, m.Statement.__table__
+    signed = (
+        select(sig.c.id)
+        .join(stm, stm.c.id == sig.c.statement_id)
+        .where(sig.c.person_id == st.c.person_id, stm.c.claim_id == st.c.claim_id)
+        .exists()
+    )
     bare = (
         select(st.c.id)
         .select_from(st.outerjoin(se, se.c.stance_id == st.c.id))
-        .where(se.c.stance_id.is_(None))
+        .where(se.c.stance_id.is_(None), ~signed)
     )
     n = conn.scalar(select(func.count()).select_from(bare.subquery())) or 0
     ids = conn.scalars(bare.order_by(st.c.id).limit(EXAMPLES)).all() if n else []
-    return n, [f"stance {i} has no evidence quote" for i in ids]
+    return n, [f"stance {i} has no evidence quote and no signature" for i in ids]
 
 
 def _stance_latest(conn: Connection) -> Finding:

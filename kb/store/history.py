@@ -50,6 +50,8 @@ ENTITY_NAMES = {
     "claim": "claim",
     "stance": "stance",
     "claim_relation": "claim relation",
+    "statement": "statement",
+    "signature": "signature",
 }
 
 _DELETED = "kb.store.history.deleted"
@@ -120,6 +122,12 @@ def label_of(obj: Any) -> str:
         a = obj.from_claim.slug if obj.from_claim is not None else "?"
         b = obj.to_claim.slug if obj.to_claim is not None else "?"
         return f"{a} {obj.kind} {b}"
+    if isinstance(obj, m.Statement):
+        return short(obj.title, 200)
+    if isinstance(obj, m.Signature):
+        person = obj.person.name if obj.person is not None else "?"
+        statement = obj.statement.slug if obj.statement is not None else "?"
+        return f"{person} signed {statement}"
     return repr(obj)
 
 

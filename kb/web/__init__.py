@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import kb.web.estimates  # noqa: F401  (its views register on the browse blueprint)
+    import kb.web.statements  # noqa: F401  (registers /statements on browse.bp)
     from kb.web import admin, api, browse, error_pages, export, graph, health, suggest
     from kb.web.admin import transfer
 

@@ -56,6 +56,7 @@ from kb.queries.sources import (
     sources_listing,
     sources_select,
 )
+from kb.queries.statements import claim_signatures, person_signatures
 from kb.queries.topics import (
     TOPIC_CSV_HEADER,
     TOPIC_SORTS,
@@ -308,6 +309,7 @@ def person(slug: str, fmt: str):
     if found is None:
         abort(404, description="There is no person with that name in kb.")
     person_obj, data = found
+    data["signatures"] = person_signatures(session, person_obj.id)
     if fmt == "json":
         return _json(data)
     return render_template(
@@ -332,6 +334,7 @@ def claim(slug: str, fmt: str):
     if found is None:
         abort(404, description="There is no claim with that name in kb.")
     claim_obj, data = found
+    data["signatures"] = claim_signatures(session, claim_obj.id)
     if fmt == "json":
         return _json(data)
     return render_template(

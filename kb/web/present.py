@@ -45,6 +45,7 @@ PAGES = {
     "claim": ("browse.claim", "claims"),
     "source": ("browse.source", "sources"),
     "topic": ("browse.topic", "topics"),
+    "statement": ("browse.statement", "statements"),
 }
 
 

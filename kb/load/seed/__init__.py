@@ -33,6 +33,7 @@ _SLUGGED: dict[str, m.SluggedModel] = {
     "topics": m.Topic,
     "sources": m.Source,
     "claims": m.Claim,
+    "statements": m.Statement,
 }
 # What each kind refers to, field -> kind, and whether the field is a list.
 _REFS: dict[str, dict[str, tuple[str, bool]]] = {
@@ -41,12 +42,15 @@ _REFS: dict[str, dict[str, tuple[str, bool]]] = {
     "quotes": {"speaker": ("people", False), "source": ("sources", False)},
     "stances": {"person": ("people", False), "claim": ("claims", False)},
     "claim_relations": {"from": ("claims", False), "to": ("claims", False)},
+    "statements": {"claim": ("claims", False)},
+    "signatures": {"person": ("people", False), "statement": ("statements", False)},
 }
 # The kb/1 fields that make a record's natural key, in the order _key_query selects them.
 _KEY_FIELDS = {
     "quotes": ("source", "speaker", "text"),
     "stances": ("person", "claim", "as_of"),
     "claim_relations": ("from", "to", "kind"),
+    "signatures": ("person", "statement"),
     **{e: ("slug",) for e in _SLUGGED},
 }
 
@@ -103,6 +107,8 @@ def _created_as(entity: str, rec: dict[str, Any], changes: dict[str, Any]) -> bo
         return after("text") == rec.get("text")
     if entity == "stances":
         return after("as_of") == rec.get("as_of")
+    if entity == "signatures":
+        return after("seen_in") == rec.get("seen_in")
     return after("kind") == rec.get("kind")
 
 
@@ -128,6 +134,14 @@ def _key_query(entity: str) -> tuple[Select, Any]:
             .join(m.Claim, m.Claim.id == s.claim_id)
         )
         return stmt, s.id
+    if entity == "signatures":
+        sig = m.Signature
+        stmt = (
+            select(sig.id, m.Person.slug, m.Statement.slug)
+            .join(m.Person, m.Person.id == sig.person_id)
+            .join(m.Statement, m.Statement.id == sig.statement_id)
+        )
+        return stmt, sig.id
     r, a, b = m.ClaimRelation, aliased(m.Claim), aliased(m.Claim)
     stmt = (
         select(r.id, a.slug, b.slug, r.kind)
@@ -177,6 +191,9 @@ class _Rewrite:
         self.renamed: dict[str, dict[str, str]] = {e: {} for e in _SLUGGED}
         self.gone: dict[str, set[Any]] = {e: set() for e in (*_SLUGGED, "quotes")}
         self.deleted: list[tuple[str, str]] = []
+        # statement slug -> claim slug, and the (person, claim) signed, from kept seed records
+        self.statement_claims: dict[str, str | None] = {}
+        self.signed_pairs: set[tuple[str, str]] = set()
 
     def run(self) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         for entity in ENTITIES:
@@ -221,8 +238,28 @@ class _Rewrite:
                 rec[name] = self.renamed[target].get(value, value)
         if entity == "stances":
             rec["evidence"] = [q for q in rec.get("evidence") or [] if q not in self.gone["quotes"]]
-            return bool(rec["evidence"])
+            return bool(rec["evidence"]) or self._signed(rec["person"], rec["claim"])
+        if entity == "signatures":
+            claim = self.statement_claims.get(rec["statement"])
+            if claim is not None:
+                self.signed_pairs.add((rec["person"], claim))
+        if entity == "statements":
+            self.statement_claims[rec["slug"]] = rec.get("claim")
         return True
+
+    def _signed(self, person: str, claim: str) -> bool:
+        """A stance without quotes stays while its person's signature on the claim does (a
+        kept seed signature, or one in the database)."""
+        if (person, claim) in self.signed_pairs:
+            return True
+        stmt = (
+            select(m.Signature.id)
+            .join(m.Person, m.Person.id == m.Signature.person_id)
+            .join(m.Statement, m.Statement.id == m.Signature.statement_id)
+            .join(m.Claim, m.Claim.id == m.Statement.claim_id)
+            .where(m.Person.slug == person, m.Claim.slug == claim)
+        )
+        return self.s.execute(stmt.limit(1)).first() is not None
 
 
 def _as_the_database_knows_it(

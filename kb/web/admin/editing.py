@@ -57,6 +57,12 @@ def _form_data(entity: str, obj: Any) -> dict[str, Any]:
     elif isinstance(obj, m.ClaimRelation):
         data["from_claim"] = obj.from_claim.slug
         data["to_claim"] = obj.to_claim.slug
+    elif isinstance(obj, m.Statement):
+        data["issued"] = format_partial(obj.issued_on, obj.date_precision)
+        data["claim"] = obj.claim.slug if obj.claim is not None else None
+    elif isinstance(obj, m.Signature):
+        data["person"] = obj.person.slug
+        data["statement"] = obj.statement.slug
     return data
 
 

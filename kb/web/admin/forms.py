@@ -366,6 +366,39 @@ class EditUserForm(VersionedForm):
     password = _password(required=False)
 
 
+class StatementForm(VersionedForm):
+    title = _text("Title", L("statements", "title"), required=True)
+    slug = _slug()
+    issued_by = _text("By", L("statements", "by"), description="Who issued it.")
+    issued = StringField(
+        "Published",
+        [Optional(), partial_date],
+        description="As precise as the evidence allows: 2023, 2023-05 or 2023-05-30.",
+    )
+    url = _url("URL")
+    text = _area("Key text", L("statements", "text"), description="Word for word, where seen.")
+    claim = _picker(
+        "Claim", "claim", 2000, False, "The claim signing it bears on; a claim's slug or text."
+    )
+    position = SelectField(
+        "Signing it", choices={"": "(no claim)", **_choices(m.POSITIONS)}, description=""
+    )
+    note = _area("Note", L("statements", "note"))
+
+
+class SignatureForm(VersionedForm):
+    person = _picker("Person", "person", 200, True, "Type to search; a person's slug or name.")
+    statement = _text(
+        "Statement", 500, required=True, description="The statement's slug or exact title."
+    )
+    seen_in = StringField(
+        "Seen in",
+        [InputRequired("is required"), text_rule(rules.URL_MAX), http_url],
+        description="The page where the signature was seen.",
+    )
+    note = _area("Note", L("signatures", "note"))
+
+
 FORMS: dict[str, type[VersionedForm]] = {
     "person": PersonForm,
     "source": SourceForm,
@@ -374,4 +407,6 @@ FORMS: dict[str, type[VersionedForm]] = {
     "claim": ClaimForm,
     "stance": StanceForm,
     "claim_relation": RelationForm,
+    "statement": StatementForm,
+    "signature": SignatureForm,
 }

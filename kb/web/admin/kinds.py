@@ -15,7 +15,9 @@ from kb.web import params
 from kb.web.database import get_session
 
 PAGE_SIZE = 50
-ENTITY_RULE = "<any(person,source,quote,topic,claim,stance,claim_relation):entity>"
+ENTITY_RULE = (
+    "<any(person,source,quote,topic,claim,stance,claim_relation,statement,signature):entity>"
+)
 TITLES = {
     "person": ("Person", "People"),
     "source": ("Source", "Sources"),
@@ -24,6 +26,8 @@ TITLES = {
     "claim": ("Claim", "Claims"),
     "stance": ("Stance", "Stances"),
     "claim_relation": ("Claim relation", "Claim relations"),
+    "statement": ("Statement", "Statements"),
+    "signature": ("Signature", "Signatures"),
 }
 ENTITY_ORDER = tuple(TITLES)
 
