@@ -79,3 +79,14 @@ def humanize_partial(value: dt.date | None, precision: str | None) -> str:
     if precision == "month":
         return f"{_MONTHS[value.month - 1]} {value.year}"
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def period_end(value: dt.date, precision: str | None) -> dt.date:
+    """The last day of the period a partial date names: 2003 -> 2003-12-31, 2017-02 ->
+    2017-02-28. An affiliation "to 2003" lasts until the end of 2003, not its first day."""
+    if precision == "year":
+        return dt.date(value.year, 12, 31)
+    if precision == "month":
+        following = dt.date(value.year + value.month // 12, value.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return value

@@ -150,9 +150,58 @@ class Person(Editable, Base):
     quotes: Mapped[list[Quote]] = relationship(back_populates="speaker")
     stances: Mapped[list[Stance]] = relationship(back_populates="person")
     authored: Mapped[list[Source]] = relationship(secondary=source_author, back_populates="authors")
+    # Dated records of where the person worked and as what (the free-text `affiliation` above
+    # stays as kb/1 has always had it); deleting a person deletes them through the ORM, so
+    # each deletion is in the history.
+    affiliations: Mapped[list[Affiliation]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="Affiliation.id"
+    )
 
     def __repr__(self) -> str:
         return f"<Person {self.slug}>"
+
+
+class Affiliation(Editable, Base):
+    """A person's role at an organisation, from one partial date to another (both optional:
+    an open start is "unknown", an open end "to this day or unknown")."""
+
+    __tablename__ = "affiliation"
+    __table_args__ = (
+        _nonblank("organisation"),
+        CheckConstraint(
+            f"started_precision IS NULL OR {_in('started_precision', DATE_PRECISIONS)}",
+            name="started_precision_valid",
+        ),
+        CheckConstraint(
+            f"ended_precision IS NULL OR {_in('ended_precision', DATE_PRECISIONS)}",
+            name="ended_precision_valid",
+        ),
+        CheckConstraint(
+            "(started_on IS NULL) = (started_precision IS NULL)", name="start_has_precision"
+        ),
+        CheckConstraint("(ended_on IS NULL) = (ended_precision IS NULL)", name="end_has_precision"),
+    )
+
+    id: Mapped[intpk]
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    organisation: Mapped[str] = mapped_column(String(300), index=True)
+    role: Mapped[str | None] = mapped_column(String(300))
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    started_precision: Mapped[str | None] = mapped_column(String(5))
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    ended_precision: Mapped[str | None] = mapped_column(String(5))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    person: Mapped[Person] = relationship(back_populates="affiliations")
+
+    def __repr__(self) -> str:
+        return f"<Affiliation {self.id} of {self.person_id}>"
+
+
+def affiliation_title(role: str | None, organisation: str) -> str:
+    """ "Professor, Université de Montréal", or the organisation alone: an affiliation's name
+    on pages and in the history."""
+    return f"{role}, {organisation}" if role else organisation
 
 
 class Source(Editable, Base):
@@ -417,7 +466,7 @@ class KbState(Base):
 # The models whose records have a slug, for code that finds any of them by it.
 SluggedModel = type[Person] | type[Source] | type[Topic] | type[Claim]
 # Any editable model (a union rather than type[Editable], which knows no id, table or columns).
-EditableModel = SluggedModel | type[Quote] | type[Stance] | type[ClaimRelation]
+EditableModel = SluggedModel | type[Quote] | type[Stance] | type[ClaimRelation] | type[Affiliation]
 
 EDITABLE_MODELS: tuple[EditableModel, ...] = (
     Person,
@@ -427,4 +476,5 @@ EDITABLE_MODELS: tuple[EditableModel, ...] = (
     Claim,
     Stance,
     ClaimRelation,
+    Affiliation,
 )

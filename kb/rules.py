@@ -65,6 +65,7 @@ LIMITS: dict[str, dict[str, int]] = {
     },
     "stances": {"horizon": 200, "note": LONG_TEXT},
     "claim_relations": {"note": LONG_TEXT},
+    "affiliations": {"organisation": 300, "role": 300, "note": LONG_TEXT},
 }
 
 
@@ -208,6 +209,23 @@ def parse_day(text: str) -> dt.date:
         return dates.parse_day(text[: DATE_MAX_CHARS + 1])
     except ValueError as exc:
         raise RuleError(str(exc)) from None
+
+
+# -- affiliations ------------------------------------------------------------------------------
+
+PERIOD_BACKWARDS = "ends before it starts: the end date must not be before the start date"
+
+
+def period_problem(
+    started_on: dt.date | None, ended_on: dt.date | None, ended_precision: str | None
+) -> str | None:
+    """An affiliation's end (a partial date, parse_partial's date and precision) must not come
+    before its start. Periods are compared whole: "2010-06" to "2010" is fine (June is in 2010)."""
+    if started_on is None or ended_on is None:
+        return None
+    if dates.period_end(ended_on, ended_precision) < started_on:
+        return PERIOD_BACKWARDS
+    return None
 
 
 # -- probability -------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -19,7 +22,13 @@ from kb.queries import export as export_queries
 from kb.web.auth import create_user
 from kb.web.database import session_scope
 from tests.conftest import make_app
-from tests.factories import make_claim, make_person, make_quote, make_stance
+from tests.factories import (
+    make_affiliation,
+    make_claim,
+    make_person,
+    make_quote,
+    make_stance,
+)
 
 
 def test_upgrade_from_empty_matches_the_models_exactly(databases) -> None:
@@ -77,6 +86,9 @@ def _populate(url: str, instance) -> None:
             session.add(m.ClaimRelation(from_claim=claim, to_claim=other, kind="supports"))
             quotes = [make_quote(session, person), make_quote(session, person)]
             make_stance(session, person, claim, "opposes", evidence=quotes, probability=0.25)
+            make_affiliation(
+                session, person, role="Professor", started=(dt.date(1993, 1, 1), "year")
+            )
             user.active = False
             session.add(m.LoginAttempt(key="address:127.0.0.1", window_ends=2**40, hits=1))
     finally:
@@ -86,6 +98,9 @@ def _populate(url: str, instance) -> None:
 # Tables whose rows expire by themselves and that a downgrade may drop (its migration says so):
 # login_attempt holds counters of failed logins per window (0005), not records.
 TRANSIENT_TABLES = {"login_attempt"}
+# Tables (and their kb/1 entity) a migration that declares downgrade_loses_data creates, so that
+# the steps below it can still be tested on every other table: 0009 adds affiliation records.
+DROPPED_BY = {"0009": {"affiliation": "affiliations"}}
 
 
 def _everything(url: str) -> tuple[str, dict[str, list[tuple]]]:
@@ -115,23 +130,30 @@ def test_every_downgrade_and_upgrade_keeps_every_row(databases, tmp_path) -> Non
         empty = [name for name, rows in before[1].items() if not rows]
         assert empty == [], "extend _populate: every table needs a row for this test to cover it"
         script = ScriptDirectory.from_config(migrate.alembic_config(url))
-        targets = []  # each earlier revision, down to the first (0001), in turn
+        targets = []  # each earlier revision, down to the first (0001), in turn, with the
+        dropped: dict[str, str] = {}  # tables (-> entities) lost on the way down by design
         for rev in script.walk_revisions():  # from head down
-            if getattr(rev.module, "downgrade_loses_data", None) or not rev.down_revision:
+            lossy = getattr(rev.module, "downgrade_loses_data", None)
+            if (lossy and rev.revision not in DROPPED_BY) or not rev.down_revision:
                 break  # past it data is lost by design (kb db downgrade asks first)
-            targets.append(rev.down_revision)
+            dropped = {**dropped, **DROPPED_BY.get(rev.revision, {})}
+            targets.append((rev.down_revision, dropped))
         assert targets, "no step down to test"
-        for target in targets:
+        for target, lost in targets:
             migrate.downgrade(url, target)
             migrate.upgrade(url)
             after = _everything(url)
             changed = [
                 name
                 for name, rows in before[1].items()
-                if after[1][name] != rows and name not in TRANSIENT_TABLES
+                if after[1][name] != rows and name not in TRANSIENT_TABLES | lost.keys()
             ]
             assert changed == [], f"down to {target} and back up changed these tables"
-            assert after[0] == before[0], f"down to {target} and back up changed the export"
+            kept = [
+                {k: v for k, v in json.loads(e[0]).items() if k not in lost.values()}
+                for e in (before, after)
+            ]
+            assert kept[1] == kept[0], f"down to {target} and back up changed the export"
     finally:
         databases.drop(url)
 
@@ -152,3 +174,27 @@ def test_a_migration_that_leaves_broken_foreign_keys_changes_nothing(tmp_path) -
         assert "latest" in {c["name"] for c in inspect(engine).get_columns("stance")}
     finally:
         engine.dispose()
+
+
+def test_affiliations_go_down_and_come_back_empty(databases, tmp_path) -> None:
+    url = databases.empty()
+    try:
+        migrate.upgrade(url)
+        _populate(url, tmp_path / "instance")
+        tables = _everything(url)[1]
+        assert len(tables["affiliation"]) == 1
+        engine = make_engine(url)
+        try:
+            assert migrate.downgrade_losses(url, engine, "0005") == [
+                "0009: drops the affiliation table: every dated affiliation record"
+            ]
+            migrate.downgrade(url, "0005")
+            assert not inspect(engine).has_table("affiliation")
+            assert inspect(engine).has_table("person")
+        finally:
+            engine.dispose()
+        migrate.upgrade(url)
+        after = _everything(url)[1]
+        assert after["affiliation"] == [] and after["person"] == tables["person"]
+    finally:
+        databases.drop(url)

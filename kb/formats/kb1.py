@@ -1,6 +1,6 @@
 """The kb/1 interchange format: field names, CSV columns, and the streaming JSON writer.
 
-A kb/1 document is one JSON object: `{"format": "kb/1", "people": [...], "topics": [...],
+A kb/1 document is one JSON object: `{"format": "kb/1", "people": [...], "affiliations": [...], "topics": [...],
 "sources": [...], "claims": [...], "quotes": [...], "stances": [...], "claim_relations": [...]}`.
 Records refer to each other by slug (people, topics, sources, claims) or, for quotes, by a
 document-local `id` (kb's exports write "q<database id>", which stays the same from one export to
@@ -26,6 +26,7 @@ FORMAT = "kb/1"
 # Dependency order: every entity refers only to entities before it.
 ENTITIES: tuple[str, ...] = (
     "people",
+    "affiliations",
     "topics",
     "sources",
     "claims",
@@ -45,6 +46,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "death_year",
         "url",
     ),
+    "affiliations": ("person", "organisation", "role", "from", "to", "note"),
     "topics": ("slug", "name", "description"),
     "sources": (
         "slug",
@@ -91,6 +93,7 @@ LIST_FIELDS: dict[str, str] = {"sources": "authors", "claims": "topics", "stance
 # Fields that must be present (and non-empty) in every record.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "people": ("slug", "name"),
+    "affiliations": ("person", "organisation"),
     "topics": ("slug", "name"),
     "sources": ("slug", "title", "kind"),
     "claims": ("slug", "text"),

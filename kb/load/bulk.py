@@ -99,6 +99,16 @@ STANCE_COLUMNS = (
     "note",
 )
 RELATION_COLUMNS = ("from_claim_id", "to_claim_id", "kind", "note")
+AFFILIATION_COLUMNS = (
+    "person_id",
+    "organisation",
+    "role",
+    "started_on",
+    "started_precision",
+    "ended_on",
+    "ended_precision",
+    "note",
+)
 
 _bare_metadata = MetaData()
 
@@ -122,6 +132,7 @@ _BARE: dict[str, Table] = {
     "quote": _bare(m.Quote.__table__, QUOTE_COLUMNS),
     "stance": _bare(m.Stance.__table__, STANCE_COLUMNS),
     "claim_relation": _bare(m.ClaimRelation.__table__, RELATION_COLUMNS),
+    "affiliation": _bare(m.Affiliation.__table__, AFFILIATION_COLUMNS),
 }
 
 
@@ -329,6 +340,16 @@ def insert_relations(
 ) -> list[int]:
     """Insert new claim relations; returns their ids in the order given."""
     return _insert(session, "claim_relation", RELATION_COLUMNS, rows, batch_size, progress)
+
+
+def insert_affiliations(
+    session: Session,
+    rows: Iterable[Row],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[int]:
+    """Insert new affiliations; returns their ids in the order given."""
+    return _insert(session, "affiliation", AFFILIATION_COLUMNS, rows, batch_size, progress)
 
 
 def finish(session: Session) -> None:

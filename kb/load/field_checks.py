@@ -119,6 +119,21 @@ class FieldChecker:
             return None
         return value
 
+    def partial_date(self, rec: dict[str, Any], name: str) -> tuple[Any, str | None]:
+        """A date with its precision (YYYY, YYYY-MM or YYYY-MM-DD): (date, precision), or
+        (None, None) when absent or wrong (reported)."""
+        raw = rec.get(name)
+        if raw is None or raw == "":
+            return None, None
+        if not isinstance(raw, str):
+            self.add(name, f"must be text (YYYY, YYYY-MM or YYYY-MM-DD), not {show(raw)}")
+            return None, None
+        try:
+            return rules.parse_partial(raw)
+        except rules.RuleError as exc:
+            self.add(name, str(exc))
+            return None, None
+
     def ref(self, rec: dict[str, Any], name: str, entity: str, what: str) -> int | None:
         value = rec.get(name)
         if value is None or value == "":

@@ -47,16 +47,7 @@ class RecordChecks(ImportState):
 
     def _check_sources(self, c: FieldChecker, rec: dict[str, Any]) -> Rec | None:
         slug = c.slug(rec)
-        published, precision = None, None
-        raw = rec.get("published")
-        if raw is not None and raw != "":
-            if not isinstance(raw, str):
-                c.add("published", f"must be text (YYYY, YYYY-MM or YYYY-MM-DD), not {show(raw)}")
-            else:
-                try:
-                    published, precision = rules.parse_partial(raw)
-                except rules.RuleError as exc:
-                    c.add("published", str(exc))
+        published, precision = c.partial_date(rec, "published")
         values = {
             "title": c.text(rec, "title", required=True),
             "kind": c.choice(rec, "kind", m.SOURCE_KINDS),

@@ -87,4 +87,6 @@ def record_name(entity: str, rec: dict[str, Any]) -> str:
         return s("id") if isinstance(rec.get("id"), str) else ""
     if entity == "stances":
         return f"{s('person')} on {s('claim')}"
+    if entity == "affiliations":
+        return f"{s('person')} at {s('organisation')}"
     return f"{s('from')} {s('kind')} {s('to')}"

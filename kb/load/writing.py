@@ -32,6 +32,7 @@ _BULK_INSERT = {
     "claims": bulk.insert_claims,
     "stances": bulk.insert_stances,
     "claim_relations": bulk.insert_relations,
+    "affiliations": bulk.insert_affiliations,
 }
 _BULK_LINK_KEY = {"sources": "author_ids", "claims": "topic_ids", "stances": "evidence_ids"}
 
@@ -208,6 +209,8 @@ def history_label(entity: str, r: Rec) -> str:
         return f"“{short(v['text'], 70)}”"
     if entity == "stances":
         return f"{r.hint.replace(' on ', ' ' + v['position'] + ' ', 1)}"
+    if entity == "affiliations":
+        return short(m.affiliation_title(v["role"], v["organisation"]), 200)
     return r.hint
 
 

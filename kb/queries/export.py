@@ -33,6 +33,7 @@ _Claim = m.Claim.__table__
 _Quote = m.Quote.__table__
 _Stance = m.Stance.__table__
 _Relation = m.ClaimRelation.__table__
+_Affiliation = m.Affiliation.__table__
 
 
 def snapshot(engine: Engine) -> AbstractContextManager[Connection]:
@@ -221,6 +222,33 @@ def claim_relations_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     return _stream(conn, stmt)
 
 
+def affiliations_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    a = _Affiliation
+    stmt = (
+        select(
+            _Person.c.slug,
+            a.c.organisation,
+            _opt(a.c.role),
+            a.c.started_on,
+            a.c.started_precision,
+            a.c.ended_on,
+            a.c.ended_precision,
+            _opt(a.c.note),
+        )
+        .join(_Person, _Person.c.id == a.c.person_id)
+        .order_by(a.c.id)
+    )
+    for person, organisation, role, started, s_prec, ended, e_prec, note in _stream(conn, stmt):
+        yield (
+            person,
+            organisation,
+            role,
+            format_partial(started, s_prec),
+            format_partial(ended, e_prec),
+            note,
+        )
+
+
 ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "people": people_rows,
     "topics": topics_rows,
@@ -229,6 +257,7 @@ ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "quotes": quotes_rows,
     "stances": stances_rows,
     "claim_relations": claim_relations_rows,
+    "affiliations": affiliations_rows,
 }
 
 
@@ -252,6 +281,7 @@ claims = _records("claims")
 quotes = _records("quotes")
 stances = _records("stances")
 claim_relations = _records("claim_relations")
+affiliations = _records("affiliations")
 
 READERS = {
     "people": people,
@@ -261,6 +291,7 @@ READERS = {
     "quotes": quotes,
     "stances": stances,
     "claim_relations": claim_relations,
+    "affiliations": affiliations,
 }
 
 
@@ -285,6 +316,7 @@ _TABLES = {
     "quotes": _Quote,
     "stances": _Stance,
     "claim_relations": _Relation,
+    "affiliations": _Affiliation,
 }
 
 

@@ -50,6 +50,7 @@ ENTITY_NAMES = {
     "claim": "claim",
     "stance": "stance",
     "claim_relation": "claim relation",
+    "affiliation": "affiliation",
 }
 
 _DELETED = "kb.store.history.deleted"
@@ -120,6 +121,8 @@ def label_of(obj: Any) -> str:
         a = obj.from_claim.slug if obj.from_claim is not None else "?"
         b = obj.to_claim.slug if obj.to_claim is not None else "?"
         return f"{a} {obj.kind} {b}"
+    if isinstance(obj, m.Affiliation):
+        return short(m.affiliation_title(obj.role, obj.organisation), 200)
     return repr(obj)
 
 
