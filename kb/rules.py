@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
@@ -110,6 +111,24 @@ def slug_problem(value: str) -> str | None:
     if value in RESERVED_SLUGS:
         return f"{value!r} is reserved for a page of the site: choose another slug"
     return None
+
+
+SLUG_FROM_TEXT_MAX = 60
+
+
+def slugify(text: str, max_len: int = SLUG_FROM_TEXT_MAX) -> str:
+    """Lowercase ASCII words joined by hyphens: "François Chollet" -> "francois-chollet".
+    Long text is cut at a word boundary. (A name made into a slug for a form, and an
+    organisation's slug in /people?organisation=.)"""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_len:
+            break
+        slug = candidate
+    return slug or (words[0][:max_len] if words else "")
 
 
 # A quote's id is local to one document (kb writes "q<id>"); it is never part of a URL.
