@@ -44,6 +44,7 @@ FIELDS = {
         "new_quote_source",
     ],
     "claim_relation": ["from_claim", "to_claim", "kind"],
+    "affiliation": ["person", "organisation", "role", "started", "ended"],
 }
 
 

@@ -141,4 +141,7 @@ def test_deleting_a_person_deletes_their_affiliations_in_the_history(app) -> Non
                 m.Revision.entity == "affiliation", m.Revision.action == "delete"
             )
         ).all()
-        assert sorted(deleted) == ["Mila", "Professor, Université de Montréal"]
+        assert sorted(deleted) == [
+            "Yoshua Bengio: Mila",
+            "Yoshua Bengio: Professor, Université de Montréal",
+        ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kb.edits import records, stances
+from kb.edits import affiliations, records, stances
 
 # entity -> its saver: (session, the record or None, form data, expected version) -> the record
 SAVERS: dict[str, Callable[[Session, Any, Mapping[str, Any], Any], Any]] = {
@@ -18,6 +18,7 @@ SAVERS: dict[str, Callable[[Session, Any, Mapping[str, Any], Any], Any]] = {
     "claim": records.save_claim,
     "stance": stances.save_stance,
     "claim_relation": records.save_relation,
+    "affiliation": affiliations.save_affiliation,
 }
 
 

@@ -122,7 +122,8 @@ def label_of(obj: Any) -> str:
         b = obj.to_claim.slug if obj.to_claim is not None else "?"
         return f"{a} {obj.kind} {b}"
     if isinstance(obj, m.Affiliation):
-        return short(m.affiliation_title(obj.role, obj.organisation), 200)
+        person = obj.person.name if obj.person is not None else "?"
+        return f"{person}: {short(m.affiliation_title(obj.role, obj.organisation), 200)}"
     return repr(obj)
 
 

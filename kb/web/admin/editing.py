@@ -54,6 +54,10 @@ def _form_data(entity: str, obj: Any) -> dict[str, Any]:
     elif isinstance(obj, m.ClaimRelation):
         data["from_claim"] = obj.from_claim.slug
         data["to_claim"] = obj.to_claim.slug
+    elif isinstance(obj, m.Affiliation):
+        data["person"] = obj.person.slug
+        data["started"] = format_partial(obj.started_on, obj.started_precision)
+        data["ended"] = format_partial(obj.ended_on, obj.ended_precision)
     return data
 
 

@@ -15,7 +15,7 @@ from kb.web import params
 from kb.web.database import get_session
 
 PAGE_SIZE = 50
-ENTITY_RULE = "<any(person,source,quote,topic,claim,stance,claim_relation):entity>"
+ENTITY_RULE = "<any(person,source,quote,topic,claim,stance,claim_relation,affiliation):entity>"
 TITLES = {
     "person": ("Person", "People"),
     "source": ("Source", "Sources"),
@@ -24,6 +24,7 @@ TITLES = {
     "claim": ("Claim", "Claims"),
     "stance": ("Stance", "Stances"),
     "claim_relation": ("Claim relation", "Claim relations"),
+    "affiliation": ("Affiliation", "Affiliations"),
 }
 ENTITY_ORDER = tuple(TITLES)
 
