@@ -45,6 +45,13 @@ def test_an_affiliation_is_added_and_edited_through_its_form(app, editor_client)
     with app.app_context(), session_scope() as s:
         assert s.get(m.Affiliation, record_id).ended_precision == "month"
     assert "Professor, Université de Montréal" in editor_client.get("/admin/affiliation/").text
+    history = editor_client.get(f"/admin/affiliation/{record_id}/history")
+    assert history.status_code == 200 and "2020-06" in history.text
+    assert "Yoshua Bengio: Professor" in editor_client.get("/admin/changes").text
+    r = submit(editor_client, f"/admin/affiliation/{record_id}/delete", {})
+    assert r.status_code == 302, r.text
+    with app.app_context(), session_scope() as s:
+        assert s.get(m.Affiliation, record_id) is None
 
 
 def test_deleting_a_person_says_their_affiliations_go_too(app, editor_client) -> None:
