@@ -94,6 +94,15 @@ def test_people_filter_by_organisation_name_or_slug_in_every_format(app, client)
     assert client.get("/people.json?organisation=unknown-place").json["rows"] == []
 
 
+def test_an_organisation_without_latin_letters_is_filtered_by_its_name(app, client) -> None:
+    with app.app_context(), session_scope() as s:
+        make_affiliation(s, make_person(s, slug="li", name="Li"), organisation="清华大学")
+    facet = client.get("/people.json").json["facets"]["organisation"]
+    assert [(f["value"], f["count"]) for f in facet] == [("清华大学", 1)]
+    rows = client.get("/people.json", query_string={"organisation": "清华大学"}).json["rows"]
+    assert [r["slug"] for r in rows] == ["li"]
+
+
 def test_a_quote_shows_the_affiliation_its_date_falls_in(app, client) -> None:
     _bengio(app)
     evidence = client.get("/people/yoshua-bengio.json").json["stances"]["supports"][0]["evidence"]

@@ -118,7 +118,13 @@ def organisation_condition(names: Iterable[str]) -> Any:
 
 def organisation_facet(session: Session, selected: list[str]) -> list[dict[str, Any]]:
     return [
-        {"value": slugify(name), "label": name, "count": count, "selected": name in selected}
+        {
+            # a name with no letters a-z or digits (say, in another script) goes by itself
+            "value": slugify(name) or name,
+            "label": name,
+            "count": count,
+            "selected": name in selected,
+        }
         for name, count in _organisations(session)[:FACET_LIMIT]
     ]
 
