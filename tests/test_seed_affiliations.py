@@ -11,9 +11,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+import kb.load.seed as seed_module
 from kb import models as m
 from kb.formats import kb1
 from kb.load.importer import apply_document
+from kb.load.seed import load_seed
 from kb.rules import slugify
 from kb.web.database import session_scope
 
@@ -78,3 +80,28 @@ def test_the_seed_affiliations_import(app) -> None:
         apply_document(s, doc)
     with app.app_context(), session_scope() as s:
         assert s.scalar(select(func.count()).select_from(m.Affiliation)) == len(records)
+
+
+def test_seeding_affiliations_twice_keeps_an_editors_changes(session, monkeypatch) -> None:
+    doc = seed_module.seed_document()
+    doc["affiliations"] = [
+        {
+            "person": "francois-chollet",
+            "organisation": "Google",
+            "role": "Engineer",
+            "from": "2015",
+        },
+        {"person": "elon-musk", "organisation": "Tesla", "role": "CEO"},
+    ]
+    monkeypatch.setattr(seed_module, "seed_document", lambda: json.loads(json.dumps(doc)))
+    load_seed(session)
+    session.commit()
+    google, tesla = session.scalars(select(m.Affiliation).order_by(m.Affiliation.id)).all()
+    google.started_precision, google.started_on = "month", google.started_on.replace(month=3)
+    session.delete(tesla)
+    session.commit()
+    again = load_seed(session)
+    session.commit()
+    assert not again.changed
+    rows = session.scalars(select(m.Affiliation)).all()
+    assert [(a.organisation, a.started_on.month) for a in rows] == [("Google", 3)]
