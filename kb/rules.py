@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
@@ -75,6 +76,7 @@ LIMITS: dict[str, dict[str, int]] = {
         "note": LONG_TEXT,
     },
     "signatures": {"seen_in": URL_MAX, "note": LONG_TEXT},
+    "affiliations": {"organisation": 300, "role": 300, "note": LONG_TEXT},
 }
 
 
@@ -119,6 +121,24 @@ def slug_problem(value: str) -> str | None:
     if value in RESERVED_SLUGS:
         return f"{value!r} is reserved for a page of the site: choose another slug"
     return None
+
+
+SLUG_FROM_TEXT_MAX = 60
+
+
+def slugify(text: str, max_len: int = SLUG_FROM_TEXT_MAX) -> str:
+    """Lowercase ASCII words joined by hyphens: "François Chollet" -> "francois-chollet".
+    Long text is cut at a word boundary. (A name made into a slug for a form, and an
+    organisation's slug in /people?organisation=.)"""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_len:
+            break
+        slug = candidate
+    return slug or (words[0][:max_len] if words else "")
 
 
 # A quote's id is local to one document (kb writes "q<id>"); it is never part of a URL.
@@ -232,6 +252,23 @@ def evidence_problem(quotes: int, signatures: int) -> str | None:
     """A stance rests on the person's own words or on their signature of a joint statement on
     the claim (kb.models.Signature): with neither, nothing says the person holds it."""
     return None if quotes or signatures else NO_EVIDENCE
+
+
+# -- affiliations ------------------------------------------------------------------------------
+
+PERIOD_BACKWARDS = "ends before it starts: the end date must not be before the start date"
+
+
+def period_problem(
+    started_on: dt.date | None, ended_on: dt.date | None, ended_precision: str | None
+) -> str | None:
+    """An affiliation's end (a partial date, parse_partial's date and precision) must not come
+    before its start. Periods are compared whole: "2010-06" to "2010" is fine (June is in 2010)."""
+    if started_on is None or ended_on is None:
+        return None
+    if dates.period_end(ended_on, ended_precision) < started_on:
+        return PERIOD_BACKWARDS
+    return None
 
 
 # -- probability -------------------------------------------------------------------------------

@@ -96,3 +96,17 @@ def make_signature(
     session.add(signature)
     session.flush()
     return signature
+
+
+def make_affiliation(session: Session, person: m.Person, **kw: Any) -> m.Affiliation:
+    """An affiliation of `person`; dates as (date, precision) through started/ended."""
+    n = next(_n)
+    started, ended = kw.pop("started", None), kw.pop("ended", None)
+    if started:
+        kw["started_on"], kw["started_precision"] = started
+    if ended:
+        kw["ended_on"], kw["ended_precision"] = ended
+    affiliation = m.Affiliation(**{"person": person, "organisation": f"Organisation {n}", **kw})
+    session.add(affiliation)
+    session.flush()
+    return affiliation

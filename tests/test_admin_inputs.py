@@ -46,6 +46,7 @@ FIELDS = {
     "claim_relation": ["from_claim", "to_claim", "kind"],
     "statement": ["title", "slug", "issued", "url", "claim", "position"],
     "signature": ["person", "statement", "seen_in"],
+    "affiliation": ["person", "organisation", "role", "started", "ended"],
 }
 
 

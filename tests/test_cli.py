@@ -64,7 +64,8 @@ def test_db_current_upgrade_downgrade(databases, tmp_path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["db", "current"])
     assert "up to date" in result.output and result.exit_code == 0
-    # one step down: now behind the code (the head, 0008, drops its statement tables going down)
+    # one step down: now behind the code (the newest step, 0009, drops the affiliation table,
+    # so it must be confirmed)
     result = runner.invoke(cli, ["db", "downgrade", "--yes-lose-data"])
     assert result.exit_code == 0 and "kb needs" in result.output, result.output
     result = runner.invoke(cli, ["db", "current"])

@@ -301,7 +301,8 @@ def test_ego_graphs_centre_on_their_node(session) -> None:
     ego = graph.ego_person(session, musk.id)
     assert ("person", musk.id) in ego.graph
     own = [v for u, v, d in ego.graph.edges(data=True) if u == ("person", musk.id)]
-    assert len(own) == 7
+    claims = {st["claim"] for st in seed_document()["stances"] if st["person"] == "elon-musk"}
+    assert len(own) == len(claims)
     small = graph.ego_person(session, musk.id, max_nodes=5)
     assert len(small.graph) <= 5 and small.capped and ("person", musk.id) in small.graph
     claim = ego.graph.nodes[own[0]]
@@ -414,16 +415,17 @@ def test_edge_cap_keeps_the_best_evidenced_stances(session, monkeypatch) -> None
     load_seed(session)
     from kb.graph import viewpoint
 
-    full = graph.build_viewpoint(session, max_nodes=8)
+    full = graph.build_viewpoint(session, max_nodes=12)
     monkeypatch.setattr(viewpoint, "EDGES_PER_NODE", 1)
-    vp = graph.build_viewpoint(session, max_nodes=8)
+    vp = graph.build_viewpoint(session, max_nodes=12)
     stances = [d for *_e, d in vp.graph.edges(data=True) if d["kind"] == "stance"]
-    assert len(stances) == 8 and vp.stances_shown == 8 < vp.stances_total
+    assert len(stances) == vp.stances_shown < full.stances_shown < vp.stances_total
     left_out = [
         d["weight"]
         for u, v, d in full.graph.edges(data=True)
         if d["kind"] == "stance" and not vp.graph.has_edge(u, v)
     ]
+    assert left_out, "the cap must leave some stance out for this test to show anything"
     assert min(d["weight"] for d in stances) >= max(left_out)
 
 

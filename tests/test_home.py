@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from markupsafe import escape
+
 
 def test_home_lists_people_and_sides(seeded_client) -> None:
     page = seeded_client.get("/").get_data(as_text=True)
     assert "François Chollet" in page and "Martin Rees" in page
-    # Chollet supports "current deep learning cannot reason"; nobody opposes it in the seed
-    assert "Current deep learning cannot perform human-like reasoning" in page
+    # the most contested claim of the seed, with people on both sides
+    contested = seeded_client.get("/index.json").get_json()["contested"][0]
+    assert str(escape(contested["claim"]["text"])) in page
 
 
 def test_unknown_page_is_a_404_page(client) -> None:

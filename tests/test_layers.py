@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "kb.config",
             "kb.dates",
             "kb.models",
+            "kb.models.*",
             "kb.vocabulary",
             "kb.migrate",
             "kb.pagination",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -22,6 +23,7 @@ from kb.web.auth import create_user
 from kb.web.database import session_scope
 from tests.conftest import make_app
 from tests.factories import (
+    make_affiliation,
     make_claim,
     make_person,
     make_quote,
@@ -90,10 +92,14 @@ def _populate(url: str, instance) -> None:
             quotes = [make_quote(session, person), make_quote(session, person, undated, **said)]
             make_stance(session, person, claim, "opposes", evidence=quotes, probability=0.25)
             make_signature(session, person, make_statement(session, claim))
+            make_affiliation(
+                session, person, role="Professor", started=(dt.date(1993, 1, 1), "year")
+            )
             user.active = False
             session.add(m.LoginAttempt(key="address:127.0.0.1", window_ends=2**40, hits=1))
             # The seed's estimates keep their probability and horizon (older than 0007) but
-            # not what 0007 added, which its downgrade drops by design (LOSSY_COLUMNS_LEFT_EMPTY).
+            # not what 0007 added, which its downgrade drops by design
+            # (DROPPED_BY; tests/test_estimate_migration.py covers them filled).
             session.execute(
                 update(m.Stance).values(
                     probability_high=None, estimate_of=None, estimate_quote_id=None
@@ -106,10 +112,13 @@ def _populate(url: str, instance) -> None:
 # Tables whose rows expire by themselves and that a downgrade may drop (its migration says so):
 # login_attempt holds counters of failed logins per window (0005), not records.
 TRANSIENT_TABLES = {"login_attempt"}
-
-# Steps whose downgrade drops only columns _populate leaves empty, so walking through them loses
-# nothing here (tests/test_estimate_migration.py covers them with those columns filled).
-LOSSY_COLUMNS_LEFT_EMPTY = {"0007"}
+# Tables (and their kb/1 entity) a migration that declares downgrade_loses_data creates, so that
+# the steps below it can still be tested on every other table.
+DROPPED_BY: dict[str, dict[str, str]] = {
+    "0009": {"affiliation": "affiliations"},
+    "0008": {"statement": "statements", "signature": "signatures"},
+    "0007": {},  # only columns _populate leaves empty
+}
 
 
 def _everything(url: str) -> tuple[str, dict[str, list[tuple]]]:
@@ -139,27 +148,30 @@ def test_every_downgrade_and_upgrade_keeps_every_row(databases, tmp_path) -> Non
         empty = [name for name, rows in before[1].items() if not rows]
         assert empty == [], "extend _populate: every table needs a row for this test to cover it"
         script = ScriptDirectory.from_config(migrate.alembic_config(url))
-        targets = []  # each earlier revision, down to the first (0001), in turn
+        targets = []  # each earlier revision, down to the first (0001), in turn, with the
+        dropped: dict[str, str] = {}  # tables (-> entities) lost on the way down by design
         for rev in script.walk_revisions():  # from head down
             lossy = getattr(rev.module, "downgrade_loses_data", None)
-            if not rev.down_revision or (lossy and rev.revision not in LOSSY_COLUMNS_LEFT_EMPTY):
+            if (lossy and rev.revision not in DROPPED_BY) or not rev.down_revision:
                 break  # past it data is lost by design (kb db downgrade asks first)
-            targets.append(rev.down_revision)
-        head = script.get_revision("head")
-        assert head is not None
-        # a head whose downgrade drops its own tables is tested on its own (below)
-        assert targets or getattr(head.module, "downgrade_loses_data", False), "no step down"
-        for target in targets:
+            dropped = {**dropped, **DROPPED_BY.get(rev.revision, {})}
+            targets.append((rev.down_revision, dropped))
+        assert targets, "no step down to test"
+        for target, lost in targets:
             migrate.downgrade(url, target)
             migrate.upgrade(url)
             after = _everything(url)
             changed = [
                 name
                 for name, rows in before[1].items()
-                if after[1][name] != rows and name not in TRANSIENT_TABLES
+                if after[1][name] != rows and name not in TRANSIENT_TABLES | lost.keys()
             ]
             assert changed == [], f"down to {target} and back up changed these tables"
-            assert after[0] == before[0], f"down to {target} and back up changed the export"
+            kept = [
+                {k: v for k, v in json.loads(e[0]).items() if k not in lost.values()}
+                for e in (before, after)
+            ]
+            assert kept[1] == kept[0], f"down to {target} and back up changed the export"
     finally:
         databases.drop(url)
 
@@ -168,8 +180,9 @@ STATEMENT_TABLES = {"statement", "signature"}
 
 
 def test_statements_go_down_and_up_losing_only_themselves(databases, tmp_path) -> None:
-    """0008 adds statements and signatures: down to 0005 drops them (and only them, every
-    other row stays), back up gives empty tables that take a signature again."""
+    """0008 adds statements and signatures: down to 0005 drops them (and, on the way, 0009's
+    affiliations; every other row stays), back up gives empty tables that take a signature
+    again."""
     url = databases.empty()
     try:
         migrate.upgrade(url)
@@ -185,7 +198,8 @@ def test_statements_go_down_and_up_losing_only_themselves(databases, tmp_path) -
         migrate.upgrade(url)
         after = _everything(url)[1]
         assert after["statement"] == after["signature"] == []
-        kept = {name: rows for name, rows in before.items() if name not in STATEMENT_TABLES}
+        gone = STATEMENT_TABLES | {"affiliation"}  # 0009, above 0008, drops affiliations
+        kept = {name: rows for name, rows in before.items() if name not in gone}
         assert {name: after[name] for name in kept} == kept
         app = make_app(url, tmp_path / "again")
         try:  # the tables take records again
@@ -274,4 +288,27 @@ def test_0006_dates_each_existing_quote_by_its_source_and_keeps_it_on_the_way_do
             assert _quote_triggers(conn) == triggers
     finally:
         engine.dispose()
+
+
+def test_affiliations_go_down_and_come_back_empty(databases, tmp_path) -> None:
+    url = databases.empty()
+    try:
+        migrate.upgrade(url)
+        _populate(url, tmp_path / "instance")
+        tables = _everything(url)[1]
+        assert tables["affiliation"]  # the seed's and one more
+        engine = make_engine(url)
+        try:
+            assert migrate.downgrade_losses(url, engine, "0008") == [
+                "0009: drops the affiliation table: every dated affiliation record"
+            ]
+            migrate.downgrade(url, "0008")
+            assert not inspect(engine).has_table("affiliation")
+            assert inspect(engine).has_table("person")
+        finally:
+            engine.dispose()
+        migrate.upgrade(url)
+        after = _everything(url)[1]
+        assert after["affiliation"] == [] and after["person"] == tables["person"]
+    finally:
         databases.drop(url)

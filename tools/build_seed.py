@@ -27,8 +27,9 @@ editorial structure only, all listed here so a reviewer can check it in one plac
   below).
 - a stance's estimate (probability or range, what of, horizon, the quote giving it): the sheet's
   stances[].estimate as given, through tools/seed_estimates.py.
-Not built here yet (later work, each its own record type): joint statements and signatures,
-and dated affiliations (a person's affiliation is the sheet's role_at_time text).
+- joint statements, their signatures and the stances signing implies: tools/seed_statements.py;
+- dated affiliations, read from the people's role_at_time: tools/seed_affiliations.py (each
+  module's docstring lists its own choices).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from pathlib import Path
 from types import ModuleType
 
 from kb import dates
+from kb.formats import kb1
 
 PEOPLE = {
     "chollet": ("francois-chollet", "François Chollet"),
@@ -332,14 +334,21 @@ def build(facts: dict) -> dict:
         }
         for r in facts["claim_relations"]
     ]
+    people = {ident: slug for ident, (slug, _name) in PEOPLE.items()}
+    signing = _sibling("seed_statements").build(facts, people, {}, claim_slugs)
+    stance_fields = kb1.FIELDS["stances"]
+    signed = [{f: s.get(f) for f in stance_fields} for s in signing["stances"]]
     return {
         "format": "kb/1",
         "people": _people(facts),
+        "affiliations": _sibling("seed_affiliations").build(facts, people, {}),
         "sources": _sources(facts),
         "quotes": quotes,
         "claims": claims,
         "topics": topics,
-        "stances": _stances(facts, claim_slugs, said),
+        "statements": signing["statements"],
+        "signatures": signing["signatures"],
+        "stances": _stances(facts, claim_slugs, said) + signed,
         "claim_relations": relations,
     }
 

@@ -5,31 +5,15 @@ only shapes what a form sent."""
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from typing import Any
 
 from kb import rules
 from kb.edits.outcomes import Errors
+from kb.rules import SLUG_FROM_TEXT_MAX, slugify  # noqa: F401 (part of this module's interface)
 
-SLUG_FROM_TEXT_MAX = 60
 # The largest id an INTEGER column holds on PostgreSQL; a bigger one in a URL or form is simply
 # not found (instead of an "integer out of range" error from the driver).
 MAX_ID = 2**31 - 1
-
-
-def slugify(text: str, max_len: int = SLUG_FROM_TEXT_MAX) -> str:
-    """Lowercase ASCII words joined by hyphens: "François Chollet" -> "francois-chollet".
-    Long text is cut at a word boundary."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > max_len:
-            break
-        slug = candidate
-    return slug or (words[0][:max_len] if words else "")
 
 
 def clean(value: Any) -> Any:

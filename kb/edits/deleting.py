@@ -92,6 +92,8 @@ def delete_plan(session: Session, obj: Any) -> DeletePlan:
         plan.blockers += _deps(_stances(session, m.Stance.person_id == obj.id), "blocks")
         plan.unlinked += _deps(obj.authored, "unlinked")
         plan.blockers += _deps(_signatures(session, m.Signature.person_id == obj.id), "blocks")
+        plan.deleted += _deps(obj.affiliations, "deleted")  # a person's own dated roles
+        plan._with += list(obj.affiliations)
     elif isinstance(obj, m.Source):
         own = select(m.Quote.id).where(m.Quote.source_id == obj.id)
         plan.blockers += _deps(_stances(session, _citing(own)), "blocks")

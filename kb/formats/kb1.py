@@ -1,8 +1,9 @@
 """The kb/1 interchange format: field names, CSV columns, and the streaming JSON writer.
 
-A kb/1 document is one JSON object: `{"format": "kb/1", "people": [...], "topics": [...],
-"sources": [...], "claims": [...], "quotes": [...], "statements": [...], "signatures": [...],
-"stances": [...], "claim_relations": [...]}` (statements and signatures are optional).
+A kb/1 document is one JSON object: `{"format": "kb/1", "people": [...], "affiliations": [...],
+"topics": [...], "sources": [...], "claims": [...], "quotes": [...], "statements": [...],
+"signatures": [...], "stances": [...], "claim_relations": [...]}` (affiliations, statements and
+signatures are optional).
 Records refer to each other by slug (people, topics, sources, claims) or, for quotes, by a
 document-local `id` (kb's exports write "q<database id>", which stays the same from one export to
 the next). docs/FORMAT.md is the full description; kb1.schema.json is its JSON Schema.
@@ -27,6 +28,7 @@ FORMAT = "kb/1"
 # Dependency order: every entity refers only to entities before it.
 ENTITIES: tuple[str, ...] = (
     "people",
+    "affiliations",
     "topics",
     "sources",
     "claims",
@@ -48,6 +50,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "death_year",
         "url",
     ),
+    "affiliations": ("person", "organisation", "role", "from", "to", "note"),
     "topics": ("slug", "name", "description"),
     "sources": (
         "slug",
@@ -110,6 +113,7 @@ LIST_FIELDS: dict[str, str] = {"sources": "authors", "claims": "topics", "stance
 # Fields that must be present (and non-empty) in every record.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "people": ("slug", "name"),
+    "affiliations": ("person", "organisation"),
     "topics": ("slug", "name"),
     "sources": ("slug", "title", "kind"),
     "claims": ("slug", "text"),

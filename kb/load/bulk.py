@@ -115,6 +115,16 @@ STATEMENT_COLUMNS = (
     "note",
 )
 SIGNATURE_COLUMNS = ("person_id", "statement_id", "seen_in", "note")
+AFFILIATION_COLUMNS = (
+    "person_id",
+    "organisation",
+    "role",
+    "started_on",
+    "started_precision",
+    "ended_on",
+    "ended_precision",
+    "note",
+)
 
 _bare_metadata = MetaData()
 
@@ -140,6 +150,7 @@ _BARE: dict[str, Table] = {
     "claim_relation": _bare(m.ClaimRelation.__table__, RELATION_COLUMNS),
     "statement": _bare(m.Statement.__table__, STATEMENT_COLUMNS),
     "signature": _bare(m.Signature.__table__, SIGNATURE_COLUMNS),
+    "affiliation": _bare(m.Affiliation.__table__, AFFILIATION_COLUMNS),
 }
 
 
@@ -367,6 +378,16 @@ def insert_signatures(
 ) -> list[int]:
     """Insert new signatures; returns their ids in the order given."""
     return _insert(session, "signature", SIGNATURE_COLUMNS, rows, batch_size, progress)
+
+
+def insert_affiliations(
+    session: Session,
+    rows: Iterable[Row],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[int]:
+    """Insert new affiliations; returns their ids in the order given."""
+    return _insert(session, "affiliation", AFFILIATION_COLUMNS, rows, batch_size, progress)
 
 
 def finish(session: Session) -> None:

@@ -37,6 +37,7 @@ from kb.errors import DataError, Problem
 from kb.formats import kb1
 from kb.formats.reading import Input, Item, ReadError, show
 from kb.load import bulk
+from kb.load.affiliation_checks import AffiliationChecks
 from kb.load.bulk import Progress
 from kb.load.field_checks import FieldChecker, Rec, json_type
 from kb.load.record_checks import RecordChecks
@@ -63,9 +64,14 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("issued_on", "date_precision"),
     "statement": ("statement_id",),
 }
+# An affiliation's "from" and "to" are dates, not the claims a relation's are.
+_AFFILIATION_COLUMNS = {
+    "from": ("started_on", "started_precision"),
+    "to": ("ended_on", "ended_precision"),
+}
 
 
-class Importer(RecordChecks, Writer):
+class Importer(RecordChecks, AffiliationChecks, Writer):
     """One import run over one session. Use `import_input` or `apply_document`."""
 
     # -- the run ---------------------------------------------------------------------------
@@ -164,7 +170,7 @@ class Importer(RecordChecks, Writer):
             parsed = check_record(c, rec)
             if parsed is not None and len(rec) < len(fields):
                 # Fields left out keep their current values on an existing record.
-                parsed.keep = {col for f in fields if f not in rec for col in _COLUMNS.get(f, (f,))}
+                parsed.keep = {col for f in fields if f not in rec for col in _columns(entity, f)}
             if parsed is not None and c.ok:
                 if entity in ("stances", "claim_relations", "signatures"):
                     parsed.hint = record_name(entity, rec)  # their history label, and kept label
@@ -180,6 +186,13 @@ class Importer(RecordChecks, Writer):
             self._write_deferred_quotes()
         if self.progress:
             self.progress(inp.bytes_read())
+
+
+def _columns(entity: str, field: str) -> tuple[str, ...]:
+    """The columns a kb/1 field is stored in."""
+    if entity == "affiliations" and field in _AFFILIATION_COLUMNS:
+        return _AFFILIATION_COLUMNS[field]
+    return _COLUMNS.get(field, (field,))
 
 
 def import_input(

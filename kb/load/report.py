@@ -89,4 +89,6 @@ def record_name(entity: str, rec: dict[str, Any]) -> str:
         return f"{s('person')} on {s('claim')}"
     if entity == "signatures":
         return f"{s('person')} signed {s('statement')}"
+    if entity == "affiliations":
+        return f"{s('person')} at {s('organisation')}"
     return f"{s('from')} {s('kind')} {s('to')}"

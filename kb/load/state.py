@@ -38,6 +38,7 @@ MODELS: dict[str, m.EditableModel] = {
     "claim_relations": m.ClaimRelation,
     "statements": m.Statement,
     "signatures": m.Signature,
+    "affiliations": m.Affiliation,
 }
 
 
@@ -52,6 +53,12 @@ def quote_key(source_id: int, speaker_id: int, words: str) -> int:
         f"{source_id}\x00{speaker_id}\x00{words}".encode(), digest_size=16
     ).digest()
     return int.from_bytes(digest, "big")
+
+
+def affiliation_key(person_id: Any, organisation: Any, role: Any, started_on: Any) -> tuple:
+    """An affiliation's natural key: the same person, organisation, role and start is the same
+    record (its end and note may change from one import to the next)."""
+    return (person_id, organisation, role or None, started_on)
 
 
 class ImportState:
@@ -129,6 +136,10 @@ class ImportState:
         elif entity == "signatures":
             for id_, pid, sid in self.s.execute(select(t.c.id, t.c.person_id, t.c.statement_id)):
                 keys[(pid, sid)] = id_
+        elif entity == "affiliations":
+            cols = (t.c.id, t.c.person_id, t.c.organisation, t.c.role, t.c.started_on)
+            for id_, pid, organisation, role, started in self.s.execute(select(*cols)):
+                keys[affiliation_key(pid, organisation, role, started)] = id_
         else:
             rows = self.s.execute(select(t.c.id, t.c.from_claim_id, t.c.to_claim_id, t.c.kind))
             for id_, a, b, kind in rows:

@@ -34,6 +34,7 @@ _BULK_INSERT = {
     "claim_relations": bulk.insert_relations,
     "statements": bulk.insert_statements,
     "signatures": bulk.insert_signatures,
+    "affiliations": bulk.insert_affiliations,
 }
 _BULK_LINK_KEY = {"sources": "author_ids", "claims": "topic_ids", "stances": "evidence_ids"}
 
@@ -212,6 +213,8 @@ def history_label(entity: str, r: Rec) -> str:
         return f"“{short(v['text'], 70)}”"
     if entity == "stances":
         return f"{r.hint.replace(' on ', ' ' + v['position'] + ' ', 1)}"
+    if entity == "affiliations":
+        return short(m.affiliation_title(v["role"], v["organisation"]), 200)
     return r.hint
 
 

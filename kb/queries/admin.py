@@ -18,13 +18,14 @@ from kb.store import history
 
 # The columns the admin's list of each kind searches (stances and claim relations: the names
 # and slugs of what they link, see _searched).
-_SEARCHED = {
+_SEARCHED: dict[str, list[Any]] = {
     "person": [m.Person.name, m.Person.slug],
     "source": [m.Source.title, m.Source.slug],
     "quote": [m.Quote.text],
     "topic": [m.Topic.name, m.Topic.slug],
     "claim": [m.Claim.text, m.Claim.slug],
     "statement": [m.Statement.title, m.Statement.slug],
+    "affiliation": [m.Affiliation.organisation, m.Affiliation.role],
 }
 # What each list shows of a record's links, loaded with the page (not row by row).
 _LOADED = {
@@ -34,6 +35,7 @@ _LOADED = {
         selectinload(m.ClaimRelation.from_claim),
         selectinload(m.ClaimRelation.to_claim),
     ],
+    "affiliation": [selectinload(m.Affiliation.person)],
 }
 _QUOTE_LOADED = (selectinload(m.Quote.speaker), selectinload(m.Quote.source))
 

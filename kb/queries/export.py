@@ -33,6 +33,7 @@ _Claim = m.Claim.__table__
 _Quote = m.Quote.__table__
 _Stance = m.Stance.__table__
 _Relation = m.ClaimRelation.__table__
+_Affiliation = m.Affiliation.__table__
 
 
 def snapshot(engine: Engine) -> AbstractContextManager[Connection]:
@@ -264,6 +265,33 @@ def signatures_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     return _stream(conn, stmt)
 
 
+def affiliations_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    a = _Affiliation
+    stmt = (
+        select(
+            _Person.c.slug,
+            a.c.organisation,
+            _opt(a.c.role),
+            a.c.started_on,
+            a.c.started_precision,
+            a.c.ended_on,
+            a.c.ended_precision,
+            _opt(a.c.note),
+        )
+        .join(_Person, _Person.c.id == a.c.person_id)
+        .order_by(a.c.id)
+    )
+    for person, organisation, role, started, s_prec, ended, e_prec, note in _stream(conn, stmt):
+        yield (
+            person,
+            organisation,
+            role,
+            format_partial(started, s_prec),
+            format_partial(ended, e_prec),
+            note,
+        )
+
+
 ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "people": people_rows,
     "topics": topics_rows,
@@ -274,6 +302,7 @@ ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "claim_relations": claim_relations_rows,
     "statements": statements_rows,
     "signatures": signatures_rows,
+    "affiliations": affiliations_rows,
 }
 
 
@@ -299,6 +328,7 @@ stances = _records("stances")
 claim_relations = _records("claim_relations")
 statements = _records("statements")
 signatures = _records("signatures")
+affiliations = _records("affiliations")
 
 READERS = {
     "people": people,
@@ -310,6 +340,7 @@ READERS = {
     "claim_relations": claim_relations,
     "statements": statements,
     "signatures": signatures,
+    "affiliations": affiliations,
 }
 
 
@@ -336,6 +367,7 @@ _TABLES = {
     "claim_relations": _Relation,
     "statements": _Statement,
     "signatures": _Signature,
+    "affiliations": _Affiliation,
 }
 
 

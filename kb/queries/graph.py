@@ -31,6 +31,7 @@ from kb.models import (
     stance_evidence,
 )
 from kb.queries import is_latest
+from kb.queries.statements import signatures_by_pair
 
 
 def _sign_expr() -> Any:
@@ -174,15 +175,23 @@ def stance_edge_rows(
     claim_ids: Collection[int] | None = None,
 ) -> Sequence[tuple[int, int, int, str, dt.date | None, str, int]]:
     """(stance_id, person_id, claim_id, position, as_of, basis, evidence_count) per latest
-    stance, with the evidence counted in the same query (no query per edge)."""
+    stance, with the evidence (quotes and signatures) counted in the same query (no query per
+    edge)."""
     latest = latest_stances(as_of, topic_id, person_ids, claim_ids)
     # A correlated count per stance uses stance_evidence's primary key; a grouped subquery
     # would count the evidence of every stance in the database first.
-    evidence = (
+    quotes = (
         select(func.count())
         .select_from(stance_evidence)
         .where(stance_evidence.c.stance_id == latest.c.id)
         .scalar_subquery()
+    )
+    signed = signatures_by_pair().subquery("signed")
+    evidence = quotes + func.coalesce(
+        select(signed.c.n)
+        .where(signed.c.person_id == latest.c.person_id, signed.c.claim_id == latest.c.claim_id)
+        .scalar_subquery(),
+        0,
     )
     stmt = select(
         latest.c.id,
@@ -471,13 +480,21 @@ def iter_stance_edge_rows(
         .group_by(stance_evidence.c.stance_id)
         .subquery("evidence")
     )
-    stmt = select(
-        latest.c.id,
-        latest.c.person_id,
-        latest.c.claim_id,
-        latest.c.position,
-        latest.c.as_of,
-        latest.c.basis,
-        func.coalesce(evidence.c.n, 0),
-    ).outerjoin(evidence, evidence.c.stance_id == latest.c.id)
+    signed = signatures_by_pair().subquery("signed")
+    stmt = (
+        select(
+            latest.c.id,
+            latest.c.person_id,
+            latest.c.claim_id,
+            latest.c.position,
+            latest.c.as_of,
+            latest.c.basis,
+            func.coalesce(evidence.c.n, 0) + func.coalesce(signed.c.n, 0),
+        )
+        .outerjoin(evidence, evidence.c.stance_id == latest.c.id)
+        .outerjoin(
+            signed,
+            and_(signed.c.person_id == latest.c.person_id, signed.c.claim_id == latest.c.claim_id),
+        )
+    )
     yield from session.execute(stmt, execution_options={"yield_per": STREAM_BATCH})

@@ -17,6 +17,12 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from kb.models import Claim, Person, Quote, Source, Stance, source_author
 from kb.pagination import Page, PageRequest
 from kb.queries import is_latest
+from kb.queries.affiliations import (
+    organisation_condition,
+    organisation_facet,
+    organisation_names,
+    person_affiliations,
+)
 from kb.queries.listing import (
     FACET_LIMIT,
     HISTORY_LIMIT,
@@ -36,7 +42,11 @@ from kb.queries.shapes import (
 PEOPLE_SORTS = ("name", "stances", "recent")
 
 
-def people_select(affiliation: str | None = None, sort: str = "name") -> Select[Any]:
+def people_select(
+    affiliation: str | None = None, sort: str = "name", organisations: list[str] | None = None
+) -> Select[Any]:
+    """The people list's rows; `organisations` (names, see organisations_named) keeps only
+    people affiliated with one of them."""
     st = aliased(Stance)
     n_claims = (
         select(func.count(st.claim_id.distinct()))
@@ -52,6 +62,8 @@ def people_select(affiliation: str | None = None, sort: str = "name") -> Select[
     stmt = select(Person, n_claims, n_quotes)
     if affiliation is not None:
         stmt = stmt.where(Person.affiliation == affiliation)
+    if organisations is not None:
+        stmt = stmt.where(organisation_condition(organisations))
     if sort == "stances":
         return stmt.order_by(n_claims.desc(), Person.name, Person.id)
     if sort == "recent":
@@ -72,21 +84,30 @@ def person_row(p: Person, n_claims: int, n_quotes: int) -> dict[str, Any]:
 PEOPLE_CSV_HEADER = ["slug", "name", "affiliation", "claims", "quotes"]
 
 
+def organisations_named(session: Session, organisation: str | None) -> list[str] | None:
+    """The organisation names ?organisation= (a name or its slug) stands for; None without it."""
+    return None if organisation is None else organisation_names(session, organisation)
+
+
 def people_listing(
     session: Session,
     req: PageRequest,
     affiliation: str | None = None,
     sort: str = "name",
     facets: bool = True,
+    organisation: str | None = None,
 ) -> Listing:
-    stmt = people_select(affiliation, sort)
+    names = organisations_named(session, organisation)
+    stmt = people_select(affiliation, sort, names)
     cond = [] if affiliation is None else [Person.affiliation == affiliation]
+    if names is not None:
+        cond.append(organisation_condition(names))
     total = session.scalar(select(func.count()).select_from(Person).where(*cond)) or 0
     if sort == "stances":
         # ordering by a count reads every person's stances: computed once per data version
         order = MEMO.get(
             session,
-            ("people-order", affiliation, sort),
+            ("people-order", affiliation, sort, organisation),
             lambda: list(session.scalars(stmt.with_only_columns(Person.id))),
         )
         ids = order[req.offset : req.offset + req.per_page]
@@ -96,7 +117,7 @@ def people_listing(
     listing = Listing(
         Page([person_row(*r) for r in rows], req.page, req.per_page, total),
         {},
-        {"affiliation": affiliation, "sort": sort},
+        {"affiliation": affiliation, "organisation": organisation, "sort": sort},
     )
     if facets:
         n = func.count(Person.id)
@@ -118,7 +139,8 @@ def people_listing(
             "affiliation": [
                 {"value": a, "label": a, "count": c, "selected": a == affiliation}
                 for a, c in aff_rows
-            ]
+            ],
+            "organisation": organisation_facet(session, names or []),
         }
     return listing
 
@@ -144,6 +166,7 @@ def person_detail(
     # the same person appears on every stance: leave it out of each one
     return person, {
         "person": person_data(person),
+        "affiliations": person_affiliations(session, person.id),
         "pagination": Page(ids, req.page, req.per_page, total).meta(),
         "stances": by_position([stance_data(st, True, person=False) for st in current]),
         "earlier_stances": [stance_data(st, False, person=False) for st in earlier],

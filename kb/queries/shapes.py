@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kb.dates import format_partial, humanize_partial
 from kb.models import POSITIONS, Claim, Person, Quote, Source, Stance, Topic
+from kb.queries.affiliations import at_time
 from kb.queries.estimates import estimate_data
 from kb.vocabulary import position_data
 
@@ -115,6 +116,8 @@ def quote_data(
             "said_human": humanize_partial(q.said_on, q.said_precision),
             "locator": q.locator,
             "speaker_affiliation": q.speaker_affiliation,
+            # from the speaker's dated affiliations; the free text above wins where it is set
+            "affiliation_at_time": at_time(q),
             "note": q.note,
         }
     if speaker:
@@ -174,6 +177,10 @@ def by_position(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 EVIDENCE = selectinload(Stance.evidence).selectinload(Quote.source)
 """What stance_data reads beyond the stance: its quotes and their sources."""
+SPEAKER_AFFILIATIONS = (
+    selectinload(Stance.evidence).selectinload(Quote.speaker).selectinload(Person.affiliations)
+)
+"""And their speakers' affiliations, for each quote's affiliation at the time."""
 
 
 def load_stances(session: Session, ids: list[int], *loads: Any) -> list[Stance]:
@@ -181,7 +188,7 @@ def load_stances(session: Session, ids: list[int], *loads: Any) -> list[Stance]:
     found = {
         st.id: st
         for st in session.scalars(
-            select(Stance).where(Stance.id.in_(ids)).options(*loads, EVIDENCE)
+            select(Stance).where(Stance.id.in_(ids)).options(*loads, EVIDENCE, SPEAKER_AFFILIATIONS)
         )
     }
     return [found[i] for i in ids if i in found]

@@ -12,7 +12,7 @@ from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.dates import format_partial
-from kb.models import SOURCE_KINDS, Quote, Source, Stance
+from kb.models import SOURCE_KINDS, Person, Quote, Source, Stance
 from kb.pagination import Page, PageRequest
 from kb.queries.listing import FACET_LIMIT, MEMO, Listing, page_ids, rows_by_ids
 from kb.queries.shapes import KIND_LABELS, claim_ref, person_ref, quote_data, source_ref
@@ -164,7 +164,7 @@ def source_detail(session: Session, slug: str) -> dict[str, Any] | None:
             select(Quote)
             .where(Quote.source_id == source.id)
             .options(
-                selectinload(Quote.speaker),
+                selectinload(Quote.speaker).selectinload(Person.affiliations),
                 selectinload(Quote.stances).selectinload(Stance.claim),
             )
             .order_by(Quote.id)

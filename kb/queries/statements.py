@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kb.dates import format_partial, humanize_partial
@@ -123,3 +123,15 @@ def person_signatures(session: Session, person_id: int) -> list[dict[str, Any]]:
 def claim_signatures(session: Session, claim_id: int) -> list[dict[str, Any]]:
     """Who signed a statement on a claim, as evidence beside the claim's stances."""
     return [signature_data(s) for s in _signatures(session, [Statement.claim_id == claim_id])]
+
+
+def signatures_by_pair() -> Select[int, int | None, int]:
+    """(person_id, claim_id, n): how many statements on the claim the person signed. A
+    signature is evidence of a stance as a quote is (kb.rules.evidence_problem), so the
+    graphs count both in an edge's weight."""
+    return (
+        select(Signature.person_id, Statement.claim_id, func.count().label("n"))
+        .join(Statement, Statement.id == Signature.statement_id)
+        .where(Statement.claim_id.is_not(None))
+        .group_by(Signature.person_id, Statement.claim_id)
+    )

@@ -52,6 +52,7 @@ ENTITY_NAMES = {
     "claim_relation": "claim relation",
     "statement": "statement",
     "signature": "signature",
+    "affiliation": "affiliation",
 }
 
 _DELETED = "kb.store.history.deleted"
@@ -128,6 +129,9 @@ def label_of(obj: Any) -> str:
         person = obj.person.name if obj.person is not None else "?"
         statement = obj.statement.slug if obj.statement is not None else "?"
         return f"{person} signed {statement}"
+    if isinstance(obj, m.Affiliation):
+        person = obj.person.name if obj.person is not None else "?"
+        return f"{person}: {short(m.affiliation_title(obj.role, obj.organisation), 200)}"
     return repr(obj)
 
 

@@ -43,6 +43,7 @@ from kb.queries.people import (
     PEOPLE_CSV_HEADER,
     PEOPLE_SORTS,
     iter_people_rows,
+    organisations_named,
     people_listing,
     people_select,
     person_detail,
@@ -201,20 +202,27 @@ def _list_response(fmt: str, listing: Listing, template: str, **context: Any):
 @documented(
     *LIST_PARAMS,
     ("affiliation", "string", "only people with exactly this affiliation"),
+    (
+        "organisation",
+        "string",
+        "only people affiliated (now or before) with this organisation: its name or its slug",
+    ),
     ("sort", list(PEOPLE_SORTS), "order of the rows (default name)"),
 )
 @twin("/people", csv=True)
 def people(fmt: str):
-    """People, filterable by affiliation and sortable by name, number of claims or recency."""
+    """People, filterable by affiliation and organisation, and sortable by name, number of
+    claims or recency."""
     args = request.args
     sort = choice(args, "sort", PEOPLE_SORTS, "name")
     affiliation = text(args, "affiliation")
+    organisation = text(args, "organisation")
     req = _page_request()
     session = get_session()
     if fmt == "csv":
-        stmt = people_select(affiliation, sort)
+        stmt = people_select(affiliation, sort, organisations_named(session, organisation))
         return _csv("people", PEOPLE_CSV_HEADER, iter_people_rows(session, stmt))
-    listing = people_listing(session, req, affiliation, sort)
+    listing = people_listing(session, req, affiliation, sort, organisation=organisation)
     return _list_response(fmt, listing, "browse/people.html", sorts=PEOPLE_SORTS)
 
 

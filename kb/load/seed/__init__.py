@@ -24,6 +24,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from kb import models as m
+from kb.dates import format_partial, parse_partial
 from kb.load.importer import ENTITIES, apply_document
 from kb.load.report import Report, record_name
 from kb.load.writing import create_label
@@ -44,6 +45,7 @@ _REFS: dict[str, dict[str, tuple[str, bool]]] = {
     "claim_relations": {"from": ("claims", False), "to": ("claims", False)},
     "statements": {"claim": ("claims", False)},
     "signatures": {"person": ("people", False), "statement": ("statements", False)},
+    "affiliations": {"person": ("people", False)},
 }
 # The kb/1 fields that make a record's natural key, in the order _key_query selects them.
 _KEY_FIELDS = {
@@ -51,6 +53,7 @@ _KEY_FIELDS = {
     "stances": ("person", "claim", "as_of"),
     "claim_relations": ("from", "to", "kind"),
     "signatures": ("person", "statement"),
+    "affiliations": ("person", "organisation", "role", "from"),
     **{e: ("slug",) for e in _SLUGGED},
 }
 
@@ -109,6 +112,8 @@ def _created_as(entity: str, rec: dict[str, Any], changes: dict[str, Any]) -> bo
         return after("as_of") == rec.get("as_of")
     if entity == "signatures":
         return after("seen_in") == rec.get("seen_in")
+    if entity == "affiliations":
+        return after("organisation") == rec.get("organisation")
     return after("kind") == rec.get("kind")
 
 
@@ -142,6 +147,12 @@ def _key_query(entity: str) -> tuple[Select, Any]:
             .join(m.Statement, m.Statement.id == sig.statement_id)
         )
         return stmt, sig.id
+    if entity == "affiliations":
+        f = m.Affiliation  # its start's precision last, to write "from" as kb/1 does
+        stmt = select(
+            f.id, m.Person.slug, f.organisation, f.role, f.started_on, f.started_precision
+        )
+        return stmt.join(m.Person, m.Person.id == f.person_id), f.id
     r, a, b = m.ClaimRelation, aliased(m.Claim), aliased(m.Claim)
     stmt = (
         select(r.id, a.slug, b.slug, r.kind)
@@ -161,21 +172,26 @@ def _current_key(session: Session, entity: str, ids: list[int]) -> tuple[Any, ..
     row = session.execute(stmt.where(id_col.in_(ids)).order_by(id_col).limit(1)).first()
     if row is None:
         return None
+    if entity == "affiliations":
+        return (*row[1:4], format_partial(row[4], row[5]))
     return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row[1:])
 
 
 def _present(session: Session, entity: str, key: tuple[Any, ...]) -> bool:
     """Whether a record with this natural key (kb/1 values) is in the database now."""
     stmt, _id_col = _key_query(entity)
+    fields = _KEY_FIELDS[entity]
     for name, column, value in zip(
-        _KEY_FIELDS[entity], list(stmt.selected_columns)[1:], key, strict=True
+        fields, list(stmt.selected_columns)[1 : 1 + len(fields)], key, strict=True
     ):
         if value is None:
             stmt = stmt.where(column.is_(None))
+        elif name == "as_of":
+            stmt = stmt.where(column == dt.date.fromisoformat(value))
+        elif entity == "affiliations" and name == "from":
+            stmt = stmt.where(column == parse_partial(value)[0])
         else:
-            stmt = stmt.where(
-                column == (dt.date.fromisoformat(value) if name == "as_of" else value)
-            )
+            stmt = stmt.where(column == value)
     return session.execute(stmt.limit(1)).first() is not None
 
 

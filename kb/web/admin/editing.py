@@ -63,6 +63,10 @@ def _form_data(entity: str, obj: Any) -> dict[str, Any]:
     elif isinstance(obj, m.Signature):
         data["person"] = obj.person.slug
         data["statement"] = obj.statement.slug
+    elif isinstance(obj, m.Affiliation):
+        data["person"] = obj.person.slug
+        data["started"] = format_partial(obj.started_on, obj.started_precision)
+        data["ended"] = format_partial(obj.ended_on, obj.ended_precision)
     return data
 
 

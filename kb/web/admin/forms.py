@@ -250,6 +250,21 @@ class RelationForm(VersionedForm):
     note = _area("Note", L("claim_relations", "note"))
 
 
+class AffiliationForm(VersionedForm):
+    person = _picker("Person", "person", 200, True, "Type to search; a person's slug or name.")
+    organisation = _text("Organisation", L("affiliations", "organisation"), required=True)
+    role = _text("Role", L("affiliations", "role"), description="e.g. Professor; may be blank.")
+    started = StringField(
+        "From", [Optional(), partial_date], description="If known: 1993, 1993-09 or 1993-09-01."
+    )
+    ended = StringField(
+        "To",
+        [Optional(), partial_date],
+        description="If it has ended and the date is known; blank while it lasts.",
+    )
+    note = _area("Note", L("affiliations", "note"), description="Where the dates come from.")
+
+
 class StanceForm(VersionedForm):
     person = _picker("Person", "person", 200, True, "Type to search; a person's slug or name.")
     claim = _picker("Claim", "claim", 2000, True, "Type to search; a claim's slug or text.")
@@ -409,4 +424,5 @@ FORMS: dict[str, type[VersionedForm]] = {
     "claim_relation": RelationForm,
     "statement": StatementForm,
     "signature": SignatureForm,
+    "affiliation": AffiliationForm,
 }

@@ -16,7 +16,8 @@ from kb.web.database import get_session
 
 PAGE_SIZE = 50
 ENTITY_RULE = (
-    "<any(person,source,quote,topic,claim,stance,claim_relation,statement,signature):entity>"
+    "<any(person,source,quote,topic,claim,stance,claim_relation,statement,signature,affiliation)"
+    ":entity>"
 )
 TITLES = {
     "person": ("Person", "People"),
@@ -28,6 +29,7 @@ TITLES = {
     "claim_relation": ("Claim relation", "Claim relations"),
     "statement": ("Statement", "Statements"),
     "signature": ("Signature", "Signatures"),
+    "affiliation": ("Affiliation", "Affiliations"),
 }
 ENTITY_ORDER = tuple(TITLES)
 

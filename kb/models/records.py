@@ -1,130 +1,45 @@
-"""The typed data model. The database enforces the rules too (foreign keys, NOT NULL, UNIQUE,
-CHECK on every enumeration), so a bad row is refused whichever program writes it.
-
-Every editable record carries `version`, SQLAlchemy's version counter: an UPDATE that finds a
-different version raises StaleDataError instead of silently overwriting someone else's edit.
-"""
+"""The people, their words and what they claim: person, source, quote, topic, claim, stance
+and claim relation."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
-    Integer,
-    MetaData,
     String,
-    Table,
     Text,
     UniqueConstraint,
-    func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-# Stable constraint names, so that migrations and error messages can refer to them.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-SOURCE_KINDS = (
-    "article",
-    "blog_post",
-    "interview",
-    "talk",
-    "book",
-    "paper",
-    "social_post",
-    "other",
-)
-DATE_PRECISIONS = ("year", "month", "day")
-ATTRIBUTIONS = ("verbatim", "paraphrase", "translation")
-CHECKED_HOW = ("primary", "reprint", "widely_reported", "secondary")
-POSITIONS = ("supports", "opposes", "mixed")
-BASES = ("explicit", "inferred")
-RELATION_KINDS = ("supports", "contradicts")
-ROLES = ("admin", "editor")
-REVISION_ACTIONS = ("create", "update", "delete", "revert")
-
-SLUG_MAX = 100
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return f"{column} IN ({quoted})"
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
-slug_col = Annotated[str, mapped_column(String(SLUG_MAX), unique=True)]
-timestamp = Annotated[
-    dt.datetime, mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
-]
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-    if TYPE_CHECKING:
-        # SQLAlchemy types it as any FromClause; every kb model is mapped to a Table.
-        __table__: ClassVar[Table]
-
-
-class Editable:
-    """Columns every editable record has: timestamps and the optimistic-locking version."""
-
-    created_at: Mapped[timestamp]
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
-    )
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        # a mixin: the table is that of the mapped model it is mixed into
-        return {"version_id_col": cast("type[Base]", cls).__table__.c.version}
-
-
-def _nonblank(column: str) -> CheckConstraint:
-    return CheckConstraint(f"{column} <> ''", name=f"{column}_not_blank")
-
-
-source_author = Table(
-    "source_author",
-    Base.metadata,
-    Column("source_id", ForeignKey("source.id", ondelete="CASCADE"), primary_key=True),
-    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True),
+from kb.models.base import (
+    ATTRIBUTIONS,
+    BASES,
+    CHECKED_HOW,
+    DATE_PRECISIONS,
+    POSITIONS,
+    RELATION_KINDS,
+    SOURCE_KINDS,
+    Base,
+    Editable,
+    _in,
+    _nonblank,
+    claim_topic,
+    intpk,
+    slug_col,
+    source_author,
+    stance_evidence,
 )
 
-claim_topic = Table(
-    "claim_topic",
-    Base.metadata,
-    Column("claim_id", ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True),
-    Column("topic_id", ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
-
-stance_evidence = Table(
-    "stance_evidence",
-    Base.metadata,
-    Column("stance_id", ForeignKey("stance.id", ondelete="CASCADE"), primary_key=True),
-    # A quote that is evidence cannot vanish under a stance: deleting it is refused.
-    Column("quote_id", ForeignKey("quote.id", ondelete="RESTRICT"), primary_key=True, index=True),
-)
+if TYPE_CHECKING:
+    from kb.models.affiliations import Affiliation
 
 
 class Person(Editable, Base):
@@ -150,6 +65,12 @@ class Person(Editable, Base):
     quotes: Mapped[list[Quote]] = relationship(back_populates="speaker")
     stances: Mapped[list[Stance]] = relationship(back_populates="person")
     authored: Mapped[list[Source]] = relationship(secondary=source_author, back_populates="authors")
+    # Dated records of where the person worked and as what (the free-text `affiliation` above
+    # stays as kb/1 has always had it); deleting a person deletes them through the ORM, so
+    # each deletion is in the history.
+    affiliations: Mapped[list[Affiliation]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="Affiliation.id"
+    )
 
     def __repr__(self) -> str:
         return f"<Person {self.slug}>"
@@ -368,155 +289,3 @@ class ClaimRelation(Editable, Base):
 
     def __repr__(self) -> str:
         return f"<ClaimRelation {self.from_claim_id} {self.kind} {self.to_claim_id}>"
-
-
-# -- joint statements and open letters (issue 14) ----------------------------------------------
-
-
-class Statement(Editable, Base):
-    """A joint statement or open letter that people sign. Signing it counts as a stance on its
-    claim, with its position: a signature is evidence of a stance beside (or instead of) quotes."""
-
-    __tablename__ = "statement"
-    __table_args__ = (
-        _nonblank("slug"),
-        _nonblank("title"),
-        CheckConstraint(
-            f"date_precision IS NULL OR {_in('date_precision', DATE_PRECISIONS)}",
-            name="date_precision_valid",
-        ),
-        CheckConstraint(
-            "(issued_on IS NULL) = (date_precision IS NULL)", name="date_has_precision"
-        ),
-        CheckConstraint(f"position IS NULL OR {_in('position', POSITIONS)}", name="position_valid"),
-        CheckConstraint("(claim_id IS NULL) = (position IS NULL)", name="claim_has_position"),
-    )
-
-    id: Mapped[intpk]
-    slug: Mapped[slug_col]
-    title: Mapped[str] = mapped_column(String(500))
-    # who issued it ("by" in kb/1; a word SQL reserves)
-    issued_by: Mapped[str | None] = mapped_column(String(500))
-    issued_on: Mapped[dt.date | None] = mapped_column(Date)
-    date_precision: Mapped[str | None] = mapped_column(String(5))
-    url: Mapped[str | None] = mapped_column(String(2000))
-    text: Mapped[str | None] = mapped_column(Text)
-    claim_id: Mapped[int | None] = mapped_column(
-        ForeignKey("claim.id", ondelete="RESTRICT"), index=True
-    )
-    position: Mapped[str | None] = mapped_column(String(10))
-    note: Mapped[str | None] = mapped_column(Text)
-
-    claim: Mapped[Claim | None] = relationship()
-    signatures: Mapped[list[Signature]] = relationship(back_populates="statement")
-
-    def __repr__(self) -> str:
-        return f"<Statement {self.slug}>"
-
-
-class Signature(Editable, Base):
-    """A person signed a statement, as seen on a page (required, like a quote's source)."""
-
-    __tablename__ = "signature"
-    __table_args__ = (_nonblank("seen_in"), UniqueConstraint("person_id", "statement_id"))
-
-    id: Mapped[intpk]
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
-    statement_id: Mapped[int] = mapped_column(
-        ForeignKey("statement.id", ondelete="RESTRICT"), index=True
-    )
-    seen_in: Mapped[str] = mapped_column(String(2000))
-    note: Mapped[str | None] = mapped_column(Text)
-
-    person: Mapped[Person] = relationship()
-    statement: Mapped[Statement] = relationship(back_populates="signatures")
-
-    def __repr__(self) -> str:
-        return f"<Signature {self.person_id} {self.statement_id}>"
-
-
-class User(Editable, Base):
-    """An account for the admin side. Anonymous visitors need none to read."""
-
-    __tablename__ = "user_account"
-    __table_args__ = (_nonblank("username"), CheckConstraint(_in("role", ROLES), name="role_valid"))
-
-    id: Mapped[intpk]
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(300))
-    role: Mapped[str] = mapped_column(String(10))
-    active: Mapped[bool] = mapped_column(default=True, server_default="1")
-
-    def __repr__(self) -> str:
-        return f"<User {self.username}>"
-
-
-class Revision(Base):
-    """One create, update, delete or revert of one record, with field-level before and after.
-    Written by every path that changes data (UI, CLI, import); never edited itself."""
-
-    __tablename__ = "revision"
-    __table_args__ = (
-        CheckConstraint(_in("action", REVISION_ACTIONS), name="action_valid"),
-        Index("ix_revision_entity", "entity", "entity_id"),
-    )
-
-    id: Mapped[intpk]
-    created_at: Mapped[timestamp]
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
-    # Who or what made the change when there is no user: "cli", "import", "seed".
-    actor: Mapped[str] = mapped_column(String(80))
-    action: Mapped[str] = mapped_column(String(10))
-    entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[int]
-    label: Mapped[str | None] = mapped_column(String(500))
-    # {"field": [before, after], ...}; before is null on create, after is null on delete.
-    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
-    reverts_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id", ondelete="SET NULL"))
-
-    user: Mapped[User | None] = relationship()
-
-
-class LoginAttempt(Base):
-    """A count of login attempts in one window, per key (an address, or an account at an
-    address), shared by every worker and server: kb.web.security counts an attempt here, with one
-    atomic upsert, before the password is checked."""
-
-    __tablename__ = "login_attempt"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    # When the window ends, in whole seconds since the epoch (the same arithmetic everywhere).
-    window_ends: Mapped[int] = mapped_column(BigInteger, index=True)
-    hits: Mapped[int] = mapped_column(Integer)
-
-
-class KbState(Base):
-    """One row holding the data version, which every write bumps. Caches (graphs, ETags) key
-    on it, so they are rebuilt once per change of the data instead of once per request."""
-
-    __tablename__ = "kb_state"
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    changed_at: Mapped[timestamp]
-
-
-# The models whose records have a slug, for code that finds any of them by it.
-SluggedModel = type[Person] | type[Source] | type[Topic] | type[Claim] | type[Statement]
-# Any editable model (a union rather than type[Editable], which knows no id, table or columns).
-EditableModel = SluggedModel | type[Quote] | type[Stance] | type[ClaimRelation] | type[Signature]
-
-EDITABLE_MODELS: tuple[EditableModel, ...] = (
-    Person,
-    Source,
-    Quote,
-    Topic,
-    Claim,
-    Stance,
-    ClaimRelation,
-    Statement,
-    Signature,
-)
