@@ -103,6 +103,17 @@ VALID: dict[str, dict[str, Any]] = {
         "kind": "contradicts",
         "to_claim": _SEED["claims"][-2]["slug"],
     },
+    "statement": {
+        "title": "Synthetic fuzz statement",
+        "claim": _SEED["claims"][-1]["slug"],
+        "position": "supports",
+    },
+    "signature": {
+        "person": _STANCE["person"],
+        "statement": _SEED["statements"][0]["slug"],
+        "seen_in": "https://example.org/synthetic-fuzz-signature",
+    },
+    "affiliation": {"person": _STANCE["person"], "organisation": "Synthetic fuzz organisation"},
     "user": {"username": "synthetic-fuzz", "role": "editor", "password": "a long passphrase"},
 }
 
@@ -147,15 +158,7 @@ ENTITIES = list(forms.FORMS)
 
 
 def _first_id(app, entity: str) -> int:
-    model = {
-        "person": m.Person,
-        "source": m.Source,
-        "quote": m.Quote,
-        "topic": m.Topic,
-        "claim": m.Claim,
-        "stance": m.Stance,
-        "claim_relation": m.ClaimRelation,
-    }[entity]
+    model = {cls.__tablename__: cls for cls in m.EDITABLE_MODELS}[entity]
     with app.app_context():
         s = app.extensions["kb.sessionmaker"]()
         try:

@@ -211,7 +211,7 @@ def spoiled_document(draw: st.DrawFn) -> dict[str, Any]:
     doc = copy.deepcopy(SMALL)
     for _ in range(draw(st.integers(1, 3))):
         entity = draw(st.sampled_from(kb1.ENTITIES))
-        records = doc[entity]
+        records = doc.setdefault(entity, [])
         dicts = [r for r in records if isinstance(r, dict)]
         where = draw(st.sampled_from(["field", "field", "field", "new field", "record"]))
         if where == "record" or not dicts:

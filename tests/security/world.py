@@ -1,5 +1,6 @@
 """A knowledge base whose every text field holds a script-injection payload: one set of records
-per payload (person, source, quote, topic, claim, two stances, a claim relation, an account),
+per payload (person, source, quote, topic, claim, two stances, a claim relation, an
+affiliation, a joint statement and a signature, an account),
 written through the ORM so that no form check stands between the payload and the pages.
 No tests here."""
 
@@ -101,9 +102,31 @@ def build(app: Flask) -> World:
                         kind="contradicts",
                         note=PAYLOADS[i],
                     ),
+                    m.Affiliation(
+                        person=people[i],
+                        organisation=PAYLOADS[i],
+                        role=PAYLOADS[i],
+                        note=PAYLOADS[i],
+                    ),
                 ]
             )
-            world.fields += 2 + 1 + 1
+            statement = m.Statement(
+                slug=slug(i, "st"),
+                title=PAYLOADS[i],
+                issued_by=PAYLOADS[i],
+                url=PAYLOADS[i],
+                text=PAYLOADS[i],
+                claim=claims[i],
+                position="supports",
+                note=PAYLOADS[i],
+            )
+            session.add(statement)
+            session.add(
+                m.Signature(
+                    person=people[nxt], statement=statement, seen_in=PAYLOADS[i], note=PAYLOADS[i]
+                )
+            )
+            world.fields += 2 + 1 + 1 + 3 + 5 + 2
         # A slug that is itself a URL scheme: links built from it must stay on the site.
         session.add(m.Person(slug="javascript:window.__xss=1", name="Slug scheme"))
         session.flush()
