@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kb import rules
 from kb.errors import Problem
 from kb.formats.reading import Item, show
 from kb.load.report import record_name
 
-if TYPE_CHECKING:
-    from kb.load.state import ImportState
+
+class Checking(Protocol):
+    """What a FieldChecker needs of the import it checks for (kb.load.state.ImportState): where
+    problems go, the keys of the records known so far, and the sections that could not be read."""
+
+    keys: dict[str, dict[Any, int]]
+    unreadable: set[str]
+
+    def problem(self, p: Problem) -> None: ...
 
 
 @dataclass
@@ -38,7 +45,7 @@ class FieldChecker:
     """Field checks for one record; each failure becomes a Problem naming the field."""
 
     def __init__(
-        self, importer: ImportState, item: Item, label: str, entity: str, rec: dict[str, Any]
+        self, importer: Checking, item: Item, label: str, entity: str, rec: dict[str, Any]
     ):
         self.imp = importer
         self.item = item
