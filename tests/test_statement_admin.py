@@ -33,7 +33,9 @@ def test_create_a_statement_and_a_signature_then_a_stance_resting_on_it(app, adm
     assert "signatures" in c.get("/admin/").get_data(as_text=True)
     found = c.get("/admin/signature/?q=risk").get_data(as_text=True)
     assert "signed statement-on-risk" in found
-    assert "signed" not in c.get("/admin/signature/?q=nobody").get_data(as_text=True)
+    assert "signed statement-on-risk" not in c.get("/admin/signature/?q=nobody").get_data(
+        as_text=True
+    )
     changes = c.get("/admin/changes").get_data(as_text=True)
     assert "Ada signed statement-on-risk" in changes and "Statement on Risk" in changes
 
