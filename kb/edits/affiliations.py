@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from kb import models as m
 from kb import rules
 from kb.edits.cleaning import clean, published
-from kb.edits.lookups import find_person
+from kb.edits.lookups import named
 from kb.edits.outcomes import Errors
 from kb.edits.writing import assign, check_version, flush, new_or
 
@@ -25,9 +25,7 @@ def save_affiliation(
     if obj is not None:
         check_version(obj, version)
     errors = Errors()
-    person = find_person(session, data.get("person"))
-    if person is None and clean(data.get("person")):
-        errors.add("person", f"there is no person {data.get('person')!r}")
+    person = named(session, errors, m.Person, data, "person", "name")
     organisation = clean(data.get("organisation"))
     if organisation is None:
         errors.add("organisation", "is required")

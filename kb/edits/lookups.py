@@ -4,6 +4,7 @@ found is refused on the field that named it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -65,6 +66,22 @@ def by_slug_or_name(
         found = session.scalars(
             select(cls).where(func.lower(getattr(cls, name_attr)) == value.lower())
         ).first()
+    return found
+
+
+def named(
+    session: Session,
+    errors: Errors,
+    cls: m.SluggedModel,
+    data: Mapping[str, Any],
+    field: str,
+    name_attr: str,
+) -> Any:
+    """The record a form field names (by slug, else by `name_attr`), or None; a name that
+    finds nothing is refused beside the field ("there is no person 'x'")."""
+    found = by_slug_or_name(session, cls, data.get(field), name_attr)
+    if found is None and clean(data.get(field)):
+        errors.add(field, f"there is no {cls.__tablename__} {data.get(field)!r}")
     return found
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kb import models as m
 from kb import rules
 from kb.edits.cleaning import clean, published, slug_list
-from kb.edits.lookups import by_slug_or_name, find_person, people, resolve_slugs, unique_slug
+from kb.edits.lookups import named, people, resolve_slugs, unique_slug
 from kb.edits.outcomes import Errors, RecordRef
 from kb.edits.writing import assign, check_version, flush, new_or
 
@@ -111,12 +111,8 @@ def save_source(
 def _quote_refs(
     session: Session, errors: Errors, data: Mapping[str, Any]
 ) -> tuple[m.Person | None, m.Source | None]:
-    speaker = find_person(session, data.get("speaker"))
-    if speaker is None and clean(data.get("speaker")):
-        errors.add("speaker", f"there is no person {data.get('speaker')!r}")
-    source = by_slug_or_name(session, m.Source, data.get("source"), "title")
-    if source is None and clean(data.get("source")):
-        errors.add("source", f"there is no source {data.get('source')!r}")
+    speaker = named(session, errors, m.Person, data, "speaker", "name")
+    source = named(session, errors, m.Source, data, "source", "title")
     return speaker, source
 
 
@@ -255,11 +251,8 @@ def save_relation(
     if obj is not None:
         check_version(obj, version)
     errors = Errors()
-    a = by_slug_or_name(session, m.Claim, data.get("from_claim"), "text")
-    b = by_slug_or_name(session, m.Claim, data.get("to_claim"), "text")
-    for name, found in (("from_claim", a), ("to_claim", b)):
-        if found is None and clean(data.get(name)):
-            errors.add(name, f"there is no claim {data.get(name)!r}")
+    a = named(session, errors, m.Claim, data, "from_claim", "text")
+    b = named(session, errors, m.Claim, data, "to_claim", "text")
     kind = data.get("kind")
     if kind not in m.RELATION_KINDS:
         errors.add("kind", f"must be one of {', '.join(m.RELATION_KINDS)}")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kb import models as m
 from kb.edits.cleaning import clean, published
-from kb.edits.lookups import by_slug_or_name, find_person, unique_slug
+from kb.edits.lookups import named, unique_slug
 from kb.edits.outcomes import Errors, RecordRef
 from kb.edits.writing import assign, check_version, flush, new_or
 
@@ -30,9 +30,7 @@ def save_statement(
     title = clean(data.get("title"))
     slug = unique_slug(session, errors, m.Statement, obj, data.get("slug"), title)
     issued_on, precision = published(errors, data.get("issued"), "issued")
-    claim = by_slug_or_name(session, m.Claim, data.get("claim"), "text")
-    if claim is None and clean(data.get("claim")):
-        errors.add("claim", f"there is no claim {data.get('claim')!r}")
+    claim = named(session, errors, m.Claim, data, "claim", "text")
     position = clean(data.get("position"))
     if position is not None and position not in m.POSITIONS:
         errors.add("position", f"must be one of {', '.join(m.POSITIONS)}")
@@ -64,12 +62,8 @@ def save_signature(
     if obj is not None:
         check_version(obj, version)
     errors = Errors()
-    person = find_person(session, data.get("person"))
-    if person is None and clean(data.get("person")):
-        errors.add("person", f"there is no person {data.get('person')!r}")
-    statement = by_slug_or_name(session, m.Statement, data.get("statement"), "title")
-    if statement is None and clean(data.get("statement")):
-        errors.add("statement", f"there is no statement {data.get('statement')!r}")
+    person = named(session, errors, m.Person, data, "person", "name")
+    statement = named(session, errors, m.Statement, data, "statement", "title")
     seen_in = clean(data.get("seen_in"))
     if seen_in is None:
         errors.add("seen_in", "is required: the page where the signature was seen")
