@@ -186,3 +186,19 @@ def test_cli_rejects_bad_numbers(runner) -> None:
     result = runner.invoke(args=["synth", "--people", "-3"])
     assert result.exit_code == 2
     assert "--people must not be negative" in result.output
+
+
+def test_synthetic_quotes_are_dated_like_their_sources(session):
+    """A synthetic quote is said on its source's date (one in ten of those dated to the day
+    a little earlier), never after it, and an undated source gives an undated quote."""
+    generate(session, SMALL)
+    rows = session.execute(
+        select(m.Quote.said_on, m.Quote.said_precision, m.Source.published_on).join(
+            m.Source, m.Quote.source_id == m.Source.id
+        )
+    ).all()
+    assert rows
+    assert all((said is None) == (published is None) for said, _, published in rows)
+    assert all(said <= published for said, _, published in rows if said is not None)
+    earlier = [r for r in rows if r.said_on is not None and r.said_on < r.published_on]
+    assert earlier and all(r.said_precision == "day" for r in earlier)

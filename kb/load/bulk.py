@@ -82,6 +82,8 @@ QUOTE_COLUMNS = (
     "speaker_id",
     "source_id",
     "locator",
+    "said_on",
+    "said_precision",
     "speaker_affiliation",
     "attribution",
     "checked",

@@ -186,6 +186,8 @@ class _Synthesis:
         self.session, self.scale, self.rng = session, scale, rng
         self.kw: dict[str, Any] = {"batch_size": batch_size, "progress": progress}
         self.counts: dict[str, int] = {}
+        # (date, precision) of each source, in order: quotes are said on their source's date.
+        self.source_dates: list[tuple[dt.date | None, str | None]] = []
 
     def _put(self, name: str, ids: Any) -> Any:
         self.counts[name] = len(ids)
@@ -268,6 +270,7 @@ class _Synthesis:
                 elif prec == "year":
                     day = day.replace(month=1, day=1)
                 by = {person_ids[authors[2 * i + j]] for j in range(n_authors[i])}
+                self.source_dates.append((day if prec else None, prec))
                 yield {
                     "slug": f"synthetic-source-{i + 1}",
                     "title": f"Synthetic source {i + 1} on {TOPIC_WORDS[i % len(TOPIC_WORDS)]}",
@@ -308,6 +311,7 @@ class _Synthesis:
                     "speaker_id": person_ids[p],
                     "source_id": source_ids[quoted_source[i]],
                     "locator": f"synthetic p. {i % 300 + 1}" if i % 4 == 0 else None,
+                    **_said(i, *self.source_dates[quoted_source[i]]),
                     "attribution": m.ATTRIBUTIONS[attribution[i]],
                     "checked": m.CHECKED_HOW[checked[i]],
                 }
@@ -426,6 +430,16 @@ class _StanceDraws:
         if self.agree[i]:
             return ("supports", "opposes")[lean]
         return ("mixed", ("opposes", "supports")[lean])[self.other[i]]
+
+
+def _said(i: int, published: dt.date | None, precision: str | None) -> dict[str, Any]:
+    """When quote i was said: on its source's date, except that one quote in ten of those
+    dated to the day was said 1 to 700 days earlier (a talk reported later, a book quoting an
+    old interview), as the seed's quotes are. No random draws, so the rest of the data stays
+    as it was for a seed."""
+    if published is not None and precision == "day" and i % 10 == 3:
+        return {"said_on": published - dt.timedelta(days=i % 700 + 1), "said_precision": "day"}
+    return {"said_on": published, "said_precision": precision}
 
 
 def _free_pair(
