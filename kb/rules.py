@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from urllib.parse import urlsplit
 
 from kb import dates
@@ -183,8 +184,18 @@ def url_problem(value: str) -> str | None:
 # -- years and dates ---------------------------------------------------------------------------
 
 YEAR_MIN, YEAR_MAX = -9999, 9999  # a year BCE is negative (astronomical numbering, as ISO 8601)
-_INTEGER = re.compile(r"[+-]?[0-9]{1,6}", re.ASCII)
+# A whole number, also as spreadsheets and pandas write one that passed through a float
+# column ("2018.0"): the fraction, when there is one, may only be zeros.
+_INTEGER = re.compile(r"[+-]?[0-9]{1,6}(?:\.0+)?", re.ASCII)
 DEATH_BEFORE_BIRTH = "cannot be before the birth year"
+
+
+def whole_number(value: object) -> Any:
+    """A float with no fraction (2018.0, as JSON written by pandas or a spreadsheet holds a
+    year) as the int it stands for; any other value unchanged, for the checks to judge."""
+    if type(value) is float and value.is_integer() and abs(value) < 1e6:
+        return int(value)
+    return value
 
 
 def year_problem(value: object) -> str | None:
@@ -198,7 +209,7 @@ def year_problem(value: object) -> str | None:
 def integer_text(text: str) -> int | None:
     """A whole number written with ASCII digits (and a sign), else None."""
     text = text.strip()
-    return int(text) if _INTEGER.fullmatch(text) else None
+    return int(text.partition(".")[0]) if _INTEGER.fullmatch(text) else None
 
 
 def parse_year(text: str) -> int:

@@ -221,7 +221,10 @@ def test_csv_folder_problems_name_file_line_and_column(seeded_app, app, tmp_path
     people[2] = people[2].replace(",1971,", ",nineteen71,")
     (folder / "people.csv").write_text("\r\n".join(people) + "\r\n", encoding="utf-8")
     stances = (folder / "stances.csv").read_text(encoding="utf-8").splitlines()
-    stances[3] = stances[3].replace(",inferred,", ",guessed,").replace(",explicit,", ",guessed,")
+    # Text cells are quoted (kb.formats.csvsafe), numbers are not.
+    stances[3] = (
+        stances[3].replace(',"inferred",', ',"guessed",').replace(',"explicit",', ',"guessed",')
+    )
     (folder / "stances.csv").write_text("\r\n".join(stances) + "\r\n", encoding="utf-8")
     topics = (folder / "topics.csv").read_text(encoding="utf-8").splitlines()
     topics[0] = "slug,description"  # the required column "name" is missing
@@ -440,13 +443,13 @@ def test_stances_csv_alone_can_cite_quotes_already_in_the_database(
     folder = _export_csv(seeded_app, tmp_path / "csv")
     assert _import(runner, folder).exit_code == 0
     lines = (folder / "stances.csv").read_bytes().decode("utf-8").split("\r\n")
-    lines[1] = lines[1].replace(",inferred,", ",explicit,", 1)
+    lines[1] = lines[1].replace(',"inferred",', ',"explicit",', 1)
     only = tmp_path / "stances.csv"
     only.write_bytes("\r\n".join(lines).encode("utf-8"))
     result = _import(runner, only)
     assert result.exit_code == 0, result.output
     assert f"stances: 0 created, 1 updated, {seed_count('stances') - 1} unchanged" in result.output
-    lines[1] = lines[1].replace(",q7 q8", ",q99999 q8", 1)
+    lines[1] = lines[1].replace(',"q7 q8"', ',"q99999 q8"', 1)
     only.write_bytes("\r\n".join(lines).encode("utf-8"))
     assert "q99999" in only.read_text()
     result = _import(runner, only)

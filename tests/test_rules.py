@@ -435,3 +435,36 @@ def test_csv_numbers_take_only_plain_ascii_decimals(app, tmp_path: Path) -> None
         ("stances.csv", 3, "stances[1]", "probability"),
     ]
     assert _count(app, m.Stance) == 0 and _count(app, m.Person) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1947", 1947),
+        (" 1947.0 ", 1947),
+        ("-300.00", -300),
+        ("1947.5", None),
+        ("1947.", None),
+        ("1e3", None),
+        ("１９５０", None),
+    ],
+)
+def test_a_year_may_be_written_as_a_whole_number_float(text, expected) -> None:
+    """As pandas and spreadsheets write a year that passed through a float column."""
+    assert rules.integer_text(text) == expected
+
+
+def test_a_whole_number_float_in_json_is_a_year(app, tmp_path) -> None:
+    with app.app_context(), session_scope() as session:
+        apply_document(
+            session,
+            {"format": "kb/1", "people": [{"slug": "a", "name": "A", "birth_year": 1950.0}]},
+        )
+    with app.app_context(), session_scope() as session:
+        assert session.scalars(select(m.Person.birth_year)).one() == 1950
+        with pytest.raises(DataError) as caught:
+            apply_document(
+                session,
+                {"format": "kb/1", "people": [{"slug": "b", "name": "B", "birth_year": 1950.5}]},
+            )
+    assert [p.field for p in caught.value.problems] == ["birth_year"]

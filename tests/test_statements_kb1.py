@@ -114,8 +114,9 @@ def test_statements_and_signatures_round_trip_in_json_and_csv(app, databases, tm
     exported = kb_json(app)
     assert '"statements": [' in exported and '"date": "2023-05"' in exported
     assert "Seen once." in csvs(app)["signatures"]
-    blanks = "," * (len(kb1.FIELDS["stances"]) - 4)  # no estimate, date, note or quotes
-    assert f"ada,c,supports,explicit{blanks}\r\n" in csvs(app)["stances"]
+    # no estimate, date, note or quotes: empty text cells (kb.formats.csvsafe quotes text)
+    blanks = ',""' * (len(kb1.FIELDS["stances"]) - 4)
+    assert f'"ada","c","supports","explicit"{blanks}\r\n' in csvs(app)["stances"]
     fresh = Fresh(databases, tmp_path)
     try:
         round_trip(app, fresh, tmp_path)

@@ -37,12 +37,20 @@ def _progress_wanted() -> bool:
     type=click.Path(dir_okay=True, writable=True, path_type=Path),
     help="The file to write (for csv: the folder, created if missing). '-' writes to stdout.",
 )
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="With --format csv: start each file with a byte order mark, so that Excel on Windows "
+    "reads accented names right (the ?dialect=excel of the CSV downloads).",
+)
 @with_appcontext
-def export_command(fmt: str, output: Path) -> None:
+def export_command(fmt: str, output: Path, excel: bool) -> None:
     """Export the whole knowledge base. Streams: memory stays flat whatever the size."""
     from kb.formats import exports, kb1
     from kb.queries import export as q
 
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel applies to --format csv only")
     require_schema()
     if fmt in ("graphml", "gexf"):
         from kb.graph import stream  # the writers /export/graph.* use, streamed from rows
@@ -67,7 +75,8 @@ def export_command(fmt: str, output: Path) -> None:
                 for entity in kb1.ENTITIES:
                     counted = _counting(reader.rows(entity), bar)
                     with open(output / f"{entity}.csv", "w", encoding="utf-8", newline="") as fh:
-                        for chunk in kb1.iter_entity_csv(entity, counted):
+                        dialect = "excel" if excel else "standard"
+                        for chunk in kb1.iter_entity_csv(entity, counted, dialect):
                             fh.write(chunk)
             click.echo(f"wrote {len(kb1.ENTITIES)} CSV files to {output}", err=True)
             return

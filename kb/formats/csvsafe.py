@@ -43,11 +43,25 @@ def unneutralise(cell: str) -> str:
     return cell
 
 
-def iter_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """Yield an RFC 4180 CSV document (CRLF line ends, minimal quoting) chunk by chunk."""
+# "standard": RFC 4180 in UTF-8. "excel": the same with a byte order mark first, without which
+# Excel on Windows reads UTF-8 as the local code page and garbles every accented name.
+DIALECTS = ("standard", "excel")
+BOM = "\ufeff"
+
+
+def iter_csv(
+    header: list[str], rows: Iterable[Iterable[Any]], dialect: str = "standard"
+) -> Iterator[str]:
+    """Yield an RFC 4180 CSV document (CRLF line ends) chunk by chunk.
+
+    Every text cell of a row is quoted, numbers are not (csv.QUOTE_NONNUMERIC): with minimal
+    quoting, csv.Sniffer (which csvkit and pandas' sep=None use) guesses a space as the
+    delimiter of files whose cells are mostly prose without commas. The header stays bare."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
+    if dialect == "excel":
+        buf.write(BOM)
+    csv.writer(buf, lineterminator="\r\n").writerow(header)
+    writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     # The header goes out at once, before the first row is even fetched.
     yield buf.getvalue()
     buf.seek(0)

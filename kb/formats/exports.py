@@ -31,8 +31,8 @@ def _lazy(reader: Reader, entity: str) -> Iterator[dict[str, Any]]:
     yield from reader.records(entity)
 
 
-def entity_csv(entity: str, reader: Reader) -> Iterator[str]:
-    return kb1.iter_entity_csv(entity, reader.rows(entity))
+def entity_csv(entity: str, reader: Reader, dialect: str = "standard") -> Iterator[str]:
+    return kb1.iter_entity_csv(entity, reader.rows(entity), dialect)
 
 
 def jsonld_doc(reader: Reader) -> Iterator[str]:

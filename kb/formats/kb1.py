@@ -167,12 +167,14 @@ def csv_cells(entity: str, record: Mapping[str, Any]) -> list[Any]:
     ]
 
 
-def iter_entity_csv(entity: str, rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+def iter_entity_csv(
+    entity: str, rows: Iterable[Sequence[Any]], dialect: str = "standard"
+) -> Iterator[str]:
     """One entity's rows (tuples in FIELDS order, a list field as a list) as a
-    spreadsheet-safe CSV document, streamed."""
+    spreadsheet-safe CSV document in a kb.formats.csvsafe dialect, streamed."""
     listed = LIST_FIELDS.get(entity)
     if listed is None:
-        return iter_csv(list(FIELDS[entity]), rows)
+        return iter_csv(list(FIELDS[entity]), rows, dialect)
     at = FIELDS[entity].index(listed)
     joined = ((*row[:at], LIST_SEPARATOR.join(row[at]), *row[at + 1 :]) for row in rows)
-    return iter_csv(list(FIELDS[entity]), joined)
+    return iter_csv(list(FIELDS[entity]), joined, dialect)

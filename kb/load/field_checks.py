@@ -132,7 +132,7 @@ class FieldChecker:
         return value
 
     def year(self, rec: dict[str, Any], name: str) -> int | None:
-        value = rec.get(name)
+        value = rules.whole_number(rec.get(name))
         if value is None:
             return None
         problem = rules.year_problem(value)

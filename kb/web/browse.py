@@ -69,7 +69,7 @@ from kb.queries.topics import (
 from kb.web import linked_data, panels, streams
 from kb.web.api import documented
 from kb.web.database import get_session
-from kb.web.params import choice, page_request, text, year
+from kb.web.params import choice, csv_dialect, page_request, text, year
 from kb.web.present import absolute, http_error, urls
 from kb.web.present import json_response as _json
 
@@ -107,7 +107,8 @@ def _page_request() -> PageRequest:
 
 def _csv(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
     """Stream CSV: rows are read from the database while the response is being sent."""
-    return streams.download(stream_with_context(iter_csv(header, rows)), "text/csv", f"{name}.csv")
+    body = iter_csv(header, rows, csv_dialect(request.args))
+    return streams.download(stream_with_context(body), "text/csv", f"{name}.csv")
 
 
 def _page_url(endpoint_args: dict[str, Any], **changes: Any) -> str:

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from kb.formats import exports, kb1
 from kb.queries import export as q
 from kb.web import streams
 from kb.web.api import documented
 from kb.web.database import get_engine
+from kb.web.params import csv_dialect
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
@@ -89,6 +90,7 @@ def entity_csv(entity: str) -> Response:
             404,
             description=f"There is no {entity!r} export. Try one of: {', '.join(kb1.ENTITIES)}.",
         )
+    dialect = csv_dialect(request.args)
     return _streamed(
-        lambda reader: exports.entity_csv(entity, reader), CSV_MIMETYPE, f"{entity}.csv"
+        lambda reader: exports.entity_csv(entity, reader, dialect), CSV_MIMETYPE, f"{entity}.csv"
     )

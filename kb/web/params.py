@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import overload
 
 from kb import rules
+from kb.formats.csvsafe import DIALECTS
 from kb.pagination import MAX_PAGE, BadParameter, PageRequest
 
 
@@ -113,3 +114,8 @@ def day(args: Mapping[str, str], name: str) -> dt.date | None:
         return rules.parse_day(raw)
     except rules.RuleError:
         raise BadParameter(name, f"must be a date like 2017-07-17, not {raw[:40]!r}") from None
+
+
+def csv_dialect(args: Mapping[str, str]) -> str:
+    """The ?dialect= of a CSV download (kb.formats.csvsafe.DIALECTS), standard by default."""
+    return choice(args, "dialect", DIALECTS, "standard")
