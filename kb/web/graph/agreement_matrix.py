@@ -76,7 +76,7 @@ def _agreement(fmt: str) -> Any:
                 "limit": {"shown": limit, "min": AGREEMENT_PEOPLE_MIN, "max": AGREEMENT_PEOPLE_MAX},
             }
         )
-    extra = {"as_of": day.isoformat()} if day else {}
+    extra: dict[str, Any] = {"as_of": day.isoformat()} if day else {}
     _mark_camp_starts(people)
     camp_list = camp_rows(camps, agreement)
     return render_template(
@@ -102,7 +102,7 @@ def _mark_camp_starts(people: list[dict[str, Any]]) -> None:
         p["start"] = k > 0 and p["camp"] != people[k - 1]["camp"]
 
 
-def _matrix_rows(people: list[dict[str, Any]], cells: Cells, extra: dict[str, str]) -> list:
+def _matrix_rows(people: list[dict[str, Any]], cells: Cells, extra: dict[str, Any]) -> list:
     """The heat map's rows: a cell per pair, marked when it is a person with themself (`self`)
     or a pair sharing no claim (`none`), else with its signed score and short colour class
     (`k`: score_class without its "score-" prefix; the stylesheet colours both alike)."""
@@ -155,7 +155,9 @@ def _camp_groups(
     for p, row in zip(people, rows, strict=True):
         if not groups or groups[-1]["camp"] != p["camp"]:
             camp = by_number.get(p["camp"], {"label": "No camp", "size": 0})
-            groups.append({"camp": p["camp"], "label": camp["label"], "size": camp["size"], "rows": []})
+            groups.append(
+                {"camp": p["camp"], "label": camp["label"], "size": camp["size"], "rows": []}
+            )
         groups[-1]["rows"].append(row)
     return groups
 
