@@ -182,3 +182,17 @@ def test_compare_on_the_seed(live_server, sized, screenshot) -> None:
     screenshot(phone, "compare-seed-phone")
     phone.goto(live_server.url + "/compare?a=elon")
     screenshot(phone, "compare-choose-phone")
+
+
+def test_with_scripts_a_cell_lights_its_names_and_says_whose_pair(live_server, sized) -> None:
+    page = sized(WIDE)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url + "/agreement")
+    cell = page.locator('table.heat td a[href="/compare/elon-musk/martin-rees"]')
+    cell.hover()
+    row = page.locator("table.heat th.lit[scope=row]")
+    col = page.locator("table.heat thead th.lit")
+    assert row.inner_text() == "Elon Musk" and col.get_attribute("title") == "Martin Rees"
+    assert cell.locator("i").get_attribute("data-pair") == "Elon Musk and Martin Rees"
+    assert not errors  # the script runs under the site's content security policy
