@@ -1,5 +1,10 @@
 """/agreement and /agreement.json: the people x people agreement matrix, the most active people
-shown camp by camp, each cell the pair's score by SCORE_RULE."""
+shown camp by camp, each cell the pair's score by SCORE_RULE.
+
+The page is built to stay small and readable as the debate grows: a cell is its colour, its
+signed score and its counts (hidden until hovered or focused), with no per-cell title; full
+names sit on the row headers (and on the column headers' titles, where rotated names may be
+cut short); people come in camp groups, each under a divider that names the camp."""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from kb.web.present import href, score_class, signed
 
 AGREEMENT_PEOPLE = 40
 AGREEMENT_PEOPLE_MAX = 150
+AGREEMENT_PEOPLE_MIN = 2
 
 Cells = dict[tuple[int, int], dict[str, Any]]
 
@@ -30,7 +36,7 @@ Cells = dict[tuple[int, int], dict[str, Any]]
 def _agreement(fmt: str) -> Any:
     session = get_session()
     day = as_of()
-    limit = int_arg("limit", AGREEMENT_PEOPLE, 2, AGREEMENT_PEOPLE_MAX)
+    limit = int_arg("limit", AGREEMENT_PEOPLE, AGREEMENT_PEOPLE_MIN, AGREEMENT_PEOPLE_MAX)
     agreement = cached.agreement(session, day)
     camps = cached.camps(session, day)
     # The most active people (most stances), then shown camp by camp.
@@ -67,15 +73,21 @@ def _agreement(fmt: str) -> Any:
                 "pairs": pairs,
                 "camps": camp_rows(camps, agreement),
                 "left_out": mx.left_out,
+                "limit": {"shown": limit, "min": AGREEMENT_PEOPLE_MIN, "max": AGREEMENT_PEOPLE_MAX},
             }
         )
+    extra: dict[str, Any] = {"as_of": day.isoformat()} if day else {}
+    _mark_camp_starts(people)
+    camp_list = camp_rows(camps, agreement)
     return render_template(
         "graph/agreement.html",
         people=people,
-        rows=_matrix_rows(people, cells),
-        camps=camp_rows(camps, agreement),
+        groups=_camp_groups(people, _matrix_rows(people, cells, extra), camp_list),
+        camps=camp_list,
         left_out=mx.left_out,
         limit=limit,
+        limits=(AGREEMENT_PEOPLE_MIN, AGREEMENT_PEOPLE_MAX),
+        more=min(len(people) * 2, AGREEMENT_PEOPLE_MAX),
         rule=SCORE_RULE,
         as_of=day,
         href=href,
@@ -83,30 +95,71 @@ def _agreement(fmt: str) -> Any:
     )
 
 
-def _matrix_rows(people: list[dict[str, Any]], cells: Cells) -> list[dict[str, Any]]:
-    """The heat map's rows: a cell per pair, marked when it is a person with themself or a pair
-    sharing no claim, else with its signed score and colour class."""
+def _mark_camp_starts(people: list[dict[str, Any]]) -> None:
+    """Mark each person who opens a camp (`start`), so the column of the camp's first person
+    draws the divider that the camp's first row draws across the table."""
+    for k, p in enumerate(people):
+        p["start"] = k > 0 and p["camp"] != people[k - 1]["camp"]
+
+
+def _matrix_rows(people: list[dict[str, Any]], cells: Cells, extra: dict[str, Any]) -> list:
+    """The heat map's rows: a cell per pair, marked when it is a person with themself (`self`)
+    or a pair sharing no claim (`none`), else with its signed score and short colour class
+    (`k`: score_class without its "score-" prefix; the stylesheet colours both alike)."""
     rows = []
     for pa in people:
         row: list[dict[str, Any]] = []
         for pb in people:
-            c = cells.get((pa["id"], pb["id"]))
             if pa["id"] == pb["id"]:
-                row.append({"self": True})
-            elif c is None:
-                row.append({"none": True, "a": pa, "b": pb})
+                row.append({"self": True, "start": pb["start"]})
+                continue
+            c = cells.get((pa["id"], pb["id"]))
+            url = url_for("graph.compare", slug_a=pa["slug"], slug_b=pb["slug"], **extra)
+            if c is None:
+                row.append({"none": True, "url": url, "start": pb["start"]})
             else:
+                cls = score_class(c["score"]).removeprefix("score-")
                 row.append(
                     {
                         **c,
-                        "a": pa,
-                        "b": pb,
+                        "url": url,
                         "text": signed(c["score"]),
-                        "cls": score_class(c["score"]),
+                        "short": short_score(c["score"]),
+                        "k": cls,
+                        "start": pb["start"],
                     }
                 )
         rows.append({"person": pa, "cells": row})
     return rows
+
+
+def short_score(score: float) -> str:
+    """The score as a cell shows it, at most four characters wide so that 28 people fit a
+    1280 px window: signed() without the leading zero ("+.83", "−.25"), "+1", "−1" and "0" at
+    the ends and the middle. The full signed() text is in the cell's counts."""
+    text = signed(score)
+    if text in ("+1.00", "−1.00"):
+        return text[:2]
+    if text in ("+0.00", "−0.00"):
+        return "0"
+    return text.replace("0.", ".", 1)
+
+
+def _camp_groups(
+    people: list[dict[str, Any]], rows: list[dict[str, Any]], camp_list: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The rows in runs of one camp each (the people are in camp order), each run with its
+    camp's label (analysis.camp_label, by way of camp_rows) and size."""
+    by_number = {c["number"]: c for c in camp_list}
+    groups: list[dict[str, Any]] = []
+    for p, row in zip(people, rows, strict=True):
+        if not groups or groups[-1]["camp"] != p["camp"]:
+            camp = by_number.get(p["camp"], {"label": "No camp", "size": 0})
+            groups.append(
+                {"camp": p["camp"], "label": camp["label"], "size": camp["size"], "rows": []}
+            )
+        groups[-1]["rows"].append(row)
+    return groups
 
 
 @bp.get("/agreement")
@@ -120,7 +173,8 @@ def agreement() -> Any:
     (
         "limit",
         "integer",
-        f"most people shown, 2 to {AGREEMENT_PEOPLE_MAX} (default {AGREEMENT_PEOPLE})",
+        f"most people shown, {AGREEMENT_PEOPLE_MIN} to {AGREEMENT_PEOPLE_MAX} "
+        f"(default {AGREEMENT_PEOPLE}); outside that range is a 400 that says so",
     ),
 )
 @bp.get("/agreement.json")

@@ -20,6 +20,9 @@ from kb.web.present import href, score_class, signed
 
 # people suggested, or listed as candidates, on the /compare form: bounded at any size
 CHOICES = 50
+# claims shown open in each group of /compare/a/b (cruxes, agreements, mixed); the rest of a
+# long group waits in a closed <details> that says how many it holds
+SHOWN = 10
 
 
 def _shared_json(items: list[analysis.SharedClaim]) -> list[dict[str, Any]]:
@@ -81,6 +84,7 @@ def _compare(slug_a: str, slug_b: str, fmt: str) -> Any:
         score_text=signed(result.score),
         score_cls=score_class(result.score),
         rule=SCORE_RULE,
+        shown=SHOWN,
         href=href,
         json_url=url_for("graph.compare_json", slug_a=a.slug, slug_b=b.slug, **args_with()),
     )
