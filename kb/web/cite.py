@@ -1,4 +1,4 @@
-""""Cite this page": the citations a person, claim or source page offers (templates/_cite.html)
+"""The "Cite this page" box: the citations a person, claim or source page offers (templates/_cite.html)
 and their CSL-JSON downloads, at the page's path + ".csl.json".
 
 - /people/<slug>.csl.json, /claims/<slug>.csl.json: kb's page.
@@ -21,6 +21,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, abort, g, url_for
+from werkzeug.exceptions import HTTPException
 
 from kb.formats import citation
 from kb.formats.citation import Work
@@ -30,9 +31,10 @@ from kb.queries.shapes import quote_data
 from kb.queries.sources import source_detail
 from kb.store import datastate
 from kb.web.database import get_session
-from kb.web.present import absolute, urls
+from kb.web.present import absolute, http_error, urls
 
 bp = Blueprint("cite", __name__)
+bp.register_error_handler(HTTPException, http_error)  # a download's 404 is JSON, as a twin's
 
 CSL_MIMETYPE = "application/vnd.citationstyles.csl+json"
 
