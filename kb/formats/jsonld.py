@@ -9,10 +9,10 @@ OrganizationRole (roleName, startDate, endDate) around the Organization; streame
 person's affiliations need be held in memory.
 schema.org has no word for "person P holds position X on claim C, on this evidence", so stances,
 signatures and claim relations are a small documented extension in kb's own vocabulary (prefix
-`kb:`, IRI KB_VOCAB); docs/FORMAT.md lists its terms. A signature is a kb:Signature (kb:agent
-the signer, kb:statement, kb:seenIn); a stance lists the signatures that are its evidence in
-`kb:signature`, beside its quotes in `kb:evidence`: every signature by its person of a statement
-on its claim, as the pages show them. Every node's @id is a URN made from its slug (or quote id;
+`kb:`, IRI KB_VOCAB); docs/FORMAT.md lists its terms. A statement's additionalType is the IRI
+of kb:Statement. A signature is a kb:Signature (kb:agent the signer, kb:statement, kb:seenIn);
+a stance lists the signatures that are its evidence in `kb:signature`, beside its quotes in
+`kb:evidence`: every signature by its person of a statement on its claim, as the pages show. Every node's @id is a URN made from its slug (or quote id;
 a signature's from its statement's and signer's slugs), so the same record has the same @id in
 every export.
 """
@@ -153,14 +153,15 @@ def affiliation_node(r: dict[str, Any]) -> dict[str, Any]:
             "description": r["note"],
         }
     )
-    return {"@id": node_id("person", r["person"]), "affiliation": role}
+    return {"@id": node_id("person", r["person"]), "@type": "Person", "affiliation": role}
 
 
 def statement_node(r: dict[str, Any]) -> dict[str, Any]:
     return _clean(
         {
             "@id": node_id("statement", r["slug"]),
-            "@type": ["CreativeWork", "kb:Statement"],
+            "@type": "CreativeWork",
+            "additionalType": KB_VOCAB + "Statement",
             "identifier": r["slug"],
             "name": r["title"],
             "author": {"@type": "Organization", "name": r["by"]} if r["by"] else None,
