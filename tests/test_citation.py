@@ -259,3 +259,12 @@ def test_the_json_twins_are_unchanged_by_the_box(seeded_client) -> None:
     """The .json twin of a page is still the page's data, not its citation."""
     r = seeded_client.get("/people/sam-altman.json")
     assert r.status_code == 200 and "person" in r.get_json()
+
+
+def test_a_source_with_many_quotes_cites_only_the_first(hostile, monkeypatch) -> None:
+    from kb.web import cite
+
+    monkeypatch.setattr(cite, "QUOTE_LIMIT", 0)
+    html = hostile.test_client().get("/sources/evil-src").get_data(as_text=True)
+    assert "Citations of the first 0 of 1 quotes." in html
+    assert "Cite this quote" not in html

@@ -37,6 +37,9 @@ bp = Blueprint("cite", __name__)
 bp.register_error_handler(HTTPException, http_error)  # a download's 404 is JSON, as a twin's
 
 CSL_MIMETYPE = "application/vnd.citationstyles.csl+json"
+# A source's box cites its first quotes only: each adds four styles, and a source of the
+# synthetic sets has 320 quotes, which would double the page. Every quote keeps its download.
+QUOTE_LIMIT = 20
 
 
 @bp.record_once
@@ -110,13 +113,15 @@ def cite_this(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     box["quotes"] = [
         {
             "id": q["id"],
+            "text": q["text"],
             "speaker": q["speaker"]["name"],
             "parts": citation.original_parts(citation.quote_work(q, s)),
             "styles": citation.styles(citation.quote_work(q, s)),
             "csl_url": url_for("cite.quote_csl", quote_id=q["id"]),
         }
-        for q in data["quotes"]
+        for q in data["quotes"][:QUOTE_LIMIT]
     ]
+    box["quotes_total"] = len(data["quotes"])
     return box
 
 
