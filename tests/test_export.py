@@ -179,7 +179,9 @@ def test_aif_has_the_shape_aifdb_reads(seeded_client) -> None:
         n["nodeID"].isdigit() and n["type"] in {"I", "L", "RA", "CA", "YA"} for n in doc["nodes"]
     )
     kinds = [n["type"] for n in doc["nodes"]]
-    assert kinds.count("I") == seed_count("claims") and kinds.count("L") == seed_count("quotes")
+    # L-nodes: the quotes and the signatures of joint statements (both are locutions)
+    said_or_signed = seed_count("quotes") + seed_count("signatures")
+    assert kinds.count("I") == seed_count("claims") and kinds.count("L") == said_or_signed
     from kb.load.seed import seed_document
 
     rel = seed_document()["claim_relations"]
@@ -194,10 +196,12 @@ def test_aif_has_the_shape_aifdb_reads(seeded_client) -> None:
             outs = [e["toID"] for e in doc["edges"] if e["fromID"] == n["nodeID"]]
             assert [nodes[i]["type"] for i in ins + outs] == ["I", "I"]
     people = {p["participantID"] for p in doc["participants"]}
-    assert len(doc["locutions"]) == seed_count("quotes")
+    assert len(doc["locutions"]) == said_or_signed
     for loc in doc["locutions"]:
         assert nodes[loc["nodeID"]]["type"] == "L" and loc["personID"] in people
-    said = sorted(q["said"] for q in seed_document()["quotes"] if q["said"])
+    said = [q["said"] for q in seed_document()["quotes"] if q["said"]]
+    dates = {st["slug"]: st["date"] for st in seed_document()["statements"]}
+    said = sorted(said + [dates[sg["statement"]] for sg in seed_document()["signatures"]])
     assert sorted(loc["start"] for loc in doc["locutions"] if "start" in loc) == said
     musk = next(p for p in doc["participants"] if p["surname"] == "Musk")
     assert musk["firstname"] == "Elon"

@@ -12,15 +12,25 @@ kb maps onto it like this (docs/FORMAT.md says the same):
 - a quote is an L-node ("Speaker Name: words"), with a locution naming its speaker, who is a
   participant, and when the words were said (the locution's "start", YYYY[-MM[-DD]]);
 - a stance's evidence links each quote to the claim through a YA-node: "Asserting" when the
-  person supports the claim, "Disagreeing" when they oppose it, "Challenging" when mixed.
+  person supports the claim, "Disagreeing" when they oppose it, "Challenging" when mixed;
+- a signature of a joint statement is a locution too, as a quote is: an L-node ("Signer Name:
+  signed “Statement title”"), with a locution naming the signer (and the statement's date as its
+  "start"); when the statement bears on a claim, a YA-node with the statement's position links
+  the L-node to the claim's I-node, so a signature supports a stance the way a quote does. The
+  statement itself is no node: AIF has no node for a document, and its text is what was signed,
+  the signature's L-node, not a claim of its own.
+Affiliations are not exported: AIF describes arguments and who uttered them, and a participant
+is a name only (AIFdb's participants have no organisation).
 
 Node ids are type-tagged numbers (10 x n + tag) so that every id is derived from the data and the
 output is the same each time: tag 1 claims (n counts claims in export order), 2 quotes (n is the
-quote's database id), 3 relations, 4 YA-nodes (n counts evidence links in export order).
+quote's database id), 3 relations, 4 YA-nodes (n counts evidence links in export order),
+5 signatures' L-nodes and 6 their YA-nodes (n counts signatures in export order).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -63,17 +73,23 @@ def _array(key: str, items: Iterable[dict[str, Any]], first_key: bool = False) -
 
 
 def iter_aif(streams: Streams) -> Iterator[str]:
-    """The claims, relations, quotes and stances as one AIF JSON document, streamed in passes
-    (nodes, edges, locutions): only the small maps of people and claims are kept in memory.
-    Each pass fills a map the next ones read (people by slug, claims by slug)."""
+    """The claims, relations, quotes, stances and signatures as one AIF JSON document, streamed
+    in passes (nodes, edges, locutions): only the small maps of people, claims and statements
+    are kept in memory. Each pass fills a map the next ones read (people by slug, claims by
+    slug; the statements are read first)."""
     people: dict[str, tuple[int, str]] = {}
     claims: dict[str, int] = {}
     other_quotes: dict[str, int] = {}
+    statements = {r["slug"]: r for r in streams("statements")}
     yield "{"
     yield from _array("participants", _participants(streams, people), first_key=True)
-    yield from _array("nodes", _nodes(streams, people, claims, other_quotes))
-    yield from _array("edges", _edges(streams, claims, other_quotes))
-    yield from _array("locutions", _locutions(streams, people, other_quotes))
+    nodes = _nodes(streams, people, claims, other_quotes)
+    signed = _signature_nodes(streams, people, claims, statements)
+    yield from _array("nodes", itertools.chain(nodes, signed))
+    yield from _array("edges", _edges(streams, claims, other_quotes, statements))
+    locutions = _locutions(streams, people, other_quotes)
+    signers = _signature_locutions(streams, people, statements)
+    yield from _array("locutions", itertools.chain(locutions, signers))
     yield ',\n"schemefulfillments": []}\n'
 
 
@@ -109,8 +125,45 @@ def _nodes(
             yield {"nodeID": _nid(k, 4), "text": YA_TEXT[s["position"]], "type": "YA"}
 
 
+def _signed_claim(statement: dict[str, Any] | None, claims: dict[str, int]) -> int | None:
+    """The number of the claim a signed statement bears on, if it bears on one kb exports."""
+    if statement is None or not statement["claim"] or not statement["position"]:
+        return None
+    return claims.get(statement["claim"])
+
+
+def _signature_nodes(
+    streams: Streams,
+    people: dict[str, tuple[int, str]],
+    claims: dict[str, int],
+    statements: dict[str, dict[str, Any]],
+) -> Iterator[dict[str, Any]]:
+    """Each signature's L-node, and its YA-node when the statement bears on a claim."""
+    for k, sig in enumerate(streams("signatures"), 1):
+        signer = people.get(sig["person"], (0, sig["person"]))[1]
+        statement = statements.get(sig["statement"])
+        title = statement["title"] if statement else sig["statement"]
+        yield {"nodeID": _nid(k, 5), "text": f"{signer}: signed “{title}”", "type": "L"}
+        if statement is not None and _signed_claim(statement, claims) is not None:
+            yield {"nodeID": _nid(k, 6), "text": YA_TEXT[statement["position"]], "type": "YA"}
+
+
+def _signature_locutions(
+    streams: Streams, people: dict[str, tuple[int, str]], statements: dict[str, dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    for k, sig in enumerate(streams("signatures"), 1):
+        locution = {"nodeID": _nid(k, 5), "personID": str(people.get(sig["person"], (0, ""))[0])}
+        statement = statements.get(sig["statement"])
+        if statement is not None and statement["date"]:  # the statement's date, as for a quote
+            locution["start"] = statement["date"]
+        yield locution
+
+
 def _edges(
-    streams: Streams, claims: dict[str, int], other_quotes: dict[str, int]
+    streams: Streams,
+    claims: dict[str, int],
+    other_quotes: dict[str, int],
+    statements: dict[str, dict[str, Any]],
 ) -> Iterator[dict[str, Any]]:
     e = 0
 
@@ -130,6 +183,11 @@ def _edges(
             if s["claim"] in claims:
                 yield edge(_nid(_quote_number(ref, other_quotes), 2), _nid(k, 4))
                 yield edge(_nid(k, 4), _nid(claims[s["claim"]], 1))
+    for k, sig in enumerate(streams("signatures"), 1):
+        claim = _signed_claim(statements.get(sig["statement"]), claims)
+        if claim is not None:
+            yield edge(_nid(k, 5), _nid(k, 6))
+            yield edge(_nid(k, 6), _nid(claim, 1))
 
 
 def _locutions(

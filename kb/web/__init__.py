@@ -24,10 +24,11 @@ def init_app(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import kb.web.estimates  # noqa: F401  (its views register on the browse blueprint)
     import kb.web.statements  # noqa: F401  (registers /statements on browse.bp)
-    from kb.web import admin, api, browse, error_pages, export, graph, health, suggest
+    from kb.web import admin, api, browse, cite, error_pages, export, graph, health, suggest
     from kb.web.admin import transfer
 
     app.register_blueprint(browse.bp)
+    app.register_blueprint(cite.bp)  # /<page>.csl.json and the cite_this template global
     app.register_blueprint(graph.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(api.bp)

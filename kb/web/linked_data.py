@@ -1,6 +1,11 @@
 """The schema.org JSON-LD that the person, claim and source pages embed in a <script> element,
 so that search engines and citation tools read who said what where. Built from the same dicts
-as the pages (kb.queries.shapes), with record URLs from kb.web.present.urls."""
+as the pages (kb.queries.shapes), with record URLs from kb.web.present.urls.
+
+A person's dated affiliations are OrganizationRoles (schema.org's Role pattern: roleName,
+startDate, endDate around the Organization); a claim cites the joint statements signed on it as
+CreativeWorks. The signing itself has no schema.org word, so the page leaves it to the export's
+kb:Signature (kb.formats.jsonld)."""
 
 from __future__ import annotations
 
@@ -66,9 +71,31 @@ def _quotation(
     }
 
 
+def _role(a: dict[str, Any]) -> dict[str, Any]:
+    role: dict[str, Any] = {
+        "@type": "OrganizationRole",
+        "affiliation": {"@type": "Organization", "name": a["organisation"]},
+    }
+    for key, field in (("roleName", "role"), ("startDate", "from"), ("endDate", "to")):
+        if a.get(field):
+            role[key] = a[field]
+    return role
+
+
+def _statement(st: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "@type": "CreativeWork",
+        "@id": absolute(urls.page("statement", st["slug"])),
+        "name": st["title"],
+    }
+
+
 def person_page(data: dict[str, Any]) -> Markup:
-    """A person and the quotes of theirs that the page shows as evidence."""
+    """A person, their dated affiliations and the quotes of theirs that the page shows as
+    evidence."""
     ld = _person(data["person"])
+    if data.get("affiliations"):
+        ld["affiliation"] = [_role(a) for a in data["affiliations"]]
     ld["subjectOf"] = [
         _quotation(qd, data["person"], qd["source"])
         for group in data["stances"].values()
@@ -94,6 +121,8 @@ def claim_page(data: dict[str, Any]) -> Markup:
             for qd in st["evidence"]
         ],
     }
+    signed = {sg["statement"]["slug"]: sg["statement"] for sg in data.get("signatures", [])}
+    ld["citation"] += [_statement(st) for st in signed.values()]
     return script(ld)
 
 
