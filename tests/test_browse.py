@@ -58,7 +58,7 @@ def test_home_shows_counts_matrix_and_contested_claims(seeded_client) -> None:
         e: seed_count(e) for e in ("people", "claims", "sources", "quotes", "stances", "topics")
     }
     names = [r["person"]["name"] for r in data["matrix"]["rows"]]
-    assert names == sorted(names) and "Elon Musk" in names
+    assert "Elon Musk" in names  # the order (by camp) is tests/test_home.py's
     musk = next(r for r in data["matrix"]["rows"] if r["person"]["slug"] == "elon-musk")
     cells = {c["claim"]: c["position"] for c in musk["cells"]}
     # in the seed Musk supports that AI is an existential risk and opposes "robot apocalypse" talk

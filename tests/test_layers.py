@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "kb.paths",
             "kb.config",
             "kb.dates",
+            "kb.naturalsort",
             "kb.models",
             "kb.models.*",
             "kb.vocabulary",

@@ -12,9 +12,9 @@ from sqlalchemy.engine import make_url
 from kb.graph import cache, cached
 from kb.models import Person
 from kb.queries.listing import MEMO
-from kb.queries.overview import overview
 from kb.store import datastate
 from kb.web.database import session_scope
+from kb.web.home_matrix import home_matrix
 from tests.factories import make_claim, make_person, make_stance
 
 
@@ -45,7 +45,7 @@ def _read(app: Flask, a: int, b: int) -> tuple[tuple, float, list[str]]:
     """The data state, the pair's agreement score and the home page matrix's positions."""
     with app.app_context(), session_scope() as s:
         score = cached.agreement(s).pair(a, b).score
-        rows = overview(s)["matrix"]["rows"]
+        rows = home_matrix(s)["rows"]
         positions = sorted(cell["position"] for row in rows for cell in row["cells"])
         return datastate.state(s), score, positions
 

@@ -1,20 +1,24 @@
-"""The home page's reads: how many of each record, the stance matrix of the busiest people and
-claims, and the most contested claims. Each costs a scan of the stances, so the whole overview
-is kept in the pages' memo (kb.queries.listing.MEMO) until the data changes.
+"""The home page's reads: how many of each record, the most contested claims, and the rows
+the stance matrix is built from (which people and claims, their sides, their cells).
+
+The counts and contested claims cost a scan of the stances, so they are kept in the pages'
+memo (kb.queries.listing.MEMO) until the data changes. Which people and claims the matrix
+shows, and in what order, is decided above this layer (kb.web.home_matrix), since it needs the
+camps of the agreement graph; the reads here take and return plain ids and dicts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Float, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from kb.models import Claim, Person, Quote, Source, Stance, Topic
+from kb.models import Claim, Person, Quote, Source, Stance, Topic, claim_topic
 from kb.queries import is_latest
 from kb.queries.listing import MEMO
-from kb.queries.shapes import claim_ref, person_ref
-from kb.vocabulary import position_data
+from kb.queries.shapes import claim_ref, topic_ref
 
 
 def _position_count(position: str, st: Any = Stance) -> Any:
@@ -24,16 +28,18 @@ def _position_count(position: str, st: Any = Stance) -> Any:
 CONTESTED_POOL = 200
 
 
-def _busiest_claims(limit: int) -> Any:
-    """The ids of the claims with most stances and their counts, as a subquery: an aggregate
-    over the stance table's claim_id index alone, so it stays cheap on a large base."""
+def _busiest_claims(limit: int, topic_id: int | None = None) -> Any:
+    """The ids of the claims with most stances and their counts (only a topic's claims when
+    `topic_id` is given), as a subquery: an aggregate over the stance table's claim_id index
+    alone, so it stays cheap on a large base."""
     n = func.count().label("n")
+    stmt = select(Stance.claim_id, n)
+    if topic_id is not None:
+        stmt = stmt.join(claim_topic, claim_topic.c.claim_id == Stance.claim_id).where(
+            claim_topic.c.topic_id == topic_id
+        )
     return (
-        select(Stance.claim_id, n)
-        .group_by(Stance.claim_id)
-        .order_by(n.desc(), Stance.claim_id)
-        .limit(limit)
-        .subquery()
+        stmt.group_by(Stance.claim_id).order_by(n.desc(), Stance.claim_id).limit(limit).subquery()
     )
 
 
@@ -100,67 +106,114 @@ def counts(session: Session) -> dict[str, int]:
     return dict(row._mapping)
 
 
-def overview(session: Session, max_people: int = 20, max_claims: int = 16) -> dict[str, Any]:
-    """The home page's data (see _overview), kept until the data changes."""
+def overview(session: Session) -> dict[str, Any]:
+    """The counts and the most contested claims, kept until the data changes."""
     return MEMO.get(
         session,
-        ("overview", max_people, max_claims),
-        lambda: _overview(session, max_people, max_claims),
+        ("overview",),
+        lambda: {
+            "counts": counts(session),
+            "contested": contested_claims(session),
+            "contested_pool": CONTESTED_POOL,
+        },
     )
 
 
-def _overview(session: Session, max_people: int, max_claims: int) -> dict[str, Any]:
-    """Counts, the stance matrix and the most contested claims, for the home page.
+# --- the stance matrix's rows ------------------------------------------------------------
 
-    The matrix has the people with most stances as rows (ordered by name) and the claims with
-    most stances as columns, at most max_people x max_claims, so it stays readable and its cost
-    stays bounded on a large knowledge base; it says how many it left out."""
-    totals = counts(session)
-    n = func.count().label("n")
-    top_people = (
-        select(Stance.person_id, n)
-        .group_by(Stance.person_id)
-        .order_by(n.desc(), Stance.person_id)
-        .limit(max_people)
-        .subquery()
+
+def stances_per_person(session: Session) -> dict[int, int]:
+    """How many stances (each resting on its own evidence) every person with one has: how
+    well evidenced their place on the matrix is. One aggregate over the person_id index."""
+    rows = session.execute(select(Stance.person_id, func.count()).group_by(Stance.person_id))
+    return {int(pid): int(n) for pid, n in rows}
+
+
+def people_refs(
+    session: Session, ids: Sequence[int] = (), slugs: Sequence[str] = ()
+) -> dict[Any, dict[str, Any]]:
+    """{id or slug: {"id", "slug", "name"}} for the people with these ids or slugs (one of the
+    two); a slug or id that names nobody is simply absent."""
+    column = Person.id if ids else Person.slug
+    wanted = list(ids or slugs)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Person.id, Person.slug, Person.name).where(column.in_(wanted)))
+    key = 0 if ids else 1
+    return {row[key]: {"id": row[0], "slug": row[1], "name": row[2]} for row in rows}
+
+
+def topic_named(session: Session, slug: str) -> dict[str, Any] | None:
+    """{"id", "slug", "name", "claims"} of the topic with this slug (claims: how many it
+    holds), None when no topic has it."""
+    topic = session.scalar(select(Topic).where(Topic.slug == slug))
+    if topic is None:
+        return None
+    n = session.scalar(
+        select(func.count()).select_from(claim_topic).where(claim_topic.c.topic_id == topic.id)
     )
-    people_rows = session.execute(
-        select(Person, top_people.c.n).join(top_people, top_people.c.person_id == Person.id)
-    ).all()
-    busiest = _busiest_claims(max_claims)
-    claim_rows = session.execute(
-        select(Claim, busiest.c.n)
-        .join(busiest, busiest.c.claim_id == Claim.id)
-        .order_by(busiest.c.n.desc(), Claim.id)
-    ).all()
-    people = sorted((p for p, _ in people_rows), key=lambda p: (p.name, p.id))
-    claims = [c for c, _ in claim_rows]
-    cells = session.execute(
+    return {"id": topic.id, **topic_ref(topic), "claims": int(n or 0)}
+
+
+def topic_choices(session: Session) -> list[dict[str, Any]]:
+    """Every topic by name, for the matrix's topic picker (a knowledge base has a few dozen)."""
+    return [topic_ref(t) for t in session.scalars(select(Topic).order_by(Topic.name, Topic.id))]
+
+
+def busiest_claim_ids(session: Session, pool: int, topic_id: int | None = None) -> list[int]:
+    """The ids of the `pool` claims with most stances (of one topic, if given)."""
+    busiest = _busiest_claims(pool, topic_id)
+    return [int(cid) for cid in session.scalars(select(busiest.c.claim_id))]
+
+
+def claim_sides(session: Session, claim_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """{claim id: {"supports", "opposes", "mixed"}}: each person's latest stance counted once;
+    a claim without stances is absent."""
+    if not claim_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Stance.claim_id,
+            _position_count("supports"),
+            _position_count("opposes"),
+            _position_count("mixed"),
+        )
+        .where(is_latest(), Stance.claim_id.in_(list(claim_ids)))
+        .group_by(Stance.claim_id)
+    )
+    return {
+        int(cid): {"supports": int(s), "opposes": int(o), "mixed": int(m)} for cid, s, o, m in rows
+    }
+
+
+def claims_with_topics(session: Session, claim_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """{claim id: claim_ref + "topics" (their refs, by name)} in two queries."""
+    if not claim_ids:
+        return {}
+    claims = session.scalars(select(Claim).where(Claim.id.in_(list(claim_ids)))).all()
+    out: dict[int, dict[str, Any]] = {c.id: {**claim_ref(c), "topics": []} for c in claims}
+    rows = session.execute(
+        select(claim_topic.c.claim_id, Topic)
+        .join(Topic, Topic.id == claim_topic.c.topic_id)
+        .where(claim_topic.c.claim_id.in_(list(out)))
+        .order_by(Topic.name, Topic.id)
+    )
+    for cid, topic in rows:
+        out[cid]["topics"].append(topic_ref(topic))
+    return out
+
+
+def latest_positions(
+    session: Session, person_ids: Sequence[int], claim_ids: Sequence[int]
+) -> dict[tuple[int, int], str]:
+    """{(person id, claim id): position} of the latest stances among these people and claims."""
+    if not person_ids or not claim_ids:
+        return {}
+    rows = session.execute(
         select(Stance.person_id, Stance.claim_id, Stance.position).where(
-            Stance.person_id.in_([p.id for p in people]),
-            Stance.claim_id.in_([c.id for c in claims]),
+            Stance.person_id.in_(list(person_ids)),
+            Stance.claim_id.in_(list(claim_ids)),
             is_latest(),
         )
-    ).all()
-    position_of = {(pid, cid): pos for pid, cid, pos in cells}
-    columns = [{"key": f"C{i}", **claim_ref(c)} for i, c in enumerate(claims, 1)]
-    rows = [
-        {
-            "person": person_ref(p),
-            "cells": [
-                {"claim": c.slug, **position_data(position_of.get((p.id, c.id)))} for c in claims
-            ],
-        }
-        for p in people
-    ]
-    return {
-        "counts": totals,
-        "matrix": {
-            "columns": columns,
-            "rows": rows,
-            "people_shown": len(people),
-            "claims_shown": len(claims),
-        },
-        "contested": contested_claims(session),
-        "contested_pool": CONTESTED_POOL,
-    }
+    )
+    return {(int(pid), int(cid)): pos for pid, cid, pos in rows}

@@ -38,7 +38,7 @@ from kb.queries.claims import (
     iter_claim_rows,
 )
 from kb.queries.listing import Listing, by_slug
-from kb.queries.overview import overview
+from kb.queries.overview import overview, topic_choices
 from kb.queries.people import (
     PEOPLE_CSV_HEADER,
     PEOPLE_SORTS,
@@ -66,7 +66,7 @@ from kb.queries.topics import (
     topics_listing,
     topics_select,
 )
-from kb.web import linked_data, panels, streams
+from kb.web import home_matrix, linked_data, panels, streams
 from kb.web.api import documented
 from kb.web.database import get_session
 from kb.web.params import choice, csv_dialect, page_request, text, year
@@ -176,11 +176,19 @@ bp.register_error_handler(HTTPException, http_error)
 
 @twin("/", json_rule="/index.json")
 def home(fmt: str):
-    """The overview: counts, the stance matrix (people x claims) and the most contested claims."""
-    data = overview(get_session())
+    """The overview: counts, the stance matrix (claims by topic x people by camp, for the
+    people and topic the reader picked: kb.web.home_matrix) and the most contested claims. A
+    slug that names nobody is said on the page, which answers 400 with the rest of it."""
+    session = get_session()
+    people, topic = home_matrix.picked(request.args)
+    data = {**overview(session), "matrix": home_matrix.home_matrix(session, people, topic)}
+    status = 400 if data["matrix"]["unknown"] else 200
     if fmt == "json":
-        return _json(data)
-    return render_template("browse/home.html", data=data)
+        return _json(data, status)
+    page = render_template(
+        "browse/home.html", data=data, topics=topic_choices(session), limit=home_matrix.MAX_PICKED
+    )
+    return page, status
 
 
 # the literal "path + .json" of "/" works too: Werkzeug redirects it to /index.json, the one
