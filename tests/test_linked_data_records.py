@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from kb.formats import aif, jsonld
 from kb.load.seed import seed_document
 from tests.helpers import seed_count
