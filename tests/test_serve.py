@@ -25,10 +25,12 @@ def served(databases, tmp_path):
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Generous: on a loaded machine (the suite runs on two workers) migrating, seeding and
+    # booting gunicorn can take a while. Ready is /healthz answering, not a whole page.
+    deadline = time.monotonic() + 90
     while True:
         try:
-            urllib.request.urlopen(base + "/", timeout=2)
+            urllib.request.urlopen(base + "/healthz", timeout=5)
             break
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
