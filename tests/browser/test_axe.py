@@ -105,7 +105,7 @@ def _cases():
             if viewport == "phone" and case not in PHONE:
                 continue
             marks = [
-                pytest.mark.xfail(strict=True, reason=f"{case}: {rule} is fixed on another branch")
+                pytest.mark.xfail(strict=True, reason=f"{case}: {rule} is to be fixed on another branch")
                 for known_case, rule in sorted(KNOWN_ELSEWHERE)
                 if known_case == case
             ]
