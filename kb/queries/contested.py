@@ -24,7 +24,7 @@ CONTESTED_RULE = (
     "claims nobody opposes (or nobody supports) come last."
 )
 """The one sentence every page that ranks claims by contest shows (templates: the
-`contested_rule` global, or the `contested_rule()` macro of templates/_macros.html)."""
+`contested_rule_sentence` global, or the `contested_rule()` macro of templates/_macros.html)."""
 
 
 def contested_score(supporters: int, opponents: int) -> float:

@@ -119,7 +119,7 @@ class Sections:
         """The page's pagination: of the chosen position, or with none chosen, of the whole
         (page N shows page N of every position, so `pages` is the longest position's)."""
         if self.position is not None:
-            return self.pages[self.position]
+            return {k: self.pages[self.position][k] for k in ("page", "per_page", "total", "pages")}
         pages = max([m["pages"] for m in self.pages.values()] or [1])
         return {"page": self.page, "per_page": self.per_page, "total": self.total, "pages": pages}
 

@@ -128,7 +128,7 @@ def url_with(**changes: Any) -> str:
     return _page_url({"fmt": changes.pop("fmt", "html")}, **changes)
 
 
-bp.add_app_template_global(CONTESTED_RULE, "contested_rule")
+bp.add_app_template_global(CONTESTED_RULE, "contested_rule_sentence")
 bp.add_app_template_filter(reader_text.for_readers, "for_readers")
 
 
