@@ -43,9 +43,7 @@ _._check_statements  # unused method (kb/load/statement_checks.py)
 _._check_signatures  # unused method (kb/load/statement_checks.py)
 _._check_affiliations  # unused method (kb/load/affiliation_checks.py)
 
-# Jinja: read by templates only (page.first_index in _macros.html, w.adjective, url_with(...))
-_.first_index  # unused property (kb/pagination.py:62)
-_.last_index  # unused property (kb/pagination.py:66)
+# Jinja: read by templates only (w.adjective, url_with(...))
 adjective  # unused variable (kb/vocabulary.py:25)
 url_with  # unused function (kb/web/browse.py:97)
 

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from kb.models import Claim, Stance
 from kb.queries import is_latest
-from kb.queries.shapes import claim_ref
 
 CONTESTED_RULE = (
     "Most contested: claims with people on both sides, ranked by how evenly they split, "
@@ -74,21 +73,3 @@ def side_count_rows(session: Session, *conditions: Any) -> list[tuple[int, int, 
         .group_by(Claim.id)
     )
     return [(int(c), int(s), int(o), int(m)) for c, s, o, m in rows]
-
-
-def most_contested(session: Session, limit: int = 10) -> list[dict[str, Any]]:
-    """The `limit` most contested claims of the whole base (CONTESTED_RULE), as the home page
-    lists them: each claim's ref, its counts and its score."""
-    ranked = rank_contested(side_count_rows(session), limit)
-    ids = [r[0] for r in ranked]
-    claims = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
-    return [
-        {
-            "claim": claim_ref(claims[c]),
-            "supports": s,
-            "opposes": o,
-            "mixed": m,
-            "score": round(score, 3),
-        }
-        for c, s, o, m, score in ranked
-    ]

@@ -128,7 +128,9 @@ def url_with(**changes: Any) -> str:
     return _page_url({"fmt": changes.pop("fmt", "html")}, **changes)
 
 
-bp.add_app_template_global(CONTESTED_RULE, "contested_rule_sentence")
+bp.record_once(
+    lambda state: state.app.jinja_env.globals.update(contested_rule_sentence=CONTESTED_RULE)
+)
 bp.add_app_template_filter(reader_text.for_readers, "for_readers")
 
 
