@@ -69,8 +69,8 @@ def test_home_shows_counts_matrix_and_contested_claims(seeded_client) -> None:
     assert "Supports" in html and "No stance" in html
     contested = data["contested"]
     assert contested, "the seed has claims with both supporters and opponents"
-    evenness = [c["evenness"] for c in contested]
-    assert evenness == sorted(evenness, reverse=True)
+    scores = [c["score"] for c in contested]
+    assert scores == sorted(scores, reverse=True)
     assert all(c["supports"] > 0 and c["opposes"] > 0 for c in contested)
 
 
@@ -185,9 +185,15 @@ def test_filters_and_facets(seeded_client) -> None:
     kind_facet = {f["value"]: f["count"] for f in sources["facets"]["kind"]}
     assert kind_facet["blog_post"] == len(sources["rows"])
     people = seeded_client.get("/people.json").get_json()
-    aff = people["facets"]["affiliation"][0]
-    filtered = seeded_client.get("/people.json", query_string={"affiliation": aff["value"]})
-    assert filtered.get_json()["pagination"]["total"] == aff["count"]
+    # the affiliation facet lists only texts two or more people share: on the seed, none
+    assert all(f["count"] >= 2 for f in people["facets"]["affiliation"])
+    org = people["facets"]["organisation"][0]
+    filtered = seeded_client.get("/people.json", query_string={"organisation": org["value"]})
+    assert filtered.get_json()["pagination"]["total"] == org["count"]
+    # ?affiliation= still filters by the exact text
+    one = people["rows"][0]
+    by_text = seeded_client.get("/people.json", query_string={"affiliation": one["affiliation"]})
+    assert one["slug"] in {r["slug"] for r in by_text.get_json()["rows"]}
 
 
 def test_sorting(seeded_client) -> None:
@@ -319,9 +325,14 @@ def test_kept_aggregates_follow_every_write(session, app) -> None:
     make_person(session, slug="newcomer", name="Newcomer", affiliation="Synthetic Lab")
     session.commit()
     assert client.get("/index.json").get_json()["counts"]["people"] == 1
+    # one person's own affiliation filters nothing: the facet lists texts people share
+    assert client.get("/people.json").get_json()["facets"]["affiliation"] == []
+    make_person(session, slug="second", name="Second", affiliation="Synthetic Lab")
+    session.commit()
+    assert client.get("/index.json").get_json()["counts"]["people"] == 2
     facet = client.get("/people.json").get_json()["facets"]["affiliation"]
     assert facet == [
-        {"value": "Synthetic Lab", "label": "Synthetic Lab", "count": 1, "selected": False}
+        {"value": "Synthetic Lab", "label": "Synthetic Lab", "count": 2, "selected": False}
     ]
 
 
@@ -356,13 +367,10 @@ def test_most_contested_is_most_evenly_split(session) -> None:
     claim_with("one-none", 1, 0)
     session.flush()
     ranked = contested_claims(session)
+    # even splits first, the one with more people on its sides before the other
     assert [r["claim"]["slug"] for r in ranked] == ["three-three", "two-two", "five-two"]
     assert [r["evenness"] for r in ranked] == [1.0, 1.0, 0.4]
-    # only the claims with most stances are candidates: here the two busiest
-    assert [r["claim"]["slug"] for r in contested_claims(session, pool=2)] == [
-        "three-three",
-        "five-two",
-    ]
+    assert ranked[0]["score"] > ranked[1]["score"] > ranked[2]["score"]
 
 
 @pytest.mark.parametrize(

@@ -114,17 +114,26 @@ def test_the_large_dataset_renders_and_paginates(big_app: Flask) -> None:
 
 
 def test_person_and_claim_pages_page_through_their_stances(big_app: Flask) -> None:
+    """Each position is paged on its own (?position=...&page=...); without a position, every
+    position shows its first page, so both sides are on the first screen."""
     client = big_app.test_client()
+    url = "/people/synthetic-person-1.json?position={}&per_page=5&page={}"
 
-    def claims_on(page: int) -> list[str]:
-        data = client.get(f"/people/synthetic-person-1.json?per_page=5&page={page}").get_json()
-        assert data["pagination"]["total"] > 10
-        return [st["claim"]["slug"] for group in data["stances"].values() for st in group]
+    def claims_on(position: str, page: int) -> list[str]:
+        data = client.get(url.format(position, page)).get_json()
+        assert data["pagination"]["total"] == data["counts"][position] > 10
+        assert not any(data["stances"][p] for p in data["stances"] if p != position)
+        return [st["claim"]["slug"] for st in data["stances"][position]]
 
-    first, second = claims_on(1), claims_on(2)
+    busiest = max(("supports", "opposes"), key=lambda p: len(claims_on(p, 1)))
+    first, second = claims_on(busiest, 1), claims_on(busiest, 2)
     assert len(first) == len(second) == 5 and not set(first) & set(second)
+    everything = client.get("/people/synthetic-person-1.json?per_page=5").get_json()
+    assert all(len(g) == min(5, everything["counts"][p]) for p, g in everything["stances"].items())
     data = client.get("/claims/synthetic-claim-1.json?per_page=3").get_json()
-    assert sum(len(g) for g in data["sides"].values()) == 3
-    assert data["pagination"]["total"] >= 3
-    html = client.get("/claims/synthetic-claim-1?per_page=3").get_data(as_text=True)
+    assert all(len(g) == min(3, data["counts"][p]) for p, g in data["sides"].items())
+    assert data["pagination"]["total"] == data["counts"]["total"] >= 3
+    html = client.get("/claims/synthetic-claim-1?position=supports&per_page=1").get_data(
+        as_text=True
+    )
     assert 'rel="next"' in html

@@ -9,9 +9,9 @@ check on hand-made cases, and, where it needs the database, a thin wrapper that 
   strongest positive ties (best score, then most shared claims); an edge stays when either end
   keeps it. Camps are numbered 1, 2, ... by size (largest first), ties by the first name.
 - Contested claims: with s supporters and o opponents (mixed stances are not a side),
-  contested = (min(s, o) / max(s, o)) * log2(1 + s + o). The first factor is 1 for an even split
-  and falls towards 0 as one side dominates; the second rewards claims many people weigh in on,
-  with diminishing returns. A claim nobody opposes (or supports) scores 0 and is not listed.
+  contested = (min(s, o) / max(s, o)) * log2(1 + s + o), defined once in kb.queries.contested
+  (with CONTESTED_RULE, the sentence pages show) and re-exported here: the list pages sort by
+  the same score. A claim nobody opposes (or supports) scores 0 and is not listed.
 - Tensions: a person who supports two claims where one contradicts the other, or who supports
   claim A, A supports B, and opposes B (found in SQL: kb.queries.graph.tension_rows).
 - Bridges: betweenness centrality (networkx.betweenness_centrality, unweighted, normalised) on
@@ -24,7 +24,6 @@ check on hand-made cases, and, where it needs the database, a thin wrapper that 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -35,6 +34,11 @@ from sqlalchemy.orm import Session
 from kb.graph.agreement import Agreement, PairCounts, top_per_person
 from kb.models import Claim, Person, Stance
 from kb.queries import graph as q
+
+# the one definition of "most contested", re-exported for the graph pages
+from kb.queries.contested import CONTESTED_RULE as CONTESTED_RULE
+from kb.queries.contested import contested_score as contested_score
+from kb.queries.contested import rank_contested as rank_contested
 
 CAMP_SEED = 20170717
 CAMP_NEIGHBOURS = 15
@@ -112,14 +116,6 @@ def camp_label(
 # --- contested claims --------------------------------------------------------------------
 
 
-def contested_score(supporters: int, opponents: int) -> float:
-    """(min/max) * log2(1 + s + o); 0 when either side is empty."""
-    if supporters <= 0 or opponents <= 0:
-        return 0.0
-    evenness = min(supporters, opponents) / max(supporters, opponents)
-    return evenness * math.log2(1 + supporters + opponents)
-
-
 @dataclass(frozen=True)
 class Contested:
     claim_id: int
@@ -129,18 +125,6 @@ class Contested:
     opponents: int
     mixed: int
     score: float
-
-
-def rank_contested(
-    counts: Iterable[tuple[int, int, int, int]], limit: int | None = 10
-) -> list[tuple[int, int, int, int, float]]:
-    """(claim_id, s, o, mixed, score) by score, highest first (ties: more people, then id)."""
-    scored = [
-        (int(c), int(s), int(o), int(m), contested_score(int(s), int(o))) for c, s, o, m in counts
-    ]
-    scored = [r for r in scored if r[4] > 0]
-    scored.sort(key=lambda r: (-r[4], -(r[1] + r[2]), r[0]))
-    return scored[:limit] if limit is not None else scored
 
 
 def contested_claims(

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.dates import humanize_partial
 from kb.models import POSITIONS, Claim, ClaimRelation, Person, Stance, Topic, claim_topic
 from kb.pagination import Page, PageRequest
 from kb.queries import is_latest
+from kb.queries.contested import contested_order, side_count_rows
 from kb.queries.listing import (
     FACET_LIMIT,
     FACETS,
@@ -26,7 +28,9 @@ from kb.queries.listing import (
     MEMO,
     Listing,
     by_slug,
+    facet_more,
     page_ids,
+    position_sections,
     rows_by_ids,
 )
 from kb.queries.shapes import (
@@ -93,10 +97,9 @@ def claims_select(
     if sort == "stances":
         return stmt.order_by(total.desc(), Claim.text, Claim.id)
     if sort == "contested":
-        smaller = case(
-            (sides["supports"] < sides["opposes"], sides["supports"]), else_=sides["opposes"]
-        )
-        return stmt.order_by(smaller.desc(), total.desc(), Claim.text, Claim.id)
+        # SQL cannot rank by the contest score (kb.queries.contested): claim_order() does, and
+        # this order (most people first) only stands in where the whole select is streamed
+        return stmt.order_by(total.desc(), Claim.text, Claim.id)
     if sort == "recent":
         return stmt.order_by(Claim.id.desc())
     return stmt.order_by(Claim.text, Claim.id)
@@ -120,11 +123,15 @@ def claims_listing(
     position: str | None = None,
     sort: str = "text",
     facets: bool = True,
+    facet_limit: int = FACET_LIMIT,
+    person_q: str | None = None,
 ) -> Listing:
     """A page of claims, filtered by topic and by person and position, with facet counts.
 
     Each facet counts the claims that match every other filter (so choosing a topic still shows
-    how many claims the other topics have under the person filter, as faceted search does)."""
+    how many claims the other topics have under the person filter, as faceted search does).
+    The topic and person facets list their `facet_limit` largest values and say how many there
+    are in all (Listing.facet_more); `person_q` keeps the people whose name contains it."""
     topic = by_slug(session, Topic, topic_slug, "topic")
     person = by_slug(session, Person, person_slug, "person")
     page = claims_page(session, req, topic, person, position, sort)
@@ -136,7 +143,8 @@ def claims_listing(
     }
     listing = Listing(page, {}, filters)
     if facets:
-        listing.facets = _claim_facets(session, topic, person, position)
+        asked = FacetAsk(facet_limit, person_q)
+        listing.facets, listing.facet_more = _claim_facets(session, topic, person, position, asked)
         people = listing.facets["person"]
         if person is not None and not any(f["selected"] for f in people):
             # the chosen person is outside the top of the facet: still show (and count) them
@@ -170,42 +178,90 @@ def claims_page(
     total = session.scalar(select(func.count()).select_from(Claim).where(*conds)) or 0
     stmt = claims_select(topic, person, position, sort).options(selectinload(Claim.topics))
     if sort in ("stances", "contested"):
-        key = (
-            "claim-order",
-            topic.id if topic else None,
-            person.id if person else None,
-            position,
-            sort,
-        )
-        order = MEMO.get(
-            session,
-            key,
-            lambda: list(
-                session.scalars(
-                    claims_select(topic, person, position, sort).with_only_columns(Claim.id)
-                )
-            ),
-        )
-        ids = order[req.offset : req.offset + req.per_page]
+        ids = claim_order(session, topic, person, position, sort)[
+            req.offset : req.offset + req.per_page
+        ]
     else:
         ids = page_ids(session, claims_select(topic, person, position, sort), Claim.id, req)
     rows = rows_by_ids(session, stmt, Claim.id, ids)
     return Page([claim_row(*r) for r in rows], req.page, req.per_page, total)
 
 
+def claim_order(
+    session: Session, topic: Topic | None, person: Person | None, position: str | None, sort: str
+) -> list[int]:
+    """Every matching claim's id in an order by a count ("stances", or "contested" as
+    kb.queries.contested ranks it), computed once per data version and filters, and kept."""
+    conds = list(_claim_conditions(topic, person, position).values())
+    key = ("claim-order", topic.id if topic else None, person.id if person else None, position)
+
+    def build() -> list[int]:
+        if sort == "contested":
+            return contested_order(side_count_rows(session, *conds))
+        return list(
+            session.scalars(
+                claims_select(topic, person, position, sort).with_only_columns(Claim.id)
+            )
+        )
+
+    return MEMO.get(session, (*key, sort), build)
+
+
+def claim_csv_rows(
+    session: Session, topic: Topic | None, person: Person | None, position: str | None, sort: str
+) -> Iterator[list[Any]]:
+    """The CSV rows of a claim list, in the order of its pages (sorted by contest, they are
+    read in the order kb.queries.contested gives, which SQL alone cannot)."""
+    if sort == "contested":
+        return iter_claim_rows_in_order(
+            session, claim_order(session, topic, person, position, sort)
+        )
+    return iter_claim_rows(session, claims_select(topic, person, position, sort))
+
+
+def iter_claim_rows_in_order(session: Session, ids: list[int]) -> Iterator[list[Any]]:
+    """The CSV cells of the claims `ids`, in that order, read 500 at a time."""
+    stmt = claims_select().options(selectinload(Claim.topics))
+    for start in range(0, len(ids), 500):
+        for c, sup, opp, mix in rows_by_ids(session, stmt, Claim.id, ids[start : start + 500]):
+            yield [c.slug, c.text, c.summary, ";".join(t.slug for t in c.topics), sup, opp, mix]
+
+
+@dataclass(frozen=True)
+class FacetAsk:
+    """How much of the long facets a reader asked for: how many values, and for the person
+    facet, a piece of the name."""
+
+    limit: int = FACET_LIMIT
+    person_q: str | None = None
+
+
 def _claim_facets(
-    session: Session, topic: Topic | None, person: Person | None, position: str | None
-) -> dict[str, list[dict[str, Any]]]:
-    """The three facets of the claim list. Each leaves out its own filter, so each is kept
-    under the other two alone: the topic counts under "opposes" are the same whichever topic
-    is chosen, and a reader stepping through topics reuses them instead of rescanning."""
+    session: Session,
+    topic: Topic | None,
+    person: Person | None,
+    position: str | None,
+    asked: FacetAsk,
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
+    """The three facets of the claim list, and for the two long ones how many values they
+    have in all. Each leaves out its own filter, so each is kept under the other two alone:
+    the topic counts under "opposes" are the same whichever topic is chosen, and a reader
+    stepping through topics reuses them instead of rescanning."""
     t_id, p_id = (topic.id if topic else None), (person.id if person else None)
-    topics = FACETS.get(
-        session, ("claim-topics", p_id, position), lambda: _topic_counts(session, person, position)
+    topics, n_topics = FACETS.get(
+        session,
+        ("claim-topics", p_id, position, asked.limit),
+        lambda: _topic_counts(session, person, position, asked.limit),
     )
-    people = FACETS.get(
-        session, ("claim-people", t_id, position), lambda: _person_counts(session, topic, position)
+    people, n_people = FACETS.get(
+        session,
+        ("claim-people", t_id, position, asked.limit, asked.person_q),
+        lambda: _person_counts(session, topic, position, asked.limit, asked.person_q),
     )
+    more = {
+        "topic": facet_more(len(topics), n_topics, asked.limit),
+        "person": facet_more(len(people), n_people, asked.limit, query=asked.person_q),
+    }
     by_position = FACETS.get(
         session, ("claim-positions", t_id, p_id), lambda: _position_counts(session, topic, person)
     )
@@ -228,7 +284,7 @@ def _claim_facets(
             }
             for w in positions
         ],
-    }
+    }, more
 
 
 def _in_claims(
@@ -241,18 +297,21 @@ def _in_claims(
 
 
 def _topic_counts(
-    session: Session, person: Person | None, position: str | None
-) -> list[tuple[int, str, str, int]]:
+    session: Session, person: Person | None, position: str | None, limit: int
+) -> tuple[list[tuple[int, str, str, int]], int]:
+    """The `limit` topics with most matching claims, and how many topics have any."""
     n = func.count(claim_topic.c.claim_id)
+    where = _in_claims(claim_topic.c.claim_id, None, person, position)
     rows = session.execute(
         select(Topic.id, Topic.slug, Topic.name, n)
         .join(claim_topic, claim_topic.c.topic_id == Topic.id)
-        .where(*_in_claims(claim_topic.c.claim_id, None, person, position))
+        .where(*where)
         .group_by(Topic.id)
         .order_by(n.desc(), Topic.name, Topic.id)
-        .limit(FACET_LIMIT)
+        .limit(limit)
     )
-    return [(tid, slug, name, count) for tid, slug, name, count in rows]
+    total = session.scalar(select(func.count(claim_topic.c.topic_id.distinct())).where(*where))
+    return [(tid, slug, name, count) for tid, slug, name, count in rows], int(total or 0)
 
 
 def _position_counts(
@@ -275,12 +334,19 @@ def _position_counts(
 
 
 def _person_counts(
-    session: Session, topic: Topic | None, position: str | None
-) -> list[tuple[int, str, str, int]]:
+    session: Session, topic: Topic | None, position: str | None, limit: int, name_q: str | None
+) -> tuple[list[tuple[int, str, str, int]], int]:
+    """The `limit` people with most matching claims (those whose name contains `name_q`, if
+    given), and how many such people there are."""
     st2 = aliased(Stance)
     where = _in_claims(st2.claim_id, topic, None, position)
     if position is not None:
         where += [st2.position == position, is_latest(st2)]
+    if name_q:
+        named = select(Person.id).where(
+            func.lower(Person.name).contains(name_q.lower(), autoescape=True)
+        )
+        where.append(st2.person_id.in_(named))
     n2 = func.count(st2.claim_id.distinct())
     # count per person id first (the stance index covers it), then read the top people
     top = (
@@ -288,7 +354,7 @@ def _person_counts(
         .where(*where)
         .group_by(st2.person_id)
         .order_by(n2.desc(), st2.person_id)
-        .limit(FACET_LIMIT)
+        .limit(limit)
         .subquery()
     )
     rows = session.execute(
@@ -296,7 +362,8 @@ def _person_counts(
         .join(top, top.c.person_id == Person.id)
         .order_by(top.c.n.desc(), Person.name, Person.id)
     )
-    return [tuple(r) for r in rows]
+    total = session.scalar(select(func.count(st2.person_id.distinct())).where(*where))
+    return [tuple(r) for r in rows], int(total or 0)
 
 
 def iter_claim_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
@@ -312,20 +379,34 @@ CLAIM_CSV_HEADER = ["slug", "text", "summary", "topics", "supports", "opposes", 
 
 
 def claim_detail(
-    session: Session, slug: str, req: PageRequest
+    session: Session,
+    slug: str,
+    req: PageRequest,
+    position: str | None = None,
+    explicit_size: bool = False,
 ) -> tuple[Claim, dict[str, Any]] | None:
-    """A claim, a page of the people on each side (latest stances, by name) with their quotes,
-    the claims it supports or contradicts and those that support or contradict it, and a
-    timeline of the stances taken on it (undated first, then by date; the first
-    HISTORY_LIMIT)."""
+    """A claim, the people on each side (latest stances, by name; each position counted in full
+    and paged on its own, kb.queries.listing.position_sections) with their quotes, the claims
+    it supports or contradicts and those that support or contradict it, and a timeline of the
+    stances taken on it (undated first, then by date; the first HISTORY_LIMIT)."""
     claim = _claim_with_relations(session, slug)
     if claim is None:
         return None
-    ids, total, current = _sides_page(session, claim, req)
+    sections = position_sections(
+        session,
+        [Stance.claim_id == claim.id, is_latest()],
+        (Person, Person.id == Stance.person_id),
+        [Person.name],
+        position,
+        req,
+        explicit_size,
+    )
+    current = load_stances(session, sections.all_ids(), selectinload(Stance.person))
     timeline, timeline_total = _timeline(session, claim)
     return claim, {
         "claim": {**claim_ref(claim), "topics": [topic_ref(t) for t in claim.topics]},
-        "pagination": Page(ids, req.page, req.per_page, total).meta(),
+        "pagination": sections.meta(),
+        **sections.data(),
         "sides": by_position([stance_data(st, True, claim=False) for st in current]),
         "relations": _relations(claim),
         "timeline": timeline,
@@ -344,28 +425,6 @@ def _claim_with_relations(session: Session, slug: str) -> Claim | None:
             selectinload(Claim.relations_in).selectinload(ClaimRelation.from_claim),
         )
     )
-
-
-def _sides_page(
-    session: Session, claim: Claim, req: PageRequest
-) -> tuple[list[int], int, list[Stance]]:
-    """One page of the latest stances on a claim, by the holder's name: their ids, how many
-    there are in all and the stances, loaded with their holders and evidence."""
-    on_claim = [Stance.claim_id == claim.id]
-    total = (
-        session.scalar(select(func.count()).select_from(Stance).where(*on_claim, is_latest())) or 0
-    )
-    ids = list(
-        session.scalars(
-            select(Stance.id)
-            .join(Person, Person.id == Stance.person_id)
-            .where(*on_claim, is_latest())
-            .order_by(Person.name, Stance.id)
-            .limit(req.per_page)
-            .offset(req.offset)
-        )
-    )
-    return ids, total, load_stances(session, ids, selectinload(Stance.person))
 
 
 def _timeline(session: Session, claim: Claim) -> tuple[list[dict[str, Any]], int]:

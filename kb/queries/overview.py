@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from kb.models import Claim, Person, Quote, Source, Stance, Topic, claim_topic
 from kb.queries import is_latest
+from kb.queries.contested import rank_contested, side_count_rows
 from kb.queries.listing import MEMO
 from kb.queries.shapes import claim_ref, topic_ref
 
@@ -43,45 +44,25 @@ def _busiest_claims(limit: int, topic_id: int | None = None) -> Any:
     )
 
 
-def contested_claims(
-    session: Session, limit: int = 10, pool: int = CONTESTED_POOL
-) -> list[dict[str, Any]]:
-    """The most contested claims. Among the `pool` claims with most stances (on the seed that is
-    every claim; on a large base it keeps the cost fixed and leaves out claims few people have
-    taken a side on), those with at least one supporter and one opponent, counting each
-    person's latest stance, ranked by how evenly split they are: evenness =
-    min(supporters, opponents) / max(supporters, opponents), so 3 against 3 (1.0) ranks above
-    5 against 2 (0.4). Ties go to the claim with more people on the two sides, then by slug.
-    "Mixed" stances are shown but count for neither side."""
-    busiest = _busiest_claims(pool)
-    sup = _position_count("supports").label("supports")
-    opp = _position_count("opposes").label("opposes")
-    mix = _position_count("mixed").label("mixed")
-    counts = (
-        select(Stance.claim_id, sup, opp, mix)
-        .where(is_latest(), Stance.claim_id.in_(select(busiest.c.claim_id)))
-        .group_by(Stance.claim_id)
-        .having(and_(sup > 0, opp > 0))
-        .subquery()
-    )
-    s = cast(counts.c.supports, Float)
-    o = cast(counts.c.opposes, Float)
-    evenness = case((s < o, s / o), else_=o / s)
-    rows = session.execute(
-        select(Claim, counts.c.supports, counts.c.opposes, counts.c.mixed, evenness)
-        .join(counts, counts.c.claim_id == Claim.id)
-        .order_by(evenness.desc(), (counts.c.supports + counts.c.opposes).desc(), Claim.slug)
-        .limit(limit)
-    ).all()
+def contested_claims(session: Session, limit: int = 10) -> list[dict[str, Any]]:
+    """The most contested claims, by the one definition (kb.queries.contested: every claim,
+    each person's latest stance, ranked by contested_score), as /graph and
+    /claims?sort=contested rank them. "score" is that score; "evenness" (smaller side over
+    larger) is kept for the JSON's readers."""
+    ranked = rank_contested(side_count_rows(session), limit)
+    claims = {
+        c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_([r[0] for r in ranked])))
+    }
     return [
         {
-            "claim": claim_ref(c),
-            "supports": int(n_sup),
-            "opposes": int(n_opp),
-            "mixed": int(n_mix),
-            "evenness": round(float(even), 3),
+            "claim": claim_ref(claims[cid]),
+            "supports": n_sup,
+            "opposes": n_opp,
+            "mixed": n_mix,
+            "evenness": round(min(n_sup, n_opp) / max(n_sup, n_opp), 3),
+            "score": round(score, 3),
         }
-        for c, n_sup, n_opp, n_mix, even in rows
+        for cid, n_sup, n_opp, n_mix, score in ranked
     ]
 
 
@@ -114,7 +95,8 @@ def overview(session: Session) -> dict[str, Any]:
         lambda: {
             "counts": counts(session),
             "contested": contested_claims(session),
-            "contested_pool": CONTESTED_POOL,
+            # every claim is a candidate (kept for the JSON's readers, who had a pool before)
+            "contested_pool": None,
         },
     )
 

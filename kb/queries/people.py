@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, case, func, select
+from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from kb.models import Claim, Person, Quote, Source, Stance, source_author
+from kb.models import POSITIONS, Claim, Person, Quote, Source, Stance, source_author
 from kb.pagination import Page, PageRequest
 from kb.queries import is_latest
 from kb.queries.affiliations import (
@@ -28,7 +28,9 @@ from kb.queries.listing import (
     HISTORY_LIMIT,
     MEMO,
     Listing,
+    facet_more,
     page_ids,
+    position_sections,
     rows_by_ids,
 )
 from kb.queries.shapes import (
@@ -59,7 +61,15 @@ def people_select(
     n_quotes = (
         select(func.count()).where(q.speaker_id == Person.id).correlate(Person).scalar_subquery()
     ).label("quotes")
-    stmt = select(Person, n_claims, n_quotes)
+    sides = [
+        select(func.count())
+        .where(st.person_id == Person.id, st.position == position, is_latest(st))
+        .correlate(Person)
+        .scalar_subquery()
+        .label(position)
+        for position in POSITIONS
+    ]
+    stmt = select(Person, n_claims, n_quotes, *sides)
     if affiliation is not None:
         stmt = stmt.where(Person.affiliation == affiliation)
     if organisations is not None:
@@ -71,13 +81,19 @@ def people_select(
     return stmt.order_by(Person.name, Person.id)
 
 
-def person_row(p: Person, n_claims: int, n_quotes: int) -> dict[str, Any]:
+def person_row(
+    p: Person, n_claims: int, n_quotes: int, supports: int = 0, opposes: int = 0, mixed: int = 0
+) -> dict[str, Any]:
+    """A row of the people list: with the split of the person's latest stances by position."""
     return {
         "slug": p.slug,
         "name": p.name,
         "affiliation": p.affiliation,
         "claims": n_claims,
         "quotes": n_quotes,
+        "supports": supports,
+        "opposes": opposes,
+        "mixed": mixed,
     }
 
 
@@ -96,7 +112,11 @@ def people_listing(
     sort: str = "name",
     facets: bool = True,
     organisation: str | None = None,
+    facet_limit: int = FACET_LIMIT,
 ) -> Listing:
+    """A page of people, filtered by affiliation (the free text) and organisation, with the
+    facets beside it: the affiliations two or more people share (most often the text is one
+    person's own, which filters nothing) and the organisations."""
     names = organisations_named(session, organisation)
     stmt = people_select(affiliation, sort, names)
     cond = [] if affiliation is None else [Person.affiliation == affiliation]
@@ -120,83 +140,80 @@ def people_listing(
         {"affiliation": affiliation, "organisation": organisation, "sort": sort},
     )
     if facets:
-        n = func.count(Person.id)
-        aff_rows = MEMO.get(
+        shared, n_shared = MEMO.get(
             session,
-            ("people-facets",),
-            lambda: [
-                tuple(r)
-                for r in session.execute(
-                    select(Person.affiliation, n)
-                    .where(Person.affiliation.is_not(None))
-                    .group_by(Person.affiliation)
-                    .order_by(n.desc(), Person.affiliation)
-                    .limit(FACET_LIMIT)
-                )
-            ],
+            ("people-facets", facet_limit),
+            lambda: _shared_affiliations(session, facet_limit),
         )
         listing.facets = {
             "affiliation": [
                 {"value": a, "label": a, "count": c, "selected": a == affiliation}
-                for a, c in aff_rows
+                for a, c in shared
             ],
             "organisation": organisation_facet(session, names or []),
         }
+        listing.facet_more = {"affiliation": facet_more(len(shared), n_shared, facet_limit)}
     return listing
 
 
+def _shared_affiliations(session: Session, limit: int) -> tuple[list[tuple[str, int]], int]:
+    """The `limit` affiliation texts held by most people, among those two or more share, and
+    how many such texts there are."""
+    n = func.count(Person.id)
+    shared = (
+        select(Person.affiliation, n.label("n"))
+        .where(Person.affiliation.is_not(None))
+        .group_by(Person.affiliation)
+        .having(n > 1)
+    )
+    rows = session.execute(shared.order_by(n.desc(), Person.affiliation).limit(limit))
+    total = session.scalar(select(func.count()).select_from(shared.subquery()))
+    return [(str(a), int(c)) for a, c in rows], int(total or 0)
+
+
 def iter_people_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
-    for p, n_claims, n_quotes in session.execute(stmt.execution_options(yield_per=500)):
-        yield list(person_row(p, n_claims, n_quotes).values())
+    for p, n_claims, n_quotes, *_sides in session.execute(stmt.execution_options(yield_per=500)):
+        row = person_row(p, n_claims, n_quotes)
+        yield [row[key] for key in PEOPLE_CSV_HEADER]
 
 
 def person_detail(
-    session: Session, slug: str, req: PageRequest
+    session: Session,
+    slug: str,
+    req: PageRequest,
+    position: str | None = None,
+    explicit_size: bool = False,
 ) -> tuple[Person, dict[str, Any]] | None:
-    """A person, a page of their stances grouped by position (the latest stance on each claim,
-    supporters' side first, then by claim), each with its quotes and sources; their earlier
-    stances, as history; and the sources they are quoted in or wrote. Pages and limits keep a
-    prolific person's page as fast as anyone's."""
+    """A person, their latest stances by position (kb.queries.listing.position_sections: each
+    position counted in full and paged on its own, claims by text), each with its quotes and
+    sources; their earlier stances, as history; and the sources they are quoted in or wrote.
+    Pages and limits keep a prolific person's page as fast as anyone's."""
     person = session.scalar(select(Person).where(Person.slug == slug))
     if person is None:
         return None
-    ids, total, current = _current_page(session, person, req)
+    sections = position_sections(
+        session,
+        [Stance.person_id == person.id, is_latest()],
+        (Claim, Claim.id == Stance.claim_id),
+        [Claim.text],
+        position,
+        req,
+        explicit_size,
+    )
+    current = load_stances(session, sections.all_ids(), selectinload(Stance.claim))
     earlier = _earlier_stances(session, person)
     sources = _person_sources(session, person)
     # the same person appears on every stance: leave it out of each one
     return person, {
         "person": person_data(person),
         "affiliations": person_affiliations(session, person.id),
-        "pagination": Page(ids, req.page, req.per_page, total).meta(),
+        "pagination": sections.meta(),
+        **sections.data(),
         "stances": by_position([stance_data(st, True, person=False) for st in current]),
         "earlier_stances": [stance_data(st, False, person=False) for st in earlier],
         "sources": [{**source_ref(s), "quotes": n} for s, n in sources],
         "limits": {"earlier_stances": HISTORY_LIMIT, "sources": HISTORY_LIMIT},
     }
-
-
-def _position_order(st: Any = Stance) -> Any:
-    return case((st.position == "supports", 0), (st.position == "opposes", 1), else_=2)
-
-
-def _current_page(
-    session: Session, person: Person, req: PageRequest
-) -> tuple[list[int], int, list[Stance]]:
-    """One page of a person's latest stances (supporters' side first, then by claim): their
-    ids, how many there are in all and the stances, loaded with their claims and evidence."""
-    mine = [Stance.person_id == person.id]
-    total = session.scalar(select(func.count()).select_from(Stance).where(*mine, is_latest())) or 0
-    ids = list(
-        session.scalars(
-            select(Stance.id)
-            .join(Claim, Claim.id == Stance.claim_id)
-            .where(*mine, is_latest())
-            .order_by(_position_order(), Claim.text, Stance.id)
-            .limit(req.per_page)
-            .offset(req.offset)
-        )
-    )
-    return ids, total, load_stances(session, ids, selectinload(Stance.claim))
 
 
 def _earlier_stances(session: Session, person: Person) -> list[Stance]:

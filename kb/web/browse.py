@@ -32,12 +32,12 @@ from kb.queries import search as fts
 from kb.queries.claims import (
     CLAIM_CSV_HEADER,
     CLAIM_SORTS,
+    claim_csv_rows,
     claim_detail,
     claims_listing,
-    claims_select,
-    iter_claim_rows,
 )
-from kb.queries.listing import Listing, by_slug
+from kb.queries.contested import CONTESTED_RULE
+from kb.queries.listing import FACET_LIMIT, FACET_MAX, SECTION_PREVIEW, Listing, by_slug
 from kb.queries.overview import overview, topic_choices
 from kb.queries.people import (
     PEOPLE_CSV_HEADER,
@@ -48,7 +48,6 @@ from kb.queries.people import (
     people_select,
     person_detail,
 )
-from kb.queries.shapes import claim_ref, person_ref, quote_data, source_ref
 from kb.queries.sources import (
     SOURCE_CSV_HEADER,
     SOURCE_SORTS,
@@ -66,11 +65,11 @@ from kb.queries.topics import (
     topics_listing,
     topics_select,
 )
-from kb.web import home_matrix, linked_data, panels, streams
+from kb.web import hits, home_matrix, linked_data, panels, reader_text, streams
 from kb.web.api import documented
 from kb.web.database import get_session
-from kb.web.params import choice, csv_dialect, page_request, text, year
-from kb.web.present import absolute, http_error, urls
+from kb.web.params import bounded_int, choice, csv_dialect, page_request, text, year
+from kb.web.present import absolute, http_error
 from kb.web.present import json_response as _json
 
 bp = Blueprint("browse", __name__)
@@ -130,6 +129,12 @@ def url_with(**changes: Any) -> str:
     return _page_url({"fmt": changes.pop("fmt", "html")}, **changes)
 
 
+bp.record_once(
+    lambda state: state.app.jinja_env.globals.update(contested_rule_sentence=CONTESTED_RULE)
+)
+bp.add_app_template_filter(reader_text.for_readers, "for_readers")
+
+
 def _links(page: Any) -> dict[str, str | None]:
     return {
         "self": absolute(_page_url({"fmt": "json"})),
@@ -149,23 +154,6 @@ def _favicon(state: Any) -> None:
         endpoint="static",
         defaults={"filename": "favicon.ico"},
     )
-
-
-_PUBLIC_BLUEPRINTS = ("browse", "graph", "export", "api")
-
-
-@bp.before_app_request
-def refuse_nul() -> None:
-    """No real URL holds a NUL character, and PostgreSQL cannot even compare text with one: a
-    path or query parameter of a reader's page (browse, graph, export, api) that does is a 400
-    before any view runs. (The admin forms check their own fields.)"""
-    if request.blueprint not in _PUBLIC_BLUEPRINTS:
-        return
-    if "\x00" in request.path:
-        abort(400, description="The address contains a NUL character.")
-    for name, value in request.args.items(multi=True):
-        if "\x00" in value or "\x00" in name:
-            abort(400, description=f"The parameter {name!r} contains a NUL character.")
 
 
 bp.register_error_handler(HTTPException, http_error)
@@ -217,6 +205,7 @@ def _list_response(fmt: str, listing: Listing, template: str, **context: Any):
         "only people affiliated (now or before) with this organisation: its name or its slug",
     ),
     ("sort", list(PEOPLE_SORTS), "order of the rows (default name)"),
+    ("facet_limit", "integer", f"values listed by the affiliation facet (default {FACET_LIMIT})"),
 )
 @twin("/people", csv=True)
 def people(fmt: str):
@@ -231,7 +220,9 @@ def people(fmt: str):
     if fmt == "csv":
         stmt = people_select(affiliation, sort, organisations_named(session, organisation))
         return _csv("people", PEOPLE_CSV_HEADER, iter_people_rows(session, stmt))
-    listing = people_listing(session, req, affiliation, sort, organisation=organisation)
+    listing = people_listing(
+        session, req, affiliation, sort, organisation=organisation, facet_limit=_facet_limit()
+    )
     return _list_response(fmt, listing, "browse/people.html", sorts=PEOPLE_SORTS)
 
 
@@ -245,7 +236,17 @@ def people(fmt: str):
         "only claims with a stance in this position (the latest stance "
         "of each person; of the given person if `person` is set)",
     ),
-    ("sort", list(CLAIM_SORTS), "order of the rows (default text)"),
+    (
+        "sort",
+        list(CLAIM_SORTS),
+        "order of the rows (default text; contested: " + CONTESTED_RULE + ")",
+    ),
+    (
+        "facet_limit",
+        "integer",
+        f"values listed by the topic and person facets (default {FACET_LIMIT})",
+    ),
+    ("person_q", "string", "only people whose name contains this, in the person facet"),
 )
 @twin("/claims", csv=True)
 def claims(fmt: str):
@@ -260,15 +261,23 @@ def claims(fmt: str):
     session = get_session()
     if fmt == "csv":
         # the filters are checked first: an unknown slug is a 400 before any byte is sent
-        stmt = claims_select(
-            by_slug(session, Topic, topic, "topic"),
-            by_slug(session, Person, person, "person"),
-            position,
-            sort,
-        )
-        return _csv("claims", CLAIM_CSV_HEADER, iter_claim_rows(session, stmt))
-    listing = claims_listing(session, req, topic, person, position, sort)
+        found = by_slug(session, Topic, topic, "topic"), by_slug(session, Person, person, "person")
+        return _csv("claims", CLAIM_CSV_HEADER, claim_csv_rows(session, *found, position, sort))
+    listing = claims_listing(
+        session,
+        req,
+        topic,
+        person,
+        position,
+        sort,
+        facet_limit=_facet_limit(),
+        person_q=text(args, "person_q", 100),
+    )
     return _list_response(fmt, listing, "browse/claims.html", sorts=CLAIM_SORTS)
+
+
+def _facet_limit() -> int:
+    return bounded_int(request.args, "facet_limit", FACET_LIMIT, 1, FACET_MAX)
 
 
 @documented(
@@ -312,17 +321,51 @@ def topics(fmt: str):
 # ------------------------------------------------------------------ detail pages
 
 
-@documented(
-    ("page", "integer", "page of the person's stances, from 1"),
-    ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
-)
+DETAIL_PARAMS = [
+    (
+        "position",
+        list(POSITIONS),
+        "only stances in this position, paged (without it: the first page of each position)",
+    ),
+    ("page", "integer", "page of the stances (of each position shown), from 1"),
+    (
+        "per_page",
+        "integer",
+        f"stances per position and page (default: {SECTION_PREVIEW} of each position, or the "
+        "server's PAGE_SIZE for one position; capped by its MAX_PAGE_SIZE)",
+    ),
+]
+
+
+def _detail_request() -> tuple[PageRequest, str | None, bool]:
+    """A detail page's paging: the page, the position chosen (if any) and whether the reader
+    set the page size themselves."""
+    position = choice(request.args, "position", POSITIONS)
+    return _page_request(), position, bool(request.args.get("per_page"))
+
+
+def _section_pages(data: dict[str, Any]) -> dict[str, Page[Any]]:
+    """Each position's Page (for the templates' "Showing" line and pagination)."""
+    return {
+        p: Page(
+            data["stances" if "stances" in data else "sides"][p],
+            m["page"],
+            m["per_page"],
+            m["total"],
+        )
+        for p, m in data["by_position"].items()
+    }
+
+
+@documented(*DETAIL_PARAMS)
 @twin("/people/<slug>")
 def person(slug: str, fmt: str):
-    """A person: their stances grouped by position, each with its quotes and sources, earlier
-    stances, and the sources they are quoted in or wrote."""
+    """A person: their stances grouped by position (each counted in full and paged on its
+    own), each with its quotes and sources, earlier stances, and the sources they are quoted
+    in or wrote."""
     session = get_session()
-    req = _page_request()
-    found = person_detail(session, slug, req)
+    req, position, explicit = _detail_request()
+    found = person_detail(session, slug, req, position, explicit)
     if found is None:
         abort(404, description="There is no person with that name in kb.")
     person_obj, data = found
@@ -332,22 +375,21 @@ def person(slug: str, fmt: str):
     return render_template(
         "browse/person.html",
         data=data,
-        page=Page([], req.page, req.per_page, data["pagination"]["total"]),
+        page=Page([], req.page, data["pagination"]["per_page"], data["pagination"]["total"]),
+        pages=_section_pages(data),
         jsonld=linked_data.person_page(data),
         **panels.person_panels(session, person_obj),
     )
 
 
-@documented(
-    ("page", "integer", "page of the stances on the claim, from 1"),
-    ("per_page", "integer", "stances per page (capped by the server's MAX_PAGE_SIZE)"),
-)
+@documented(*DETAIL_PARAMS)
 @twin("/claims/<slug>")
 def claim(slug: str, fmt: str):
-    """A claim: the people on each side with their quotes, related claims, and a timeline."""
+    """A claim: the people on each side (each side counted in full and paged on its own) with
+    their quotes, related claims, and a timeline."""
     session = get_session()
-    req = _page_request()
-    found = claim_detail(session, slug, req)
+    req, position, explicit = _detail_request()
+    found = claim_detail(session, slug, req, position, explicit)
     if found is None:
         abort(404, description="There is no claim with that name in kb.")
     claim_obj, data = found
@@ -357,7 +399,8 @@ def claim(slug: str, fmt: str):
     return render_template(
         "browse/claim.html",
         data=data,
-        page=Page([], req.page, req.per_page, data["pagination"]["total"]),
+        page=Page([], req.page, data["pagination"]["per_page"], data["pagination"]["total"]),
+        pages=_section_pages(data),
         jsonld=linked_data.claim_page(data),
         **panels.claim_panels(session, claim_obj),
     )
@@ -389,9 +432,8 @@ def topic(slug: str, fmt: str):
         found = records.by_slug(session, Topic, slug)
         if found is None:
             abort(404, description="There is no topic with that name in kb.")
-        stmt = claims_select(found, None, None, sort)
         name = "topic-" + re.sub(r"[^A-Za-z0-9_-]", "_", found.slug)
-        return _csv(name, CLAIM_CSV_HEADER, iter_claim_rows(session, stmt))
+        return _csv(name, CLAIM_CSV_HEADER, claim_csv_rows(session, found, None, None, sort))
     data = topic_detail(session, slug, req, sort)
     if data is None:
         abort(404, description="There is no topic with that name in kb.")
@@ -425,11 +467,11 @@ def search(fmt: str):
     req = _page_request()
     if fmt == "csv":
         result = fts.search(get_session(), query, kind, limit=fts.RANK_LIMIT)
-        return _csv("search", SEARCH_CSV_HEADER, (_hit_row(h) for h in result.hits))
+        return _csv("search", hits.SEARCH_CSV_HEADER, (hits.hit_row(h) for h in result.hits))
     result = fts.search(get_session(), query, kind, limit=req.per_page, offset=req.offset)
     # pages run through the ranked matches: all of them, or the newest when there are too many
     page = Page(result.hits, req.page, req.per_page, result.ranked or result.total)
-    hits = [_hit_data(h) for h in result.hits]
+    shown = [hits.hit_data(h) for h in result.hits]
     data = {
         "query": query,
         "kind": kind,
@@ -437,53 +479,8 @@ def search(fmt: str):
         "matches": result.total,
         "ranked": result.ranked or result.total,
         "pagination": page.meta(),
-        "hits": hits,
+        "hits": shown,
     }
     if fmt == "json":
         return _json({**data, "links": _links(page)})
     return render_template("browse/search.html", data=data, page=page, kinds=fts.KINDS)
-
-
-SEARCH_CSV_HEADER = ["kind", "rank", "slug", "text", "detail", "speaker", "source", "page"]
-
-
-def _hit_row(hit: fts.Hit) -> list[Any]:
-    """A hit as CSV cells: the record's own full text rather than the marked snippet, its
-    slug (a quote's id) and the path of its page (for a quote, its speaker's)."""
-    rec = hit.record
-    rank = round(hit.rank, 6)
-    if hit.kind == "quote":
-        page = urls.quote(rec.speaker.slug)
-        return [
-            "quote",
-            rank,
-            rec.id,
-            rec.text,
-            rec.locator,
-            rec.speaker.slug,
-            rec.source.slug,
-            page,
-        ]
-    fields = {"person": ("name", "description"), "claim": ("text", "summary")}
-    main, detail = (getattr(rec, f) for f in fields.get(hit.kind, ("title", "publisher")))
-    page = urls.page(hit.kind, rec.slug)
-    return [hit.kind, rank, rec.slug, main, detail, "", "", page]
-
-
-def _hit_data(hit: fts.Hit) -> dict[str, Any]:
-    rec = hit.record
-    data: dict[str, Any] = {
-        "kind": hit.kind,
-        "rank": round(hit.rank, 6),
-        "title_html": hit.title,
-        "snippet_html": hit.snippet,
-    }
-    if hit.kind == "person":
-        data["person"] = person_ref(rec) | {"affiliation": rec.affiliation}
-    elif hit.kind == "claim":
-        data["claim"] = claim_ref(rec)
-    elif hit.kind == "quote":
-        data["quote"] = quote_data(rec)
-    else:
-        data["source"] = source_ref(rec)
-    return data

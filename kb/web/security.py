@@ -145,6 +145,8 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401, "Log in first.")
 
+    app.before_request(refuse_nul)
+
     @app.after_request
     def _headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
@@ -153,6 +155,22 @@ def init_app(app: Flask) -> None:
             # Pages for one logged-in editor: never kept by a browser or a shared cache.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+_PUBLIC_BLUEPRINTS = ("browse", "graph", "export", "api")
+
+
+def refuse_nul() -> None:
+    """No real URL holds a NUL character, and PostgreSQL cannot even compare text with one: a
+    path or query parameter of a reader's page (browse, graph, export, api) that does is a 400
+    before any view runs. (The admin forms check their own fields.)"""
+    if request.blueprint not in _PUBLIC_BLUEPRINTS:
+        return
+    if "\x00" in request.path:
+        abort(400, description="The address contains a NUL character.")
+    for name, value in request.args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            abort(400, description=f"The parameter {name!r} contains a NUL character.")
 
 
 # -- login attempts ----------------------------------------------------------------------------
