@@ -54,6 +54,8 @@ EDGE_STYLE: dict[str, dict[str, str]] = {
 }
 CAMP_COLOURS = ("#1f5fbf", "#c2410c", "#0f766e", "#7c3aed", "#a16207", "#be185d", "#4d7c0f")
 NO_CAMP = "#8b93a1"
+CAMP_SHAPES = ("circle", "square", "triangle", "diamond")
+"""The opinion map's marks: a camp's shape as well as its colour (colour-blind readers)."""
 LAYOUT_WEIGHT = {
     "supports": 1.0,
     "mixed": 0.35,
@@ -67,6 +69,10 @@ def camp_colour(camp: int | None) -> str:
     if not camp:
         return NO_CAMP
     return CAMP_COLOURS[(camp - 1) % len(CAMP_COLOURS)]
+
+
+def camp_shape(camp: int | None) -> str:
+    return CAMP_SHAPES[(camp - 1) % len(CAMP_SHAPES)] if camp else "circle"
 
 
 def style_key(data: Mapping[str, object]) -> str:
