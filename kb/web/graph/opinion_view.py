@@ -85,26 +85,7 @@ def _build(session: Session, day: dt.date | None) -> dict[str, Any]:
         css_class="opinion-map narrow",
         brief=True,
     )
-    dividing = [
-        {
-            "slug": claims[d.claim_id][0],
-            "text": claims[d.claim_id][1],
-            "supporters": d.supporters,
-            "opponents": d.opponents,
-            "mixed": d.mixed,
-            "spread": d.spread,
-            "camps": [
-                {
-                    "number": k + 1,
-                    "lean": None if v is None else round(v, 3),
-                    "words": _lean_words(v),
-                }
-                for k, v in enumerate(d.lean)
-                if len(camps.members[k]) >= 2
-            ],
-        }
-        for d in found.dividing
-    ]
+    dividing = _dividing_rows(found, claims, camps)
     rows = [
         {
             "slug": agreement.people[p.id][0],
@@ -135,6 +116,32 @@ def _build(session: Session, day: dt.date | None) -> dict[str, Any]:
         "map_how": HOW,
         "dividing_how": DIVIDING_HOW,
     }
+
+
+def _dividing_rows(
+    found: Any, claims: dict[int, tuple[str, str]], camps: analysis.Camps
+) -> list[dict[str, Any]]:
+    """The dividing claims as the side list and the JSON show them, with each camp's lean."""
+    return [
+        {
+            "slug": claims[d.claim_id][0],
+            "text": claims[d.claim_id][1],
+            "supporters": d.supporters,
+            "opponents": d.opponents,
+            "mixed": d.mixed,
+            "spread": d.spread,
+            "camps": [
+                {
+                    "number": k + 1,
+                    "lean": None if v is None else round(v, 3),
+                    "words": _lean_words(v),
+                }
+                for k, v in enumerate(d.lean)
+                if len(camps.members[k]) >= 2
+            ],
+        }
+        for d in found.dividing
+    ]
 
 
 def _person_ref(agreement: Agreement, pid: int | None) -> dict[str, str] | None:
