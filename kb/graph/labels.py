@@ -2,7 +2,8 @@
 
 A label is drawn only where its box overlaps no label already placed: the candidates go in
 priority order (the caller decides whom to label first), each tries a few spots around its
-mark (right, left, below, above, then the corners) and takes the first spot that stays inside
+mark (beside it, outwards from the picture's middle first when the caller asks; below;
+above; then the corners) and takes the first spot that stays inside
 the picture and clears every placed box, preferring among those the one that covers the fewest
 other marks. A candidate with no free spot gets no label (its mark keeps its <title>).
 
@@ -13,8 +14,9 @@ the boxes the browser draws are smaller than the boxes placed here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +36,7 @@ class Candidate:
     r: float  # the mark's radius: a label starts GAP beyond it
     text: str
     size: float  # font size
+    leftward: bool = False  # try the left side first (a mark left of the picture's middle)
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,8 @@ def spots(c: Candidate) -> list[Placed]:
     d = c.r + GAP
     base = c.size * 0.35  # from a box's vertical centre down to the text's baseline
     out = []
-    # (anchor, dx of the anchor, dy of the box centre)
-    for anchor, dx, dy in (
+    # (anchor, dx of the anchor, dy of the box centre): beside, below, above, the corners
+    tries = [
         ("start", d, 0.0),
         ("end", -d, 0.0),
         ("middle", 0.0, d + h / 2),
@@ -74,7 +77,10 @@ def spots(c: Candidate) -> list[Placed]:
         ("end", -d * 0.7, d * 0.7 + h / 2),
         ("start", d * 0.7, -d * 0.7 - h / 2),
         ("end", -d * 0.7, -d * 0.7 - h / 2),
-    ):
+    ]
+    if c.leftward:  # outwards first: names then point away from the middle, not across it
+        tries[0], tries[1] = tries[1], tries[0]
+    for anchor, dx, dy in tries:
         ax, cy = c.x + dx, c.y + dy
         x0 = {"start": ax - HALO, "end": ax - w + HALO, "middle": ax - w / 2}[anchor]
         box = (x0, cy - h / 2, x0 + w, cy + h / 2)
@@ -96,10 +102,12 @@ def place(
     limit: int,
     taken: Sequence[Box] = (),
     marks: np.ndarray | None = None,
+    avoid: Mapping[Any, Sequence[Box]] | None = None,
 ) -> list[Placed]:
     """Up to `limit` labels, no two boxes (nor any box in `taken`) overlapping, all inside
     `bounds`. `marks` is an (n, 4) array of the marks' boxes, which a label should not cover
-    when it has a choice."""
+    when it has a choice; `avoid[key]`, boxes a candidate's label must stay out of (on the
+    map: other camps' regions, so a name does not read as one of theirs)."""
     placed: list[Placed] = []
     boxes = list(taken)
     for c in candidates:
@@ -108,6 +116,8 @@ def place(
         best: tuple[int, int, Placed] | None = None
         for order, spot in enumerate(spots(c)):
             if not inside(spot.box, bounds) or any(overlaps(spot.box, b) for b in boxes):
+                continue
+            if avoid is not None and any(overlaps(spot.box, b) for b in avoid.get(c.key, ())):
                 continue
             covered = _covered(spot.box, marks)
             if best is None or (covered, order) < best[:2]:

@@ -6,7 +6,7 @@ focusable mark (shape and colour by camp), a few names on a white halo placed wi
   marks that would sit on top of each other are nudged apart so each one can be pointed at.
 - A camp's region is the convex hull of its members nearest its middle (REGION_SHARE of them,
   so one outlier does not swallow the map), drawn with a wide round stroke: a soft hull.
-- Labels: the camp names first, then up to `labels` people in the caller's priority order,
+- Labels: the camp names first (drawn over the marks), then up to `labels` people in the caller's priority order,
   placed by kb.graph.labels (no two boxes overlap, all inside the picture).
 - Every mark is an <a href> with a <title> (the person, their camp, their sides on the claims
   that divide the camps); an unlabelled mark's name shows on hover and keyboard focus (CSS).
@@ -136,7 +136,7 @@ def render_map(
     width: int = 1000,
     height: int = 620,
     labels: int = 12,
-    font: float = 14,
+    font: float = 16,
     camp_names: bool = True,
     css_class: str = "opinion-map",
     brief: bool = False,
@@ -168,21 +168,23 @@ def render_map(
     boxes = [c.box for c in camp_labels]
     names = {p.id: p for p in people}
     wanted = [
-        lb.Candidate(pid, *at[pid], r + 1, names[pid].name, font)
+        lb.Candidate(pid, *at[pid], r + 1, names[pid].name, font, at[pid][0] < width / 2)
         for pid in priority
         if pid in names
     ]
-    placed = lb.place(wanted, bounds, labels, taken=boxes, marks=marks)
+    foreign = {pid: [b for k, b in regions.items() if k != names[pid].camp] for pid in names}
+    placed = lb.place(wanted, bounds, labels, taken=boxes, marks=marks, avoid=foreign)
     label_of = {pl.key: pl for pl in placed}
-    out.append('<g class="camp-labels">')
-    for pl in camp_labels:
-        number = int(str(pl.key))
-        out.append(_text(pl, str(pl.text), font, "camp-lbl", camp_colour(number), bold=True))
-    out.append('</g><g class="points" stroke="#ffffff" stroke-width="1.2">')
+    out.append('<g class="points" stroke="#ffffff" stroke-width="1.2">')
     tips = len(people) <= TIP_LIMIT
     # labelled people last, so no other mark is drawn over a name
     for p in sorted(people, key=lambda p: p.id in label_of):
         out += _point(p, at[p.id], r, label_of.get(p.id), font, tips, brief)
+    # camp names on top of the marks, so a crowded camp does not hide its own name
+    out.append('</g><g class="camp-labels">')
+    for pl in camp_labels:
+        colour = camp_colour(int(str(pl.key)))
+        out.append(_text(pl, pl.text, font, "camp-lbl", colour, bold=True))
     out.append("</g></svg>")
     return Drawn("\n".join(out), frozenset(int(str(k)) for k in label_of))
 
@@ -237,7 +239,14 @@ def _camp_labels(
         fits = lb.text_width(full_text, font) <= 1.3 * (x1 - x0)
         texts = [full_text, f"Camp {c.number}"] if full and fits else [f"Camp {c.number}"]
         h = font * lb.LINE_HEIGHT
-        tries = ((y0 + h + 2, "above"), (y1 - h - 2, "below"), (y0, "above"), (y1, "below"))
+        mid = (y0 + y1) / 2 + h / 2
+        tries = (
+            (y0 + h + 2, "above"),
+            (y1 - h - 2, "below"),
+            (y0, "above"),
+            (y1, "below"),
+            (mid, "above"),
+        )
         for text in texts:
             half = lb.text_width(text, font) / 2
             cx = float(np.clip((x0 + x1) / 2, bounds[0] + half, bounds[2] - half))
