@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import cast
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
@@ -202,17 +203,24 @@ def render(
     out += _edges(g, xy, centre)
     out.append("</g>")
     out.append('<g class="nodes">')
-    # claims first, people on top; labelled nodes last, so no mark covers a label
-    for n in sorted(xy, key=lambda n: (n in placed, n[0] == "person", n)):
+    # claims first, people on top
+    for n in sorted(xy, key=lambda n: (n[0] == "person", n)):
         data = g.nodes[n]
         label = str(data["label"])
         link = href(str(data["kind"]), str(data["slug"]))
         if n[0] == "person":
             camp = camp_of.get(n[1])
             r = _radius(n, centre)
-            out += _person_mark(xy[n], label, link, camp, r, n == centre, placed.get(n))
+            out += _person_mark(xy[n], label, link, camp, r, n == centre)
         else:
-            out += _claim_mark(xy[n], label, link, n == centre, placed.get(n))
+            out += _claim_mark(xy[n], label, link, n == centre)
+    # the names over every mark (the marks are the links; a label lets clicks through)
+    out.append('</g><g class="labels" aria-hidden="true" pointer-events="none">')
+    for key in sorted(placed, key=lambda k: (k[0] == "person", k)):
+        person = key[0] == "person"
+        weight = ' font-weight="700"' if person else ""
+        font, fill = (PERSON_FONT, "#1d2330") if person else (CLAIM_FONT, "#3a4150")
+        out.append(_label_text(placed[key], font, weight, fill))
     out.append("</g></svg>")
     return "\n".join(out)
 
@@ -234,7 +242,7 @@ def _place_labels(
     size: tuple[int, int],
     label_limit: int,
     limit: int,
-) -> dict[object, lb.Placed]:
+) -> dict[Node, lb.Placed]:
     """Which nodes get a drawn label and where: the centre, then by degree (most connected
     first; ties: people before claims, then by node), none overlapping."""
     degree = dict(g.degree())
@@ -253,7 +261,7 @@ def _place_labels(
         [(x - r, y - r, x + r, y + r) for n, (x, y) in xy.items() for r in [_radius(n, centre)]]
     ).reshape(-1, 4)
     bounds = (2.0, 2.0, size[0] - 2.0, size[1] - 2.0)
-    return {p.key: p for p in lb.place(wanted, bounds, limit, marks=marks)}
+    return {cast(Node, p.key): p for p in lb.place(wanted, bounds, limit, marks=marks)}
 
 
 def _preamble(title: str, width: int, height: int) -> list[str]:
@@ -337,10 +345,8 @@ def _person_mark(
     camp: int | None,
     r: float,
     central: bool,
-    placed: lb.Placed | None,
 ) -> list[str]:
-    """A person: a linked circle ringed in its camp's colour, the camp number, the name
-    where the label placement put it (if it did)."""
+    """A person: a linked circle ringed in its camp's colour, the camp number inside."""
     x, y = at
     tip = f"{label}" + (f" (camp {camp})" if camp else "")
     out = [f'<a href={_attr(link)} class="node person"><title>{escape(tip)}</title>']
@@ -353,17 +359,12 @@ def _person_mark(
             f'<text x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle" font-size="13"'
             f' font-weight="700" fill="#1d2330">{camp}</text>'
         )
-    if placed is not None:
-        out.append(_label_text(placed, PERSON_FONT, ' font-weight="700"', "#1d2330"))
     out.append("</a>")
     return out
 
 
-def _claim_mark(
-    at: tuple[float, float], label: str, link: str, central: bool, placed: lb.Placed | None
-) -> list[str]:
-    """A claim: a linked square (filled when it is the centre), its text where the label
-    placement put it (if it did)."""
+def _claim_mark(at: tuple[float, float], label: str, link: str, central: bool) -> list[str]:
+    """A claim: a linked square (filled when it is the centre)."""
     x, y = at
     s = CLAIM_SIZE + (6 if central else 0)
     out = [f'<a href={_attr(link)} class="node claim"><title>{escape(label)}</title>']
@@ -372,8 +373,6 @@ def _claim_mark(
         f' fill="{"#1d2330" if central else "#f1f2f4"}" stroke="#1d2330"'
         ' stroke-width="1.5"/>'
     )
-    if placed is not None:
-        out.append(_label_text(placed, CLAIM_FONT, "", "#3a4150"))
     out.append("</a>")
     return out
 
