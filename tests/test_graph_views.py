@@ -67,7 +67,9 @@ def _pair(latest: dict[tuple[str, str], str], a: str, b: str) -> tuple[int, int,
 
 
 def test_graph_page_draws_svg_with_links_and_legend(seeded_client) -> None:
-    r = seeded_client.get("/graph")
+    """The stance graph (people and claims), which /graph shows as ?view=stances; the opinion
+    map, its default view, is tests/test_opinion_map.py's."""
+    r = seeded_client.get("/graph?view=stances")
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     latest = _seed_latest()
@@ -79,8 +81,11 @@ def test_graph_page_draws_svg_with_links_and_legend(seeded_client) -> None:
         assert label in html
     assert 'stroke-dasharray="7 4"' in html  # opposes dashed, not colour alone
     assert "graph.css" in html
-    # the same request again is the same picture (deterministic layout, cached)
-    assert seeded_client.get("/graph").get_data(as_text=True) == html
+    # the same request again is the same picture (deterministic layout, cached), map too
+    assert seeded_client.get("/graph?view=stances").get_data(as_text=True) == html
+    opinion = seeded_client.get("/graph").get_data(as_text=True)
+    assert 'class="opinion-map"' in opinion and "map.css" in opinion
+    assert seeded_client.get("/graph").get_data(as_text=True) == opinion
 
 
 def test_graph_json_twin_and_filters(seeded_client) -> None:
@@ -105,7 +110,7 @@ def test_graph_json_twin_and_filters(seeded_client) -> None:
     assert len(capped["nodes"]) == 10
     left_out = capped["left_out"]["claims"] + capped["left_out"]["people"]
     assert left_out == len(data["nodes"]) - 10
-    page = seeded_client.get("/graph?limit=10").get_data(as_text=True)
+    page = seeded_client.get("/graph?limit=10&view=stances").get_data(as_text=True)
     assert "Left out:" in page
 
 
@@ -311,6 +316,9 @@ def test_second_request_does_not_rebuild_and_a_write_does(app, client) -> None:
     assert client.get("/agreement.json").get_json() == first
     client.get("/graph")
     client.get("/graph")
+    assert cache.builds["agreement"] == 1 and cache.builds["opinion_page"] == 1
+    client.get("/graph?view=stances")
+    client.get("/graph?view=stances")
     assert cache.builds["agreement"] == 1 and cache.builds["picture"] == 1
     with app.app_context(), session_scope() as s:
         from kb.models import Stance

@@ -8,6 +8,9 @@ what they get. Modules:
 - viewpoint: the viewpoint graph (people, claims, stances, claim relations), ego graphs and the
   claim graph (`build_viewpoint`, `ego_person`, `ego_claim`, `build_claim_graph`);
 - analysis: camps (Louvain), contested claims, tensions, bridges (betweenness), comparisons;
+- opinion_map: everyone placed on a plane by agreement (classical MDS, oriented so it stays
+  put as data grows), the camps' names and the claims that divide them; map_svg draws it and
+  labels places the names without overlap (the neighbourhood pictures use it too);
 - svg: deterministic server-side pictures; stream: GraphML, GEXF 1.3 and node-link JSON
   written row by row (what /export/graph.* serves); writers: the same graph as networkx
   (`export_graph`, what the streamed files are tested against);

@@ -56,8 +56,12 @@ class LatestStances:
     stances for each ask cost more than the rest of the picture's data. The index is built
     on the first such ask, once per agreement graph."""
 
-    def __init__(self, persons: np.ndarray, claims: np.ndarray) -> None:
+    def __init__(
+        self, persons: np.ndarray, claims: np.ndarray, signs: np.ndarray | None = None
+    ) -> None:
         self.persons, self.claims = persons, claims
+        # +1 supports, -1 opposes, 0 mixed (the opinion map's claims that divide the camps)
+        self.signs = signs if signs is not None else np.zeros(persons.size, dtype=np.int64)
 
     @cached_property
     def _by_claim(self) -> tuple[np.ndarray, np.ndarray]:
@@ -429,7 +433,7 @@ def build_agreement(session: Session, as_of: dt.date | None = None) -> Agreement
         sh.astype(np.int32),
         people,
         sides,
-        LatestStances(person, claim),
+        LatestStances(person, claim, sign),
     )
 
 

@@ -7,7 +7,11 @@ check on hand-made cases, and, where it needs the database, a thin wrapper that 
   *positive agreement graph*: people are joined when their score is > 0, weighted by the score.
   At scale that graph is nearly complete, so each person keeps only their `CAMP_NEIGHBOURS`
   strongest positive ties (best score, then most shared claims); an edge stays when either end
-  keeps it. Camps are numbered 1, 2, ... by size (largest first), ties by the first name.
+  keeps it. Camps are numbered by a rule tied to their members, not their size, so that a
+  camp keeps its number (and colour) as data grows and across ?as_of= dates: camps of
+  `CAMP_MIN` or more people first, each ordered by its lowest person id (the camp holding the
+  person entered first is camp 1), then the smaller ones the same way. A camp's name is its
+  `CAMP_NAMED` most-evidenced members ("Geoffrey Hinton, Yoshua Bengio and 9 others").
 - Contested claims: with s supporters and o opponents (mixed stances are not a side),
   contested = (min(s, o) / max(s, o)) * log2(1 + s + o), defined once in kb.queries.contested
   (with CONTESTED_RULE, the sentence pages show) and re-exported here: the list pages sort by
@@ -42,6 +46,8 @@ from kb.queries.contested import rank_contested as rank_contested
 
 CAMP_SEED = 20170717
 CAMP_NEIGHBOURS = 15
+CAMP_MIN = 3
+CAMP_NAMED = 2
 BRIDGE_EXACT_LIMIT = 400
 BRIDGE_SAMPLE = 24
 
@@ -100,7 +106,28 @@ def camps(agreement: Agreement, seed: int = CAMP_SEED, positive: nx.Graph | None
     """The camps of the agreement graph (see the module docstring); `positive` is
     positive_graph(agreement) when the caller has it already."""
     g = positive if positive is not None else positive_graph(agreement)
-    return Camps(communities(g, seed=seed))
+    return Camps(sorted(communities(g, seed=seed), key=_camp_rank))
+
+
+def _camp_rank(members: list[int]) -> tuple[bool, int]:
+    """Big enough camps first, then by the lowest member id (see the module docstring)."""
+    return len(members) < CAMP_MIN, min(members)
+
+
+def camp_name(ids: Sequence[int], agreement: Agreement, shown: int = CAMP_NAMED) -> str:
+    """ "Geoffrey Hinton, Yoshua Bengio and 9 others": the members with the most latest
+    stances (ties: lowest id), so the name follows the best-documented people."""
+    counts = {
+        int(p): int(c) for p, c in zip(agreement.person_ids, agreement.stance_counts, strict=True)
+    }
+    best = sorted(ids, key=lambda p: (-counts.get(p, 0), p))[:shown]
+    names = [agreement.people.get(p, ("", str(p)))[1] for p in best]
+    rest = len(ids) - len(best)
+    if rest <= 0:
+        return (
+            " and ".join(names) if len(names) <= 2 else f"{', '.join(names[:-1])} and {names[-1]}"
+        )
+    return f"{', '.join(names)} and {rest} other{'s' if rest != 1 else ''}"
 
 
 def camp_label(

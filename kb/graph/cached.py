@@ -11,9 +11,10 @@ import datetime as dt
 import networkx as nx
 from sqlalchemy.orm import Session
 
-from kb.graph import analysis, svg, viewpoint, writers
+from kb.graph import analysis, opinion_map, svg, viewpoint, writers
 from kb.graph.agreement import Agreement, build_agreement
 from kb.graph.cache import cached
+from kb.queries import graph as q
 
 Positions = dict[tuple[str, int], tuple[float, float]]
 
@@ -46,6 +47,19 @@ def bridges(session: Session, as_of: dt.date | None = None) -> list[analysis.Bri
     )
 
 
+def opinion(
+    session: Session, as_of: dt.date | None = None
+) -> tuple[opinion_map.OpinionMap, dict[int, tuple[str, str]]]:
+    """The opinion map (kb.graph.opinion_map) and its dividing claims' (slug, text)."""
+
+    def build() -> tuple[opinion_map.OpinionMap, dict[int, tuple[str, str]]]:
+        found = opinion_map.build_map(agreement(session, as_of), camps(session, as_of))
+        ids = [d.claim_id for d in found.dividing]
+        return found, {cid: (slug, text) for cid, slug, text in q.claim_rows(session, ids)}
+
+    return cached(session, "opinion", (as_of,), build)
+
+
 def matrix(session: Session, limit: int, as_of: dt.date | None = None) -> analysis.Matrix:
     """The agreement heat map's people and cells."""
     return cached(
@@ -67,6 +81,28 @@ def contested(session: Session, limit: int = 10, as_of: dt.date | None = None) -
     )
 
 
+def viewpoint_graph(
+    session: Session,
+    as_of: dt.date | None = None,
+    topic_id: int | None = None,
+    camp: int | None = None,
+    max_nodes: int | None = None,
+) -> viewpoint.Viewpoint:
+    """The (capped, filtered) viewpoint graph, without a layout (what /graph.json lists and
+    the opinion map's counts need; the layout is the costly part of `picture`)."""
+
+    def build() -> viewpoint.Viewpoint:
+        people = None
+        if camp is not None:
+            people = camps(session, as_of).members[camp - 1]
+        agree = agreement(session, as_of)
+        return viewpoint.build_viewpoint(
+            session, as_of, topic_id, people, max_nodes, latest=agree.latest
+        )
+
+    return cached(session, "viewpoint", (as_of, topic_id, camp, max_nodes), build)
+
+
 def picture(
     session: Session,
     as_of: dt.date | None = None,
@@ -77,14 +113,8 @@ def picture(
     """The (capped, filtered) viewpoint graph and its deterministic layout."""
 
     def build() -> tuple[viewpoint.Viewpoint, Positions]:
-        people = None
-        if camp is not None:
-            people = camps(session, as_of).members[camp - 1]
-        agree = agreement(session, as_of)
-        vp = viewpoint.build_viewpoint(
-            session, as_of, topic_id, people, max_nodes, latest=agree.latest
-        )
-        return vp, svg.layout(vp.graph, agree)
+        vp = viewpoint_graph(session, as_of, topic_id, camp, max_nodes)
+        return vp, svg.layout(vp.graph, agreement(session, as_of))
 
     return cached(session, "picture", (as_of, topic_id, camp, max_nodes), build)
 

@@ -12,6 +12,10 @@ Shapes and styles (the legend in templates/graph/_macros.html shows the same):
 - claim relation supports: blue, dash-dot, with an arrow; contradicts: purple, long dashes,
   with a bar at the end.
 
+Labels: at most LABELS (the caller may ask for fewer) are drawn, the centre's first and then
+the most connected nodes', each on a white halo and placed by kb.graph.labels where it overlaps
+no other label; the rest keep their text as the node's <title> (hover, screen readers).
+
 Every label and attribute goes through xml.sax.saxutils escaping; every node is an <a href> to
 its page. Presentation attributes only (no style attributes), so a strict CSP allows it.
 """
@@ -20,11 +24,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import cast
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 import numpy as np
 
+from kb.graph import labels as lb
 from kb.graph.agreement import Agreement
 from kb.vocabulary import positions
 
@@ -37,6 +43,9 @@ MARGIN = 60
 PERSON_R = 17
 CLAIM_SIZE = 13
 Box = tuple[float, float, float, float]  # left, right, top, bottom around a node's centre
+LABELS = 16
+"""Most node labels drawn in one picture; the rest keep their text as a <title>."""
+PERSON_FONT, CLAIM_FONT = 14, 12
 
 
 def _stance_label(position: str) -> str:
@@ -54,6 +63,8 @@ EDGE_STYLE: dict[str, dict[str, str]] = {
 }
 CAMP_COLOURS = ("#1f5fbf", "#c2410c", "#0f766e", "#7c3aed", "#a16207", "#be185d", "#4d7c0f")
 NO_CAMP = "#8b93a1"
+CAMP_SHAPES = ("circle", "square", "triangle", "diamond")
+"""The opinion map's marks: a camp's shape as well as its colour (colour-blind readers)."""
 LAYOUT_WEIGHT = {
     "supports": 1.0,
     "mixed": 0.35,
@@ -67,6 +78,10 @@ def camp_colour(camp: int | None) -> str:
     if not camp:
         return NO_CAMP
     return CAMP_COLOURS[(camp - 1) % len(CAMP_COLOURS)]
+
+
+def camp_shape(camp: int | None) -> str:
+    return CAMP_SHAPES[(camp - 1) % len(CAMP_SHAPES)] if camp else "circle"
 
 
 def style_key(data: Mapping[str, object]) -> str:
@@ -167,20 +182,22 @@ def render(
     width: int = WIDTH,
     height: int = HEIGHT,
     label_limit: int = 34,
+    labels: int = LABELS,
 ) -> str:
     """The SVG document (a string of escaped markup) for `g` laid out at `pos`.
 
     `href(kind, slug)` gives each node's link; `camp_of` colours and numbers people by camp;
-    `centre` marks the node an ego graph is about.
+    `centre` marks the node an ego graph is about. At most `labels` nodes get their text drawn
+    (the centre first, then the most connected), each where it overlaps no other label
+    (kb.graph.labels); every node keeps its text as a <title>.
     """
     camp_of = camp_of or {}
     inner_w, inner_h = width - 2 * MARGIN - 120, height - 2 * MARGIN
     xy = {
         n: (MARGIN + 40 + p[0] * inner_w, MARGIN + p[1] * inner_h) for n, p in pos.items() if n in g
     }
-    label_left = {n: x > width * 0.72 for n, (x, _y) in xy.items()}
-    boxes = _label_boxes(g, xy, label_left, label_limit)
-    xy = _declutter(xy, boxes, width, height)
+    xy = _declutter(xy, _mark_boxes(xy), width, height)
+    placed = _place_labels(g, xy, centre, (width, height), label_limit, labels)
     out = _preamble(title, width, height)
     out.append('<g class="edges" fill="none">')
     out += _edges(g, xy, centre)
@@ -192,33 +209,59 @@ def render(
         label = str(data["label"])
         link = href(str(data["kind"]), str(data["slug"]))
         if n[0] == "person":
-            out += _person_mark(
-                xy[n], label, link, camp_of.get(n[1]), _radius(n, centre), n == centre
-            )
+            camp = camp_of.get(n[1])
+            r = _radius(n, centre)
+            out += _person_mark(xy[n], label, link, camp, r, n == centre)
         else:
-            out += _claim_mark(xy[n], label, link, n == centre, label_left[n], label_limit)
+            out += _claim_mark(xy[n], label, link, n == centre)
+    # the names over every mark (the marks are the links; a label lets clicks through)
+    out.append('</g><g class="labels" aria-hidden="true" pointer-events="none">')
+    for key in sorted(placed, key=lambda k: (k[0] == "person", k)):
+        person = key[0] == "person"
+        weight = ' font-weight="700"' if person else ""
+        font, fill = (PERSON_FONT, "#1d2330") if person else (CLAIM_FONT, "#3a4150")
+        out.append(_label_text(placed[key], font, weight, fill))
     out.append("</g></svg>")
     return "\n".join(out)
 
 
-def _label_boxes(
-    g: nx.MultiDiGraph,
-    xy: Mapping[Node, tuple[float, float]],
-    label_left: Mapping[Node, bool],
-    label_limit: int,
-) -> dict[Node, Box]:
-    """The box each node's mark and label take around its centre, for _declutter."""
+def _mark_boxes(xy: Mapping[Node, tuple[float, float]]) -> dict[Node, Box]:
+    """The box each node's mark takes around its centre (with room to breathe), for
+    _declutter: labels are placed afterwards, where there is room for them."""
     boxes: dict[Node, Box] = {}
     for n in xy:
-        text = _shorten(str(g.nodes[n]["label"]), 28 if n[0] == "person" else label_limit)
-        if n[0] == "person":
-            half = max(PERSON_R + 2, len(text) * 4.3)
-            boxes[n] = (-half, half, -PERSON_R - 2, PERSON_R + 21)
-        else:
-            w = CLAIM_SIZE / 2 + 5 + len(text) * 6.3
-            left, right = (-w, CLAIM_SIZE / 2 + 2) if label_left[n] else (-CLAIM_SIZE / 2 - 2, w)
-            boxes[n] = (left, right, -9.0, 9.0)
+        half = PERSON_R + 6 if n[0] == "person" else CLAIM_SIZE / 2 + 8
+        boxes[n] = (-half, half, -half, half)
     return boxes
+
+
+def _place_labels(
+    g: nx.MultiDiGraph,
+    xy: Mapping[Node, tuple[float, float]],
+    centre: Node | None,
+    size: tuple[int, int],
+    label_limit: int,
+    limit: int,
+) -> dict[Node, lb.Placed]:
+    """Which nodes get a drawn label and where: the centre, then by degree (most connected
+    first; ties: people before claims, then by node), none overlapping."""
+    degree = dict(g.degree())
+    order = sorted(xy, key=lambda n: (n != centre, -degree.get(n, 0), n[0] != "person", n))
+    wanted = [
+        lb.Candidate(
+            n,
+            *xy[n],
+            _radius(n, centre) + (1 if n[0] == "person" else 2),
+            _shorten(str(g.nodes[n]["label"]), 28 if n[0] == "person" else label_limit),
+            PERSON_FONT if n[0] == "person" else CLAIM_FONT,
+        )
+        for n in order
+    ]
+    marks = np.array(
+        [(x - r, y - r, x + r, y + r) for n, (x, y) in xy.items() for r in [_radius(n, centre)]]
+    ).reshape(-1, 4)
+    bounds = (2.0, 2.0, size[0] - 2.0, size[1] - 2.0)
+    return {cast(Node, p.key): p for p in lb.place(wanted, bounds, limit, marks=marks)}
 
 
 def _preamble(title: str, width: int, height: int) -> list[str]:
@@ -287,10 +330,23 @@ def _edges(
     return out
 
 
+def _label_text(pl: lb.Placed, size: int, weight: str, fill: str) -> str:
+    return (
+        f'<text class="lbl" x="{pl.x:.1f}" y="{pl.y:.1f}" text-anchor="{pl.anchor}"'
+        f' font-size="{size}"{weight} fill="{fill}" stroke="#ffffff" stroke-width="4"'
+        f' stroke-linejoin="round" paint-order="stroke">{escape(pl.text)}</text>'
+    )
+
+
 def _person_mark(
-    at: tuple[float, float], label: str, link: str, camp: int | None, r: float, central: bool
+    at: tuple[float, float],
+    label: str,
+    link: str,
+    camp: int | None,
+    r: float,
+    central: bool,
 ) -> list[str]:
-    """A person: a linked circle ringed in its camp's colour, the camp number, the name below."""
+    """A person: a linked circle ringed in its camp's colour, the camp number inside."""
     x, y = at
     tip = f"{label}" + (f" (camp {camp})" if camp else "")
     out = [f'<a href={_attr(link)} class="node person"><title>{escape(tip)}</title>']
@@ -303,25 +359,13 @@ def _person_mark(
             f'<text x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle" font-size="13"'
             f' font-weight="700" fill="#1d2330">{camp}</text>'
         )
-    out.append(
-        f'<text x="{x:.1f}" y="{y + r + 16:.1f}" text-anchor="middle" font-size="14"'
-        f' font-weight="700" fill="#1d2330" stroke="#ffffff" stroke-width="4"'
-        f' paint-order="stroke">{escape(_shorten(label, 28))}</text></a>'
-    )
+    out.append("</a>")
     return out
 
 
-def _claim_mark(
-    at: tuple[float, float],
-    label: str,
-    link: str,
-    central: bool,
-    label_left: bool,
-    label_limit: int,
-) -> list[str]:
-    """A claim: a linked square (filled when it is the centre), its text beside it."""
+def _claim_mark(at: tuple[float, float], label: str, link: str, central: bool) -> list[str]:
+    """A claim: a linked square (filled when it is the centre)."""
     x, y = at
-    anchor = "end" if label_left else "start"
     s = CLAIM_SIZE + (6 if central else 0)
     out = [f'<a href={_attr(link)} class="node claim"><title>{escape(label)}</title>']
     out.append(
@@ -329,12 +373,7 @@ def _claim_mark(
         f' fill="{"#1d2330" if central else "#f1f2f4"}" stroke="#1d2330"'
         ' stroke-width="1.5"/>'
     )
-    tx = x + (s / 2 + 5) * (1 if anchor == "start" else -1)
-    out.append(
-        f'<text x="{tx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-size="12"'
-        f' fill="#3a4150" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
-        f"{escape(_shorten(label, label_limit))}</text></a>"
-    )
+    out.append("</a>")
     return out
 
 

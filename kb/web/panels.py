@@ -16,6 +16,7 @@ from kb.models import Claim, Person
 from kb.web.present import href, score_class, signed
 
 EGO_WIDTH, EGO_HEIGHT = 900, 560
+EGO_LABELS = 12  # names drawn in a neighbourhood picture; every node keeps its <title>
 
 
 def _ego_picture(session: Session, kind: str, node_id: int, title: str) -> dict[str, Any]:
@@ -31,6 +32,7 @@ def _ego_picture(session: Session, kind: str, node_id: int, title: str) -> dict[
         width=EGO_WIDTH,
         height=EGO_HEIGHT,
         label_limit=30,
+        labels=EGO_LABELS,
     )
     return {
         "ego_svg": Markup(picture),

@@ -14,11 +14,13 @@ def _json(page, url: str):
 
 
 def test_graph_page_draws_the_viewpoint_graph_and_filters(live_server, page, screenshot) -> None:
+    """The stance graph (?view=stances; /graph's default is the opinion map, whose browser
+    test is test_opinion_map.py)."""
     data = _json(page, live_server.url + "/graph.json")
     kinds = [n["kind"] for n in data["nodes"]]
     camp_of = {m["slug"]: c["number"] for c in data["camps"] for m in c["members"]}
     names = {m["slug"]: m["name"] for c in data["camps"] for m in c["members"]}
-    page.goto(live_server.url + "/graph")
+    page.goto(live_server.url + "/graph?view=stances")
     svg = page.locator("svg.kb-graph")
     assert svg.count() == 1
     # people are circles, claims squares, every node a link

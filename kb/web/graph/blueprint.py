@@ -52,14 +52,16 @@ def args_with(**changes: Any) -> dict[str, Any]:
 
 
 def camp_rows(camps: analysis.Camps, agreement: Agreement) -> list[dict[str, Any]]:
-    """Each camp as the pages and their JSON twins show it: number, label, size, colour and
-    members."""
+    """Each camp as the pages and their JSON twins show it: number, label, name (from its
+    best-documented members), size, colour, shape (on the opinion map) and members."""
     return [
         {
             "number": k + 1,
             "label": analysis.camp_label(camps, k + 1, agreement.people),
+            "name": analysis.camp_name(ids, agreement),
             "size": len(ids),
             "colour": svg.camp_colour(k + 1),
+            "shape": svg.camp_shape(k + 1),
             "members": [
                 {"slug": agreement.people[p][0], "name": agreement.people[p][1]}
                 for p in ids

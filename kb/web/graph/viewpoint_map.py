@@ -18,6 +18,7 @@ from kb.web import params
 from kb.web.api import documented
 from kb.web.database import get_session
 from kb.web.graph.blueprint import AS_OF_PARAM, args_with, as_of, bp, camp_rows, int_arg
+from kb.web.graph.opinion_view import opinion_context
 from kb.web.present import href
 
 # A filter lists its choices in a select only up to this many; past it, a text input.
@@ -25,6 +26,16 @@ PICKER_SELECT_MAX = 50
 CAMPS_LISTED = 50  # camps named on the page (all of them are in the JSON twin)
 GRAPH_NODES = 60
 GRAPH_NODES_MAX = 600
+VIEWS = ("map", "stances")
+
+
+def _view(filtered: bool) -> str:
+    """?view=map or ?view=stances; without it the opinion map, unless a topic or camp filter
+    narrows the page to a few nodes, which the stance graph (people and claims) shows best."""
+    chosen = request.args.get("view", "")
+    if chosen and chosen not in VIEWS:
+        abort(400, description="view must be map or stances.")
+    return chosen or ("stances" if filtered else "map")
 
 
 def _topic_filter(session: Any, fmt: str) -> tuple[Any, suggest.Resolved | None]:
@@ -61,12 +72,15 @@ def _graph(fmt: str) -> Any:
     if camp is not None and camp > len(camps):
         abort(400, description="There are no camps yet.")
     limit = int_arg("limit", GRAPH_NODES, 10, GRAPH_NODES_MAX)
-    vp, pos = cached.picture(session, day, topic.id if topic else None, camp, limit)
+    view = _view(topic is not None or camp is not None)
+    wanted = (day, topic.id if topic else None, camp, limit)
+    vp = cached.viewpoint_graph(session, *wanted)
     shown = {
         "filters": {
             "topic": topic.slug if topic is not None else None,
             "camp": camp,
             "as_of": day.isoformat() if day else None,
+            "view": view,
         },
         "left_out": {
             "people": vp.people_total - vp.people_shown,
@@ -77,15 +91,14 @@ def _graph(fmt: str) -> Any:
         "bridges": _bridge_rows(cached.bridges(session, day), agreement),
         "contested": [_contested_row(c) for c in cached.contested(session, 10, day)],
     }
+    opinion = opinion_context(session, day)
     if fmt == "json":
-        return jsonify(_graph_data(vp, camps, shown))
-    title = "The viewpoint graph: people, claims, stances and claim relations"
-    g = vp.graph
-    # a taller canvas for a bigger graph, so labels keep their room
-    height = svg.HEIGHT if len(g) <= 40 else min(1500, svg.HEIGHT + 12 * (len(g) - 40))
+        return jsonify({**_graph_data(vp, camps, shown), "map": _map_data(opinion)})
     page = render_template(
         "graph/graph.html",
-        picture=Markup(svg.render(g, pos, href, title, camps.camp_of, height=height)),
+        picture=_stance_picture(session, wanted, camps) if view == "stances" else None,
+        view=view,
+        **opinion,
         vp=vp,
         left_out=shown["left_out"],
         filters=shown["filters"],
@@ -101,6 +114,16 @@ def _graph(fmt: str) -> Any:
         json_url=url_for("graph.graph_json", **args_with()),
     )
     return page, 400 if unknown is not None else 200
+
+
+def _stance_picture(session: Any, wanted: tuple[Any, ...], camps: analysis.Camps) -> Markup:
+    """The stance graph (people, claims and the lines between them) as an SVG."""
+    vp, pos = cached.picture(session, *wanted)
+    g = vp.graph
+    title = "The viewpoint graph: people, claims, stances and claim relations"
+    # a taller canvas for a bigger graph, so labels keep their room
+    height = svg.HEIGHT if len(g) <= 40 else min(1500, svg.HEIGHT + 12 * (len(g) - 40))
+    return Markup(svg.render(g, pos, href, title, camps.camp_of, height=height))
 
 
 def _graph_data(vp: Viewpoint, camps: analysis.Camps, shown: dict[str, Any]) -> dict[str, Any]:
@@ -143,6 +166,18 @@ def _graph_data(vp: Viewpoint, camps: analysis.Camps, shown: dict[str, Any]) -> 
     }
 
 
+def _map_data(opinion: dict[str, Any]) -> dict[str, Any]:
+    """/graph.json's "map": where each person sits (x, y in [-1, 1]; labelled: whether the
+    wide picture draws their name), the camps' names, the dividing claims, and the method."""
+    return {
+        "people": opinion["map_people"],
+        "camps": opinion["map_camps"],
+        "dividing": opinion["dividing"],
+        "how": opinion["map_how"],
+        "dividing_how": opinion["dividing_how"],
+    }
+
+
 def _bridge_rows(bridges: list[analysis.Bridge], agreement: Agreement) -> list[dict[str, Any]]:
     return [
         {
@@ -179,6 +214,7 @@ def graph() -> Any:
     ("topic", "string", "slug of a topic: only claims under it"),
     ("camp", "integer", "number of a camp (from 1): only its members"),
     ("limit", "integer", f"most people shown, 10 to {GRAPH_NODES_MAX} (default {GRAPH_NODES})"),
+    ("view", "string", "map (the opinion map) or stances (people and claims); the JSON has both"),
 )
 @bp.get("/graph.json")
 def graph_json() -> Any:
