@@ -268,7 +268,7 @@ def _preamble(title: str, width: int, height: int) -> list[str]:
     """The <svg> element's opening, its title, the arrow markers and the white background."""
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kb-graph" viewBox="0 0 {width} {height}"'
-        f' width="{width}" height="{height}" role="img" aria-labelledby="graph-title"'
+        f' width="{width}" height="{height}" role="group" aria-labelledby="graph-title"'
         ' font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">',
         f'<title id="graph-title">{escape(title)}</title>',
         "<defs>",
