@@ -39,6 +39,8 @@ class Documentation:
 
     params: tuple[Param, ...] = ()
     media_type: str = "application/json"
+    # the 200 body's JSON Schema: an object for every page twin; a list for CSL-JSON
+    body: str = "object"
 
 
 # view function -> its documentation; weak, so a view made for a test goes with its app
@@ -48,12 +50,15 @@ _REGISTRY: weakref.WeakKeyDictionary[Callable[..., Any], Documentation] = (
 _UNDOCUMENTED = Documentation()
 
 
-def documented(*params: Param, media_type: str = "application/json") -> Callable[[View], View]:
-    """Declare the query parameters (in the order the document lists them) and the content type
-    of a JSON view. Stack it above the route decorator; the view itself is returned unchanged."""
+def documented(
+    *params: Param, media_type: str = "application/json", body: str = "object"
+) -> Callable[[View], View]:
+    """Declare the query parameters (in the order the document lists them), the content type
+    and the body's JSON type ("object" or "array") of a JSON view. Stack it above the route
+    decorator; the view itself is returned unchanged."""
 
     def register(view: View) -> View:
-        _REGISTRY[view] = Documentation(tuple(params), media_type)
+        _REGISTRY[view] = Documentation(tuple(params), media_type, body)
         return view
 
     return register
@@ -67,6 +72,10 @@ def documentation(view: Callable[..., Any]) -> Documentation:
             return _REGISTRY[current]
         current = getattr(current, "__wrapped__", None)
     return _UNDOCUMENTED
+
+
+def _body_schema(body: str) -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "object"}} if body == "array" else {"type": body}
 
 
 def _schema(kind: Any) -> dict[str, Any]:
@@ -141,7 +150,7 @@ def _operation(app: Flask, rule: Rule, alias_of: str | None) -> dict[str, Any]:
         "responses": {
             "200": {
                 "description": "The same data as the HTML page at this path without .json",
-                "content": {docs.media_type: {"schema": {"type": "object"}}},
+                "content": {docs.media_type: {"schema": _body_schema(docs.body)}},
             },
             "400": {"$ref": "#/components/responses/Error"},
             "404": {"$ref": "#/components/responses/Error"},

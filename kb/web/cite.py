@@ -30,6 +30,7 @@ from kb.queries import records
 from kb.queries.shapes import quote_data
 from kb.queries.sources import source_detail
 from kb.store import datastate
+from kb.web.api import documented
 from kb.web.database import get_session
 from kb.web.present import absolute, http_error, urls
 
@@ -141,6 +142,7 @@ def _safe_name(slug: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in slug)
 
 
+@documented(media_type=CSL_MIMETYPE, body="array")
 @bp.get("/people/<slug>.csl.json")
 def person_csl(slug: str) -> Response:
     person = records.by_slug(get_session(), Person, slug)
@@ -149,6 +151,7 @@ def person_csl(slug: str) -> Response:
     return _download([page_work("person", person.slug, person.name)], _safe_name(slug))
 
 
+@documented(media_type=CSL_MIMETYPE, body="array")
 @bp.get("/claims/<slug>.csl.json")
 def claim_csl(slug: str) -> Response:
     claim = records.by_slug(get_session(), Claim, slug)
@@ -157,6 +160,7 @@ def claim_csl(slug: str) -> Response:
     return _download([page_work("claim", claim.slug, claim.text)], _safe_name(slug))
 
 
+@documented(media_type=CSL_MIMETYPE, body="array")
 @bp.get("/sources/<slug>.csl.json")
 def source_csl(slug: str) -> Response:
     data = source_detail(get_session(), slug)
@@ -165,7 +169,8 @@ def source_csl(slug: str) -> Response:
     return _download(_source_works(data), _safe_name(slug))
 
 
-@bp.get("/quotes/<int:quote_id>.csl.json")
+@documented(media_type=CSL_MIMETYPE, body="array")
+@bp.get("/quotes/<int(signed=True):quote_id>.csl.json")  # any integer: a JSON 404, not HTML
 def quote_csl(quote_id: int) -> Response:
     quote = get_session().get(Quote, quote_id)
     if quote is None:

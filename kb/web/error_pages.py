@@ -14,20 +14,15 @@ from werkzeug.wrappers import Response
 
 from kb import db
 from kb.pagination import BadParameter
-from kb.web import database
+from kb.web import database, present
 
 RETRY_AFTER_SECONDS = 30
 
 
 def init_app(app: Flask) -> None:
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        return (
-            render_template(
-                "errors/error.html", code=exc.code, name=exc.name, message=exc.description
-            ),
-            exc.code,
-        )
+    # Also for an address no route matches: one ending in .json (say /quotes/null.csl.json)
+    # is answered in JSON like the twins' own errors.
+    app.register_error_handler(HTTPException, present.http_error)
 
     @app.errorhandler(BadParameter)
     def bad_parameter(exc: BadParameter):
