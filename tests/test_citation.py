@@ -268,3 +268,14 @@ def test_a_source_with_many_quotes_cites_only_the_first(hostile, monkeypatch) ->
     html = hostile.test_client().get("/sources/evil-src").get_data(as_text=True)
     assert "Citations of the first 0 of 1 quotes." in html
     assert "Cite this quote" not in html
+
+
+@pytest.mark.parametrize(
+    "path", ["/quotes/2147483648.csl.json", "/quotes/-1.csl.json", "/quotes/null.csl.json"]
+)
+def test_a_quote_number_that_names_no_quote_is_a_json_404(seeded_client, path) -> None:
+    """On either database: an id past the column's range is no quote (not a 500 from
+    PostgreSQL), and an address no route matches still answers in JSON."""
+    response = seeded_client.get(path)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["status"] == 404

@@ -23,6 +23,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, url_for
 from werkzeug.exceptions import HTTPException
 
+from kb.edits.cleaning import MAX_ID
 from kb.formats import citation
 from kb.formats.citation import Work
 from kb.models import Claim, Person, Quote
@@ -172,7 +173,8 @@ def source_csl(slug: str) -> Response:
 @documented(media_type=CSL_MIMETYPE, body="array")
 @bp.get("/quotes/<int(signed=True):quote_id>.csl.json")  # any integer: a JSON 404, not HTML
 def quote_csl(quote_id: int) -> Response:
-    quote = get_session().get(Quote, quote_id)
+    # an id past the column's range is no quote (PostgreSQL would refuse to compare it)
+    quote = get_session().get(Quote, quote_id) if 0 < quote_id <= MAX_ID else None
     if quote is None:
         abort(404, description="There is no quote with that number in kb.")
     data = quote_data(quote)
