@@ -200,6 +200,8 @@ def test_tensions_shown_on_person_and_claim_pages(app, client) -> None:
     html = client.get("/people/torn").get_data(as_text=True)
     section = html.split('id="tensions-h"')[1].split("</section>")[0]
     assert "contradicts" in section and "I hold A." in section and "I hold B." in section
+    # the quotes' check in readers' words, as everywhere else, not the stored code
+    assert "Checked: " in section and "checked: " not in section
     html = client.get("/claims/claim-b").get_data(as_text=True)
     section = html.split('id="claim-tensions-h"')[1].split("</section>")[0]
     assert "Torn Person" in section and "I hold B." in section

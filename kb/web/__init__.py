@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from kb import dates, vocabulary
+from kb.queries import shapes
 from kb.web.present import urls
 
 
@@ -44,6 +45,12 @@ def _register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["positions"] = vocabulary.positions
     # Every record link in a template: urls.person(slug), urls.edit(entity, id)... (present.py).
     app.jinja_env.globals["urls"] = urls
+    # A quote's attribution and check in readers' words (kb.queries.shapes), for templates
+    # that get the record rather than its page data (the tension panels).
+    app.jinja_env.globals["quote_labels"] = {
+        "attribution": shapes.ATTRIBUTIONS,
+        "checked": {key: label for key, (label, _) in shapes.CHECKED.items()},
+    }
     # A date with its precision as readers see it ("2003", "February 2017", "17 July 2017"):
     # the same formatter that kb.queries.shapes uses for the pages' data.
     app.jinja_env.filters["partial_date"] = dates.humanize_partial
