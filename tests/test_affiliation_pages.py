@@ -115,3 +115,22 @@ def test_a_quote_shows_the_affiliation_its_date_falls_in(app, client) -> None:
     assert "Founder, Mila; Professor, Université de Montréal" in html
     own = html[html.index("<p>Own words.</p>") :]
     assert own[: own.index("</figcaption>")].count("Founder, Mila") == 0  # the free text wins
+
+
+def test_the_organisation_facet_says_how_many_and_lists_them_all_on_request(
+    seeded_client, seeded_app
+) -> None:
+    from sqlalchemy import func, select
+
+    from kb.models import Affiliation
+
+    with seeded_app.app_context(), session_scope() as session:
+        total = session.scalar(select(func.count(Affiliation.organisation.distinct())))
+    data = seeded_client.get("/people.json").get_json()
+    more = data["facet_more"]["organisation"]
+    assert more["total"] == total and more["shown"] == len(data["facets"]["organisation"])
+    assert more["shown"] == min(total, 30)
+    everything = seeded_client.get(f"/people.json?facet_limit={total}").get_json()
+    assert len(everything["facets"]["organisation"]) == total
+    html = seeded_client.get("/people").get_data(as_text=True)
+    assert (f"Show all {total}" in html) == (total > 30)

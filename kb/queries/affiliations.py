@@ -116,7 +116,15 @@ def organisation_condition(names: Iterable[str]) -> Any:
     )
 
 
-def organisation_facet(session: Session, selected: list[str]) -> list[dict[str, Any]]:
+def organisation_count(session: Session) -> int:
+    """How many organisations people have been affiliated with (the facet's "of N")."""
+    return len(_organisations(session))
+
+
+def organisation_facet(
+    session: Session, selected: list[str], limit: int = FACET_LIMIT
+) -> list[dict[str, Any]]:
+    """The `limit` organisations with most people, the selected ones among them marked."""
     return [
         {
             # a name with no letters a-z or digits (say, in another script) goes by itself
@@ -125,7 +133,7 @@ def organisation_facet(session: Session, selected: list[str]) -> list[dict[str, 
             "count": count,
             "selected": name in selected,
         }
-        for name, count in _organisations(session)[:FACET_LIMIT]
+        for name, count in _organisations(session)[:limit]
     ]
 
 

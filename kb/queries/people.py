@@ -19,6 +19,7 @@ from kb.pagination import Page, PageRequest
 from kb.queries import is_latest
 from kb.queries.affiliations import (
     organisation_condition,
+    organisation_count,
     organisation_facet,
     organisation_names,
     person_affiliations,
@@ -150,9 +151,14 @@ def people_listing(
                 {"value": a, "label": a, "count": c, "selected": a == affiliation}
                 for a, c in shared
             ],
-            "organisation": organisation_facet(session, names or []),
+            "organisation": organisation_facet(session, names or [], facet_limit),
         }
-        listing.facet_more = {"affiliation": facet_more(len(shared), n_shared, facet_limit)}
+        listing.facet_more = {
+            "affiliation": facet_more(len(shared), n_shared, facet_limit),
+            "organisation": facet_more(
+                len(listing.facets["organisation"]), organisation_count(session), facet_limit
+            ),
+        }
     return listing
 
 

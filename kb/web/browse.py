@@ -205,7 +205,11 @@ def _list_response(fmt: str, listing: Listing, template: str, **context: Any):
         "only people affiliated (now or before) with this organisation: its name or its slug",
     ),
     ("sort", list(PEOPLE_SORTS), "order of the rows (default name)"),
-    ("facet_limit", "integer", f"values listed by the affiliation facet (default {FACET_LIMIT})"),
+    (
+        "facet_limit",
+        "integer",
+        f"values listed by the affiliation and organisation facets (default {FACET_LIMIT})",
+    ),
 )
 @twin("/people", csv=True)
 def people(fmt: str):
