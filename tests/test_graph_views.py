@@ -235,7 +235,7 @@ def load_export(client, url: str) -> nx.MultiDiGraph:
     if url.endswith(".gexf"):
         assert b'version="1.3"' in r.data and b'xmlns="http://gexf.net/1.3"' in r.data
         return nx.read_gexf(io.BytesIO(r.data))
-    return nx.node_link_graph(json.loads(r.data), edges="edges")
+    return nx.node_link_graph(json.loads(r.data))  # the default keys of any networkx
 
 
 @pytest.mark.parametrize(

@@ -59,9 +59,16 @@ class Item:
 def items(session: Session, as_of: dt.date | None = None) -> Iterator[tuple[str, Item]]:
     """("node", item) for every person and claim, then ("edge", item) for every stance,
     relation and agreement edge: the graph writers.export_graph makes, row by row."""
+    yield from node_items(session, as_of)
+    yield from edge_items(session, as_of)
+
+
+def node_items(session: Session, as_of: dt.date | None = None) -> Iterator[tuple[str, Item]]:
+    yield from _node_items(session, cached.camps(session, as_of).camp_of)
+
+
+def edge_items(session: Session, as_of: dt.date | None = None) -> Iterator[tuple[str, Item]]:
     agreement = cached.agreement(session, as_of)
-    camps = cached.camps(session, as_of)
-    yield from _node_items(session, camps.camp_of)
     yield from _stance_items(session, as_of)
     yield from _relation_items(session)
     yield from _agreement_items(agreement)
@@ -268,28 +275,30 @@ def gexf(session: Session, as_of: dt.date | None = None) -> Iterator[str]:
 
 
 def node_link(session: Session, as_of: dt.date | None = None) -> Iterator[str]:
-    """networkx node-link JSON (`nx.node_link_graph(data, edges="edges")` reads it)."""
+    """networkx node-link JSON that `nx.node_link_graph(data)` reads as it is on every networkx
+    kb supports: the edges are written twice, under "edges" (the default key from networkx 3.6
+    on) and under "links" (the default up to 3.5, the only key before 3.4). Two passes over the
+    rows rather than one list in memory: the file is bigger, memory stays flat."""
+
+    def records(kind: str) -> Iterator[str]:
+        first = True
+        for what, item in (node_items if kind == "node" else edge_items)(session, as_of):
+            if what == "node":
+                record = {"id": item.id, **item.attrs}
+            else:
+                record = {"source": item.source, "target": item.target, "key": item.id}
+                record |= item.attrs
+            yield ("" if first else ",\n") + json.dumps(record, ensure_ascii=False)
+            first = False
 
     def gen() -> Iterator[str]:
         graph = {"name": "kb viewpoint graph", "agreement_edges": agreement_note(session, as_of)}
         yield f'{{"directed": true, "multigraph": true, "graph": {json.dumps(graph)},\n'
         yield '"nodes": [\n'
-        first, in_edges = True, False
-        for what, item in items(session, as_of):
-            if what == "edge" and not in_edges:
-                yield '\n],\n"edges": [\n'
-                first, in_edges = True, True
-            if what == "node":
-                record = {"id": item.id, **item.attrs}
-            else:
-                record = {
-                    "source": item.source,
-                    "target": item.target,
-                    "key": item.id,
-                    **item.attrs,
-                }
-            yield ("" if first else ",\n") + json.dumps(record, ensure_ascii=False)
-            first = False
-        yield "\n]}\n" if in_edges else '\n],\n"edges": []}\n'
+        yield from records("node")
+        for key in ("edges", "links"):
+            yield f'\n],\n"{key}": [\n'
+            yield from records("edge")
+        yield "\n]}\n"
 
     return _batched(gen())
