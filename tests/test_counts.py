@@ -211,3 +211,20 @@ def test_notes_for_readers_word_ids_plainly() -> None:
         "x (one of the quotes, first sentence); another quote too."
     )
     assert for_readers("a premise, not sufficient alone") == "a premise, not sufficient alone"
+
+
+def test_people_are_listed_in_natural_order_on_pages_json_and_csv(client, session) -> None:
+    """ "Person 2" before "Person 10" (numbers by value), "émile" beside "Emile", on every page
+    of the list and in its CSV twin."""
+    from tests.factories import make_person
+
+    for name in ["Person 10", "Person 2", "person 1", "Émile", "Ada", "Person 124", "Person 25"]:
+        make_person(session, name=name, slug=name.lower().replace(" ", "-").replace("é", "e"))
+    session.commit()
+    expected = ["Ada", "Émile", "person 1", "Person 2", "Person 10", "Person 25", "Person 124"]
+    pages = [client.get(f"/people.json?per_page=3&page={n}").get_json()["rows"] for n in (1, 2, 3)]
+    assert [r["name"] for page in pages for r in page] == expected
+    body = client.get("/people.csv").get_data(as_text=True)
+    assert [row[1] for row in list(csv.reader(io.StringIO(body)))[1:]] == expected
+    html = client.get("/people").get_data(as_text=True)
+    assert html.index("Person 2<") < html.index("Person 10<") < html.index("Person 124<")

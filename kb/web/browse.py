@@ -223,7 +223,8 @@ def people(fmt: str):
     session = get_session()
     if fmt == "csv":
         stmt = people_select(affiliation, sort, organisations_named(session, organisation))
-        return _csv("people", PEOPLE_CSV_HEADER, iter_people_rows(session, stmt))
+        rows = iter_people_rows(session, stmt, (affiliation, sort, organisation))
+        return _csv("people", PEOPLE_CSV_HEADER, rows)
     listing = people_listing(
         session, req, affiliation, sort, organisation=organisation, facet_limit=_facet_limit()
     )
