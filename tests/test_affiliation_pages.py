@@ -134,3 +134,17 @@ def test_the_organisation_facet_says_how_many_and_lists_them_all_on_request(
     assert len(everything["facets"]["organisation"]) == total
     html = seeded_client.get("/people").get_data(as_text=True)
     assert (f"Show all {total}" in html) == (total > 30)
+
+
+def test_the_organisation_facet_can_be_searched(seeded_client) -> None:
+    data = seeded_client.get("/people.json?organisation_q=UNIVERSITY").get_json()
+    found = [f["label"] for f in data["facets"]["organisation"]]
+    assert found and all("university" in label.casefold() for label in found)
+    assert data["facet_more"]["organisation"] == {**data["facet_more"]["organisation"],
+                                                 "total": len(found), "query": "UNIVERSITY"}  # fmt: skip
+    html = seeded_client.get("/people?organisation_q=zzzz").get_data(as_text=True)
+    assert 'name="organisation_q"' in html and "No organisation (now or before) matches" in html
+    # the people themselves are not filtered by the facet's search
+    everyone = seeded_client.get("/people.json?organisation_q=zzzz").get_json()
+    assert everyone["pagination"]["total"] == seeded_client.get("/people.json").get_json()[
+        "pagination"]["total"]  # fmt: skip

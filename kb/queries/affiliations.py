@@ -116,15 +116,24 @@ def organisation_condition(names: Iterable[str]) -> Any:
     )
 
 
-def organisation_count(session: Session) -> int:
-    """How many organisations people have been affiliated with (the facet's "of N")."""
-    return len(_organisations(session))
+def _matching(session: Session, query: str | None) -> list[tuple[str, int]]:
+    if not query:
+        return _organisations(session)
+    folded = query.casefold()
+    return [(name, n) for name, n in _organisations(session) if folded in name.casefold()]
+
+
+def organisation_count(session: Session, query: str | None = None) -> int:
+    """How many organisations (whose name holds `query`, if given) people have been
+    affiliated with: the facet's "of N"."""
+    return len(_matching(session, query))
 
 
 def organisation_facet(
-    session: Session, selected: list[str], limit: int = FACET_LIMIT
+    session: Session, selected: list[str], limit: int = FACET_LIMIT, query: str | None = None
 ) -> list[dict[str, Any]]:
-    """The `limit` organisations with most people, the selected ones among them marked."""
+    """The `limit` organisations with most people (only those whose name holds `query`, if
+    given), the selected ones among them marked."""
     return [
         {
             # a name with no letters a-z or digits (say, in another script) goes by itself
@@ -133,7 +142,7 @@ def organisation_facet(
             "count": count,
             "selected": name in selected,
         }
-        for name, count in _organisations(session)[:limit]
+        for name, count in _matching(session, query)[:limit]
     ]
 
 

@@ -133,10 +133,12 @@ def people_listing(
     facets: bool = True,
     organisation: str | None = None,
     facet_limit: int = FACET_LIMIT,
+    organisation_q: str | None = None,
 ) -> Listing:
     """A page of people, filtered by affiliation (the free text) and organisation, with the
     facets beside it: the affiliations two or more people share (most often the text is one
-    person's own, which filters nothing) and the organisations."""
+    person's own, which filters nothing) and the organisations (`organisation_q`: only those
+    whose name holds it)."""
     names = organisations_named(session, organisation)
     stmt = people_select(affiliation, sort, names)
     cond = [] if affiliation is None else [Person.affiliation == affiliation]
@@ -165,12 +167,15 @@ def people_listing(
                 {"value": a, "label": a, "count": c, "selected": a == affiliation}
                 for a, c in shared
             ],
-            "organisation": organisation_facet(session, names or [], facet_limit),
+            "organisation": organisation_facet(session, names or [], facet_limit, organisation_q),
         }
         listing.facet_more = {
             "affiliation": facet_more(len(shared), n_shared, facet_limit),
             "organisation": facet_more(
-                len(listing.facets["organisation"]), organisation_count(session), facet_limit
+                len(listing.facets["organisation"]),
+                organisation_count(session, organisation_q),
+                facet_limit,
+                query=organisation_q,
             ),
         }
     return listing

@@ -210,6 +210,7 @@ def _list_response(fmt: str, listing: Listing, template: str, **context: Any):
         "integer",
         f"values listed by the affiliation and organisation facets (default {FACET_LIMIT})",
     ),
+    ("organisation_q", "string", "only organisations whose name contains this, in its facet"),
 )
 @twin("/people", csv=True)
 def people(fmt: str):
@@ -226,7 +227,13 @@ def people(fmt: str):
         rows = iter_people_rows(session, stmt, (affiliation, sort, organisation))
         return _csv("people", PEOPLE_CSV_HEADER, rows)
     listing = people_listing(
-        session, req, affiliation, sort, organisation=organisation, facet_limit=_facet_limit()
+        session,
+        req,
+        affiliation,
+        sort,
+        organisation=organisation,
+        facet_limit=_facet_limit(),
+        organisation_q=text(args, "organisation_q", 100),
     )
     return _list_response(fmt, listing, "browse/people.html", sorts=PEOPLE_SORTS)
 
