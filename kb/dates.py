@@ -18,7 +18,7 @@ _FORMS = {
     "month": re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII),
     "day": re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII),
 }
-_MONTHS = [
+MONTHS = (
     "January",
     "February",
     "March",
@@ -31,7 +31,7 @@ _MONTHS = [
     "October",
     "November",
     "December",
-]
+)
 
 
 def parse_partial(text: str) -> tuple[dt.date, str]:
@@ -46,6 +46,16 @@ def parse_partial(text: str) -> tuple[dt.date, str]:
             except ValueError:
                 raise ValueError(f"{text!r} is not a real date") from None
     raise ValueError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def partial_parts(text: str | None) -> list[int]:
+    """[year], [year, month] or [year, month, day] of a "YYYY", "YYYY-MM" or "YYYY-MM-DD" text
+    (what format_partial writes); [] for anything else, so that a caller leaves it out."""
+    try:
+        day, precision = parse_partial(text or "")
+    except ValueError:
+        return []
+    return [day.year, day.month, day.day][: ("year", "month", "day").index(precision) + 1]
 
 
 def parse_day(text: str) -> dt.date:
@@ -79,8 +89,8 @@ def humanize_partial(value: dt.date | None, precision: str | None) -> str:
     if precision == "year":
         return str(value.year)
     if precision == "month":
-        return f"{_MONTHS[value.month - 1]} {value.year}"
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+        return f"{MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def period_end(value: dt.date, precision: str | None) -> dt.date:

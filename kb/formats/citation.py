@@ -26,6 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
+from kb.dates import MONTHS, partial_parts
+
 SITE = "kb"
 
 # The styles a "cite this" box offers, in the order it shows them.
@@ -48,20 +50,6 @@ CSL_TYPES = {
     "other": "document",
 }
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # MLA abbreviates all months but the four short ones (MLA Handbook, 9th ed., appendix 1).
 _MLA_MONTHS = tuple(
     ["Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
@@ -69,7 +57,6 @@ _MLA_MONTHS = tuple(
 _BIBTEX_MONTHS = tuple(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 )
-_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 @dataclass(frozen=True)
@@ -151,28 +138,16 @@ def page_key(kind: str, slug: str) -> str:
 # ------------------------------------------------------------------ dates and names
 
 
-def _date_parts(value: str | None) -> list[int]:
-    """[year], [year, month] or [year, month, day] from a partial ISO date; [] for anything
-    else, which is then left out rather than guessed at."""
-    m = _PARTIAL.match(value or "")
-    if not m:
-        return []
-    parts = [int(p) for p in m.groups() if p is not None]
-    if len(parts) > 1 and not 1 <= parts[1] <= 12:
-        return []
-    return parts
-
-
 def _long_date(parts: list[int]) -> str:
     """ "December 5, 2024", "December 2024", "2024" (APA and Chicago)."""
     if len(parts) == 3:
-        return f"{_MONTHS[parts[1] - 1]} {parts[2]}, {parts[0]}"
+        return f"{MONTHS[parts[1] - 1]} {parts[2]}, {parts[0]}"
     if len(parts) == 2:
-        return f"{_MONTHS[parts[1] - 1]} {parts[0]}"
+        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
     return str(parts[0]) if parts else ""
 
 
-def _day_first(parts: list[int], months: Sequence[str] = _MONTHS) -> str:
+def _day_first(parts: list[int], months: Sequence[str] = MONTHS) -> str:
     """ "5 December 2024" (Wikipedia), "5 Dec. 2024" (MLA with its months)."""
     words = [str(parts[2])] if len(parts) == 3 else []
     if len(parts) >= 2:
@@ -228,14 +203,14 @@ def _apa_date(parts: list[int]) -> str:
     """ "2024, December 5", "2024, December", "2024" (APA puts the year first)."""
     if not parts:
         return ""
-    rest = [_MONTHS[parts[1] - 1], *map(str, parts[2:])] if len(parts) > 1 else []
+    rest = [MONTHS[parts[1] - 1], *map(str, parts[2:])] if len(parts) > 1 else []
     return f"{parts[0]}, {' '.join(rest)}" if rest else str(parts[0])
 
 
 def apa(w: Work) -> str:
     """APA 7: Author, A. (Date). Title. Site or publisher. URL. A page cited by the day it was
     read says "Retrieved <date>, from <URL>", as APA asks of pages that change."""
-    when = f"({_apa_date(_date_parts(w.issued)) or 'n.d.'})."
+    when = f"({_apa_date(partial_parts(w.issued)) or 'n.d.'})."
     names = [_apa_name(a) for a in w.authors]
     who = ", ".join(names[:-1]) + (", & " if len(names) > 1 else "") + names[-1] if names else ""
     parts = [_sentence(who), when, _sentence(w.title)] if who else [_sentence(w.title), when]
@@ -244,7 +219,7 @@ def apa(w: Work) -> str:
     if w.publisher:
         parts.append(_sentence(w.publisher))
     if w.url and w.accessed:
-        parts.append(f"Retrieved {_long_date(_date_parts(w.accessed))}, from {w.url}")
+        parts.append(f"Retrieved {_long_date(partial_parts(w.accessed))}, from {w.url}")
     elif w.url:
         parts.append(w.url)
     return " ".join(parts)
@@ -261,7 +236,7 @@ def mla(w: Work) -> str:
         who = ""
     title = f"“{_sentence(w.title)}”"
     elements = [e for e in (w.container, w.publisher) if e]
-    date = _day_first(_date_parts(w.issued), _MLA_MONTHS)
+    date = _day_first(partial_parts(w.issued), _MLA_MONTHS)
     elements += [e for e in (date, w.url) if e]
     text = " ".join(p for p in (_sentence(who) if who else "", title) if p)
     if elements:
@@ -269,7 +244,7 @@ def mla(w: Work) -> str:
     if w.locator:
         text += " " + _sentence(w.locator)
     if w.accessed:
-        text += f" Accessed {_day_first(_date_parts(w.accessed), _MLA_MONTHS)}."
+        text += f" Accessed {_day_first(partial_parts(w.accessed), _MLA_MONTHS)}."
     return text
 
 
@@ -281,11 +256,11 @@ def chicago(w: Work) -> str:
     parts = [_sentence(who)] if who else []
     parts.append(f"“{_sentence(w.title)}”")
     parts += [_sentence(p) for p in (w.container, w.publisher) if p]
-    date = _long_date(_date_parts(w.issued))
+    date = _long_date(partial_parts(w.issued))
     if date:
         parts.append(f"Last modified {date}." if w.container else _sentence(date))
     if w.accessed:
-        parts.append(f"Accessed {_long_date(_date_parts(w.accessed))}.")
+        parts.append(f"Accessed {_long_date(partial_parts(w.accessed))}.")
     if w.locator:
         parts.append(_sentence(w.locator))
     if w.url:
@@ -340,7 +315,7 @@ def bibtex(w: Work) -> str:
         fields.append(("howpublished", "{" + bibtex_escape(w.container) + "}"))
     if w.publisher:
         fields.append(("publisher", "{" + bibtex_escape(w.publisher) + "}"))
-    parts = _date_parts(w.issued)
+    parts = partial_parts(w.issued)
     if parts:
         fields.append(("year", "{" + str(parts[0]) + "}"))
     if len(parts) > 1:
@@ -388,7 +363,7 @@ def csl(w: Work) -> dict[str, Any]:
     if w.publisher:
         item["publisher"] = w.publisher
     for key, value in (("issued", w.issued), ("accessed", w.accessed)):
-        parts = _date_parts(value)
+        parts = partial_parts(value)
         if parts:
             item[key] = {"date-parts": [parts]}
     if w.url:
@@ -416,7 +391,7 @@ def original_parts(w: Work) -> list[Part]:
     parts.append(Part("title", f"“{w.title}”", w.url))
     if w.publisher:
         parts.append(Part("publisher", w.publisher))
-    date = _day_first(_date_parts(w.issued))
+    date = _day_first(partial_parts(w.issued))
     if date:
         parts.append(Part("date", date))
     if w.archived_url:

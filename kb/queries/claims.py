@@ -32,6 +32,7 @@ from kb.queries.listing import (
     page_ids,
     position_sections,
     rows_by_ids,
+    rows_in_order,
 )
 from kb.queries.shapes import (
     as_of_human,
@@ -222,9 +223,8 @@ def claim_csv_rows(
 def iter_claim_rows_in_order(session: Session, ids: list[int]) -> Iterator[list[Any]]:
     """The CSV cells of the claims `ids`, in that order, read 500 at a time."""
     stmt = claims_select().options(selectinload(Claim.topics))
-    for start in range(0, len(ids), 500):
-        for c, sup, opp, mix in rows_by_ids(session, stmt, Claim.id, ids[start : start + 500]):
-            yield [c.slug, c.text, c.summary, ";".join(t.slug for t in c.topics), sup, opp, mix]
+    for c, sup, opp, mix in rows_in_order(session, stmt, Claim.id, ids):
+        yield [c.slug, c.text, c.summary, ";".join(t.slug for t in c.topics), sup, opp, mix]
 
 
 @dataclass(frozen=True)

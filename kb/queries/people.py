@@ -34,6 +34,7 @@ from kb.queries.listing import (
     page_ids,
     position_sections,
     rows_by_ids,
+    rows_in_order,
 )
 from kb.queries.shapes import (
     by_position,
@@ -202,15 +203,10 @@ def iter_people_rows(
     """The CSV cells of `stmt`'s people; given the list's `key` (affiliation, sort,
     organisation), in the order of its pages, read 500 at a time."""
     if key is not None and key[1] in ORDERED_IN_PYTHON:
-        ids = people_order(session, stmt, key)
-        for start in range(0, len(ids), 500):
-            for p, n_claims, n_quotes, *_ in rows_by_ids(
-                session, stmt, Person.id, ids[start : start + 500]
-            ):
-                row = person_row(p, n_claims, n_quotes)
-                yield [row[k] for k in PEOPLE_CSV_HEADER]
-        return
-    for p, n_claims, n_quotes, *_sides in session.execute(stmt.execution_options(yield_per=500)):
+        rows = rows_in_order(session, stmt, Person.id, people_order(session, stmt, key))
+    else:
+        rows = session.execute(stmt.execution_options(yield_per=500))
+    for p, n_claims, n_quotes, *_sides in rows:
         row = person_row(p, n_claims, n_quotes)
         yield [row[k] for k in PEOPLE_CSV_HEADER]
 

@@ -143,22 +143,25 @@ def _safe_name(slug: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in slug)
 
 
+def _page_csl(kind: str, model: Any, slug: str, title: str) -> Response:
+    """The CSL-JSON of kb's page of the `kind` record with this slug; `title` names the
+    record's attribute that titles the page."""
+    record = records.by_slug(get_session(), model, slug)
+    if record is None:
+        abort(404, description=f"There is no {kind} with that name in kb.")
+    return _download([page_work(kind, record.slug, getattr(record, title))], _safe_name(slug))
+
+
 @documented(media_type=CSL_MIMETYPE, body="array")
 @bp.get("/people/<slug>.csl.json")
 def person_csl(slug: str) -> Response:
-    person = records.by_slug(get_session(), Person, slug)
-    if person is None:
-        abort(404, description="There is no person with that name in kb.")
-    return _download([page_work("person", person.slug, person.name)], _safe_name(slug))
+    return _page_csl("person", Person, slug, "name")
 
 
 @documented(media_type=CSL_MIMETYPE, body="array")
 @bp.get("/claims/<slug>.csl.json")
 def claim_csl(slug: str) -> Response:
-    claim = records.by_slug(get_session(), Claim, slug)
-    if claim is None:
-        abort(404, description="There is no claim with that name in kb.")
-    return _download([page_work("claim", claim.slug, claim.text)], _safe_name(slug))
+    return _page_csl("claim", Claim, slug, "text")
 
 
 @documented(media_type=CSL_MIMETYPE, body="array")
