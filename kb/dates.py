@@ -110,3 +110,30 @@ def as_of_from_evidence(said: Iterable[tuple[dt.date | None, str | None]]) -> dt
     stance form's proposal both use it."""
     ends = [period_end(value, precision) for value, precision in said if value is not None]
     return max(ends) if ends else None
+
+
+_DAY_IN_TEXT = re.compile(r"\b([0-9]{4})-([0-9]{2})-([0-9]{2})(?:/([0-9]{2}))?\b", re.ASCII)
+_MONTH_IN_TEXT = re.compile(r"\b([0-9]{4})-([0-9]{2})\b(?![-/][0-9])", re.ASCII)
+
+
+def dates_in_words(text: str | None) -> str:
+    """`text` with its machine dates in the reader's form, so that a date as the evidence gave
+    it ("c. 2017-07-16", "2014-08-02/03") reads like every other date on the page ("c. 16 July
+    2017", "2–3 August 2014"). Anything that is not a real date is left as written."""
+
+    def day(match: re.Match[str]) -> str:
+        year, month, first, last = match.groups()
+        try:
+            start = dt.date(int(year), int(month), int(first))
+            if last is not None and int(last) > start.day:
+                end = dt.date(start.year, start.month, int(last))
+                return f"{start.day}–{end.day} {MONTHS[start.month - 1]} {start.year}"
+        except ValueError:
+            return match.group(0)
+        return humanize_partial(start, "day")
+
+    def month(match: re.Match[str]) -> str:
+        year, number = int(match.group(1)), int(match.group(2))
+        return f"{MONTHS[number - 1]} {year}" if 1 <= number <= 12 else match.group(0)
+
+    return _MONTH_IN_TEXT.sub(month, _DAY_IN_TEXT.sub(day, text or ""))

@@ -57,6 +57,7 @@ LIMITS: dict[str, dict[str, int]] = {
         "date_note": 500,
         "archived_url": URL_MAX,
         "note": LONG_TEXT,
+        "reader_note": LONG_TEXT,
     },
     "claims": {"slug": SLUG_MAX, "text": 2000, "summary": LONG_TEXT},
     "quotes": {
@@ -66,8 +67,8 @@ LIMITS: dict[str, dict[str, int]] = {
         "check_note": LONG_TEXT,
         "note": LONG_TEXT,
     },
-    "stances": {"horizon": 200, "estimate_of": 500, "note": LONG_TEXT},
-    "claim_relations": {"note": LONG_TEXT},
+    "stances": {"horizon": 200, "estimate_of": 500, "note": LONG_TEXT, "reader_note": LONG_TEXT},
+    "claim_relations": {"note": LONG_TEXT, "reader_note": LONG_TEXT},
     "statements": {
         "slug": SLUG_MAX,
         "title": 500,

@@ -11,6 +11,7 @@ import pytest
 
 from kb.load.seed import seed_document
 from kb.models import Person
+from kb.naturalsort import natural_key
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 from tests.helpers import seed_count
 
@@ -161,7 +162,7 @@ def test_lists_paginate_in_a_stable_order(seeded_client) -> None:
         "claims"
     )
     texts = [r["text"] for r in seeded_client.get("/claims.json").get_json()["rows"]]
-    assert texts == sorted(texts)
+    assert texts == sorted(texts, key=natural_key)  # natural order: case and accents folded
 
 
 def test_filters_and_facets(seeded_client) -> None:

@@ -307,6 +307,7 @@ class _ManyStances:
                 f"q{i}",
                 "2020-01-01",
                 '=note, with "quotes"\nand a line',
+                "for readers",
                 [f"q{i}", f"q{i + 1}"],
             )
 

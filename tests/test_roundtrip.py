@@ -136,6 +136,7 @@ def knowledge_bases(draw) -> dict:
                 "date_note": draw(optional),
                 "archived_url": draw(optional_url),
                 "note": draw(optional),
+                "reader_note": draw(optional),
                 "authors": draw(st.lists(st.sampled_from(person_slugs), unique=True, max_size=2)),
             }
         )
@@ -194,6 +195,7 @@ def knowledge_bases(draw) -> dict:
                         "horizon": draw(optional),
                         "as_of": as_of.isoformat() if as_of else None,
                         "note": draw(optional),
+                        "reader_note": draw(optional),
                         "evidence": draw(st.lists(st.sampled_from(own), unique=True, min_size=1)),
                     }
                 )
@@ -209,7 +211,10 @@ def knowledge_bases(draw) -> dict:
             max_size=4,
         )
     )
-    relations = [{"from": a, "to": b, "kind": k, "note": draw(optional)} for a, b, k in pairs]
+    relations = [
+        {"from": a, "to": b, "kind": k, "note": draw(optional), "reader_note": draw(optional)}
+        for a, b, k in pairs
+    ]
     return {
         "format": "kb/1",
         "people": people,

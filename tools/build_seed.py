@@ -22,6 +22,10 @@ editorial structure only, all listed here so a reviewer can check it in one plac
 - a stance's as_of: the newest date among its quotes' own dates, as a day: a month or a year
   is its last day (by then the words had certainly been said, so ?as_of= never shows a view
   before its evidence); the sheet's own as_of text is kept in the note when it is not that day;
+- notes for readers (`reader_note`, shown on the public pages): the sheet's own note on a
+  source (less its labelling convention, which is the same paragraph on every source), a
+  stance or a claim relation (none where it only names two sheet claim ids); everything added
+  above (checking trail, dates as given, the sheet's as_of) stays in the editors' `note`;
 - topics, grouping the sheet's twenty claims (TOPICS below);
 - which sources a person authored (AUTHORED_KINDS, NOT_AUTHORED, AUTHORED_OTHER and CO_AUTHORS
   below).
@@ -134,6 +138,18 @@ def source_slug(ident: str) -> str:
     return slug_from_id(ident.removeprefix("S_"))
 
 
+LABEL_CONVENTION = re.compile(r"\s*Label convention: 'primary' = .*?another outlet\.")
+"""The sheet's labelling convention, repeated in many source notes: for editors, not readers."""
+ONLY_IDS = re.compile(r"^\W*C\d{2,}\W+(\w+\W+){0,3}C\d{2,}\W*$")
+"""A relation note that only names two sheet claim ids ("C02 entails C01")."""
+
+
+def reader_note(note: str | None) -> str | None:
+    if not note or ONLY_IDS.match(note):
+        return None
+    return LABEL_CONVENTION.sub("", note).strip() or None
+
+
 def join_notes(*parts: str | None) -> str | None:
     text = " ".join(p.strip() for p in parts if p and p.strip())
     return text or None
@@ -181,6 +197,7 @@ def _sources(facts: dict) -> list[dict]:
                 "note": join_notes(
                     s.get("notes"), f"Checked against: {checked}." if checked else None
                 ),
+                "reader_note": reader_note(s.get("notes")),
                 "authors": _authors(s),
             }
         )
@@ -294,6 +311,7 @@ def _stances(facts: dict, claim_slugs: dict[str, str], said: dict[str, str | Non
                     if sheet_as_of and day and sheet_as_of != day
                     else None,
                 ),
+                "reader_note": reader_note(st.get("note")),
                 "evidence": evidence,
             }
         )
@@ -331,13 +349,18 @@ def build(facts: dict) -> dict:
             "to": claim_slugs[r["to"]],
             "kind": r["kind"],
             "note": r.get("note") or None,
+            "reader_note": reader_note(r.get("note")),
         }
         for r in facts["claim_relations"]
     ]
     people = {ident: slug for ident, (slug, _name) in PEOPLE.items()}
     signing = _sibling("seed_statements").build(facts, people, {}, claim_slugs)
     stance_fields = kb1.FIELDS["stances"]
-    signed = [{f: s.get(f) for f in stance_fields} for s in signing["stances"]]
+    # a signing stance's note ("Signed “Statement on AI Risk”.") is for readers as it stands
+    signed = [
+        {f: s.get(f) for f in stance_fields} | {"reader_note": s.get("note")}
+        for s in signing["stances"]
+    ]
     return {
         "format": "kb/1",
         "people": _people(facts),

@@ -83,6 +83,7 @@ def source_values(
         "date_note": clean(data.get(prefix + "date_note")),
         "archived_url": clean(data.get(prefix + "archived_url")),
         "note": clean(data.get(prefix + "note")),
+        "reader_note": clean(data.get(prefix + "reader_note")),
     }
     if prefix + "authors" in data:
         values["authors"] = people(
@@ -260,6 +261,7 @@ def save_relation(
         _same_relation(session, errors, (a, b), kind, obj)
     errors.raise_if_any()
     obj = new_or(session, obj, m.ClaimRelation)
-    assign(obj, {"from_claim": a, "to_claim": b, "kind": kind, "note": clean(data.get("note"))})
+    values = {"from_claim": a, "to_claim": b, "kind": kind}
+    assign(obj, values | {f: clean(data.get(f)) for f in ("note", "reader_note")})
     flush(session, obj, "claim relation")
     return obj

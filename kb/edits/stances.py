@@ -55,6 +55,7 @@ def _stance_values(errors: Errors, data: Mapping[str, Any]) -> dict[str, Any]:
         "estimate_of": clean(data.get("estimate_of")),
         "as_of": data.get("as_of"),
         "note": clean(data.get("note")),
+        "reader_note": clean(data.get("reader_note")),
     }
 
 

@@ -75,6 +75,7 @@ SOURCE_COLUMNS = (
     "date_note",
     "archived_url",
     "note",
+    "reader_note",
 )
 CLAIM_COLUMNS = ("slug", "text", "summary")
 QUOTE_COLUMNS = (
@@ -102,8 +103,9 @@ STANCE_COLUMNS = (
     "estimate_quote_id",
     "as_of",
     "note",
+    "reader_note",
 )
-RELATION_COLUMNS = ("from_claim_id", "to_claim_id", "kind", "note")
+RELATION_COLUMNS = ("from_claim_id", "to_claim_id", "kind", "note", "reader_note")
 STATEMENT_COLUMNS = (
     "slug",
     "title",

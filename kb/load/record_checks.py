@@ -60,6 +60,7 @@ class RecordChecks(StatementChecks):
             "date_note": c.text(rec, "date_note"),
             "archived_url": c.url(rec, "archived_url"),
             "note": c.text(rec, "note"),
+            "reader_note": c.text(rec, "reader_note"),
         }
         links = c.ref_list(rec, "authors", "people", "person")
         parsed = self._slugged("sources", c, slug, values, links)
@@ -187,6 +188,7 @@ class RecordChecks(StatementChecks):
             "horizon": c.text(rec, "horizon"),
             "as_of": as_of,
             "note": c.text(rec, "note"),
+            "reader_note": c.text(rec, "reader_note"),
         }
         evidence = rec.get("evidence")
         if evidence is None:
@@ -261,6 +263,7 @@ class RecordChecks(StatementChecks):
         dst = c.ref(rec, "to", "claims", "claim")
         kind = c.choice(rec, "kind", m.RELATION_KINDS)
         note = c.text(rec, "note")
+        reader_note = c.text(rec, "reader_note")
         if src is not None and src == dst:
             c.add("to", "a claim cannot support or contradict itself")
         if not c.ok:
@@ -271,7 +274,13 @@ class RecordChecks(StatementChecks):
             return None
         if new:
             id_ = self._register_new("claim_relations", key)
-        values = {"from_claim_id": src, "to_claim_id": dst, "kind": kind, "note": note}
+        values = {
+            "from_claim_id": src,
+            "to_claim_id": dst,
+            "kind": kind,
+            "note": note,
+            "reader_note": reader_note,
+        }
         return Rec(id_, new, values)
 
 

@@ -99,7 +99,10 @@ class Source(Editable, Base):
     # The date as the evidence gave it, when it says more than a date can (e.g. "c. 2017-07-16").
     date_note: Mapped[str | None] = mapped_column(String(500))
     archived_url: Mapped[str | None] = mapped_column(String(2000))
+    # `note` is for editors (how the record was made, what was not seen); `reader_note` is what
+    # readers see on the public pages (migration 0011): the two are written for different people.
     note: Mapped[str | None] = mapped_column(Text)
+    reader_note: Mapped[str | None] = mapped_column(Text)
 
     authors: Mapped[list[Person]] = relationship(
         secondary=source_author, back_populates="authored", order_by="Person.name"
@@ -247,6 +250,7 @@ class Stance(Editable, Base):
     )
     as_of: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+    reader_note: Mapped[str | None] = mapped_column(Text)  # shown to readers; `note` is not
     # Derived, never edited: true on the stance that counts for its person and claim (the latest
     # dated one, else the undated one). kb.store.latest rewrites it after every write of stances.
     latest: Mapped[bool] = mapped_column(default=False, server_default="0")
@@ -275,6 +279,7 @@ class ClaimRelation(Editable, Base):
     to_claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
     note: Mapped[str | None] = mapped_column(Text)
+    reader_note: Mapped[str | None] = mapped_column(Text)  # shown to readers; `note` is not
 
     from_claim: Mapped[Claim] = relationship(
         foreign_keys=[from_claim_id], back_populates="relations_out"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.dates import humanize_partial
 from kb.models import POSITIONS, Claim, ClaimRelation, Person, Stance, Topic, claim_topic
+from kb.naturalsort import natural_key
 from kb.pagination import Page, PageRequest
 from kb.queries import is_latest
 from kb.queries.contested import contested_order, side_count_rows
@@ -178,7 +179,7 @@ def claims_page(
     conds = _claim_conditions(topic, person, position).values()
     total = session.scalar(select(func.count()).select_from(Claim).where(*conds)) or 0
     stmt = claims_select(topic, person, position, sort).options(selectinload(Claim.topics))
-    if sort in ("stances", "contested"):
+    if sort in ORDERED_IN_PYTHON:
         ids = claim_order(session, topic, person, position, sort)[
             req.offset : req.offset + req.per_page
         ]
@@ -186,6 +187,12 @@ def claims_page(
         ids = page_ids(session, claims_select(topic, person, position, sort), Claim.id, req)
     rows = rows_by_ids(session, stmt, Claim.id, ids)
     return Page([claim_row(*r) for r in rows], req.page, req.per_page, total)
+
+
+ORDERED_IN_PYTHON = ("text", "stances", "contested")
+"""Sorts computed once per data version and filters (claim_order), then read by id: by a count,
+by the contest score, and by text in natural order ("Claim 2" before "Claim 10"), which SQL's
+collations do not give."""
 
 
 def claim_order(
@@ -199,6 +206,9 @@ def claim_order(
     def build() -> list[int]:
         if sort == "contested":
             return contested_order(side_count_rows(session, *conds))
+        if sort == "text":
+            texts = session.execute(select(Claim.id, Claim.text).where(*conds)).all()
+            return [cid for cid, text in sorted(texts, key=lambda r: (natural_key(r[1]), r[0]))]
         return list(
             session.scalars(
                 claims_select(topic, person, position, sort).with_only_columns(Claim.id)
@@ -213,7 +223,7 @@ def claim_csv_rows(
 ) -> Iterator[list[Any]]:
     """The CSV rows of a claim list, in the order of its pages (sorted by contest, they are
     read in the order kb.queries.contested gives, which SQL alone cannot)."""
-    if sort == "contested":
+    if sort in ("text", "contested"):
         return iter_claim_rows_in_order(
             session, claim_order(session, topic, person, position, sort)
         )
@@ -478,7 +488,7 @@ def _relations(claim: Claim) -> dict[str, list[dict[str, Any]]]:
     each by its text, with the relation's note."""
 
     def rel(r: ClaimRelation, other: Claim) -> dict[str, Any]:
-        return {**claim_ref(other), "note": r.note}
+        return {**claim_ref(other), "note": r.note, "reader_note": r.reader_note}
 
     out = sorted(claim.relations_out, key=lambda r: (r.to_claim.text, r.id))
     inc = sorted(claim.relations_in, key=lambda r: (r.from_claim.text, r.id))

@@ -113,6 +113,7 @@ def sources_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
         _opt(t.c.date_note),
         _opt(t.c.archived_url),
         _opt(t.c.note),
+        _opt(t.c.reader_note),
     ).order_by(t.c.id)
     sa = m.source_author
     authors = (
@@ -121,7 +122,8 @@ def sources_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
         .order_by(sa.c.source_id, sa.c.person_id)
     )
     for r, author_slugs in _merge(_stream(conn, stmt), _stream(conn, authors)):
-        _id, slug, title, kind, url, publisher, published_on, precision, note_d, archived, note = r
+        _id, slug, title, kind, url, publisher, published_on, precision, *notes = r
+        note_d, archived, note, reader_note = notes
         yield (
             slug,
             title,
@@ -132,6 +134,7 @@ def sources_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
             note_d,
             archived,
             note,
+            reader_note,
             author_slugs,
         )
 
@@ -192,6 +195,7 @@ def stances_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
             s.c.estimate_quote_id,
             s.c.as_of,
             _opt(s.c.note),
+            _opt(s.c.reader_note),
         )
         .join(_Person, _Person.c.id == s.c.person_id)
         .join(_Claim, _Claim.c.id == s.c.claim_id)
@@ -200,12 +204,13 @@ def stances_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     se = m.stance_evidence
     links = select(se.c.stance_id, se.c.quote_id).order_by(se.c.stance_id, se.c.quote_id)
     for r, quote_ids in _merge(_stream(conn, stmt), _stream(conn, links)):
-        _id, *values, estimate_quote, as_of, note = r
+        _id, *values, estimate_quote, as_of, note, reader_note = r
         yield (
             *values,
             quote_ref(estimate_quote) if estimate_quote is not None else None,
             as_of.isoformat() if as_of is not None else None,
             note,
+            reader_note,
             [f"q{i}" for i in quote_ids],
         )
 
@@ -215,7 +220,7 @@ def claim_relations_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     src = _Claim.alias("from_claim")
     dst = _Claim.alias("to_claim")
     stmt = (
-        select(src.c.slug, dst.c.slug, r_.c.kind, _opt(r_.c.note))
+        select(src.c.slug, dst.c.slug, r_.c.kind, _opt(r_.c.note), _opt(r_.c.reader_note))
         .join(src, src.c.id == r_.c.from_claim_id)
         .join(dst, dst.c.id == r_.c.to_claim_id)
         .order_by(r_.c.id)

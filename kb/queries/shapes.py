@@ -141,6 +141,7 @@ def stance_data(
         "basis": st.basis,
         "as_of": st.as_of.isoformat() if st.as_of else None,
         "note": st.note,
+        "reader_note": st.reader_note,
         "evidence": [quote_data(q, speaker=False, shape=shape) for q in st.evidence],
     }
     if shape == "compare":

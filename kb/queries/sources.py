@@ -5,7 +5,7 @@ CSV rows) and a source's page (its bibliographic data and every quote taken from
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Select, extract, func, select
@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.dates import format_partial
 from kb.models import SOURCE_KINDS, Person, Quote, Source, Stance
+from kb.naturalsort import natural_key
 from kb.pagination import Page, PageRequest
-from kb.queries.listing import FACET_LIMIT, MEMO, Listing, page_ids, rows_by_ids
+from kb.queries.listing import FACET_LIMIT, MEMO, Listing, page_ids, rows_by_ids, rows_in_order
 from kb.queries.shapes import KIND_LABELS, claim_ref, person_ref, quote_data, source_ref
 from kb.vocabulary import position_data
 
@@ -69,7 +70,11 @@ def sources_listing(
         )
         or 0
     )
-    rows = rows_by_ids(session, stmt, Source.id, page_ids(session, stmt, Source.id, req))
+    if sort == "title":
+        ids = title_order(session, kind, year)[req.offset : req.offset + req.per_page]
+    else:
+        ids = page_ids(session, stmt, Source.id, req)
+    rows = rows_by_ids(session, stmt, Source.id, ids)
     listing = Listing(
         Page([source_row(*r) for r in rows], req.page, req.per_page, total),
         {},
@@ -136,8 +141,33 @@ def _kind_cond(kind: str | None) -> list[Any]:
     return [] if kind is None else [Source.kind == kind]
 
 
-def iter_source_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:
-    for s, n_quotes in session.execute(stmt.execution_options(yield_per=500)):
+def title_order(session: Session, kind: str | None, year: int | None) -> list[int]:
+    """The ids of the matching sources by title in natural order ("Part 2" before "Part 10"),
+    which SQL's collations do not give: computed once per data version and filters, and kept."""
+
+    def build() -> list[int]:
+        stmt = select(Source.id, Source.title).where(*_kind_cond(kind), *_year_cond(year))
+        titled = session.execute(stmt).all()
+        return [sid for sid, title in sorted(titled, key=lambda r: (natural_key(r[1]), r[0]))]
+
+    return MEMO.get(session, ("source-title-order", kind, year), build)
+
+
+def source_csv_rows(
+    session: Session, kind: str | None, year: int | None, sort: str
+) -> Iterator[list[Any]]:
+    """The CSV rows of a source list, in the order of its pages. A generator, as the response
+    streams it: nothing is read before the first row is asked for."""
+    stmt = sources_select(kind, year, sort)
+    if sort == "title":
+        ids = title_order(session, kind, year)
+        yield from _source_rows(rows_in_order(session, stmt, Source.id, ids))
+    else:
+        yield from _source_rows(session.execute(stmt.execution_options(yield_per=500)))
+
+
+def _source_rows(rows: Iterable[Any]) -> Iterator[list[Any]]:
+    for s, n_quotes in rows:
         yield [
             s.slug,
             s.title,
@@ -174,6 +204,7 @@ def source_detail(session: Session, slug: str) -> dict[str, Any] | None:
         "source": {
             **source_ref(source),
             "note": source.note,
+            "reader_note": source.reader_note,
             "authors": [person_ref(a) for a in source.authors],
         },
         "quotes": [

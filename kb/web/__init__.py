@@ -54,3 +54,4 @@ def _register_blueprints(app: Flask) -> None:
     # A date with its precision as readers see it ("2003", "February 2017", "17 July 2017"):
     # the same formatter that kb.queries.shapes uses for the pages' data.
     app.jinja_env.filters["partial_date"] = dates.humanize_partial
+    app.jinja_env.filters["dates_in_words"] = dates.dates_in_words

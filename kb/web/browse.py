@@ -51,10 +51,9 @@ from kb.queries.people import (
 from kb.queries.sources import (
     SOURCE_CSV_HEADER,
     SOURCE_SORTS,
-    iter_source_rows,
+    source_csv_rows,
     source_detail,
     sources_listing,
-    sources_select,
 )
 from kb.queries.statements import claim_signatures, person_signatures
 from kb.queries.topics import (
@@ -308,8 +307,7 @@ def sources(fmt: str):
     req = _page_request()
     session = get_session()
     if fmt == "csv":
-        stmt = sources_select(kind, yr, sort)
-        return _csv("sources", SOURCE_CSV_HEADER, iter_source_rows(session, stmt))
+        return _csv("sources", SOURCE_CSV_HEADER, source_csv_rows(session, kind, yr, sort))
     listing = sources_listing(session, req, kind, yr, sort)
     return _list_response(fmt, listing, "browse/sources.html", sorts=SOURCE_SORTS)
 

@@ -33,6 +33,8 @@ from kb.web.auth import MIN_PASSWORD_LENGTH, USERNAME_RE
 
 SLUG_HELP = "Lowercase letters, digits and hyphens. Left blank, it is made from the name."
 L = rules.limit  # L("people", "name"): a stored field's length limit, by its kb/1 name
+EDITORS_ONLY = "For editors: how the record was made. Never shown on the public pages."
+FOR_READERS = "Shown to readers on the public pages, in plain words (no internal ids)."
 
 
 def _choices(values: tuple[str, ...]) -> dict[str, str]:
@@ -195,7 +197,8 @@ class SourceForm(VersionedForm):
         [Optional(), Length(max=5000)],
         description="People, by slug or exact name, separated by commas.",
     )
-    note = _area("Note", L("sources", "note"))
+    note = _area("Editors' note", L("sources", "note"), description=EDITORS_ONLY)
+    reader_note = _area("Note for readers", L("sources", "reader_note"), description=FOR_READERS)
 
 
 SAID_HINT = (
@@ -247,7 +250,10 @@ class RelationForm(VersionedForm):
     from_claim = _picker("From claim", "claim", 2000, True, "Type to search; a claim's slug.")
     kind = SelectField("Relation", choices=_choices(m.RELATION_KINDS))
     to_claim = _picker("To claim", "claim", 2000, True, "Type to search; a claim's slug.")
-    note = _area("Note", L("claim_relations", "note"))
+    note = _area("Editors' note", L("claim_relations", "note"), description=EDITORS_ONLY)
+    reader_note = _area(
+        "Note for readers", L("claim_relations", "reader_note"), description=FOR_READERS
+    )
 
 
 class AffiliationForm(VersionedForm):
@@ -303,7 +309,8 @@ class StanceForm(VersionedForm):
         20,
         description="The number of one of the evidence quotes below (as in #12).",
     )
-    note = _area("Note", L("stances", "note"))
+    note = _area("Editors' note", L("stances", "note"), description=EDITORS_ONLY)
+    reader_note = _area("Note for readers", L("stances", "reader_note"), description=FOR_READERS)
     evidence = SelectMultipleField(
         "Evidence: existing quotes",
         coerce=int,
