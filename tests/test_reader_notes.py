@@ -163,3 +163,9 @@ def test_dates_in_notes_read_as_every_other_date_on_the_page(app, client) -> Non
     assert "c. 16 July 2017 (exact date not seen)" in page
     assert "Reported 2–3 August 2014." in page
     assert "2017-07-16" not in page.split("<main", 1)[1].split("application/ld+json")[0]
+
+
+def test_person_pages_show_no_editors_notes_on_affiliations(seeded_client) -> None:
+    page = seeded_client.get("/people/elon-musk").get_data(as_text=True)
+    assert "CEO, SpaceX" in page or "SpaceX" in page
+    assert "Fact sheet" not in page and "fact sheet" not in page
