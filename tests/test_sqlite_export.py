@@ -322,3 +322,11 @@ def test_every_table_of_the_copy_has_its_read() -> None:
     from kb.queries import publish
 
     assert list(publish.TABLES) == [t.name for t in sqlite_copy.TABLES]
+
+
+def test_datasette_offers_the_enumerations_as_facets(datasette: str) -> None:
+    data = json.loads(get(datasette + "/kb/stances.json?_size=1"))
+    facets = data["facet_results"]
+    assert {"position", "basis", "latest"} <= set(facets)
+    positions = {r["value"] for r in facets["position"]["results"]}
+    assert positions <= {"supports", "opposes", "mixed"} and positions

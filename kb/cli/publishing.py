@@ -3,7 +3,7 @@
 The copy is a file, not a stream: SQLite writes pages in place, so it cannot go to stdout or
 over HTTP as it is made. It is also the one export that costs seconds of CPU and a temporary
 file per run on a large database, which a download anyone can start must not; so it is offered
-here only, and a publisher makes it once per release (docs/EXPORTS.md says how to serve it).
+here only, and a publisher makes it once per release (docs/FORMAT.md says how to serve it).
 """
 
 from __future__ import annotations

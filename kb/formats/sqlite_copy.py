@@ -33,7 +33,8 @@ class Table:
     """One table of the copy: its columns (name -> SQLite type, the first is the primary key
     unless `pk` names several), what the reader is told it holds, the column Datasette shows
     for a row that another table points at, the foreign keys (column -> table) and the columns
-    the table's own search box searches."""
+    the table's own search box searches, and the columns Datasette offers as facets (the
+    enumerations readers filter by: a stance's position, a quote's attribution)."""
 
     name: str
     title: str
@@ -43,6 +44,7 @@ class Table:
     foreign_keys: dict[str, str] = field(default_factory=dict)
     search: tuple[str, ...] = ()
     pk: tuple[str, ...] = ("id",)
+    facets: tuple[str, ...] = ()
 
 
 # In dependency order: a table points only at tables above it.
@@ -114,6 +116,7 @@ TABLES: tuple[Table, ...] = (
         },
         label="title",
         search=("title", "publisher", "note"),
+        facets=("kind",),
     ),
     Table(
         "source_authors",
@@ -160,6 +163,7 @@ TABLES: tuple[Table, ...] = (
         label="text",
         foreign_keys={"speaker_id": "people", "source_id": "sources"},
         search=("text", "speaker_affiliation", "note"),
+        facets=("attribution", "checked"),
     ),
     Table(
         "statements",
@@ -210,6 +214,7 @@ TABLES: tuple[Table, ...] = (
             "note": str,
         },
         foreign_keys={"person_id": "people", "claim_id": "claims", "estimate_quote_id": "quotes"},
+        facets=("position", "basis", "latest"),
     ),
     Table(
         "stance_evidence",
@@ -225,6 +230,7 @@ TABLES: tuple[Table, ...] = (
         "One claim supports or contradicts another.",
         {"id": int, "from_claim_id": int, "to_claim_id": int, "kind": str, "note": str},
         foreign_keys={"from_claim_id": "claims", "to_claim_id": "claims"},
+        facets=("kind",),
     ),
 )
 
@@ -316,6 +322,8 @@ def metadata(
         entry: dict[str, Any] = {"title": table.title, "description": table.description}
         if table.label:
             entry["label_column"] = table.label
+        if table.facets:
+            entry["facets"] = list(table.facets)
         tables[table.name] = entry
     for name, (about_view, _sql) in VIEWS.items():
         tables[name] = {"title": name.replace("_", " ").capitalize(), "description": about_view}
