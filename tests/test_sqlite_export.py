@@ -19,6 +19,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def copy(seeded_app: Flask, tmp_path: Path) -> Path:
 
 
 def rows(path: Path, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         return conn.execute(sql, params).fetchall()
 
 
@@ -330,3 +331,18 @@ def test_datasette_offers_the_enumerations_as_facets(datasette: str) -> None:
     assert {"position", "basis", "latest"} <= set(facets)
     positions = {r["value"] for r in facets["position"]["results"]}
     assert positions <= {"supports", "opposes", "mixed"} and positions
+
+
+def test_required_fields_are_not_null_and_slugs_unique(copy: Path) -> None:
+    notnull = {r[1] for r in rows(copy, "PRAGMA table_info(quotes)") if r[3]}
+    assert {"id", "text", "speaker_id", "source_id", "attribution", "checked"} == notnull
+    with pytest.raises(sqlite3.IntegrityError):
+        rows(copy, "INSERT INTO people (slug, name) SELECT slug, name FROM people LIMIT 1")
+
+
+def test_an_empty_knowledge_base_exports_empty_tables(app: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "empty.sqlite"
+    result = export(app, out)
+    assert result.exit_code == 0, result.output
+    assert rows(out, "SELECT count(*) FROM people") == [(0,)]
+    assert rows(out, "SELECT count(*) FROM people_fts WHERE people_fts MATCH 'x'") == [(0,)]

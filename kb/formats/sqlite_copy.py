@@ -34,7 +34,8 @@ class Table:
     unless `pk` names several), what the reader is told it holds, the column Datasette shows
     for a row that another table points at, the foreign keys (column -> table) and the columns
     the table's own search box searches, and the columns Datasette offers as facets (the
-    enumerations readers filter by: a stance's position, a quote's attribution)."""
+    enumerations readers filter by: a stance's position, a quote's attribution); `required`
+    columns are NOT NULL, as kb/1 requires them."""
 
     name: str
     title: str
@@ -45,6 +46,7 @@ class Table:
     search: tuple[str, ...] = ()
     pk: tuple[str, ...] = ("id",)
     facets: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
 
 
 # In dependency order: a table points only at tables above it.
@@ -65,6 +67,7 @@ TABLES: tuple[Table, ...] = (
         },
         label="name",
         search=("name", "description", "affiliation"),
+        required=("slug", "name"),
     ),
     Table(
         "organisations",
@@ -73,6 +76,7 @@ TABLES: tuple[Table, ...] = (
         "people list's organisation filter groups them).",
         {"id": int, "slug": str, "name": str},
         label="name",
+        required=("name",),
     ),
     Table(
         "affiliations",
@@ -89,6 +93,7 @@ TABLES: tuple[Table, ...] = (
             "note": str,
         },
         foreign_keys={"person_id": "people", "organisation_id": "organisations"},
+        required=("person_id", "organisation_id"),
     ),
     Table(
         "topics",
@@ -97,6 +102,7 @@ TABLES: tuple[Table, ...] = (
         {"id": int, "slug": str, "name": str, "description": str},
         label="name",
         search=("name", "description"),
+        required=("slug", "name"),
     ),
     Table(
         "sources",
@@ -117,6 +123,7 @@ TABLES: tuple[Table, ...] = (
         label="title",
         search=("title", "publisher", "note"),
         facets=("kind",),
+        required=("slug", "title", "kind"),
     ),
     Table(
         "source_authors",
@@ -133,6 +140,7 @@ TABLES: tuple[Table, ...] = (
         {"id": int, "slug": str, "text": str, "summary": str},
         label="text",
         search=("text", "summary"),
+        required=("slug", "text"),
     ),
     Table(
         "claim_topics",
@@ -164,6 +172,7 @@ TABLES: tuple[Table, ...] = (
         foreign_keys={"speaker_id": "people", "source_id": "sources"},
         search=("text", "speaker_affiliation", "note"),
         facets=("attribution", "checked"),
+        required=("text", "speaker_id", "source_id", "attribution", "checked"),
     ),
     Table(
         "statements",
@@ -184,6 +193,7 @@ TABLES: tuple[Table, ...] = (
         label="title",
         foreign_keys={"claim_id": "claims"},
         search=("title", "issued_by", "text"),
+        required=("slug", "title"),
     ),
     Table(
         "signatures",
@@ -191,6 +201,7 @@ TABLES: tuple[Table, ...] = (
         "Who signed which statement, and where the signature was seen.",
         {"id": int, "person_id": int, "statement_id": int, "seen_in": str, "note": str},
         foreign_keys={"person_id": "people", "statement_id": "statements"},
+        required=("person_id", "statement_id", "seen_in"),
     ),
     Table(
         "stances",
@@ -215,6 +226,7 @@ TABLES: tuple[Table, ...] = (
         },
         foreign_keys={"person_id": "people", "claim_id": "claims", "estimate_quote_id": "quotes"},
         facets=("position", "basis", "latest"),
+        required=("person_id", "claim_id", "position", "basis", "latest"),
     ),
     Table(
         "stance_evidence",
@@ -231,6 +243,7 @@ TABLES: tuple[Table, ...] = (
         {"id": int, "from_claim_id": int, "to_claim_id": int, "kind": str, "note": str},
         foreign_keys={"from_claim_id": "claims", "to_claim_id": "claims"},
         facets=("kind",),
+        required=("from_claim_id", "to_claim_id", "kind"),
     ),
 )
 
@@ -273,6 +286,8 @@ def write_copy(
             if on_table is not None:
                 on_table(table.name)
             _create(db, table)
+            if "slug" in table.columns:  # a record's slug is unique in kb, so it is here
+                db.table(table.name).create_index(["slug"], unique=True)
             db.table(table.name).insert_all(rows[table.name], batch_size=1000)
         for table in TABLES:
             if table.search:
@@ -294,7 +309,7 @@ def _create(db: sqlite_utils.Database, table: Table) -> None:
     db.table(table.name).create(
         table.columns,
         pk=pk,
-        not_null=set(table.pk),
+        not_null={*table.pk, *table.required},
         foreign_keys=[(column, other, "id") for column, other in table.foreign_keys.items()],
     )
 
