@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
 
 from kb.cli.commands import require_schema
+from kb.cli.publishing import export_sqlite, publish_options
 from kb.errors import DataError
 from kb.web.database import get_engine, session_scope
 
-FORMATS = ("json", "csv", "zip", "jsonld", "aif", "graphml", "gexf")
+FORMATS = ("json", "csv", "zip", "jsonld", "aif", "graphml", "gexf", "sqlite")
 
 
 def _progress_wanted() -> bool:
@@ -28,7 +30,8 @@ def _progress_wanted() -> bool:
     default="json",
     show_default=True,
     help="json: one kb/1 document; csv: a folder with one CSV per entity; zip: the bundle "
-    "(CSVs, JSON, schema, README); jsonld: schema.org; aif: AIF JSON; graphml/gexf: the graph.",
+    "(CSVs, JSON, schema, README); jsonld: schema.org; aif: AIF JSON; graphml/gexf: the graph; "
+    "sqlite: a copy safe to publish with Datasette (no accounts, no history), and its metadata.",
 )
 @click.option(
     "--output",
@@ -43,15 +46,28 @@ def _progress_wanted() -> bool:
     help="With --format csv: start each file with a byte order mark, so that Excel on Windows "
     "reads accented names right (the ?dialect=excel of the CSV downloads).",
 )
+@publish_options
 @with_appcontext
-def export_command(fmt: str, output: Path, excel: bool) -> None:
-    """Export the whole knowledge base. Streams: memory stays flat whatever the size."""
+def export_command(fmt: str, output: Path, excel: bool, **publishing: Any) -> None:
+    """Export the whole knowledge base. Streams: memory stays flat whatever the size.
+
+    --format sqlite writes a new SQLite file for Datasette and sqlite-utils (readable tables
+    linked by foreign keys, a search box per table) and Datasette's metadata beside it; serve
+    it with `datasette FILE -m METADATA`. It holds what the other exports hold: no accounts,
+    login attempts, revision history or editors' names.
+    """
     from kb.formats import exports, kb1
     from kb.queries import export as q
 
     if excel and fmt != "csv":
         raise click.UsageError("--excel applies to --format csv only")
+    given = [f"--{k.replace('_', '-')}" for k, v in publishing.items() if v]
+    if given and fmt != "sqlite":
+        raise click.UsageError(f"{', '.join(given)} applies to --format sqlite only")
     require_schema()
+    if fmt == "sqlite":
+        export_sqlite(output, **publishing)
+        return
     if fmt in ("graphml", "gexf"):
         from kb.graph import stream  # the writers /export/graph.* use, streamed from rows
 
