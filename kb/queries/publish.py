@@ -120,6 +120,7 @@ def sources(conn: Connection) -> Rows:
         _opt(t.c.date_note),
         _opt(t.c.archived_url),
         _opt(t.c.note),
+        _opt(t.c.reader_note),
     ).order_by(t.c.id)
     return _dicts(conn, stmt, {"published": ("published_on", "date_precision")})
 
@@ -193,6 +194,7 @@ def stances(conn: Connection) -> Rows:
         s.c.as_of,
         s.c.latest,
         _opt(s.c.note),
+        _opt(s.c.reader_note),
     ).order_by(s.c.id)
     for record in _dicts(conn, stmt):
         as_of = record["as_of"]
@@ -203,7 +205,9 @@ def stances(conn: Connection) -> Rows:
 
 def claim_relations(conn: Connection) -> Rows:
     r = _R
-    stmt = select(r.c.id, r.c.from_claim_id, r.c.to_claim_id, r.c.kind, _opt(r.c.note))
+    stmt = select(
+        r.c.id, r.c.from_claim_id, r.c.to_claim_id, r.c.kind, _opt(r.c.note), _opt(r.c.reader_note)
+    )
     return _dicts(conn, stmt.order_by(r.c.id))
 
 
