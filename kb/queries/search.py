@@ -28,7 +28,7 @@ from kb.queries import search_syntax as syn
 
 KINDS = ("person", "claim", "quote", "source")
 KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
-# Matches ranked at most, on SQLite: past it, only the newest are (see _sqlite_hits).
+# Matches ranked at most: past it, only the newest are (see _sqlite_hits and _pg_hits).
 RANK_LIMIT = 5000
 
 # Control characters that cannot occur in a search term; swapped for <mark> after escaping.
@@ -37,33 +37,34 @@ _MARKED = re.compile(f"{_START}(.*?){_STOP}", re.S)
 # People whose name may match one clause, for finding their quotes (see _sqlite_parts).
 NAME_PEOPLE = 50
 
-# Word for word the expressions indexed in migrations/versions/0002_full_text_search.py.
+# Word for word the expressions indexed in migrations/versions/0013_accent_insensitive_search.py
+# (syn.PG_CONFIG is kb_english).
 PG_DOCUMENTS = {
     "person": (
         "name",
         "coalesce(affiliation, '') || ' ' || coalesce(description, '')",
-        "setweight(to_tsvector('english', coalesce(name, '')), 'A') || "
-        "setweight(to_tsvector('english', coalesce(affiliation, '') || ' ' || "
+        "setweight(to_tsvector('kb_english', coalesce(name, '')), 'A') || "
+        "setweight(to_tsvector('kb_english', coalesce(affiliation, '') || ' ' || "
         "coalesce(description, '')), 'B')",
     ),
     "claim": (
         "text",
         "coalesce(summary, '')",
-        "setweight(to_tsvector('english', coalesce(text, '')), 'A') || "
-        "setweight(to_tsvector('english', coalesce(summary, '')), 'B')",
+        "setweight(to_tsvector('kb_english', coalesce(text, '')), 'A') || "
+        "setweight(to_tsvector('kb_english', coalesce(summary, '')), 'B')",
     ),
     "quote": (
         "text",
         "coalesce(speaker_affiliation, '') || ' ' || coalesce(locator, '')",
-        "setweight(to_tsvector('english', coalesce(text, '')), 'A') || "
-        "setweight(to_tsvector('english', coalesce(speaker_affiliation, '') || ' ' || "
+        "setweight(to_tsvector('kb_english', coalesce(text, '')), 'A') || "
+        "setweight(to_tsvector('kb_english', coalesce(speaker_affiliation, '') || ' ' || "
         "coalesce(locator, '')), 'B')",
     ),
     "source": (
         "title",
         "coalesce(publisher, '') || ' ' || coalesce(note, '')",
-        "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-        "setweight(to_tsvector('english', coalesce(publisher, '') || ' ' || "
+        "setweight(to_tsvector('kb_english', coalesce(title, '')), 'A') || "
+        "setweight(to_tsvector('kb_english', coalesce(publisher, '') || ' ' || "
         "coalesce(note, '')), 'B')",
     ),
 }
@@ -285,7 +286,7 @@ def _pg_kind(kind: str, tsq: str, orq: str) -> tuple[str, str, str]:
     person_doc = PG_DOCUMENTS["person"][2]
     named = (
         f"SELECT id FROM person WHERE {person_doc} @@ {orq} "
-        f"AND to_tsvector('english', name) @@ {orq}"
+        f"AND to_tsvector('{syn.PG_CONFIG}', name) @@ {orq}"
     )
     candidates = (
         f"(SELECT id FROM quote WHERE {doc} @@ {orq} "
@@ -293,7 +294,7 @@ def _pg_kind(kind: str, tsq: str, orq: str) -> tuple[str, str, str]:
         "JOIN quote USING (id)"
     )
     full = (
-        f"({doc} || setweight(to_tsvector('english', coalesce((SELECT name FROM person "
+        f"({doc} || setweight(to_tsvector('{syn.PG_CONFIG}', coalesce((SELECT name FROM person "
         "WHERE person.id = quote.speaker_id), '')), 'C'))"
     )
     return full, candidates, f"{full} @@ {tsq}"
@@ -301,42 +302,76 @@ def _pg_kind(kind: str, tsq: str, orq: str) -> tuple[str, str, str]:
 
 def _pg_hits(
     session: Session, query: syn.Query, kind: str | None, limit: int, offset: int
-) -> tuple[list[tuple[str, int, float, str, str]], dict[str, int]]:
+) -> tuple[list[tuple[str, int, float, str, str]], dict[str, int], int | None]:
+    """The page of hits, the number of matches per kind, and how many matches were ranked:
+    as on SQLite (_sqlite_hits), past RANK_LIMIT matches only the newest RANK_LIMIT (by id *
+    4 + kind code, SQLite's rowid) are ranked, since ts_rank reads every match's document."""
     pg = syn.PgQuery()
     tsq = pg.query(query)
     orq = pg.any(query.positive)
-    parts, counting = [], []
-    for k, (title, body, _doc) in PG_DOCUMENTS.items():
-        doc, source, where = _pg_kind(k, tsq, orq)
-        counting.append(f"SELECT '{k}', count(*) FROM {source} WHERE {where}")
-        if kind and k != kind:
-            continue
+    kinds = {k: _pg_kind(k, tsq, orq) for k in KINDS}
+    counting = [
+        f"SELECT '{k}', count(*) FROM {src} WHERE {where}" for k, (_d, src, where) in kinds.items()
+    ]
+    counts = {k: 0 for k in KINDS}
+    for k, n in session.execute(text(" UNION ALL ".join(counting)), pg.params).all():
+        counts[k] = n
+    wanted = [k for k in KINDS if not kind or k == kind]
+    matches = sum(counts[k] for k in wanted)
+    floor = None
+    if matches > RANK_LIMIT:
+        rids = " UNION ALL ".join(
+            f"SELECT id * 4 + {KIND_CODES[k]} AS rid FROM {kinds[k][1]} WHERE {kinds[k][2]}"
+            for k in wanted
+        )
+        floor = session.scalar(
+            text(
+                f"SELECT min(rid) FROM (SELECT rid FROM ({rids}) AS m ORDER BY rid DESC LIMIT :cap) AS t"
+            ),
+            {**pg.params, "cap": RANK_LIMIT},
+        )
+    rows = _pg_page(session, pg, tsq, {k: kinds[k] for k in wanted}, floor, limit, offset)
+    return rows, counts, (RANK_LIMIT if floor is not None else None)
+
+
+def _pg_page(
+    session: Session,
+    pg: syn.PgQuery,
+    tsq: str,
+    kinds: dict[str, tuple[str, str, str]],
+    floor: int | None,
+    limit: int,
+    offset: int,
+) -> list[tuple[str, int, float, str, str]]:
+    """One page of ranked hits over `kinds` (document, FROM, WHERE), above `floor` if any."""
+    parts = []
+    for k, (doc, source, where) in kinds.items():
+        title, body, _doc = PG_DOCUMENTS[k]
+        newest = f" AND id * 4 + {KIND_CODES[k]} >= :floor" if floor is not None else ""
         parts.append(
             f"SELECT '{k}' AS kind, id, ts_rank({doc}, {tsq}) AS rank, "
-            f"{title} AS title, {body} AS body FROM {source} WHERE {where}"
+            f"{title} AS title, {body} AS body FROM {source} WHERE {where}{newest}"
         )
     options = f"StartSel={_START}, StopSel={_STOP}"
     # Headlines are costly, so they are made only for the page of hits, after the LIMIT.
     rows = session.execute(
         text(
             "SELECT kind, id, rank, "
-            f"ts_headline('english', title, {tsq}, :hl_all), "
-            f"ts_headline('english', body, {tsq}, :hl_some) "
+            f"ts_headline('{syn.PG_CONFIG}', title, {tsq}, :hl_all), "
+            f"ts_headline('{syn.PG_CONFIG}', body, {tsq}, :hl_some) "
             f"FROM ({' UNION ALL '.join(parts)}) AS hits "
             "ORDER BY rank DESC, kind, id LIMIT :limit OFFSET :offset"
         ),
         {
             **pg.params,
+            "floor": floor,
             "limit": limit,
             "offset": offset,
             "hl_all": options + ", HighlightAll=true",
             "hl_some": options + ", MaxWords=35, MinWords=12, ShortWord=2, MaxFragments=2",
         },
     ).all()
-    counts = {k: 0 for k in KINDS}
-    for k, n in session.execute(text(" UNION ALL ".join(counting)), pg.params).all():
-        counts[k] = n
-    return [(k, i, float(r), t, s) for k, i, r, t, s in rows], counts
+    return [(k, i, float(r), t, s) for k, i, r, t, s in rows]
 
 
 def _records(session: Session, ids: dict[str, list[int]]) -> dict[tuple[str, int], Any]:
@@ -373,11 +408,8 @@ def search(
     parsed = syn.parse(query)
     if parsed is None:
         return SearchResult(query, [], 0, counts)
-    ranked = None
-    if session.get_bind().dialect.name == "postgresql":
-        raw, counts = _pg_hits(session, parsed, kind, limit, offset)
-    else:
-        raw, counts, ranked = _sqlite_hits(session, parsed, kind, limit, offset)
+    hits_of = _pg_hits if session.get_bind().dialect.name == "postgresql" else _sqlite_hits
+    raw, counts, ranked = hits_of(session, parsed, kind, limit, offset)
     ids: dict[str, list[int]] = {k: [] for k in KINDS}
     for k, i, *_ in raw:
         ids[k].append(i)

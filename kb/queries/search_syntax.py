@@ -98,6 +98,11 @@ def fts5(clauses: list[list[Atom]], excluded: list[Atom]) -> str:
 # ---------------------------------------------------------------------------- PostgreSQL
 
 
+PG_CONFIG = "kb_english"
+"""PostgreSQL's text search configuration for kb (migration 0013): 'english' with accents
+folded first, so that "Francois" finds "François" as it does on SQLite."""
+
+
 class PgQuery:
     """A tsquery as an SQL expression over bound parameters: each atom goes through
     phraseto_tsquery (or, for a prefix, to_tsquery of letters and digits and `:*`), and kb
@@ -113,9 +118,9 @@ class PgQuery:
         if atom.prefix:
             # a quoted lexeme: whatever letters it holds, never a tsquery syntax error
             self.params[name] = f"'{atom.words[0]}':*"
-            return f"to_tsquery('english', :{name})"
+            return f"to_tsquery('{PG_CONFIG}', :{name})"
         self.params[name] = " ".join(atom.words)
-        return f"phraseto_tsquery('english', :{name})"
+        return f"phraseto_tsquery('{PG_CONFIG}', :{name})"
 
     def any(self, atoms: list[Atom]) -> str:
         return "(" + " || ".join(self._atom(a) for a in atoms) + ")"
