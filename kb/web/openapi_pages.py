@@ -249,8 +249,8 @@ def pages() -> dict[str, Schema]:
         "ClaimsPage": _list_page(
             claim_row,
             {
-                "topic": TEXT_OR_NULL,
-                "person": TEXT_OR_NULL,
+                "topic": nullable(ref("TopicRef")),
+                "person": nullable(ref("PersonRef")),
                 "position": nullable(POSITION),
                 "sort": STRING,
             },

@@ -75,7 +75,7 @@ def kb1_components() -> dict[str, Schema]:
     (kb1_document: what /export/kb.json answers), as OpenAPI components."""
     schema = _rewrite(kb1.schema())
     defs = schema.pop("$defs")
-    for key in ("$schema", "$id"):
+    for key in ("$schema", "$id", "title"):  # a title would name the generated model
         schema.pop(key, None)
     return {KB1_PREFIX + name: body for name, body in defs.items()} | {KB1_DOCUMENT: schema}
 
