@@ -134,6 +134,31 @@ def _graph_page() -> Schema:
             "score": NUMBER,
         }
     )
+    return obj(
+        {
+            "filters": obj(
+                {
+                    "as_of": TEXT_OR_NULL,
+                    "topic": TEXT_OR_NULL,
+                    "camp": CAMP_NUMBER,
+                    "view": STRING,
+                }
+            ),
+            "nodes": array(node),
+            "edges": array(edge),
+            "shown": shown,
+            "left_out": shown,
+            "camps": array(ref("Camp")),
+            "bridges": array(bridge),
+            "contested": array(contested),
+            "map": _opinion_map(),
+        }
+    )
+
+
+def _opinion_map() -> Schema:
+    """/graph.json's "map" (kb.web.graph.opinion_view): where each person sits, the camps'
+    names and the claims that divide them."""
     placed = obj(
         {
             "slug": STRING,
@@ -161,30 +186,11 @@ def _graph_page() -> Schema:
     )
     return obj(
         {
-            "filters": obj(
-                {
-                    "as_of": TEXT_OR_NULL,
-                    "topic": TEXT_OR_NULL,
-                    "camp": CAMP_NUMBER,
-                    "view": {"type": "string", "enum": ["map", "stances"]},
-                }
-            ),
-            "nodes": array(node),
-            "edges": array(edge),
-            "shown": shown,
-            "left_out": shown,
-            "camps": array(ref("Camp")),
-            "bridges": array(bridge),
-            "contested": array(contested),
-            "map": obj(
-                {
-                    "people": array(placed),
-                    "camps": array(map_camp),
-                    "dividing": array(dividing),
-                    "how": STRING,
-                    "dividing_how": STRING,
-                }
-            ),
+            "people": array(placed),
+            "camps": array(map_camp),
+            "dividing": array(dividing),
+            "how": STRING,
+            "dividing_how": STRING,
         }
     )
 

@@ -220,8 +220,8 @@ def _search_page() -> Schema:
     )
 
 
-def pages() -> dict[str, Schema]:
-    """The body of each JSON twin (and of the other JSON downloads), by component name."""
+def _lists() -> dict[str, Schema]:
+    """The list pages (and a topic's, which lists its claims), with the rows they list."""
     count_rows = {"supports": COUNT, "opposes": COUNT, "mixed": COUNT}
     claim_row = obj(
         {
@@ -234,6 +234,7 @@ def pages() -> dict[str, Schema]:
         {**{k: kb1_field("topic", k) for k in ("slug", "name", "description")}, "claims": COUNT}
     )
     return {
+        "ClaimRow": claim_row,
         "PeoplePage": _list_page(
             obj(
                 {
@@ -247,7 +248,7 @@ def pages() -> dict[str, Schema]:
             ("affiliation", "organisation"),
         ),
         "ClaimsPage": _list_page(
-            claim_row,
+            ref("ClaimRow"),
             {
                 "topic": nullable(ref("TopicRef")),
                 "person": nullable(ref("PersonRef")),
@@ -267,11 +268,18 @@ def pages() -> dict[str, Schema]:
                 "topic": obj({k: kb1_field("topic", k) for k in ("slug", "name", "description")}),
                 "filters": obj({"sort": STRING}),
                 "pagination": ref("Pagination"),
-                "rows": array(claim_row),
+                "rows": array(ref("ClaimRow")),
                 "facets": {"type": "object"},
                 "facet_more": {"type": "object"},
             }
         ),
+    }
+
+
+def pages() -> dict[str, Schema]:
+    """The body of each JSON twin (and of the other JSON downloads), by component name."""
+    return {
+        **_lists(),
         "PersonPage": _person_page(),
         "ClaimPage": _claim_page(),
         "SourcePage": _source_page(),
