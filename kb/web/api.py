@@ -3,9 +3,14 @@
 The document is generated from the app's URL map: every rule whose path ends in ".json" is an
 operation, so a JSON endpoint that any blueprint adds is described without anyone remembering
 to. The view's docstring gives the summary; `@documented(...)` on the view declares the rest:
-its query parameters as (name, type or list of allowed values, description) and a content type
-other than application/json. The declarations live in one registry, read here, rather than in
-attributes hung on the functions (which a type checker cannot see).
+its query parameters as (name, type, list of allowed values or schema, description) and a
+content type other than application/json. The declarations live in one registry, read here,
+rather than in attributes hung on the functions (which a type checker cannot see).
+
+What the document says beyond the declarations comes from one place each: the 200 bodies from
+kb.web.openapi_pages.BODIES (records built on kb/1's JSON Schema: kb.web.openapi_records), the
+bounds of the parameters every list reads alike (page, per_page...) from `_bounds`, and the
+error answers from kb.web.present.http_error and kb.web.error_pages.
 """
 
 from __future__ import annotations
@@ -58,8 +63,9 @@ def documented(
     *params: Param, media_type: str = "application/json", body: str = "object"
 ) -> Callable[[View], View]:
     """Declare the query parameters (in the order the document lists them), the content type
-    and the body's JSON type ("object" or "array") of a JSON view. Stack it above the route
-    decorator; the view itself is returned unchanged."""
+    and the body's JSON type ("object" or "array") of a JSON view. A parameter's type may be
+    a whole schema, such as `integer(10, 600)` for the bounds its view checks. Stack it above
+    the route decorator; the view itself is returned unchanged."""
 
     def register(view: View) -> View:
         _REGISTRY[view] = Documentation(tuple(params), media_type, body)
@@ -140,7 +146,7 @@ def _aliases(app: Flask) -> dict[str, str]:
 
 def openapi_document(app: Flask, root_url: str | None = None) -> dict[str, Any]:
     """An OpenAPI 3.1 document for every rule of `app` that ends in ".json"; `root_url` is
-    the address the document was asked for at (the server, unless KB_BASE_URL is set)."""
+    where kb is served (the server, unless KB_BASE_URL is set)."""
     paths: dict[str, Any] = {}
     aliases = _aliases(app)
     bounds = _bounds(app)
@@ -277,12 +283,9 @@ def _components() -> dict[str, Any]:
 def openapi() -> Response:
     """The OpenAPI 3.1 description of every JSON endpoint of kb.
 
-    Its server is KB_BASE_URL when set, else the address the document was fetched at: the
-    Host header, which anyone may forge, so the answer varies on Host and is never kept in
-    kb's page cache (it sets its own Cache-Control), where it could reach another host."""
-    root = request.root_url if has_request_context() else None
-    response = jsonify(openapi_document(current_app, root))
-    if not current_app.config.get("BASE_URL"):
-        response.headers["Cache-Control"] = "no-cache"
-        response.vary.add("Host")
-    return response
+    Its server is KB_BASE_URL when set, else the path kb is served under ("/"), which OpenAPI
+    reads relative to the document's own address: a client gets the host it asked, and the
+    document never repeats the Host header, which anyone may forge and kb's caches do not
+    key on (kb.web.caching)."""
+    root = (request.script_root or "/") if has_request_context() else None
+    return jsonify(openapi_document(current_app, root))
