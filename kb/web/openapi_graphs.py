@@ -95,7 +95,12 @@ def _home() -> Schema:
     )
     counts = obj({k: COUNT for k in ("people", "claims", "topics", "sources", "quotes", "stances")})
     return obj(
-        {"counts": counts, "contested": array(contested), "contested_pool": {}, "matrix": matrix}
+        {
+            "counts": counts,
+            "contested": array(contested),
+            "contested_pool": {"type": "null"},
+            "matrix": matrix,
+        }
     )
 
 
