@@ -13,7 +13,7 @@ from typing import Any
 from flask import jsonify, render_template, url_for
 
 from kb.graph import cached
-from kb.web.api import documented
+from kb.web.api import documented, integer
 from kb.web.database import get_session
 from kb.web.graph.blueprint import (
     AS_OF_PARAM,
@@ -172,7 +172,7 @@ def agreement() -> Any:
     AS_OF_PARAM,
     (
         "limit",
-        "integer",
+        integer(AGREEMENT_PEOPLE_MIN, AGREEMENT_PEOPLE_MAX),
         f"most people shown, {AGREEMENT_PEOPLE_MIN} to {AGREEMENT_PEOPLE_MAX} "
         f"(default {AGREEMENT_PEOPLE}); outside that range is a 400 that says so",
     ),

@@ -15,7 +15,7 @@ from kb.graph.viewpoint import Viewpoint
 from kb.queries import graph as q
 from kb.queries import suggest
 from kb.web import params
-from kb.web.api import documented
+from kb.web.api import documented, integer
 from kb.web.database import get_session
 from kb.web.graph.blueprint import AS_OF_PARAM, args_with, as_of, bp, camp_rows, int_arg
 from kb.web.graph.opinion_view import opinion_context
@@ -213,8 +213,16 @@ def graph() -> Any:
     AS_OF_PARAM,
     ("topic", "string", "slug of a topic: only claims under it"),
     ("camp", "integer", "number of a camp (from 1): only its members"),
-    ("limit", "integer", f"most people shown, 10 to {GRAPH_NODES_MAX} (default {GRAPH_NODES})"),
-    ("view", "string", "map (the opinion map) or stances (people and claims); the JSON has both"),
+    (
+        "limit",
+        integer(10, GRAPH_NODES_MAX),
+        f"most people shown, 10 to {GRAPH_NODES_MAX} (default {GRAPH_NODES})",
+    ),
+    (
+        "view",
+        list(VIEWS),
+        "map (the opinion map) or stances (people and claims); the JSON has both",
+    ),
 )
 @bp.get("/graph.json")
 def graph_json() -> Any:
