@@ -13,7 +13,7 @@ from kb.cli.commands import require_schema
 from kb.errors import DataError
 from kb.web.database import get_engine, session_scope
 
-FORMATS = ("json", "csv", "zip", "jsonld", "aif", "graphml", "gexf")
+FORMATS = ("json", "csv", "zip", "jsonld", "aif", "graphml", "gexf", "yed")
 
 
 def _progress_wanted() -> bool:
@@ -28,7 +28,8 @@ def _progress_wanted() -> bool:
     default="json",
     show_default=True,
     help="json: one kb/1 document; csv: a folder with one CSV per entity; zip: the bundle "
-    "(CSVs, JSON, schema, README); jsonld: schema.org; aif: AIF JSON; graphml/gexf: the graph.",
+    "(CSVs, JSON, schema, README); jsonld: schema.org; aif: AIF JSON; graphml/gexf: the graph; "
+    "yed: the GraphML with yEd's drawing.",
 )
 @click.option(
     "--output",
@@ -52,11 +53,12 @@ def export_command(fmt: str, output: Path, excel: bool) -> None:
     if excel and fmt != "csv":
         raise click.UsageError("--excel applies to --format csv only")
     require_schema()
-    if fmt in ("graphml", "gexf"):
+    if fmt in ("graphml", "gexf", "yed"):
         from kb.graph import stream  # the writers /export/graph.* use, streamed from rows
 
         with session_scope() as session:
-            chunks = stream.graphml(session) if fmt == "graphml" else stream.gexf(session)
+            yed = fmt == "yed"
+            chunks = stream.gexf(session) if fmt == "gexf" else stream.graphml(session, yed=yed)
             _write_bytes(output, (c.encode("utf-8") for c in chunks))
         if str(output) != "-":
             click.echo(f"wrote {output}", err=True)
