@@ -173,6 +173,8 @@ def test_gexf_draws_nodes_as_kb_does(graph_app) -> None:
         )
         assert color.get("hex") == want and "#" + bytes(rgb).hex() == want.lower(), nid
         assert float(size.get("value", "-1")) == file_style.size_of(ends[nid])
+        shape = node.find(f"{VIZ}shape")
+        assert shape is not None and shape.get("value") in {"disc", "square", "triangle", "diamond"}
         position = node.find(f"{VIZ}position")
         if kind == "person" and int(raw) in coords:
             x, y = coords[int(raw)]
@@ -217,3 +219,11 @@ def test_cli_writes_the_yed_file(seeded_app, tmp_path) -> None:
     result = seeded_app.test_cli_runner().invoke(args=["export", "--format", "yed", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == _get(seeded_app, "/export/graph.yed.graphml")
+
+
+def test_an_empty_knowledge_base_exports_valid_empty_files(app) -> None:
+    validate_graphml(_get(app, "/export/graph.graphml"))
+    assert (
+        nx.read_graphml(io.BytesIO(_get(app, "/export/graph.yed.graphml"))).number_of_nodes() == 0
+    )
+    assert read_gexf(_get(app, "/export/graph.gexf")).number_of_nodes() == 0
