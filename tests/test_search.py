@@ -244,7 +244,7 @@ def test_postgresql_search_statements_use_the_indexes(app) -> None:
     [("francois", "François Quidam"), ("FRANÇOIS", "François Quidam"), ("naive", "Naïve")],
 )
 def test_search_ignores_accents_on_both_databases(session, client, query, found) -> None:
-    """"Francois" finds "François" (SQLite: unicode61 folds diacritics; PostgreSQL: the
+    """ "Francois" finds "François" (SQLite: unicode61 folds diacritics; PostgreSQL: the
     kb_english configuration of migration 0013 runs unaccent before the stemmer)."""
     make_person(session, name="François Quidam", slug="francois-quidam")
     make_claim(session, text="Naïve forecasts of takeoff fail.", slug="naive-forecasts")

@@ -15,7 +15,7 @@ from kb.cli.publishing import export_sqlite, publish_options
 from kb.errors import DataError
 from kb.web.database import get_engine, session_scope
 
-FORMATS = ("json", "csv", "zip", "jsonld", "aif", "graphml", "gexf", "sqlite")
+FORMATS = ("json", "csv", "zip", "jsonld", "aif", "graphml", "gexf", "yed", "sqlite")
 
 
 def _progress_wanted() -> bool:
@@ -31,6 +31,7 @@ def _progress_wanted() -> bool:
     show_default=True,
     help="json: one kb/1 document; csv: a folder with one CSV per entity; zip: the bundle "
     "(CSVs, JSON, schema, README); jsonld: schema.org; aif: AIF JSON; graphml/gexf: the graph; "
+    "yed: the GraphML with yEd's drawing; "
     "sqlite: a copy safe to publish with Datasette (no accounts, no history), and its metadata.",
 )
 @click.option(
@@ -68,11 +69,12 @@ def export_command(fmt: str, output: Path, excel: bool, **publishing: Any) -> No
     if fmt == "sqlite":
         export_sqlite(output, **publishing)
         return
-    if fmt in ("graphml", "gexf"):
+    if fmt in ("graphml", "gexf", "yed"):
         from kb.graph import stream  # the writers /export/graph.* use, streamed from rows
 
         with session_scope() as session:
-            chunks = stream.graphml(session) if fmt == "graphml" else stream.gexf(session)
+            yed = fmt == "yed"
+            chunks = stream.gexf(session) if fmt == "gexf" else stream.graphml(session, yed=yed)
             _write_bytes(output, (c.encode("utf-8") for c in chunks))
         if str(output) != "-":
             click.echo(f"wrote {output}", err=True)

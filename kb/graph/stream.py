@@ -4,7 +4,10 @@ kb.graph.writers builds a networkx graph first and lets networkx write it; at th
 (2,000 people, 50,000 claims, 1,000,000 stances) that took several minutes and several GB. These
 writers emit the same graph (same ids, attributes and edge kinds as writers.export_graph) while
 reading the rows, so memory stays flat and the first bytes leave at once. Tests load every file
-back with networkx.
+back with networkx (and igraph), and validate the GraphML against the GraphML 1.0 XSD.
+
+In the XML files an edge's id is file_style.edge_xml_id (e-person-1-claim-2-stance: GraphML
+ids are NMTOKENs, which "person:1>claim:2:stance" is not); node-link JSON keeps that older key.
 
 Each writer is a generator of str chunks; the caller encodes them as UTF-8.
 """
@@ -21,7 +24,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sqlalchemy.orm import Session
 
-from kb.graph import cached, writers
+from kb.graph import cached, file_style, writers
 from kb.graph.agreement import Agreement
 from kb.queries import graph as q
 
@@ -29,17 +32,22 @@ from kb.queries import graph as q
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 NODE_ATTRS = (("kind", "string"), ("slug", "string"), ("label", "string"), ("name", "string"))
-PERSON_ATTRS = (("camp", "long"),)
+PERSON_ATTRS = (("camp", "int"),)
 EDGE_ATTRS = (
     ("kind", "string"),
     ("position", "string"),
     ("weight", "double"),
     ("as_of", "string"),
     ("basis", "string"),
-    ("agreements", "long"),
-    ("disagreements", "long"),
-    ("shared", "long"),
+    ("evidence", "int"),
+    ("score", "double"),
+    ("agreements", "int"),
+    ("disagreements", "int"),
+    ("shared", "int"),
 )
+"""Every attribute with its GraphML attr.type (int, double, string): igraph and networkx read
+each as that type, so `camp` comes back an integer."""
+GEXF_TYPES = {"int": "integer", "double": "double", "string": "string"}
 
 
 def _clean(value: object) -> str:
@@ -112,6 +120,7 @@ def _stance_items(session: Session, as_of: dt.date | None) -> Iterator[tuple[str
                     "kind": "stance",
                     "position": position,
                     "weight": float(evidence),
+                    "evidence": int(evidence),
                     "as_of": stance_as_of.isoformat() if stance_as_of else "",
                     "basis": basis,
                 },
@@ -134,14 +143,9 @@ def _relation_items(session: Session) -> Iterator[tuple[str, Item]]:
 def _agreement_items(agreement: Agreement) -> Iterator[tuple[str, Item]]:
     """A person -- person edge per agreement pair: all of them up to writers.EXPORT_ALL_PAIRS,
     past it each person's strongest (as writers.export_graph chooses)."""
-    mask = (
-        None
-        if len(agreement) <= writers.EXPORT_ALL_PAIRS
-        else agreement.strongest(writers.STRONGEST_PER_PERSON)
-    )
     graph_ids = agreement.person_ids
     score = agreement.score
-    for k in range(len(agreement)) if mask is None else mask.nonzero()[0]:
+    for k in writers.export_pairs(agreement).tolist():
         a, b = int(graph_ids[agreement.i[k]]), int(graph_ids[agreement.j[k]])
         u, v = f"person:{a}", f"person:{b}"
         yield (
@@ -152,6 +156,7 @@ def _agreement_items(agreement: Agreement) -> Iterator[tuple[str, Item]]:
                     "kind": "agreement",
                     "position": "agreement",
                     "weight": float(score[k]),
+                    "score": float(score[k]),
                     "agreements": int(agreement.agreements[k]),
                     "disagreements": int(agreement.disagreements[k]),
                     "shared": int(agreement.shared[k]),
@@ -182,27 +187,64 @@ def _batched(chunks: Iterator[str], size: int = 1 << 16) -> Iterator[str]:
         yield "".join(buf)
 
 
-def graphml(session: Session, as_of: dt.date | None = None) -> Iterator[str]:
-    """GraphML 1.0 (Cytoscape, yEd, networkx), key ids d0, d1, ... unique in the file."""
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+YFILES_NS = "http://www.yworks.com/xml/graphml"
+GEXF_NS = "http://gexf.net/1.3"
+VIZ_NS = "http://gexf.net/1.3/viz"
+
+
+def _graphml_head(yed: bool) -> Iterator[str]:
+    """The root and the typed keys: d0, d1, ... for the attributes, g0 for the graph's note and,
+    for yEd, "ng", the yFiles node graphics (a key with yfiles.type and no attr.name, as yEd
+    writes it)."""
+    yns = f' xmlns:y="{YFILES_NS}"' if yed else ""
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<graphml xmlns="{GRAPHML_NS}"{yns}'
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+        f' xsi:schemaLocation="{GRAPHML_NS} http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+    )
+    for n, (target, name, kind) in enumerate(_graphml_keys()):
+        yield f'  <key id="d{n}" for="{target}" attr.name="{name}" attr.type="{kind}" />\n'
+    yield '  <key id="g0" for="graph" attr.name="agreement_edges" attr.type="string" />\n'
+    if yed:
+        yield '  <key id="ng" for="node" yfiles.type="nodegraphics" />\n'
+
+
+def _graphml_keys() -> list[tuple[str, str, str]]:
+    nodes = [("node", name, kind) for name, kind in NODE_ATTRS + PERSON_ATTRS]
+    return nodes + [("edge", name, kind) for name, kind in EDGE_ATTRS]
+
+
+def _yed_graphics(label: str, style: file_style.Style) -> str:
+    """A yFiles ShapeNode: the node's place on the opinion map (if it has one), its size,
+    colour, shape and label, which yEd draws as it opens the file."""
+    side = round(style.size * 4, 1)
+    geometry = (
+        f'<y:Geometry height="{side}" width="{side}" x="{style.xy[0]}" y="{style.xy[1]}"/>'
+        if style.xy
+        else ""
+    )
+    shape = file_style.SHAPES[style.shape]
+    return (
+        f'<data key="ng"><y:ShapeNode>{geometry}<y:Fill color="{style.colour.upper()}"'
+        ' transparent="false"/><y:BorderStyle color="#FFFFFF" type="line" width="1.0"/>'
+        f"<y:NodeLabel>{escape(_clean(label))}</y:NodeLabel>"
+        f'<y:Shape type="{shape}"/></y:ShapeNode></data>'
+    )
+
+
+def graphml(session: Session, as_of: dt.date | None = None, yed: bool = False) -> Iterator[str]:
+    """GraphML 1.0 (Cytoscape, igraph, networkx), valid against the GraphML XSD: typed keys,
+    node ids "person:1" / "claim:2", edge ids from file_style.edge_xml_id. With `yed`, each node
+    also carries yFiles graphics (label, camp colour and shape, the map's place), which yEd
+    needs to show anything; those are yFiles' extension of <data>, outside the plain XSD."""
 
     def gen() -> Iterator[str]:
-        yield (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
-            ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
-            ' xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns'
-            ' http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
-        )
-        keys: dict[tuple[str, str], str] = {}
-        for target, attrs in (("node", NODE_ATTRS + PERSON_ATTRS), ("edge", EDGE_ATTRS)):
-            for name, kind in attrs:
-                key = f"d{len(keys)}"
-                keys[(target, name)] = key
-                yield (
-                    f'  <key id="{key}" for="{target}" attr.name="{name}" attr.type="{kind}" />\n'
-                )
-        yield '  <key id="g0" for="graph" attr.name="agreement_edges" attr.type="string" />\n'
-        yield '  <graph edgedefault="directed">\n'
+        yield from _graphml_head(yed)
+        keys = {(t, name): f"d{n}" for n, (t, name, _k) in enumerate(_graphml_keys())}
+        styles = file_style.Styles(session, as_of) if yed else None
+        yield '  <graph id="kb" edgedefault="directed">\n'
         yield f'    <data key="g0">{escape(agreement_note(session, as_of))}</data>\n'
         for what, item in items(session, as_of):
             data = "".join(
@@ -210,10 +252,12 @@ def graphml(session: Session, as_of: dt.date | None = None) -> Iterator[str]:
                 for k, v in item.attrs.items()
             )
             if what == "node":
+                if styles is not None:
+                    data += _yed_graphics(item.attrs["label"], styles.of(item.id))
                 yield f"    <node id={quoteattr(item.id)}>{data}</node>\n"
             else:
                 yield (
-                    f"    <edge id={quoteattr(item.id)} source={quoteattr(item.source or '')}"
+                    f'    <edge id="{_edge_id(item)}" source={quoteattr(item.source or "")}'
                     f" target={quoteattr(item.target or '')}>{data}</edge>\n"
                 )
         yield "  </graph>\n</graphml>\n"
@@ -221,29 +265,64 @@ def graphml(session: Session, as_of: dt.date | None = None) -> Iterator[str]:
     return _batched(gen())
 
 
+def _edge_id(item: Item) -> str:
+    kind = item.attrs["position"] if item.attrs["kind"] == "relation" else item.attrs["kind"]
+    return file_style.edge_xml_id(item.source or "", item.target or "", str(kind))
+
+
+def gexf_weight(attrs: Mapping[str, Any]) -> float:
+    """GEXF's `weight`, one meaning for every edge: how strongly the edge pulls its two ends
+    together, from 0 (not at all) to 1, which is what Gephi's layouts read it as. A stance or
+    a relation pulls 1; an agreement pair (score + 1) / 2, so people who disagree on every
+    claim they share pull 0 and never attract. Evidence counts and scores are attributes."""
+    if attrs["kind"] == "agreement":
+        return (float(attrs["score"]) + 1.0) / 2.0
+    return 1.0
+
+
+GEXF_NODE_ATTRS = [a for a in NODE_ATTRS + PERSON_ATTRS if a[0] != "label"]
+GEXF_EDGE_ATTRS = [a for a in EDGE_ATTRS if a[0] != "weight"]
+
+
+def _gexf_head(note: str) -> Iterator[str]:
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}"'
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+        f' xsi:schemaLocation="{GEXF_NS} http://gexf.net/1.3/gexf.xsd"'
+        ' version="1.3">\n'
+        "  <meta><creator>kb</creator><description>kb viewpoint graph; agreement edges: "
+        f"{escape(note)}; weight: how strongly an edge pulls its ends together, 0 to 1"
+        "</description></meta>\n"
+        '  <graph defaultedgetype="directed" mode="static">\n'
+    )
+    for cls, attrs in (("node", GEXF_NODE_ATTRS), ("edge", GEXF_EDGE_ATTRS)):
+        yield f'    <attributes class="{cls}" mode="static">\n'
+        for n, (name, kind) in enumerate(attrs):
+            yield f'      <attribute id="{n}" title="{name}" type="{GEXF_TYPES[kind]}" />\n'
+        yield "    </attributes>\n"
+
+
+def _gexf_viz(style: file_style.Style) -> str:
+    """viz:color, viz:position (y turned up for Gephi), viz:size and viz:shape."""
+    r, g, b = style.rgb
+    out = f'<viz:color r="{r}" g="{g}" b="{b}" hex="{style.colour}" />'
+    if style.xy:
+        out += f'<viz:position x="{style.xy[0]}" y="{-style.xy[1]}" z="0.0" />'
+    shape = "disc" if style.shape == "circle" else style.shape
+    return out + f'<viz:size value="{style.size}" /><viz:shape value="{shape}" />'
+
+
 def gexf(session: Session, as_of: dt.date | None = None) -> Iterator[str]:
-    """GEXF 1.3 (Gephi): node labels as GEXF labels, edge weights as GEXF weights."""
+    """GEXF 1.3 (Gephi): node labels as GEXF labels, kb's colours, the opinion map's layout and
+    sizes by degree as viz:*, agreement edges undirected in a graph whose stances and relations
+    are directed (a mixed graph, which Gephi reads), `weight` as gexf_weight says."""
+    ids = {("node", name): str(n) for n, (name, _k) in enumerate(GEXF_NODE_ATTRS)}
+    ids |= {("edge", name): str(n) for n, (name, _k) in enumerate(GEXF_EDGE_ATTRS)}
 
     def gen() -> Iterator[str]:
-        yield (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<gexf xmlns="http://gexf.net/1.3"'
-            ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
-            ' xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd"'
-            ' version="1.3">\n'
-            "  <meta><creator>kb</creator><description>kb viewpoint graph; agreement edges: "
-            f"{escape(agreement_note(session, as_of))}</description></meta>\n"
-            '  <graph defaultedgetype="directed" mode="static">\n'
-        )
-        ids: dict[tuple[str, str], int] = {}
-        node_attrs = [a for a in NODE_ATTRS + PERSON_ATTRS if a[0] != "label"]
-        edge_attrs = [a for a in EDGE_ATTRS if a[0] != "weight"]
-        for cls, attrs in (("node", node_attrs), ("edge", edge_attrs)):
-            yield f'    <attributes class="{cls}" mode="static">\n'
-            for name, kind in attrs:
-                ids[(cls, name)] = len(ids)
-                yield f'      <attribute id="{ids[(cls, name)]}" title="{name}" type="{kind}" />\n'
-            yield "    </attributes>\n"
+        yield from _gexf_head(agreement_note(session, as_of))
+        styles = file_style.Styles(session, as_of)
         yield "    <nodes>\n"
         in_edges = False
         for what, item in items(session, as_of):
@@ -256,18 +335,19 @@ def gexf(session: Session, as_of: dt.date | None = None) -> Iterator[str]:
                 label = quoteattr(_clean(item.attrs["label"]))
                 yield (
                     f"      <node id={quoteattr(item.id)} label={label}>"
-                    f"<attvalues>{values}</attvalues></node>\n"
+                    f"<attvalues>{values}</attvalues>{_gexf_viz(styles.of(item.id))}</node>\n"
                 )
-            else:
-                if not in_edges:
-                    yield "    </nodes>\n    <edges>\n"
-                    in_edges = True
-                yield (
-                    f"      <edge id={quoteattr(item.id)} source={quoteattr(item.source or '')}"
-                    f" target={quoteattr(item.target or '')}"
-                    f' weight="{float(item.attrs["weight"])!r}">'
-                    f"<attvalues>{values}</attvalues></edge>\n"
-                )
+                continue
+            if not in_edges:
+                yield "    </nodes>\n    <edges>\n"
+                in_edges = True
+            kind = ' type="undirected"' if item.attrs["kind"] == "agreement" else ""
+            yield (
+                f'      <edge id="{_edge_id(item)}" source={quoteattr(item.source or "")}'
+                f" target={quoteattr(item.target or '')}{kind}"
+                f' weight="{gexf_weight(item.attrs)!r}">'
+                f"<attvalues>{values}</attvalues></edge>\n"
+            )
         yield ("    </edges>\n" if in_edges else "    </nodes>\n    <edges>\n    </edges>\n")
         yield "  </graph>\n</gexf>\n"
 

@@ -5,10 +5,13 @@ what they must hold (the tests compare them), and it says what is in them:
 
 - nodes "person:<id>" and "claim:<id>" with kind, slug, label (and name, which Cytoscape shows),
   and for people their camp number (0 = none);
-- edges with kind = "stance" (person -> claim; position supports/opposes/mixed; weight = number
-  of evidence quotes; as_of; basis), "relation" (claim -> claim; position supports/contradicts;
-  weight 1) or "agreement" (person -> person, lower id first; weight = score in [-1, 1];
-  agreements, disagreements, shared). Up to EXPORT_ALL_PAIRS pairs every pair sharing a claim
+- edges with kind = "stance" (person -> claim; position supports/opposes/mixed; evidence = number
+  of evidence quotes and signatures, and weight the same number; as_of; basis), "relation"
+  (claim -> claim; position supports/contradicts; weight 1) or "agreement" (person -> person,
+  lower id first; score in [-1, 1], and weight the same score; agreements, disagreements,
+  shared). GraphML and node-link JSON keep that `weight` as it always was; GEXF, which Gephi's
+  layouts read as a pull between the ends, gives `weight` one meaning there (see kb.graph.stream
+  and docs/FORMAT.md) and carries evidence and score as attributes of their own. Up to EXPORT_ALL_PAIRS pairs every pair sharing a claim
   is an edge; above that (2,000 people make ~2 million pairs) only each person's strongest
   positive ties (the graph camps are found on) and strongest disagreements are kept, so the file
   stays openable; the graph's "agreement_edges" attribute says which.
@@ -19,12 +22,21 @@ Every attribute is a str, int or float (never None), because GraphML and GEXF ha
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 
 from kb.graph.agreement import Agreement
 from kb.graph.analysis import Camps
 
 EXPORT_ALL_PAIRS = 100_000
 STRONGEST_PER_PERSON = 15
+
+
+def export_pairs(agreement: Agreement) -> np.ndarray:
+    """The indexes of the agreement pairs the files carry: all of them up to EXPORT_ALL_PAIRS,
+    past it each person's STRONGEST_PER_PERSON strongest (both signs)."""
+    if len(agreement) <= EXPORT_ALL_PAIRS:
+        return np.arange(len(agreement))
+    return np.asarray(agreement.strongest(STRONGEST_PER_PERSON).nonzero()[0])
 
 
 def export_graph(
@@ -55,6 +67,7 @@ def export_graph(
         }
         if data["kind"] == "stance":
             attrs.update(as_of=str(data["as_of"] or ""), basis=str(data["basis"]))
+            attrs["evidence"] = int(data["weight"])
         out.add_edge(nid(u), nid(v), key=f"{nid(u)}>{nid(v)}:{k}", **attrs)
     if agreement is not None:
         if len(agreement) <= EXPORT_ALL_PAIRS:
@@ -76,6 +89,7 @@ def export_graph(
                 kind="agreement",
                 position="agreement",
                 weight=float(data["score"]),
+                score=float(data["score"]),
                 agreements=int(data["agreements"]),
                 disagreements=int(data["disagreements"]),
                 shared=int(data["shared"]),

@@ -5,7 +5,7 @@
     viewpoint_map.py   /graph: the viewpoint map (SVG), its camps, bridges and contested claims
     agreement_matrix.py /agreement: the people x people agreement matrix
     compare.py         /compare: choosing two people, and the pair side by side
-    exports.py         /export/graph.graphml, .gexf, .json: the graph as files, streamed
+    exports.py         /export/graph.graphml, .yed.graphml, .gexf, .json: the graph as files, streamed
 
 Each page has a JSON twin at the same path + ".json". Everything heavy (graphs, camps, layouts)
 comes from kb.graph.cached, so it is built once per data version; a request renders it.

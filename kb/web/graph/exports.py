@@ -26,9 +26,17 @@ def export_graphml() -> Response:
     return _stream(stream.graphml(get_session(), as_of()), "application/graphml+xml", "graphml")
 
 
+@bp.get("/export/graph.yed.graphml")
+def export_yed_graphml() -> Response:
+    """The same GraphML with yFiles graphics on every node (label, camp colour and shape, the
+    opinion map's place), so yEd shows the graph as it opens it."""
+    chunks = stream.graphml(get_session(), as_of(), yed=True)
+    return _stream(chunks, "application/graphml+xml", "yed.graphml")
+
+
 @bp.get("/export/graph.gexf")
 def export_gexf() -> Response:
-    """The same graph as GEXF 1.3 (Gephi), streamed."""
+    """The same graph as GEXF 1.3 (Gephi) with kb's colours, the map's layout and sizes, streamed."""
     return _stream(stream.gexf(get_session(), as_of()), "application/gexf+xml", "gexf")
 
 
