@@ -7,13 +7,15 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from kb.cli.commands import require_schema
 from kb.errors import DataError
+from kb.formats.iris import DEFAULT_BASE_URL
 from kb.web.database import get_engine, session_scope
 
-FORMATS = ("json", "csv", "zip", "jsonld", "aif", "graphml", "gexf")
+FORMATS = ("json", "csv", "zip", "jsonld", "ttl", "nt", "aif", "graphml", "gexf")
 
 
 def _progress_wanted() -> bool:
@@ -28,7 +30,8 @@ def _progress_wanted() -> bool:
     default="json",
     show_default=True,
     help="json: one kb/1 document; csv: a folder with one CSV per entity; zip: the bundle "
-    "(CSVs, JSON, schema, README); jsonld: schema.org; aif: AIF JSON; graphml/gexf: the graph.",
+    "(CSVs, JSON, schema, README); jsonld: schema.org; ttl/nt: the same triples as Turtle or "
+    "N-Triples; aif: AIF JSON; graphml/gexf: the graph.",
 )
 @click.option(
     "--output",
@@ -43,14 +46,27 @@ def _progress_wanted() -> bool:
     help="With --format csv: start each file with a byte order mark, so that Excel on Windows "
     "reads accented names right (the ?dialect=excel of the CSV downloads).",
 )
+@click.option(
+    "--base-url",
+    default=None,
+    help="With jsonld, ttl or nt: the address records are named under, as in "
+    f"https://kb.example.org (default: KB_BASE_URL, else {DEFAULT_BASE_URL}).",
+)
 @with_appcontext
-def export_command(fmt: str, output: Path, excel: bool) -> None:
+def export_command(fmt: str, output: Path, excel: bool, base_url: str | None) -> None:
     """Export the whole knowledge base. Streams: memory stays flat whatever the size."""
+    from kb.config import ConfigError
+    from kb.config import base_url as checked_base_url
     from kb.formats import exports, kb1
     from kb.queries import export as q
 
     if excel and fmt != "csv":
         raise click.UsageError("--excel applies to --format csv only")
+    try:
+        base = checked_base_url(base_url) if base_url is not None else None
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base-url") from None
+    base = base or current_app.config.get("BASE_URL") or DEFAULT_BASE_URL
     require_schema()
     if fmt in ("graphml", "gexf"):
         from kb.graph import stream  # the writers /export/graph.* use, streamed from rows
@@ -85,7 +101,7 @@ def export_command(fmt: str, output: Path, excel: bool) -> None:
         if fmt == "zip":
             total *= 2  # every record goes into kb.json and into its CSV
         with _bar(total, "exporting") as bar:
-            chunks = spec.write(_CountingReader(reader, bar))
+            chunks = spec.stream(_CountingReader(reader, bar), base)
             _write_bytes(output, (c.encode("utf-8") if isinstance(c, str) else c for c in chunks))
     if str(output) != "-":
         click.echo(f"wrote {output}", err=True)
