@@ -18,6 +18,7 @@ from itertools import islice
 from typing import Any
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import NamespaceManager
 
 from kb.formats.iris import DEFAULT_BASE_URL, SCHEMA, IRIs
 from kb.formats.jsonld import Streams, context, iter_nodes
@@ -26,14 +27,20 @@ from kb.formats.vocab import TERMS, XSD, Term
 BATCH = 500
 
 
-def _graph(iris: IRIs) -> Graph:
-    g = Graph(bind_namespaces="none")
+def _bind(g: Graph, iris: IRIs) -> Graph:
+    """`g` with kb's prefixes alone (the JSON-LD parser binds "" to the @vocab, which Turtle
+    would then write as `:name`)."""
+    g.namespace_manager = NamespaceManager(g, bind_namespaces="none")
     g.bind("schema", SCHEMA)
     g.bind("kb", iris.vocab)
     g.bind("xsd", XSD)
     g.bind("rdf", str(RDF))
     g.bind("rdfs", str(RDFS))
     return g
+
+
+def _graph(iris: IRIs) -> Graph:
+    return _bind(Graph(bind_namespaces="none"), iris)
 
 
 def _batches(nodes: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -46,13 +53,8 @@ def _graphs(streams: Streams, base: str) -> Iterator[Graph]:
     iris = IRIs(base or DEFAULT_BASE_URL)
     ctx = context(iris)
     for batch in _batches(iter_nodes(streams, iris)):
-        parsed = Graph().parse(
-            data=json.dumps({"@context": ctx, "@graph": batch}), format="json-ld"
-        )
-        # into a graph with kb's prefixes alone (the parser binds "" to the @vocab)
-        g = _graph(iris)
-        g += parsed
-        yield g
+        g = Graph().parse(data=json.dumps({"@context": ctx, "@graph": batch}), format="json-ld")
+        yield _bind(g, iris)
 
 
 def iter_ntriples(streams: Streams, base: str = DEFAULT_BASE_URL) -> Iterator[str]:
