@@ -100,4 +100,3 @@ TERMS: tuple[Term, ...] = (
          (_QUOTE,), _TEXT),
     Term("checkNote", "check note", "What the check found.", (_QUOTE,), _TEXT),
 )  # fmt: skip
-
