@@ -5,7 +5,7 @@ as the dumps (kb.web.export.dump_base), so its terms are the ones the dumps and 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, render_template
 
 from kb.formats import rdf
 from kb.formats.iris import IRIs
@@ -22,8 +22,6 @@ def _page(fmt: str) -> Response | str:
     if fmt == "html":
         terms = sorted(TERMS, key=lambda t: (not t.is_class, t.name.lower()))
         return render_template("vocab.html", terms=terms, vocab=IRIs(base).vocab)
-    if fmt not in MEDIA_TYPES:
-        abort(404)
     syntax, mimetype = MEDIA_TYPES[fmt]
     return Response(rdf.vocabulary(base).serialize(format=syntax), mimetype=mimetype)
 
