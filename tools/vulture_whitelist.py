@@ -81,6 +81,7 @@ _headers  # unused function (kb/web/security.py:150)
 _.get_cookie_secure  # unused method (kb/web/security.py:82)
 _.session_interface  # unused attribute (kb/web/security.py:127)
 _.max_content_length  # unused attribute (kb/web/admin/transfer.py:197)
+_.namespace_manager  # unused attribute (kb/formats/rdf.py: rdflib reads it when serializing)
 _.last_modified  # unused attribute (kb/web/caching.py:195)
 _.kb_validators  # unused attribute (kb/web/caching.py:155)
 
