@@ -295,3 +295,16 @@ def test_the_seed_statements_keep_their_joint_statement_type(dump) -> None:
     assert {IRI.statement(s["slug"]) for s in seed_document()["statements"]} == {
         str(s) for s in statements
     }
+
+
+def test_the_export_page_offers_the_rdf_files_and_the_vocabulary(seeded_client) -> None:
+    html = seeded_client.get("/export/").get_data(as_text=True)
+    for href in ('href="/export/kb.ttl"', 'href="/export/kb.nt"', 'href="/ns"'):
+        assert href in html
+
+
+def test_kb_export_writes_turtle_to_stdout(seeded_app) -> None:
+    result = seeded_app.test_cli_runner().invoke(args=["export", "--format", "ttl", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    g = _parse(result.stdout_bytes, "turtle")
+    assert (URIRef(IRI.person("elon-musk")), RDF.type, SCHEMA.Person) in g
