@@ -39,7 +39,8 @@ def base_url(raw: str | None) -> str:
     """KB_BASE_URL without its trailing slash ("" when unset). Absolute links (links.self in
     the JSON twins, JSON-LD @id) are built from it and never from the request's Host header,
     which any client can forge: unset, those links stay relative. A scheme and host only:
-    url_for adds the path, with any prefix the app is mounted under."""
+    url_for adds the path, with any prefix the app is mounted under. The linked data names
+    every record under it too (kb.formats.iris); unset, the dumps use iris.DEFAULT_BASE_URL."""
     value = (raw or "").strip().rstrip("/")
     if value and not re.fullmatch(r"https?://[^\s/?#@\\]+", value):
         raise ConfigError(

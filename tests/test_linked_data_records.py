@@ -6,9 +6,14 @@ from __future__ import annotations
 import json
 import re
 
-from kb.formats import aif, jsonld
+from kb.formats import aif
+from kb.formats.iris import DEFAULT_BASE_URL, IRIs
 from kb.load.seed import seed_document
 from tests.helpers import seed_count
+
+IRI = IRIs(
+    DEFAULT_BASE_URL
+)  # the dump's names when KB_BASE_URL is unset (tests/test_linked_data.py)
 
 
 def _graph(client) -> list[dict]:
@@ -17,7 +22,7 @@ def _graph(client) -> list[dict]:
 
 def _of_type(graph: list[dict], kind: str) -> list[dict]:
     if kind == "kb:Statement":
-        return [n for n in graph if n.get("additionalType") == jsonld.KB_VOCAB + "Statement"]
+        return [n for n in graph if n.get("additionalType") == IRI.vocab + "Statement"]
     return [n for n in graph if n.get("@type") == kind]
 
 
@@ -29,13 +34,17 @@ def test_jsonld_has_every_seed_statement_as_a_creative_work(seeded_client) -> No
     for node in statements:
         record = seed[node["identifier"]]
         assert node["@type"] == "CreativeWork"
-        assert node["@id"] == jsonld.node_id("statement", record["slug"])
+        assert node["@id"] == IRI.statement(record["slug"])
         assert node["name"] == record["title"]
-        assert node["author"] == {"@type": "Organization", "name": record["by"]}
+        assert node["author"] == {
+            "@id": IRI.organisation(record["by"]),  # named, so every statement by it is one
+            "@type": "Organization",
+            "name": record["by"],
+        }
         assert node["datePublished"] == record["date"]
         assert node.get("url") == record.get("url")  # left out when the seed has none
         assert node.get("text") == record.get("text")
-        assert node["kb:claim"] == jsonld.node_id("claim", record["claim"])
+        assert node["kb:claim"] == IRI.claim(record["claim"])
 
 
 def test_jsonld_signatures_are_evidence_of_their_stances(seeded_client) -> None:
@@ -77,8 +86,13 @@ def test_jsonld_affiliations_are_organization_roles(seeded_client) -> None:
     seed = seed_document()["affiliations"]
     for node, record in zip(roles, seed, strict=True):
         role = node["affiliation"]
-        assert node["@id"] == jsonld.node_id("person", record["person"])
-        assert role["affiliation"] == {"@type": "Organization", "name": record["organisation"]}
+        assert node["@id"] == IRI.person(record["person"])
+        assert role["affiliation"] == {
+            "@id": IRI.organisation(record["organisation"]),
+            "@type": "Organization",
+            "name": record["organisation"],
+        }
+        assert role["@id"].startswith(IRI.base + "/affiliations/" + record["person"] + "/")
         assert role.get("roleName") == record.get("role")
         assert role.get("startDate") == record.get("from")
         assert role.get("endDate") == record.get("to")
@@ -106,7 +120,7 @@ def test_jsonld_parses_as_rdf(seeded_client) -> None:
     import rdflib
 
     g = rdflib.Graph().parse(data=seeded_client.get("/export/kb.jsonld").data, format="json-ld")
-    kb = rdflib.Namespace(jsonld.KB_VOCAB)
+    kb = rdflib.Namespace(IRI.vocab)
     assert len(set(g.subjects(rdflib.RDF.type, kb.Signature))) == 16
 
 

@@ -8,14 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from kb.cli.commands import require_schema
 from kb.cli.publishing import export_sqlite, publish_options
 from kb.errors import DataError
+from kb.formats.iris import DEFAULT_BASE_URL
 from kb.web.database import get_engine, session_scope
 
-FORMATS = ("json", "csv", "zip", "jsonld", "aif", "graphml", "gexf", "yed", "sqlite")
+FORMATS = ("json", "csv", "zip", "jsonld", "ttl", "nt", "aif", "graphml", "gexf", "yed", "sqlite")
 
 
 def _progress_wanted() -> bool:
@@ -30,8 +32,8 @@ def _progress_wanted() -> bool:
     default="json",
     show_default=True,
     help="json: one kb/1 document; csv: a folder with one CSV per entity; zip: the bundle "
-    "(CSVs, JSON, schema, README); jsonld: schema.org; aif: AIF JSON; graphml/gexf: the graph; "
-    "yed: the GraphML with yEd's drawing; "
+    "(CSVs, JSON, schema, README); jsonld: schema.org; ttl/nt: the same triples as Turtle or "
+    "N-Triples; aif: AIF JSON; graphml/gexf: the graph; yed: the GraphML with yEd's drawing; "
     "sqlite: a copy safe to publish with Datasette (no accounts, no history), and its metadata.",
 )
 @click.option(
@@ -47,9 +49,17 @@ def _progress_wanted() -> bool:
     help="With --format csv: start each file with a byte order mark, so that Excel on Windows "
     "reads accented names right (the ?dialect=excel of the CSV downloads).",
 )
+@click.option(
+    "--base-url",
+    default=None,
+    help="With jsonld, ttl or nt: the address records are named under, as in "
+    f"https://kb.example.org (default: KB_BASE_URL, else {DEFAULT_BASE_URL}).",
+)
 @publish_options
 @with_appcontext
-def export_command(fmt: str, output: Path, excel: bool, **publishing: Any) -> None:
+def export_command(
+    fmt: str, output: Path, excel: bool, base_url: str | None, **publishing: Any
+) -> None:
     """Export the whole knowledge base. Streams: memory stays flat whatever the size.
 
     --format sqlite writes a new SQLite file for Datasette and sqlite-utils (readable tables
@@ -57,6 +67,8 @@ def export_command(fmt: str, output: Path, excel: bool, **publishing: Any) -> No
     it with `datasette FILE -m METADATA`. It holds what the other exports hold: no accounts,
     login attempts, revision history or editors' names.
     """
+    from kb.config import ConfigError
+    from kb.config import base_url as checked_base_url
     from kb.formats import exports, kb1
     from kb.queries import export as q
 
@@ -65,6 +77,11 @@ def export_command(fmt: str, output: Path, excel: bool, **publishing: Any) -> No
     given = [f"--{k.replace('_', '-')}" for k, v in publishing.items() if v]
     if given and fmt != "sqlite":
         raise click.UsageError(f"{', '.join(given)} applies to --format sqlite only")
+    try:
+        base = checked_base_url(base_url) if base_url is not None else None
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base-url") from None
+    base = base or current_app.config.get("BASE_URL") or DEFAULT_BASE_URL
     require_schema()
     if fmt == "sqlite":
         export_sqlite(output, **publishing)
@@ -103,7 +120,7 @@ def export_command(fmt: str, output: Path, excel: bool, **publishing: Any) -> No
         if fmt == "zip":
             total *= 2  # every record goes into kb.json and into its CSV
         with _bar(total, "exporting") as bar:
-            chunks = spec.write(_CountingReader(reader, bar))
+            chunks = spec.stream(_CountingReader(reader, bar), base)
             _write_bytes(output, (c.encode("utf-8") if isinstance(c, str) else c for c in chunks))
     if str(output) != "-":
         click.echo(f"wrote {output}", err=True)

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kb.formats import aif, bundle, jsonld, kb1
+from kb.formats import aif, bundle, jsonld, kb1, rdf
+from kb.formats.iris import DEFAULT_BASE_URL
 
 
 class Reader(Protocol):
@@ -35,8 +36,16 @@ def entity_csv(entity: str, reader: Reader, dialect: str = "standard") -> Iterat
     return kb1.iter_entity_csv(entity, reader.rows(entity), dialect)
 
 
-def jsonld_doc(reader: Reader) -> Iterator[str]:
-    return jsonld.iter_jsonld(reader.records)
+def jsonld_doc(reader: Reader, base: str = DEFAULT_BASE_URL) -> Iterator[str]:
+    return jsonld.iter_jsonld(reader.records, base)
+
+
+def turtle_doc(reader: Reader, base: str = DEFAULT_BASE_URL) -> Iterator[str]:
+    return rdf.iter_turtle(reader.records, base)
+
+
+def ntriples_doc(reader: Reader, base: str = DEFAULT_BASE_URL) -> Iterator[str]:
+    return rdf.iter_ntriples(reader.records, base)
 
 
 def aif_doc(reader: Reader) -> Iterator[str]:
@@ -60,13 +69,19 @@ def kb_zip(reader: Reader) -> Iterator[bytes]:
 
 @dataclass(frozen=True)
 class Export:
-    """One downloadable export: its file name, media type and what it is."""
+    """One downloadable export: its file name, media type and what it is. A `linked` export
+    (linked data) names its records under a base URL (kb.formats.iris), which `stream` passes
+    on; the others take the reader alone."""
 
     filename: str
     mimetype: str
     title: str
     description: str
-    write: Callable[[Reader], Iterator[Any]]
+    write: Callable[..., Iterator[Any]]
+    linked: bool = False
+
+    def stream(self, reader: Reader, base: str = DEFAULT_BASE_URL) -> Iterator[Any]:
+        return self.write(reader, base) if self.linked else self.write(reader)
 
 
 EXPORTS: dict[str, Export] = {
@@ -92,6 +107,23 @@ EXPORTS: dict[str, Export] = {
         "Person, CreativeWork, Claim and Quotation nodes, with stances and claim relations as a "
         "documented kb: extension.",
         jsonld_doc,
+        linked=True,
+    ),
+    "ttl": Export(
+        "kb.ttl",
+        "text/turtle",
+        "RDF Turtle",
+        "The triples of the JSON-LD file as Turtle, for triple stores and SPARQL tools.",
+        turtle_doc,
+        linked=True,
+    ),
+    "nt": Export(
+        "kb.nt",
+        "application/n-triples",
+        "RDF N-Triples",
+        "The same triples one a line, for bulk loaders and line tools (grep, sort, diff).",
+        ntriples_doc,
+        linked=True,
     ),
     "aif": Export(
         "kb.aif.json",

@@ -8,6 +8,7 @@ from flask import Flask
 
 from kb import dates, vocabulary
 from kb.queries import shapes
+from kb.web import head_links
 from kb.web.present import urls
 
 
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import kb.web.estimates  # noqa: F401  (its views register on the browse blueprint)
     import kb.web.statements  # noqa: F401  (registers /statements on browse.bp)
-    from kb.web import admin, api, browse, cite, error_pages, export, graph, health, suggest
+    from kb.web import admin, api, browse, cite, error_pages, export, graph, health, suggest, vocab
     from kb.web.admin import transfer
 
     app.register_blueprint(browse.bp)
@@ -38,6 +39,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.auth_bp)  # /login, /logout
     app.register_blueprint(transfer.bp)  # /admin/import
     app.register_blueprint(health.bp)  # /healthz, for load balancers
+    app.register_blueprint(vocab.bp)  # /ns: the kb: terms of the linked data
     error_pages.init_app(app)
     # Navigation links only to pages that exist, so the layout never builds a dead link.
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
@@ -45,6 +47,8 @@ def _register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["positions"] = vocabulary.positions
     # Every record link in a template: urls.person(slug), urls.edit(entity, id)... (present.py).
     app.jinja_env.globals["urls"] = urls
+    # rel=canonical and rel=alternate in every public page's <head> (base.html).
+    app.jinja_env.globals["head_links"] = head_links.head_links
     # A quote's attribution and check in readers' words (kb.queries.shapes), for templates
     # that get the record rather than its page data (the tension panels).
     app.jinja_env.globals["quote_labels"] = {

@@ -11,9 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
 
 from kb.formats import exports, kb1
+from kb.formats.iris import DEFAULT_BASE_URL
 from kb.queries import export as q
 from kb.web import streams
 from kb.web.api import documented
@@ -58,9 +67,16 @@ def schema() -> Response:
     return Response(kb1.schema_text(), mimetype="application/schema+json")
 
 
+def dump_base() -> str:
+    """The base URL the dumps name records under: KB_BASE_URL, else the documented default
+    (never the request's Host, which anyone can forge), with any prefix kb is mounted under."""
+    return (current_app.config.get("BASE_URL") or DEFAULT_BASE_URL) + request.script_root
+
+
 def _whole(name: str) -> Response:
     spec = exports.EXPORTS[name]
-    return _streamed(spec.write, spec.mimetype, spec.filename)
+    base = dump_base()
+    return _streamed(lambda reader: spec.stream(reader, base), spec.mimetype, spec.filename)
 
 
 @bp.get("/kb.json")
@@ -76,6 +92,16 @@ def kb_zip() -> Response:
 @bp.get("/kb.jsonld")
 def kb_jsonld() -> Response:
     return _whole("jsonld")
+
+
+@bp.get("/kb.ttl")
+def kb_ttl() -> Response:
+    return _whole("ttl")
+
+
+@bp.get("/kb.nt")
+def kb_nt() -> Response:
+    return _whole("nt")
 
 
 @bp.get("/kb.aif.json")

@@ -10,6 +10,8 @@ from typing import Any
 from flask import Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from kb.formats.iris import FOLDERS
+
 
 def json_response(data: dict[str, Any], status: int = 200) -> Response:
     response = jsonify(data)
@@ -40,12 +42,10 @@ def absolute(path: str) -> str:
 
 # The reader's page of each kind of record: its endpoint and, when the browse blueprint is not
 # registered (a graph-only app in tests), the documented path it would have.
+# The folders are the linked-data IRI scheme's (kb.formats.iris): a record's IRI is its page.
 PAGES = {
-    "person": ("browse.person", "people"),
-    "claim": ("browse.claim", "claims"),
-    "source": ("browse.source", "sources"),
-    "topic": ("browse.topic", "topics"),
-    "statement": ("browse.statement", "statements"),
+    kind: (f"browse.{kind}", FOLDERS[kind])
+    for kind in ("person", "claim", "source", "topic", "statement")
 }
 
 
