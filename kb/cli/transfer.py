@@ -24,6 +24,27 @@ def _progress_wanted() -> bool:
     return sys.stderr.isatty()
 
 
+def _refuse_options_of_other_formats(fmt: str, excel: bool, publishing: dict[str, Any]) -> None:
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel applies to --format csv only")
+    given = [f"--{k.replace('_', '-')}" for k, v in publishing.items() if v]
+    if given and fmt != "sqlite":
+        raise click.UsageError(f"{', '.join(given)} applies to --format sqlite only")
+
+
+def _linked_data_base(given: str | None) -> str:
+    """The base URL the linked data's records are named under: --base-url, else KB_BASE_URL,
+    else the documented default; a bad --base-url is a usage error, not a traceback."""
+    from kb.config import ConfigError
+    from kb.config import base_url as checked_base_url
+
+    try:
+        base = checked_base_url(given) if given is not None else None
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base-url") from None
+    return base or current_app.config.get("BASE_URL") or DEFAULT_BASE_URL
+
+
 @click.command("export")
 @click.option(
     "--format",
@@ -67,21 +88,11 @@ def export_command(
     it with `datasette FILE -m METADATA`. It holds what the other exports hold: no accounts,
     login attempts, revision history or editors' names.
     """
-    from kb.config import ConfigError
-    from kb.config import base_url as checked_base_url
     from kb.formats import exports, kb1
     from kb.queries import export as q
 
-    if excel and fmt != "csv":
-        raise click.UsageError("--excel applies to --format csv only")
-    given = [f"--{k.replace('_', '-')}" for k, v in publishing.items() if v]
-    if given and fmt != "sqlite":
-        raise click.UsageError(f"{', '.join(given)} applies to --format sqlite only")
-    try:
-        base = checked_base_url(base_url) if base_url is not None else None
-    except ConfigError as exc:
-        raise click.BadParameter(str(exc), param_hint="--base-url") from None
-    base = base or current_app.config.get("BASE_URL") or DEFAULT_BASE_URL
+    _refuse_options_of_other_formats(fmt, excel, publishing)
+    base = _linked_data_base(base_url)
     require_schema()
     if fmt == "sqlite":
         export_sqlite(output, **publishing)

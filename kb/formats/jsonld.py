@@ -107,6 +107,7 @@ def source_node(iris: IRIs, r: dict[str, Any]) -> Node:
             "kb:dateNote": r["date_note"],
             "archivedAt": r["archived_url"],
             "kb:note": r["note"],
+            "kb:readerNote": r.get("reader_note"),
             "author": [{"@id": iris.person(a)} for a in r["authors"]],
         }
     )
@@ -217,6 +218,7 @@ def stance_node(iris: IRIs, r: dict[str, Any], signatures: Iterable[str] = ()) -
             "kb:estimateQuote": iris.quote(estimate) if estimate else None,
             "kb:asOf": r["as_of"],
             "kb:note": r["note"],
+            "kb:readerNote": r.get("reader_note"),
             "kb:evidence": [iris.quote(q) for q in r["evidence"]],
             "kb:signature": list(signatures),
         }
@@ -231,7 +233,8 @@ def relation_node(iris: IRIs, r: dict[str, Any]) -> Node:
             "kb:from": iris.claim(r["from"]),
             "kb:to": iris.claim(r["to"]),
             "kb:relation": r["kind"],
-            "kb:note": r["note"],
+            "kb:note": r.get("note"),
+            "kb:readerNote": r.get("reader_note"),
         }
     )
 

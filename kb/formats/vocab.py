@@ -88,6 +88,8 @@ TERMS: tuple[Term, ...] = (
     Term("relation", "relation", "How the first claim bears on the second. "
          + _one_of(RELATION_KINDS), (_RELATION,), _TEXT),
     Term("note", "note", "An editor's note on the record.", _NOTED, _TEXT),
+    Term("readerNote", "note for readers", "A note on the record written for readers: the one "
+         "its page shows.", (_STANCE, _RELATION, _SOURCE), _TEXT),
     Term("dateNote", "date note", "Why the source's date is uncertain or approximate.",
          (_SOURCE,), _TEXT),
     Term("locator", "locator", "Where in the source the words are: a page, a timestamp.",

@@ -72,6 +72,7 @@ def _work(iris: IRIs, source: dict[str, Any]) -> Node:
             "url": source.get("url"),
             "datePublished": source.get("published"),
             "publisher": jsonld.organisation(iris, source.get("publisher")),
+            "kb:readerNote": source.get("reader_note"),
         }
     )
 
@@ -111,6 +112,7 @@ def _stance(iris: IRIs, st: dict[str, Any], person: str, claim: str) -> Node:
             "kb:probability": st.get("probability"),
             "kb:horizon": st.get("horizon"),
             "kb:asOf": st.get("as_of"),
+            "kb:readerNote": st.get("reader_note"),
             "kb:evidence": [iris.quote(q["id"]) for q in st.get("evidence", [])],
         }
     )
@@ -128,7 +130,9 @@ def person_page(data: dict[str, Any]) -> Markup:
     ld = _person(iris, person)
     if data.get("affiliations"):
         ld["affiliation"] = [
-            jsonld.role_node(iris, person["slug"], a) for a in data["affiliations"]
+            # an affiliation's note says where its dates come from: for editors, not the page
+            jsonld.role_node(iris, person["slug"], {**a, "note": None})
+            for a in data["affiliations"]
         ]
     stances = _stances(data["stances"])
     ld["subjectOf"] = [
@@ -144,17 +148,18 @@ def _relations(iris: IRIs, slug: str, relations: dict[str, list[dict[str, Any]]]
     """The claim relations the page lists, by the direction they go from this claim."""
 
     def named(source: str, kind: str, target: str, note: str | None) -> Node:
+        """A relation as the page shows it: with its note for readers, not the editors'."""
         return jsonld.relation_node(
-            iris, {"from": source, "to": target, "kind": kind, "note": note}
+            iris, {"from": source, "to": target, "kind": kind, "reader_note": note}
         )
 
     out = [
-        named(slug, kind, other["slug"], other.get("note"))
+        named(slug, kind, other["slug"], other.get("reader_note"))
         for kind in ("supports", "contradicts")
         for other in relations.get(kind, [])
     ]
     into = [
-        named(other["slug"], kind, slug, other.get("note"))
+        named(other["slug"], kind, slug, other.get("reader_note"))
         for kind, key in (("supports", "supported_by"), ("contradicts", "contradicted_by"))
         for other in relations.get(key, [])
     ]
