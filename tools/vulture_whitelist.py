@@ -58,6 +58,7 @@ database_error  # unused function (kb/web/error_pages.py:38)
 estimate_list  # unused function (kb/web/estimates.py:20)
 kb_jsonld  # unused function (kb/web/export.py:75)
 kb_aif  # unused function (kb/web/export.py:80)
+kb_xaif  # unused function (kb/web/export.py:86): a route, reached by url_for
 graph_json  # unused function (kb/web/graph.py:262)
 agreement_json  # unused function (kb/web/graph.py:360)
 choose  # unused function (kb/web/graph.py:492)

@@ -13,7 +13,7 @@ from kb.cli.commands import require_schema
 from kb.errors import DataError
 from kb.web.database import get_engine, session_scope
 
-FORMATS = ("json", "csv", "zip", "jsonld", "aif", "graphml", "gexf")
+FORMATS = ("json", "csv", "zip", "jsonld", "aif", "xaif", "graphml", "gexf")
 
 
 def _progress_wanted() -> bool:
@@ -28,7 +28,8 @@ def _progress_wanted() -> bool:
     default="json",
     show_default=True,
     help="json: one kb/1 document; csv: a folder with one CSV per entity; zip: the bundle "
-    "(CSVs, JSON, schema, README); jsonld: schema.org; aif: AIF JSON; graphml/gexf: the graph.",
+    "(CSVs, JSON, schema, README); jsonld: schema.org; aif: AIF JSON; xaif: xAIF for OVA; "
+    "graphml/gexf: the graph.",
 )
 @click.option(
     "--output",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kb.formats import aif, bundle, jsonld, kb1
+from kb.formats import aif, bundle, jsonld, kb1, xaif
 
 
 class Reader(Protocol):
@@ -41,6 +41,10 @@ def jsonld_doc(reader: Reader) -> Iterator[str]:
 
 def aif_doc(reader: Reader) -> Iterator[str]:
     return aif.iter_aif(reader.records)
+
+
+def xaif_doc(reader: Reader) -> Iterator[str]:
+    return xaif.iter_xaif(reader.records)
 
 
 def zip_members(reader: Reader) -> list[bundle.Member]:
@@ -100,5 +104,13 @@ EXPORTS: dict[str, Export] = {
         "Claims as I-nodes, supports as RA-nodes, contradicts as CA-nodes, quotes as L-nodes "
         "with their speakers, in the JSON that AIFdb serves and OVA opens.",
         aif_doc,
+    ),
+    "xaif": Export(
+        "kb.xaif.json",
+        "application/json",
+        "xAIF for OVA (AIF+ JSON)",
+        "The same argument graph with OVA's layout and text: opens in OVA3 to view or annotate; "
+        "quotes, speakers and their dates kept.",
+        xaif_doc,
     ),
 }
