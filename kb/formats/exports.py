@@ -109,8 +109,8 @@ EXPORTS: dict[str, Export] = {
         "kb.xaif.json",
         "application/json",
         "xAIF for OVA (AIF+ JSON)",
-        "The same argument graph with OVA's layout and text: opens in OVA3 to view or annotate; "
-        "quotes, speakers and their dates kept.",
+        "The same argument graph in the xAIF JSON that OVA3 saves, with a starting layout and "
+        "the quotes as its text; quotes, speakers and their dates kept.",
         xaif_doc,
     ),
 }
