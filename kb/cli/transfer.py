@@ -17,7 +17,20 @@ from kb.errors import DataError
 from kb.formats.iris import DEFAULT_BASE_URL
 from kb.web.database import get_engine, session_scope
 
-FORMATS = ("json", "csv", "zip", "jsonld", "ttl", "nt", "aif", "graphml", "gexf", "yed", "sqlite")
+FORMATS = (
+    "json",
+    "csv",
+    "zip",
+    "jsonld",
+    "ttl",
+    "nt",
+    "aif",
+    "xaif",
+    "graphml",
+    "gexf",
+    "yed",
+    "sqlite",
+)
 
 
 def _progress_wanted() -> bool:
@@ -54,7 +67,7 @@ def _linked_data_base(given: str | None) -> str:
     show_default=True,
     help="json: one kb/1 document; csv: a folder with one CSV per entity; zip: the bundle "
     "(CSVs, JSON, schema, README); jsonld: schema.org; ttl/nt: the same triples as Turtle or "
-    "N-Triples; aif: AIF JSON; graphml/gexf: the graph; yed: the GraphML with yEd's drawing; "
+    "N-Triples; aif: AIF JSON; xaif: xAIF for OVA; graphml/gexf: the graph; yed: the GraphML with yEd's drawing; "
     "sqlite: a copy safe to publish with Datasette (no accounts, no history), and its metadata.",
 )
 @click.option(

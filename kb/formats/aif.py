@@ -26,15 +26,28 @@ Node ids are type-tagged numbers (10 x n + tag) so that every id is derived from
 output is the same each time: tag 1 claims (n counts claims in export order), 2 quotes (n is the
 quote's database id), 3 relations, 4 YA-nodes (n counts evidence links in export order),
 5 signatures' L-nodes and 6 their YA-nodes (n counts signatures in export order).
+
+Timestamps (issue 17): a node's "timestamp" is AIFdb's "YYYY-MM-DD HH:mm:ss", the one form
+arguebuf's AIF reader parses. kb's dates have a precision (kb.dates) but the field has none, so
+a day is written at midnight and a month or a year at the start of its period (the first day, as
+kb stores it): "2017-02" -> "2017-02-01 00:00:00". The locution's "start" keeps the date as kb
+has it ("2017-02"), so the precision is never lost. Which date: an L-node and its YA-nodes are
+dated when the words were said (a signature: the statement's date); an I-node by the earliest
+dated locution that bears on the claim (when the claim is first on record as said); RA/CA-nodes
+carry none, for kb does not record when a relation was first drawn. A node without a date has no
+"timestamp" key at all: kb never writes today for a date it does not know (arguebuf itself fills
+in the moment of loading for a node without one; that is its choice, not the file's).
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
+
+from kb.dates import parse_partial
 
 Streams = Callable[[str], Iterable[dict[str, Any]]]
 
@@ -58,7 +71,19 @@ def _split_name(name: str) -> tuple[str, str]:
     return (first, last) if first else (name, "")
 
 
-def _array(key: str, items: Iterable[dict[str, Any]], first_key: bool = False) -> Iterator[str]:
+def timestamp(partial: str | None) -> str | None:
+    """AIFdb's timestamp for a kb date ("2017", "2017-02", "2017-02-03"): the first moment of
+    the period it names, "2017-02-01 00:00:00" (the module's docstring says why); None for
+    no date, so that the node gets no timestamp rather than an invented one."""
+    try:
+        day, _precision = parse_partial(partial or "")
+    except ValueError:
+        return None
+    return f"{day.isoformat()} 00:00:00"
+
+
+def array(key: str, items: Iterable[dict[str, Any]], first_key: bool = False) -> Iterator[str]:
+    """One `"key": [...]` member of a JSON object, one item per line, in chunks."""
     yield ("" if first_key else ",\n") + f'"{key}": ['
     sep = "\n"
     buf: list[str] = []
@@ -72,131 +97,161 @@ def _array(key: str, items: Iterable[dict[str, Any]], first_key: bool = False) -
     yield "".join(buf)
 
 
-def iter_aif(streams: Streams) -> Iterator[str]:
-    """The claims, relations, quotes, stances and signatures as one AIF JSON document, streamed
-    in passes (nodes, edges, locutions): only the small maps of people, claims and statements
-    are kept in memory. Each pass fills a map the next ones read (people by slug, claims by
-    slug; the statements are read first)."""
-    people: dict[str, tuple[int, str]] = {}
-    claims: dict[str, int] = {}
-    other_quotes: dict[str, int] = {}
-    statements = {r["slug"]: r for r in streams("statements")}
-    yield "{"
-    yield from _array("participants", _participants(streams, people), first_key=True)
-    nodes = _nodes(streams, people, claims, other_quotes)
-    signed = _signature_nodes(streams, people, claims, statements)
-    yield from _array("nodes", itertools.chain(nodes, signed))
-    yield from _array("edges", _edges(streams, claims, other_quotes, statements))
-    locutions = _locutions(streams, people, other_quotes)
-    signers = _signature_locutions(streams, people, statements)
-    yield from _array("locutions", itertools.chain(locutions, signers))
-    yield ',\n"schemefulfillments": []}\n'
+def _node(nid: str, text: str, kind: str, stamp: str | None = None) -> dict[str, Any]:
+    node = {"nodeID": nid, "text": text, "type": kind}
+    if stamp:
+        node["timestamp"] = stamp
+    return node
 
 
-def _participants(streams: Streams, people: dict[str, tuple[int, str]]) -> Iterator[dict[str, Any]]:
+@dataclass
+class Index:
+    """The small maps every pass reads: people (slug -> participant number, name), claims
+    (slug -> number), quotes kb/1 names otherwise than q<id>, statements by slug, each quote's
+    timestamp (by quote number) and each claim's earliest one (by slug)."""
+
+    people: dict[str, tuple[int, str]] = field(default_factory=dict)
+    claims: dict[str, int] = field(default_factory=dict)
+    other_quotes: dict[str, int] = field(default_factory=dict)
+    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    said: dict[int, str] = field(default_factory=dict)
+    first: dict[str, str] = field(default_factory=dict)
+
+    def dated(self, claim: str, stamp: str | None) -> None:
+        if stamp and (claim not in self.first or stamp < self.first[claim]):
+            self.first[claim] = stamp
+
+    def signed_claim(self, statement: dict[str, Any] | None) -> int | None:
+        """The number of the claim a signed statement bears on, if it bears on one kb
+        exports."""
+        if statement is None or not statement["claim"] or not statement["position"]:
+            return None
+        return self.claims.get(statement["claim"])
+
+
+def index(streams: Streams) -> Index:
+    """One pass over each entity to fill the Index (quotes are numbers and short dates, so it
+    stays small beside the texts, which are never kept)."""
+    ix = Index()
+    ix.statements = {r["slug"]: r for r in streams("statements")}
     for i, p in enumerate(streams("people"), 1):
-        people[p["slug"]] = (i, p["name"])
-        first, last = _split_name(p["name"])
-        yield {"participantID": str(i), "firstname": first, "surname": last}
-
-
-def _nodes(
-    streams: Streams,
-    people: dict[str, tuple[int, str]],
-    claims: dict[str, int],
-    other_quotes: dict[str, int],
-) -> Iterator[dict[str, Any]]:
+        ix.people[p["slug"]] = (i, p["name"])
     for i, c in enumerate(streams("claims"), 1):
-        claims[c["slug"]] = i
-        yield {"nodeID": _nid(i, 1), "text": c["text"], "type": "I"}
+        ix.claims[c["slug"]] = i
     for q in streams("quotes"):
-        speaker = people.get(q["speaker"], (0, q["speaker"]))[1]
-        n = _quote_number(q["id"], other_quotes)
-        yield {"nodeID": _nid(n, 2), "text": f"{speaker}: {q['text']}", "type": "L"}
-    for i, r in enumerate(streams("claim_relations"), 1):
-        if r["kind"] == "supports":
-            yield {"nodeID": _nid(i, 3), "text": "Default Inference", "type": "RA"}
-        else:
-            yield {"nodeID": _nid(i, 3), "text": "Default Conflict", "type": "CA"}
-    k = 0
-    for s in streams("stances"):
-        for _ref in s["evidence"]:
-            k += 1
-            yield {"nodeID": _nid(k, 4), "text": YA_TEXT[s["position"]], "type": "YA"}
-
-
-def _signed_claim(statement: dict[str, Any] | None, claims: dict[str, int]) -> int | None:
-    """The number of the claim a signed statement bears on, if it bears on one kb exports."""
-    if statement is None or not statement["claim"] or not statement["position"]:
-        return None
-    return claims.get(statement["claim"])
-
-
-def _signature_nodes(
-    streams: Streams,
-    people: dict[str, tuple[int, str]],
-    claims: dict[str, int],
-    statements: dict[str, dict[str, Any]],
-) -> Iterator[dict[str, Any]]:
-    """Each signature's L-node, and its YA-node when the statement bears on a claim."""
-    for k, sig in enumerate(streams("signatures"), 1):
-        signer = people.get(sig["person"], (0, sig["person"]))[1]
-        statement = statements.get(sig["statement"])
-        title = statement["title"] if statement else sig["statement"]
-        yield {"nodeID": _nid(k, 5), "text": f"{signer}: signed “{title}”", "type": "L"}
-        if statement is not None and _signed_claim(statement, claims) is not None:
-            yield {"nodeID": _nid(k, 6), "text": YA_TEXT[statement["position"]], "type": "YA"}
-
-
-def _signature_locutions(
-    streams: Streams, people: dict[str, tuple[int, str]], statements: dict[str, dict[str, Any]]
-) -> Iterator[dict[str, Any]]:
-    for k, sig in enumerate(streams("signatures"), 1):
-        locution = {"nodeID": _nid(k, 5), "personID": str(people.get(sig["person"], (0, ""))[0])}
-        statement = statements.get(sig["statement"])
-        if statement is not None and statement["date"]:  # the statement's date, as for a quote
-            locution["start"] = statement["date"]
-        yield locution
-
-
-def _edges(
-    streams: Streams,
-    claims: dict[str, int],
-    other_quotes: dict[str, int],
-    statements: dict[str, dict[str, Any]],
-) -> Iterator[dict[str, Any]]:
-    e = 0
-
-    def edge(a: str, b: str) -> dict[str, Any]:
-        nonlocal e
-        e += 1
-        return {"edgeID": str(e), "fromID": a, "toID": b, "formEdgeID": None}
-
-    for i, r in enumerate(streams("claim_relations"), 1):
-        if r["from"] in claims and r["to"] in claims:
-            yield edge(_nid(claims[r["from"]], 1), _nid(i, 3))
-            yield edge(_nid(i, 3), _nid(claims[r["to"]], 1))
-    k = 0
+        stamp = timestamp(q.get("said"))
+        n = _quote_number(q["id"], ix.other_quotes)
+        if stamp:
+            ix.said[n] = stamp
     for s in streams("stances"):
         for ref in s["evidence"]:
-            k += 1
-            if s["claim"] in claims:
-                yield edge(_nid(_quote_number(ref, other_quotes), 2), _nid(k, 4))
-                yield edge(_nid(k, 4), _nid(claims[s["claim"]], 1))
-    for k, sig in enumerate(streams("signatures"), 1):
-        claim = _signed_claim(statements.get(sig["statement"]), claims)
-        if claim is not None:
-            yield edge(_nid(k, 5), _nid(k, 6))
-            yield edge(_nid(k, 6), _nid(claim, 1))
+            ix.dated(s["claim"], ix.said.get(_quote_number(ref, ix.other_quotes)))
+    for sig in streams("signatures"):
+        statement = ix.statements.get(sig["statement"])
+        if ix.signed_claim(statement) is not None and statement is not None:
+            ix.dated(statement["claim"], timestamp(statement["date"]))
+    return ix
 
 
-def _locutions(
-    streams: Streams, people: dict[str, tuple[int, str]], other_quotes: dict[str, int]
-) -> Iterator[dict[str, Any]]:
-    for q in streams("quotes"):
-        pid = people.get(q["speaker"], (0, ""))[0]
-        n = _quote_number(q["id"], other_quotes)
-        locution = {"nodeID": _nid(n, 2), "personID": str(pid)}
-        if q.get("said"):  # when the words were said (AIFdb's locution "start")
-            locution["start"] = q["said"]
-        yield locution
+class Aif:
+    """The sections of one AIF document over `streams`, each a fresh iterator of its items
+    (the xAIF writer reads some twice)."""
+
+    def __init__(self, streams: Streams):
+        self.streams = streams
+        self.ix = index(streams)
+
+    def _name(self, slug: str) -> tuple[int, str]:
+        return self.ix.people.get(slug, (0, slug))
+
+    def participants(self) -> Iterator[dict[str, Any]]:
+        for p in self.streams("people"):
+            first, last = _split_name(p["name"])
+            number = self.ix.people[p["slug"]][0]
+            yield {"participantID": str(number), "firstname": first, "surname": last}
+
+    def nodes(self) -> Iterator[dict[str, Any]]:
+        ix = self.ix
+        for c in self.streams("claims"):
+            yield _node(_nid(ix.claims[c["slug"]], 1), c["text"], "I", ix.first.get(c["slug"]))
+        for q in self.streams("quotes"):
+            n = _quote_number(q["id"], ix.other_quotes)
+            text = f"{self._name(q['speaker'])[1]}: {q['text']}"
+            yield _node(_nid(n, 2), text, "L", ix.said.get(n))
+        for i, r in enumerate(self.streams("claim_relations"), 1):
+            if r["kind"] == "supports":
+                yield _node(_nid(i, 3), "Default Inference", "RA")
+            else:
+                yield _node(_nid(i, 3), "Default Conflict", "CA")
+        k = 0
+        for s in self.streams("stances"):
+            for ref in s["evidence"]:
+                k += 1
+                stamp = ix.said.get(_quote_number(ref, ix.other_quotes))
+                yield _node(_nid(k, 4), YA_TEXT[s["position"]], "YA", stamp)
+        yield from self._signature_nodes()
+
+    def _signature_nodes(self) -> Iterator[dict[str, Any]]:
+        """Each signature's L-node, and its YA-node when the statement bears on a claim."""
+        for k, sig in enumerate(self.streams("signatures"), 1):
+            signer = self._name(sig["person"])[1]
+            statement = self.ix.statements.get(sig["statement"])
+            title = statement["title"] if statement else sig["statement"]
+            stamp = timestamp(statement["date"]) if statement else None
+            yield _node(_nid(k, 5), f"{signer}: signed “{title}”", "L", stamp)
+            if statement is not None and self.ix.signed_claim(statement) is not None:
+                yield _node(_nid(k, 6), YA_TEXT[statement["position"]], "YA", stamp)
+
+    def edges(self) -> Iterator[dict[str, Any]]:
+        for e, (a, b) in enumerate(self._links(), 1):
+            yield {"edgeID": str(e), "fromID": a, "toID": b, "formEdgeID": None}
+
+    def _links(self) -> Iterator[tuple[str, str]]:
+        claims = self.ix.claims
+        for i, r in enumerate(self.streams("claim_relations"), 1):
+            if r["from"] in claims and r["to"] in claims:
+                yield _nid(claims[r["from"]], 1), _nid(i, 3)
+                yield _nid(i, 3), _nid(claims[r["to"]], 1)
+        k = 0
+        for s in self.streams("stances"):
+            for ref in s["evidence"]:
+                k += 1
+                if s["claim"] in claims:
+                    yield _nid(_quote_number(ref, self.ix.other_quotes), 2), _nid(k, 4)
+                    yield _nid(k, 4), _nid(claims[s["claim"]], 1)
+        for k, sig in enumerate(self.streams("signatures"), 1):
+            claim = self.ix.signed_claim(self.ix.statements.get(sig["statement"]))
+            if claim is not None:
+                yield _nid(k, 5), _nid(k, 6)
+                yield _nid(k, 6), _nid(claim, 1)
+
+    def locutions(self) -> Iterator[dict[str, Any]]:
+        """Who said each L-node's words, and when: "start" as kb has the date (its precision
+        kept), "timestamp" in AIFdb's form."""
+        for q in self.streams("quotes"):
+            n = _quote_number(q["id"], self.ix.other_quotes)
+            yield self._locution(_nid(n, 2), q["speaker"], q.get("said"))
+        for k, sig in enumerate(self.streams("signatures"), 1):
+            statement = self.ix.statements.get(sig["statement"])
+            said = statement["date"] if statement else None
+            yield self._locution(_nid(k, 5), sig["person"], said)
+
+    def _locution(self, nid: str, person: str, said: str | None) -> dict[str, Any]:
+        locution = {"nodeID": nid, "personID": str(self.ix.people.get(person, (0, ""))[0])}
+        stamp = timestamp(said)
+        if said and stamp:
+            locution["start"] = said
+            locution["timestamp"] = stamp
+        return locution
+
+
+def iter_aif(streams: Streams) -> Iterator[str]:
+    """The claims, relations, quotes, stances and signatures as one AIF JSON document, streamed
+    section by section; only the Index's small maps are kept in memory."""
+    doc = Aif(streams)
+    yield "{"
+    yield from array("participants", doc.participants(), first_key=True)
+    yield from array("nodes", doc.nodes())
+    yield from array("edges", doc.edges())
+    yield from array("locutions", doc.locutions())
+    yield ',\n"schemefulfillments": []}\n'

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kb.formats import aif, bundle, jsonld, kb1, rdf
+from kb.formats import aif, bundle, jsonld, kb1, rdf, xaif
 from kb.formats.iris import DEFAULT_BASE_URL
 
 
@@ -50,6 +50,10 @@ def ntriples_doc(reader: Reader, base: str = DEFAULT_BASE_URL) -> Iterator[str]:
 
 def aif_doc(reader: Reader) -> Iterator[str]:
     return aif.iter_aif(reader.records)
+
+
+def xaif_doc(reader: Reader) -> Iterator[str]:
+    return xaif.iter_xaif(reader.records)
 
 
 def zip_members(reader: Reader) -> list[bundle.Member]:
@@ -132,5 +136,13 @@ EXPORTS: dict[str, Export] = {
         "Claims as I-nodes, supports as RA-nodes, contradicts as CA-nodes, quotes as L-nodes "
         "with their speakers, in the JSON that AIFdb serves and OVA opens.",
         aif_doc,
+    ),
+    "xaif": Export(
+        "kb.xaif.json",
+        "application/json",
+        "xAIF for OVA (AIF+ JSON)",
+        "The same argument graph in the xAIF JSON that OVA3 saves, with a starting layout and "
+        "the quotes as its text; quotes, speakers and their dates kept.",
+        xaif_doc,
     ),
 }

@@ -109,6 +109,11 @@ def kb_aif() -> Response:
     return _whole("aif")
 
 
+@bp.get("/kb.xaif.json")
+def kb_xaif() -> Response:
+    return _whole("xaif")
+
+
 @bp.get("/<entity>.csv")
 def entity_csv(entity: str) -> Response:
     if entity not in kb1.ENTITIES:
