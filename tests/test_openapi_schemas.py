@@ -100,6 +100,7 @@ def _examples(client) -> dict[str, list[str]]:
         "/export/schema.json": ["/export/schema.json"],
         "/export/graph.json": ["/export/graph.json"],
         "/export/kb.aif.json": ["/export/kb.aif.json"],
+        "/export/kb.xaif.json": ["/export/kb.xaif.json"],
         "/api/openapi.json": ["/api/openapi.json"],
     }
 

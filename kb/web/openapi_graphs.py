@@ -311,6 +311,11 @@ def _aif() -> Schema:
     )
 
 
+def _xaif() -> Schema:
+    """/export/kb.xaif.json: xAIF, the AIF document with OVA's drawing of it and its text."""
+    return obj({"AIF": _aif(), "OVA": {"type": "object"}, "text": STRING})
+
+
 def graphs() -> dict[str, Schema]:
     return {
         "Camp": _camp(),
@@ -321,4 +326,5 @@ def graphs() -> dict[str, Schema]:
         "ChoosePage": _choose(),
         "NodeLink": _node_link(),
         "AIF": _aif(),
+        "XAIF": _xaif(),
     }

@@ -356,6 +356,7 @@ BODIES = {
     "export.kb_json": "KB1",
     "export.schema": "JSONSchema",
     "export.kb_aif": "AIF",
+    "export.kb_xaif": "XAIF",
     "graph.graph_json": "GraphPage",
     "graph.export_json": "NodeLink",
     "graph.agreement_json": "AgreementPage",
