@@ -100,6 +100,8 @@ STANCE_COLUMNS = (
     "horizon",
     "estimate_of",
     "estimate_quote_id",
+    "forecast_url",
+    "survey_url",
     "as_of",
     "note",
 )
