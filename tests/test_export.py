@@ -305,6 +305,8 @@ class _ManyStances:
                 None,
                 "of something",
                 f"q{i}",
+                None,  # forecast_url
+                None,  # survey_url
                 "2020-01-01",
                 '=note, with "quotes"\nand a line',
                 [f"q{i}", f"q{i + 1}"],

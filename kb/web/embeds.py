@@ -15,10 +15,10 @@ page keeps `frame-ancestors 'none'`. The pages of people and claims show the <if
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from flask import Blueprint, abort, render_template, url_for
-from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from kb.pagination import PageRequest
@@ -113,15 +113,18 @@ def claim(slug: str):
     )
 
 
-def embed_snippet(kind: str, slug: str, title: str) -> Markup:
+def embed_snippet(kind: str, slug: str, title: str) -> str:
     """The <iframe> another site pastes to show a card (a Jinja global for the person and
-    claim pages). Its address is absolute when KB_BASE_URL is set (as it should be wherever
-    kb is public); pages never build it from the request's Host (kb.web.present.absolute)."""
+    claim pages), as text: its attributes escaped here, and the whole escaped again where a
+    page shows it, so what a reader copies is exactly this. Its address is absolute when
+    KB_BASE_URL is set (as it should be wherever kb is public); pages never build it from
+    the request's Host (kb.web.present.absolute)."""
     src = absolute(url_for(f"embed.{kind}", slug=slug))
-    return Markup(
-        '<iframe src="{}" title="{}" width="{}" height="{}" loading="lazy" '
+    return (
+        f'<iframe src="{escape(src)}" title="{escape("kb: " + title)}" '
+        f'width="{FRAME["width"]}" height="{FRAME["height"]}" loading="lazy" '
         'style="border:1px solid #ccc;border-radius:6px;max-width:36rem"></iframe>'
-    ).format(src, escape(f"kb: {title}"), FRAME["width"], FRAME["height"])
+    )
 
 
 bp.record_once(lambda state: state.app.jinja_env.globals.update(embed_snippet=embed_snippet))
