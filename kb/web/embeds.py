@@ -33,8 +33,9 @@ bp.register_error_handler(HTTPException, http_error)
 
 # Stances a card lists: enough to show the shape of a view, few enough to stay a card.
 CARD_STANCES = 3
-# The frame a card is made for: a sidebar or a column of text, 260 px tall.
-FRAME = {"width": "100%", "height": 260}
+# The frame a card is made for: a column of text, 300 px tall (the card fits its content to
+# any height from about 240 px: the quote gives way first, the link back always shows).
+FRAME = {"width": "100%", "height": 300}
 
 
 def _first_quote(groups: dict[str, list[dict[str, Any]]]) -> tuple[dict, dict] | None:
