@@ -300,9 +300,10 @@ def test_affiliations_go_down_and_come_back_empty(databases, tmp_path) -> None:
         assert tables["affiliation"]  # the seed's and one more
         engine = make_engine(url)
         try:
-            assert migrate.downgrade_losses(url, engine, "0008") == [
+            # the last step down is 0009's (later migrations, such as 0012, say theirs first)
+            assert migrate.downgrade_losses(url, engine, "0008")[-1] == (
                 "0009: drops the affiliation table: every dated affiliation record"
-            ]
+            )
             migrate.downgrade(url, "0008")
             assert not inspect(engine).has_table("affiliation")
             assert inspect(engine).has_table("person")

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 
 from kb import models as m
 from kb.queries import changes, records
+from kb.web.api import documented
 from kb.web.database import get_session
 from kb.web.params import day, page_request
 from kb.web.present import http_error, json_response, urls
@@ -142,6 +143,11 @@ def topic_feed(slug: str) -> Response:
     return _record_feed("topic", records.by_slug(get_session(), m.Topic, slug))
 
 
+@documented(
+    ("since", "string", "only changes on or after this day (UTC), written YYYY-MM-DD"),
+    ("page", "integer", "page number, from 1"),
+    ("per_page", "integer", "rows per page (capped by the server's MAX_PAGE_SIZE)"),
+)
 def change_list(fmt: str):
     """Every public change since a day (?since=YYYY-MM-DD; all of them without), newest
     first, paged; the JSON twin has the same rows."""
