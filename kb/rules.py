@@ -19,7 +19,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,7 +67,14 @@ LIMITS: dict[str, dict[str, int]] = {
         "check_note": LONG_TEXT,
         "note": LONG_TEXT,
     },
-    "stances": {"horizon": 200, "estimate_of": 500, "note": LONG_TEXT, "reader_note": LONG_TEXT},
+    "stances": {
+        "horizon": 200,
+        "estimate_of": 500,
+        "forecast_url": URL_MAX,
+        "survey_url": URL_MAX,
+        "note": LONG_TEXT,
+        "reader_note": LONG_TEXT,
+    },
     "claim_relations": {"note": LONG_TEXT, "reader_note": LONG_TEXT},
     "statements": {
         "slug": SLUG_MAX,
@@ -352,6 +359,33 @@ def estimate_problems(
         found.append(("probability_high", HIGH_BELOW_LOW))
     if quote is not None and quote not in evidence:
         found.append(("estimate_quote", QUOTE_NOT_EVIDENCE))
+    return found
+
+
+LINK_NEEDS_ESTIMATE = (
+    "links to a forecast or a survey belong to an estimate: give its probability or what it is of"
+)
+ESTIMATE_LINKS = ("forecast_url", "survey_url")
+
+
+def estimate_link_problems(
+    has_estimate: bool, links: Mapping[str, str | None]
+) -> list[tuple[str, str]]:
+    """What is wrong with an estimate's links (`links`: forecast_url, survey_url), as (field,
+    message) pairs. Each is a full http(s) address within the URL limit; there is no list
+    of allowed sites (Metaculus, Manifold, Good Judgment Open and the next one are all
+    public forecasts). A link with no estimate to belong to is refused, so /estimates never
+    shows a forecast next to nothing."""
+    found: list[tuple[str, str]] = []
+    for field in ESTIMATE_LINKS:
+        value = links.get(field)
+        if value is None:
+            continue
+        problem = url_problem(value)
+        if problem:
+            found.append((field, problem))
+        elif not has_estimate:
+            found.append((field, LINK_NEEDS_ESTIMATE))
     return found
 
 

@@ -308,6 +308,8 @@ class _ManyStances:
                 None,
                 "of something",
                 f"q{i}",
+                None,  # forecast_url
+                None,  # survey_url
                 "2020-01-01",
                 '=note, with "quotes"\nand a line',
                 "for readers",

@@ -118,6 +118,7 @@ DROPPED_BY: dict[str, dict[str, str]] = {
     # reader notes: its upgrade derives them again from the editors' notes, which gives the
     # seed's own (tests/test_reader_notes.py checks one written by hand is what a downgrade loses)
     "0011": {},
+    "0012": {},  # only columns _populate leaves empty (the estimates' forecast links)
     "0009": {"affiliation": "affiliations"},
     "0008": {"statement": "statements", "signature": "signatures"},
     "0007": {},  # only columns _populate leaves empty

@@ -304,6 +304,9 @@ def _stances(facts: dict, claim_slugs: dict[str, str], said: dict[str, str | Non
                 **estimates.get(
                     (PEOPLE[st["person"]][0], st["claim"], st.get("as_of")), no_estimate
                 ),
+                # no seed estimate links a forecast or a survey: none is in the fact sheet
+                "forecast_url": None,
+                "survey_url": None,
                 "as_of": day,
                 "note": join_notes(
                     st.get("note"),

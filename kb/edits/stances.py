@@ -53,6 +53,7 @@ def _stance_values(errors: Errors, data: Mapping[str, Any]) -> dict[str, Any]:
         "probability_high": _probability(errors, data, "probability_high"),
         "horizon": clean(data.get("horizon")),
         "estimate_of": clean(data.get("estimate_of")),
+        **{f: clean(data.get(f)) for f in rules.ESTIMATE_LINKS},
         "as_of": data.get("as_of"),
         "note": clean(data.get("note")),
         "reader_note": clean(data.get("reader_note")),
@@ -86,6 +87,9 @@ def _estimate_quote(
         problem = rules.text_problem(values["estimate_of"], rules.limit("stances", "estimate_of"))
         if problem:
             errors.add("estimate_of", problem)
+    has_estimate = low is not None or values["estimate_of"] is not None
+    for field, message in rules.estimate_link_problems(has_estimate, values):
+        errors.add(field, message)
     return by_id.get(chosen) if chosen is not None else None
 
 

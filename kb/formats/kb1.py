@@ -89,6 +89,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "horizon",
         "estimate_of",
         "estimate_quote",
+        "forecast_url",
+        "survey_url",
         "as_of",
         "note",
         "reader_note",

@@ -101,6 +101,8 @@ STANCE_COLUMNS = (
     "horizon",
     "estimate_of",
     "estimate_quote_id",
+    "forecast_url",
+    "survey_url",
     "as_of",
     "note",
     "reader_note",

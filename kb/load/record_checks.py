@@ -239,11 +239,17 @@ class RecordChecks(StatementChecks):
         listed = evidence if isinstance(evidence, list) else []
         for field, message in rules.estimate_problems(low, high, ref, listed):
             c.add(field, message)
+        estimate_of = c.text(rec, "estimate_of")
+        links = {f: c.url(rec, f) for f in rules.ESTIMATE_LINKS}
+        has_estimate = low is not None or estimate_of is not None
+        for field, message in rules.estimate_link_problems(has_estimate, links):
+            c.add(field, message)
         return {
             "probability": low,
             "probability_high": high,
-            "estimate_of": c.text(rec, "estimate_of"),
+            "estimate_of": estimate_of,
             "estimate_quote_id": quote_id,
+            **links,
         }
 
     def _database_quote(self, ref: str) -> tuple[int, int] | None:

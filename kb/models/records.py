@@ -245,6 +245,13 @@ class Stance(Editable, Base):
     # quote that gives it (kb.rules.estimate_problems keeps it among the stance's evidence).
     probability_high: Mapped[float | None] = mapped_column(Float)
     estimate_of: Mapped[str | None] = mapped_column(String(500))
+    # Where the estimate meets forecasts (migration 0012): a public forecast question on the
+    # same event (a Metaculus or Manifold page) and the survey the number was given in, both
+    # as web addresses (kb.rules.estimate_link_problems). The survey is a URL, not a source
+    # record: it is often a results page or data set nobody is quoted from, and the quote that
+    # gives the estimate already names its own source.
+    forecast_url: Mapped[str | None] = mapped_column(String(2000))
+    survey_url: Mapped[str | None] = mapped_column(String(2000))
     estimate_quote_id: Mapped[int | None] = mapped_column(
         ForeignKey("quote.id", ondelete="RESTRICT"), index=True
     )

@@ -32,6 +32,8 @@ CSV_HEADER = [
     "quote",
     "quote_text",
     "source_url",
+    "forecast_url",
+    "survey_url",
 ]
 
 
@@ -81,6 +83,9 @@ def estimate_data(st: Stance) -> dict[str, Any] | None:
         "words": estimate_words(st.probability, st.probability_high, st.estimate_of, st.horizon),
         "said": format_partial(day, precision),
         "said_human": humanize_partial(day, precision) if day else None,
+        # the public forecast on the same event and the survey the number was given in
+        "forecast_url": st.forecast_url,
+        "survey_url": st.survey_url,
         "quote": None
         if q is None
         else {
@@ -150,4 +155,6 @@ def csv_rows(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:
             q.get("id"),
             q.get("text"),
             q.get("source_url"),
+            r["forecast_url"],
+            r["survey_url"],
         ]

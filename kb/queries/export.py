@@ -193,6 +193,8 @@ def stances_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
             _opt(s.c.horizon),
             _opt(s.c.estimate_of),
             s.c.estimate_quote_id,
+            _opt(s.c.forecast_url),
+            _opt(s.c.survey_url),
             s.c.as_of,
             _opt(s.c.note),
             _opt(s.c.reader_note),
@@ -204,10 +206,12 @@ def stances_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     se = m.stance_evidence
     links = select(se.c.stance_id, se.c.quote_id).order_by(se.c.stance_id, se.c.quote_id)
     for r, quote_ids in _merge(_stream(conn, stmt), _stream(conn, links)):
-        _id, *values, estimate_quote, as_of, note, reader_note = r
+        _id, *values, estimate_quote, forecast_url, survey_url, as_of, note, reader_note = r
         yield (
             *values,
             quote_ref(estimate_quote) if estimate_quote is not None else None,
+            forecast_url,
+            survey_url,
             as_of.isoformat() if as_of is not None else None,
             note,
             reader_note,

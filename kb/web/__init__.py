@@ -26,7 +26,20 @@ def init_app(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import kb.web.estimates  # noqa: F401  (its views register on the browse blueprint)
     import kb.web.statements  # noqa: F401  (registers /statements on browse.bp)
-    from kb.web import admin, api, browse, cite, error_pages, export, graph, health, suggest, vocab
+    from kb.web import (
+        admin,
+        api,
+        browse,
+        cite,
+        embeds,
+        error_pages,
+        export,
+        feeds,
+        graph,
+        health,
+        suggest,
+        vocab,
+    )
     from kb.web.admin import transfer
 
     app.register_blueprint(browse.bp)
@@ -40,6 +53,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(transfer.bp)  # /admin/import
     app.register_blueprint(health.bp)  # /healthz, for load balancers
     app.register_blueprint(vocab.bp)  # /ns: the kb: terms of the linked data
+    app.register_blueprint(feeds.bp)  # /changes and the Atom feeds of what changed
+    app.register_blueprint(embeds.bp)  # /embed/...: cards other sites may frame
     error_pages.init_app(app)
     # Navigation links only to pages that exist, so the layout never builds a dead link.
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions

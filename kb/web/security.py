@@ -45,6 +45,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# The one exception to frame-ancestors 'none': the cards of kb.web.embeds, made to be framed
+# by any site. They run no script and load nothing (their CSS is inline), so their policy
+# allows nothing else; X-Frame-Options is left off them (it has no "any site" value).
+EMBED_PREFIX = "/embed/"
+EMBED_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors *",
+    ]
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
@@ -149,7 +162,13 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
+        headers = SECURITY_HEADERS
+        if request.path.startswith(EMBED_PREFIX):
+            headers = {
+                **{k: v for k, v in SECURITY_HEADERS.items() if k != "X-Frame-Options"},
+                "Content-Security-Policy": EMBED_CONTENT_SECURITY_POLICY,
+            }
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         if request.path.startswith(PRIVATE_PREFIXES):
             # Pages for one logged-in editor: never kept by a browser or a shared cache.
@@ -157,7 +176,7 @@ def init_app(app: Flask) -> None:
         return response
 
 
-_PUBLIC_BLUEPRINTS = ("browse", "graph", "export", "api")
+_PUBLIC_BLUEPRINTS = ("browse", "graph", "export", "api", "follow", "embed")
 
 
 def refuse_nul() -> None:

@@ -304,6 +304,13 @@ class StanceForm(VersionedForm):
         L("stances", "estimate_of"),
         description="What the number is the probability of (or, with none, what is predicted).",
     )
+    forecast_url = _url(
+        "Forecast question",
+        description="A public forecast on the same event (a Metaculus or Manifold page), if any.",
+    )
+    survey_url = _url(
+        "Survey", description="The survey the estimate was given in (its results page), if any."
+    )
     estimate_quote = _text(
         "Quote giving the estimate",
         20,
