@@ -101,6 +101,7 @@ def _examples(client) -> dict[str, list[str]]:
         "/export/graph.json": ["/export/graph.json"],
         "/export/kb.aif.json": ["/export/kb.aif.json"],
         "/export/kb.xaif.json": ["/export/kb.xaif.json"],
+        "/changes.json": ["/changes.json", "/changes.json?since=2020-01-01"],
         "/api/openapi.json": ["/api/openapi.json"],
     }
 

@@ -289,6 +289,9 @@ def pages() -> dict[str, Schema]:
             "allOf": [ref("Statement"), obj({"signatories": array(ref("Signature"))})]
         },
         "EstimatesPage": obj({"sort": STRING, "rows": array(_estimate_row())}),
+        "ChangesPage": obj(
+            {"pagination": ref("Pagination"), "rows": array(_change_row()), "since": nullable(DAY)}
+        ),
         "CSL": array(_csl_item()),
         "KB1": ref(KB1_DOCUMENT),
         "JSONSchema": {"type": "object", "properties": {"$schema": STRING}},
@@ -306,6 +309,24 @@ def _estimate_row() -> Schema:
             obj({"person": ref("PersonRef"), "claim": ref("ClaimBrief"), "as_of": nullable(DAY)}),
         ]
     }
+
+
+def _change_row() -> Schema:
+    """kb.queries.changes' rows of /changes: one public change, in reader words."""
+    page = obj({"kind": STRING, "slug": STRING})
+    return obj(
+        {
+            "action": STRING,
+            "at": STRING,
+            "fields": array(STRING),
+            "kind": STRING,
+            "name": STRING,
+            "page": nullable(page),
+            "revision": INTEGER,
+            "summary": STRING,
+            "url": nullable(STRING),
+        }
+    )
 
 
 def _csl_item() -> Schema:
@@ -349,6 +370,7 @@ BODIES = {
     "browse.statements": "StatementsPage",
     "browse.statement": "StatementPage",
     "browse.estimate_list": "EstimatesPage",
+    "follow.changes": "ChangesPage",
     "cite.person_csl": "CSL",
     "cite.claim_csl": "CSL",
     "cite.source_csl": "CSL",
