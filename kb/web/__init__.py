@@ -25,7 +25,19 @@ def init_app(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import kb.web.estimates  # noqa: F401  (its views register on the browse blueprint)
     import kb.web.statements  # noqa: F401  (registers /statements on browse.bp)
-    from kb.web import admin, api, browse, cite, error_pages, export, graph, health, suggest
+    from kb.web import (
+        admin,
+        api,
+        bridging,
+        browse,
+        cite,
+        error_pages,
+        export,
+        graph,
+        health,
+        stand,
+        suggest,
+    )
     from kb.web.admin import transfer
 
     app.register_blueprint(browse.bp)
@@ -37,8 +49,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.auth_bp)  # /login, /logout
     app.register_blueprint(transfer.bp)  # /admin/import
+    app.register_blueprint(stand.bp)  # /stand and /stand.json: where a reader stands
     app.register_blueprint(health.bp)  # /healthz, for load balancers
     error_pages.init_app(app)
+    bridging.init_app(app)  # /claims?sort=bridging and the rule's sentence
     # Navigation links only to pages that exist, so the layout never builds a dead link.
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
     # A position's symbol and words, from the one place they are written (kb.vocabulary).
