@@ -24,7 +24,9 @@ def _dataset(session: Session) -> dict[str, Any]:
     Beta 3 also supports one of them, so the camps are not perfectly mirror images."""
     a = [make_person(session, slug=f"alpha-{k}", name=f"Alpha {k}") for k in range(4)]
     b = [make_person(session, slug=f"beta-{k}", name=f"Beta {k}") for k in range(4)]
-    claims = [make_claim(session, slug=f"divide-{k}", text=f"Dividing claim {k}.") for k in range(5)]
+    claims = [
+        make_claim(session, slug=f"divide-{k}", text=f"Dividing claim {k}.") for k in range(5)
+    ]
     for k, c in enumerate(claims):
         for p in a:
             evidence = [make_quote(session, p, text=f"Alpha says yes to {k} <b>loudly</b>.")]

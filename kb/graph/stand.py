@@ -20,7 +20,7 @@ Pure: arrays in, results out; the web layer reads the slugs and the quotes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -51,7 +51,6 @@ class Standing:
     camps: list[Match]  # camps with enough shared claims, closest first
     xy: tuple[float, float] | None  # the reader on the map, None when nobody is shared
     min_shared: int
-    similarity: dict[int, float] = field(default_factory=dict)
 
 
 def _key(m: Match) -> tuple[float, int, int]:
@@ -86,7 +85,7 @@ def stand(
             camp_rows.append(Match(number, ag, dis, sh, (ag - dis) / sh))
     sim = {m.id: m.score * m.shared / (m.shared + 1.0) for m in matches.values()}
     xy = place(agreement, coords, sim) if sim else None
-    return Standing(people, sorted(camp_rows, key=_key), xy, need, sim)
+    return Standing(people, sorted(camp_rows, key=_key), xy, need)
 
 
 def _match(pid: int, held: list[tuple[int, int]], order: dict[int, int]) -> Match:

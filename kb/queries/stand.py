@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from kb.models import Claim, Quote, Stance
 from kb.queries import is_latest
 
-QUOTES_PER_STANCE = 2
+QUOTES_PER_STANCE = 1
 
 
 def claims_by_slug(session: Session, slugs: Collection[str]) -> dict[str, tuple[int, str]]:

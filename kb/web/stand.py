@@ -141,8 +141,10 @@ def result(
     closest = [m for m in people if m.score > 0][:LISTED]
     farthest = sorted((m for m in people if m.score < 0), key=lambda m: (m.score, -m.shared, m.id))
     farthest = farthest[:LISTED]
-    pairs = [(m.id, c) for m in closest[:3] for c in m.agreed[:DECIDING]]
-    pairs += [(m.id, c) for m in farthest[:3] for c in m.disagreed[:DECIDING]]
+    # the claims that decide it, for the closest and the farthest person: what they agree
+    # (disagree) with the reader on, with the quotes behind their stances
+    pairs = [(m.id, c) for m in closest[:1] for c in m.agreed[:DECIDING]]
+    pairs += [(m.id, c) for m in farthest[:1] for c in m.disagreed[:DECIDING]]
     quotes = q.evidence(session, pairs)
     text = q.claims_by_id(session, {c for _, c in pairs})
 
@@ -203,19 +205,25 @@ def _map(session: Session, standing: Standing) -> dict[str, Any]:
 
 
 def _star(x: float, y: float, width: int) -> str:
+    """The reader's mark: a star in a dashed ring, and a \"You\" badge."""
     r, inner = 11.0, 4.6
     pts = " ".join(
         f"{x + (r if k % 2 == 0 else inner) * math.sin(k * math.pi / 5):.1f},"
         f"{y - (r if k % 2 == 0 else inner) * math.cos(k * math.pi / 5):.1f}"
         for k in range(10)
     )
-    anchor, dx = ("end", -14) if x > width - 80 else ("start", 14)
+    # "You" on a dark badge above the star (below it near the top edge), so it reads apart
+    # from the people's names around it
+    ty = y - 30 if y > 40 else y + 16
+    tx = min(max(x, 24.0), width - 24.0)
     return (
         f'<g class="you"><title>You, placed by your answers</title>'
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="15" fill="none" stroke="#111827"'
+        ' stroke-width="2" stroke-dasharray="3 3"/>'
         f'<polygon points="{pts}" fill="#111827" stroke="#ffffff" stroke-width="2"/>'
-        f'<text x="{x + dx:.1f}" y="{y + 5:.1f}" text-anchor="{anchor}" font-size="16"'
-        ' font-weight="700" fill="#111827" stroke="#ffffff" stroke-width="4"'
-        ' paint-order="stroke">You</text></g>'
+        f'<rect x="{tx - 20:.1f}" y="{ty:.1f}" width="40" height="16" rx="8" fill="#111827"/>'
+        f'<text x="{tx:.1f}" y="{ty + 12.5:.1f}" text-anchor="middle" font-size="13"'
+        ' font-weight="700" fill="#ffffff">You</text></g>'
     )
 
 
