@@ -72,7 +72,7 @@ def test_bridging_lists_on_home_and_map(live_server, page, screenshot) -> None:
     page.locator("section[aria-labelledby=bridging-h]").screenshot(path=str(_path("stand-bridging-home-1280")))
     screenshot(page, "stand-bridging-home-full-1280")
     page.goto(live_server.url + "/graph")
-    assert page.locator("section.bridging h2").inner_text() == "Claims that unite the camps"
+    assert page.locator("section.uniting h2").inner_text() == "Claims that unite the camps"
     screenshot(page, "stand-bridging-map-1280")
 
 
