@@ -69,7 +69,9 @@ def test_bridging_lists_on_home_and_map(live_server, page, screenshot) -> None:
     page.goto(live_server.url + "/")
     assert page.locator("#bridging-h").is_visible()
     page.locator("#bridging-h").scroll_into_view_if_needed()
-    page.locator("section[aria-labelledby=bridging-h]").screenshot(path=str(_path("stand-bridging-home-1280")))
+    page.locator("section[aria-labelledby=bridging-h]").screenshot(
+        path=str(_path("stand-bridging-home-1280"))
+    )
     screenshot(page, "stand-bridging-home-full-1280")
     page.goto(live_server.url + "/graph")
     assert page.locator("section.uniting h2").inner_text() == "Claims that unite the camps"
