@@ -130,3 +130,7 @@ csv_cells  # unused function (kb/formats/kb1.py:142)
 _.pairs_of  # unused method (kb/graph/agreement.py:157)
 fts5_query  # unused function (kb/queries/search.py:72)
 none  # unused variable (kb/vocabulary.py:44)
+
+# /stand and /stand.json (kb/web/stand.py): Flask routes
+stand_page  # unused function
+stand_json  # unused function

@@ -11,7 +11,7 @@ import datetime as dt
 import networkx as nx
 from sqlalchemy.orm import Session
 
-from kb.graph import analysis, opinion_map, svg, viewpoint, writers
+from kb.graph import analysis, bridging, opinion_map, svg, viewpoint, writers
 from kb.graph.agreement import Agreement, build_agreement
 from kb.graph.cache import cached
 from kb.queries import graph as q
@@ -58,6 +58,19 @@ def opinion(
         return found, {cid: (slug, text) for cid, slug, text in q.claim_rows(session, ids)}
 
     return cached(session, "opinion", (as_of,), build)
+
+
+def bridging_claims(
+    session: Session, as_of: dt.date | None = None
+) -> tuple[list[bridging.Bridging], dict[int, tuple[str, str]]]:
+    """Every bridging claim, best first (kb.graph.bridging), and their (slug, text)."""
+
+    def build() -> tuple[list[bridging.Bridging], dict[int, tuple[str, str]]]:
+        found = bridging.bridging_claims(agreement(session, as_of), camps(session, as_of))
+        ids = [b.claim_id for b in found]
+        return found, {cid: (slug, text) for cid, slug, text in q.claim_rows(session, ids)}
+
+    return cached(session, "bridging", (as_of,), build)
 
 
 def matrix(session: Session, limit: int, as_of: dt.date | None = None) -> analysis.Matrix:

@@ -69,6 +69,11 @@ def mark_path(shape: str, x: float, y: float, r: float) -> str:
     return f'<polygon class="mark" points="{pts}"'
 
 
+def mark_radius(n: int) -> float:
+    """A mark's radius on a map of n people; the picture keeps 34 px + r clear at its edges."""
+    return 7.0 if n <= 60 else 4.5 if n <= 400 else 3.0
+
+
 def fit(people: Sequence[MapPerson], width: int, height: int, margin: float) -> np.ndarray:
     """Pixel positions: one scale for both axes, centred in the picture."""
     if not people:
@@ -142,9 +147,8 @@ def render_map(
     brief: bool = False,
 ) -> Drawn:
     """The SVG markup of the opinion map and who got a label (see the module docstring)."""
-    r = 7.0 if len(people) <= 60 else 4.5 if len(people) <= 400 else 3.0
-    margin = 34.0 + r
-    xy = fit(people, width, height, margin)
+    r = mark_radius(len(people))
+    xy = fit(people, width, height, 34.0 + r)
     xy = separate(xy, 2 * r + 2, (r + 2, r + 2, width - r - 2, height - r - 2))
     at = {p.id: (float(x), float(y)) for p, (x, y) in zip(people, xy, strict=True)}
     out = [

@@ -9,7 +9,7 @@ the pages' memos (kb.queries.listing) until the data changes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +46,11 @@ from kb.queries.shapes import (
 )
 from kb.vocabulary import position_data, positions
 
-CLAIM_SORTS = ("text", "stances", "contested", "recent")
+CLAIM_SORTS = ("text", "stances", "contested", "recent", "bridging")
+COMPUTED_ORDERS: dict[str, Callable[[Session], list[int]]] = {}
+"""Orders only a layer above can compute (bridging needs kb.graph's camps): that layer registers
+a function giving claim ids in order (kb.web.bridging registers "bridging"); claims it leaves
+out follow by id. Unregistered, such a sort falls back to the text order."""
 
 
 def _claim_side_counts() -> dict[str, Any]:
@@ -179,7 +183,7 @@ def claims_page(
     conds = _claim_conditions(topic, person, position).values()
     total = session.scalar(select(func.count()).select_from(Claim).where(*conds)) or 0
     stmt = claims_select(topic, person, position, sort).options(selectinload(Claim.topics))
-    if sort in ORDERED_IN_PYTHON:
+    if sort in ORDERED_IN_PYTHON or sort in COMPUTED_ORDERS:
         ids = claim_order(session, topic, person, position, sort)[
             req.offset : req.offset + req.per_page
         ]
@@ -209,6 +213,10 @@ def claim_order(
         if sort == "text":
             texts = session.execute(select(Claim.id, Claim.text).where(*conds)).all()
             return [cid for cid, text in sorted(texts, key=lambda r: (natural_key(r[1]), r[0]))]
+        if sort in COMPUTED_ORDERS:
+            wanted = set(session.scalars(select(Claim.id).where(*conds)))
+            first = [c for c in COMPUTED_ORDERS[sort](session) if c in wanted]
+            return first + sorted(wanted.difference(first))
         return list(
             session.scalars(
                 claims_select(topic, person, position, sort).with_only_columns(Claim.id)
@@ -223,7 +231,7 @@ def claim_csv_rows(
 ) -> Iterator[list[Any]]:
     """The CSV rows of a claim list, in the order of its pages (sorted by contest, they are
     read in the order kb.queries.contested gives, which SQL alone cannot)."""
-    if sort in ("text", "contested"):
+    if sort in ("text", "contested") or sort in COMPUTED_ORDERS:
         return iter_claim_rows_in_order(
             session, claim_order(session, topic, person, position, sort)
         )

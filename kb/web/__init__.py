@@ -29,6 +29,7 @@ def _register_blueprints(app: Flask) -> None:
     from kb.web import (
         admin,
         api,
+        bridging,
         browse,
         cite,
         embeds,
@@ -37,6 +38,7 @@ def _register_blueprints(app: Flask) -> None:
         feeds,
         graph,
         health,
+        stand,
         suggest,
         vocab,
     )
@@ -51,11 +53,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.auth_bp)  # /login, /logout
     app.register_blueprint(transfer.bp)  # /admin/import
+    app.register_blueprint(stand.bp)  # /stand and /stand.json: where a reader stands
     app.register_blueprint(health.bp)  # /healthz, for load balancers
     app.register_blueprint(vocab.bp)  # /ns: the kb: terms of the linked data
     app.register_blueprint(feeds.bp)  # /changes and the Atom feeds of what changed
     app.register_blueprint(embeds.bp)  # /embed/...: cards other sites may frame
     error_pages.init_app(app)
+    bridging.init_app(app)  # /claims?sort=bridging and the rule's sentence
     # Navigation links only to pages that exist, so the layout never builds a dead link.
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
     # A position's symbol and words, from the one place they are written (kb.vocabulary).

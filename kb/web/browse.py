@@ -64,7 +64,7 @@ from kb.queries.topics import (
     topics_listing,
     topics_select,
 )
-from kb.web import hits, home_matrix, linked_data, panels, reader_text, streams
+from kb.web import bridging, hits, home_matrix, linked_data, panels, reader_text, streams
 from kb.web.api import documented
 from kb.web.database import get_session
 from kb.web.params import bounded_int, choice, csv_dialect, page_request, text, year
@@ -169,6 +169,7 @@ def home(fmt: str):
     session = get_session()
     people, topic = home_matrix.picked(request.args)
     data = {**overview(session), "matrix": home_matrix.home_matrix(session, people, topic)}
+    data["bridging"] = bridging.rows(session, bridging.HOME_LIMIT)
     status = 400 if data["matrix"]["unknown"] else 200
     if fmt == "json":
         return _json(data, status)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from kb.graph import analysis, cache, cached, map_svg, svg
 from kb.graph.agreement import Agreement
+from kb.web import bridging
 from kb.web.present import href
 
 # the phone's picture: drawn at about the size it is shown, so its text stays readable; fewer
@@ -115,6 +116,7 @@ def _build(session: Session, day: dt.date | None) -> dict[str, Any]:
         "dividing": dividing,
         "map_how": HOW,
         "dividing_how": DIVIDING_HOW,
+        "bridging": bridging.rows(session, bridging.MAP_LIMIT, day),
     }
 
 

@@ -175,6 +175,7 @@ def _map_data(opinion: dict[str, Any]) -> dict[str, Any]:
         "dividing": opinion["dividing"],
         "how": opinion["map_how"],
         "dividing_how": opinion["dividing_how"],
+        "bridging": opinion["bridging"],
     }
 
 

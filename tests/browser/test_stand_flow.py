@@ -1,0 +1,109 @@
+"""/stand in real Chromium: a reader answers the form, submits it, and reads the result (the
+closest and farthest people, the camps, the claims that decide it, themself on the map), at
+1280x800 and on a 390x844 phone, on the seed and on the 300-person synthetic database (a
+copy). Screenshots: stand-*.png. Then the bridging lists on the home page and the map."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import LiveServer
+from tests.conftest import make_app
+
+pytestmark = pytest.mark.browser
+SYNTH = Path("/work/synth/s300.db")
+
+
+def _answer_and_submit(pg, base: str, answers: list[str]) -> None:
+    pg.goto(base + "/stand")
+    assert pg.locator("h1").inner_text() == "Where do I stand?"
+    groups = pg.locator(".stand-claims fieldset")
+    assert groups.count() == 10
+    for k, answer in enumerate(answers):
+        groups.nth(k).locator(f"input[value='{answer}']").check()
+    pg.locator("button[type=submit]", has_text="See where I stand").click()
+    pg.wait_for_load_state()
+
+
+def _read_result(pg) -> dict:
+    assert "/stand?" in pg.url and "c." not in pg.url  # the short, shareable address
+    result = pg.locator(".stand-result")
+    assert result.is_visible()
+    share = pg.locator("#share-link").input_value()  # relative unless KB_BASE_URL is set
+    assert pg.url.endswith(share)
+    closest = pg.locator("#closest-h + ol.stand-people > li").count()
+    farthest = pg.locator("#farthest-h + ol.stand-people > li").count()
+    assert closest + farthest >= 1
+    assert pg.locator(".stand-camps li").count() >= 1
+    return {"closest": closest, "farthest": farthest}
+
+
+ANSWERS = ["agree", "disagree", "agree", "unsure", "disagree", "agree", "agree", "disagree"]
+
+
+def test_stand_flow_on_the_seed(live_server, page, phone_page, screenshot) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _answer_and_submit(page, live_server.url, ANSWERS)
+    _read_result(page)
+    assert page.locator(".map-wide svg g.you").is_visible()
+    assert page.locator(".deciding blockquote").count() >= 1
+    href = page.locator(".deciding a.quotes-link").first.get_attribute("href")
+    assert href and "#person-" in href
+    screenshot(page, "stand-seed-1280")
+    # the shared link opens the same result elsewhere, on a phone
+    phone_page.goto(live_server.url + page.locator("#share-link").input_value())
+    _read_result(phone_page)
+    assert phone_page.locator(".map-narrow svg g.you").is_visible()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    screenshot(phone_page, "stand-seed-390")
+    phone_page.goto(live_server.url + "/stand")
+    screenshot(phone_page, "stand-seed-form-390")
+
+
+def test_bridging_lists_on_home_and_map(live_server, page, screenshot) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/")
+    assert page.locator("#bridging-h").is_visible()
+    page.locator("#bridging-h").scroll_into_view_if_needed()
+    page.locator("section[aria-labelledby=bridging-h]").screenshot(
+        path=str(_path("stand-bridging-home-1280"))
+    )
+    screenshot(page, "stand-bridging-home-full-1280")
+    page.goto(live_server.url + "/graph")
+    assert page.locator("section.uniting h2").inner_text() == "Claims that unite the camps"
+    screenshot(page, "stand-bridging-map-1280")
+
+
+def _path(name: str) -> Path:
+    from tests.browser.conftest import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / f"{name}.png"
+
+
+@pytest.fixture(scope="module")
+def synth_server(tmp_path_factory):
+    if not SYNTH.exists():
+        pytest.fail(f"{SYNTH} is missing")
+    workdir = tmp_path_factory.mktemp("stand-synth")
+    db = workdir / "s300.db"
+    shutil.copy(SYNTH, db)
+    server = LiveServer(make_app(f"sqlite:///{db}", workdir / "instance"))
+    yield server
+    server.stop()
+
+
+def test_stand_flow_on_300_people(synth_server, page, phone_page, screenshot) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _answer_and_submit(page, synth_server.url, ANSWERS + ["agree", "agree"])
+    _read_result(page)
+    assert page.locator(".map-wide svg g.you").is_visible()
+    screenshot(page, "stand-s300-1280")
+    phone_page.goto(page.url)
+    _read_result(phone_page)
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone_page, "stand-s300-390")
