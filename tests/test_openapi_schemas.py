@@ -102,6 +102,10 @@ def _examples(client) -> dict[str, list[str]]:
         "/export/kb.aif.json": ["/export/kb.aif.json"],
         "/export/kb.xaif.json": ["/export/kb.xaif.json"],
         "/changes.json": ["/changes.json", "/changes.json?since=2020-01-01"],
+        "/stand.json": [
+            "/stand.json",
+            "/stand.json?a=ai-existential-risk,ai-biggest-existential-threat&d=ai-doom-is-fantasy",
+        ],
         "/api/openapi.json": ["/api/openapi.json"],
     }
 

@@ -29,11 +29,11 @@ from kb.models import POSITIONS, SOURCE_KINDS, Person, Topic
 from kb.pagination import Page, PageRequest
 from kb.queries import records
 from kb.queries import search as fts
+from kb.queries.claim_page import claim_detail
 from kb.queries.claims import (
     CLAIM_CSV_HEADER,
     CLAIM_SORTS,
     claim_csv_rows,
-    claim_detail,
     claims_listing,
 )
 from kb.queries.contested import CONTESTED_RULE

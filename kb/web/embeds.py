@@ -22,7 +22,7 @@ from flask import Blueprint, abort, render_template, url_for
 from werkzeug.exceptions import HTTPException
 
 from kb.pagination import PageRequest
-from kb.queries.claims import claim_detail
+from kb.queries.claim_page import claim_detail
 from kb.queries.people import person_detail
 from kb.vocabulary import positions
 from kb.web.database import get_session

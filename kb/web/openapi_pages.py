@@ -289,6 +289,7 @@ def pages() -> dict[str, Schema]:
             "allOf": [ref("Statement"), obj({"signatories": array(ref("Signature"))})]
         },
         "EstimatesPage": obj({"sort": STRING, "rows": array(_estimate_row())}),
+        "StandPage": _stand_page(),
         "ChangesPage": obj(
             {"pagination": ref("Pagination"), "rows": array(_change_row()), "since": nullable(DAY)}
         ),
@@ -309,6 +310,25 @@ def _estimate_row() -> Schema:
             obj({"person": ref("PersonRef"), "claim": ref("ClaimBrief"), "as_of": nullable(DAY)}),
         ]
     }
+
+
+def _stand_page() -> Schema:
+    """/stand.json (kb.graph.stand): the reader's answers, the claims asked, the people and
+    camps closest to and farthest from them, and their place on the opinion map."""
+    counts = {"agreements": COUNT, "disagreements": COUNT, "shared": COUNT, "score": NUMBER}
+    person = {"type": "object", "properties": counts}
+    return obj(
+        {
+            "answered": COUNT,
+            "answers": {"type": "object", "additionalProperties": STRING},
+            "claims": array(obj({"slug": STRING, "text": STRING}, {"answer": nullable(STRING)})),
+            "closest": array(person),
+            "farthest": array(person),
+            "camps": array(obj({"name": STRING, "number": INTEGER}, counts)),
+            "ranked_people": COUNT,
+        },
+        {"place": nullable(obj({"x": NUMBER, "y": NUMBER}))},
+    )
 
 
 def _change_row() -> Schema:
@@ -371,6 +391,7 @@ BODIES = {
     "browse.statement": "StatementPage",
     "browse.estimate_list": "EstimatesPage",
     "follow.changes": "ChangesPage",
+    "stand.stand_json": "StandPage",
     "cite.person_csl": "CSL",
     "cite.claim_csl": "CSL",
     "cite.source_csl": "CSL",
