@@ -25,13 +25,21 @@ far lower constant, so hot claims are cheaper dense and the long tail cheaper sp
 
 def latest_arrays(rows: Sequence[tuple[int, int, int, int]]) -> tuple[np.ndarray, ...]:
     """(person, claim, sign) arrays of the latest stances, from the rows of
-    kb.queries.graph.signed_stance_rows: sort by (person, claim, day) with two stable integer
-    sorts and keep the last row of each (person, claim) run."""
+    kb.queries.graph.signed_stance_rows (see latest_of)."""
     if not rows:
+        return latest_of(np.zeros((0, 4), dtype=np.int64))
+    flat = np.fromiter(itertools.chain.from_iterable(rows), np.int64, count=4 * len(rows))
+    return latest_of(flat.reshape(-1, 4))
+
+
+def latest_of(rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(person, claim, sign) arrays of the latest stances from an (n, 4) array of (person,
+    claim, sign, day): sort by (person, claim, day) with two stable integer sorts and keep the
+    last row of each (person, claim) run."""
+    if rows.shape[0] == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    flat = np.fromiter(itertools.chain.from_iterable(rows), np.int64, count=4 * len(rows))
-    person, claim, sign, day = flat.reshape(-1, 4).T
+    person, claim, sign, day = rows.T
     by_day = np.argsort(day, kind="stable")
     pair_key = person * (int(claim.max()) + 1) + claim
     order = by_day[np.argsort(pair_key[by_day], kind="stable")]

@@ -26,11 +26,25 @@ writers of stances take turns from there to their commit (SQLite's single writer
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, case, delete, event, inspect, or_, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    inspect,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -70,7 +84,9 @@ def versions(conn: Connection) -> tuple[int, int]:
     row = conn.execute(
         select(AgreementState.data_version, data).where(AgreementState.id == 1)
     ).first()
-    return (-1, 0) if row is None else (int(row[0]), int(row[1]))
+    if row is None or row[1] is None:  # no state row, or no data version (a damaged database)
+        return -1, 0
+    return int(row[0]), int(row[1])
 
 
 def in_step(conn: Connection) -> bool:
@@ -96,6 +112,17 @@ def latest_signs(conn: Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     order = np.lexsort((rows[:, 1], rows[:, 0]))
     rows = rows[order]
     return rows[:, 0], rows[:, 1], rows[:, 2]
+
+
+def signs_by_date(conn: Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(person, claim, sign) of the latest stances by the rule itself (the latest date wins),
+    not by the flag: what `kb check` compares the store with. The day as YYYYMMDD, 0 undated,
+    as kb.queries.graph.signed_stance_rows reads it for build_agreement."""
+    t = Stance.__table__.c
+    day = func.coalesce(cast(func.replace(cast(t.as_of, String), "-", ""), Integer), 0)
+    rows = _ints(conn, select(t.person_id, t.claim_id, sign_expr(t.position), day), 4)
+    person, claim, sign = agreement_counts.latest_of(rows)
+    return person, claim, sign
 
 
 def stored_pairs(conn: Connection) -> np.ndarray:
@@ -345,17 +372,28 @@ def side_deltas(changes: np.ndarray) -> np.ndarray:
     return np.array([[c, *d] for c, d in sorted(sums.items()) if any(d)], dtype=np.int64)
 
 
-def _upsert(conn: Connection, table: Any, keys: list[str], rows: np.ndarray) -> None:
-    """Add rows of deltas to the table's counts, inserting the rows that are new, in one
-    executemany of INSERT ... ON CONFLICT DO UPDATE."""
+@functools.cache
+def _upsert_statement(dialect_name: str, table_name: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE adding the proposed row's counts to the kept ones
+    (built once per dialect and table: constructing it cost more than running it)."""
+    table = PAIR if table_name == PAIR.name else CLAIM
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    keys = [col.name for col in table.primary_key.columns]
+    counts = {c.name: c + stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    return stmt.on_conflict_do_update(index_elements=keys, set_=counts)
+
+
+def _upsert(conn: Connection, table: Any, rows: np.ndarray) -> None:
+    """Add rows of differences to the table's counts, inserting the rows that are new, in one
+    executemany."""
     if rows.shape[0] == 0:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     names = [col.name for col in table.columns]
-    stmt = dialect.insert(table)
-    counts = {n: table.c[n] + stmt.excluded[n] for n in names if n not in keys}
-    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=counts)
-    conn.execute(stmt, [dict(zip(names, row, strict=True)) for row in rows.tolist()])
+    conn.execute(
+        _upsert_statement(conn.dialect.name, table.name),
+        [dict(zip(names, row, strict=True)) for row in rows.tolist()],
+    )
 
 
 def apply_changes(conn: Connection, changes: np.ndarray) -> None:
@@ -374,16 +412,14 @@ def apply_changes(conn: Connection, changes: np.ndarray) -> None:
             for start in range(0, len(claims), _CHUNK)
         ]
     )
-    _upsert(conn, PAIR, ["person_a", "person_b"], pair_deltas(changes, holders))
-    _upsert(conn, CLAIM, ["claim_id"], side_deltas(changes))
+    _upsert(conn, PAIR, pair_deltas(changes, holders))
+    _upsert(conn, CLAIM, side_deltas(changes))
     people = np.unique(changes[:, 0]).tolist()
     for start in range(0, len(people), _CHUNK):
         chunk = people[start : start + _CHUNK]
-        conn.execute(
-            delete(PAIR).where(
-                PAIR.c.shared <= 0, or_(PAIR.c.person_a.in_(chunk), PAIR.c.person_b.in_(chunk))
-            )
-        )
+        # one statement per column, each answered from its index (an OR scans the table)
+        for column in (PAIR.c.person_a, PAIR.c.person_b):
+            conn.execute(delete(PAIR).where(column.in_(chunk), PAIR.c.shared <= 0))
     empty = CLAIM.c.supporters + CLAIM.c.opponents + CLAIM.c.mixed <= 0
     for start in range(0, len(claims), _CHUNK):
         conn.execute(

@@ -259,7 +259,8 @@ def _differences(stored: Any, fresh: Any, width: int) -> list[tuple[tuple[int, .
 
 def _agreement_store(conn: Connection) -> Finding:
     """The agreement store (kb.store.agreement_store) against the matrix products computed
-    afresh from the latest stances; a store behind the data version is not read by pages, so
+    afresh from the latest stances, picked by their dates (a wrong latest flag is the
+    stance-latest check's finding, not this one's); a store behind the data version is not read by pages, so
     it is noted, not counted."""
     kept, data = agreement_store.versions(conn)
     if kept != data:
@@ -267,7 +268,7 @@ def _agreement_store(conn: Connection) -> Finding:
             f"not in use: it reflects data version {kept}, the data is at {data};"
             " pages compute the agreement until `kb graph rebuild`"
         ]
-    pairs, sides = agreement_store.computed(*agreement_store.latest_signs(conn))
+    pairs, sides = agreement_store.computed(*agreement_store.signs_by_date(conn))
     wrong = _differences(agreement_store.stored_pairs(conn), pairs, 2)
     wrong_sides = _differences(agreement_store.stored_sides(conn), sides, 1)
     ids = {p for key, *_ in wrong[:EXAMPLES] for p in key}
