@@ -11,7 +11,9 @@ stances, it changes one holder's position and commits, N times, and reports the 
   one upsert executemany of the pair differences, the deletes of emptied pairs);
 - the whole edit's commit with the store kept, and the same with the store out of step (its
   listeners then do nothing): the difference is what keeping the store costs an edit;
-- reading the kept agreement (load_agreement) against computing it (build_agreement).
+- reading the kept agreement whole (what a worker does once, at start), patching a worker's
+  copy after one edit (kb.graph.agreement_load: what every worker does after each edit), and
+  computing it afresh (build_agreement: what every worker did after each edit before).
 
 The issue's target: under 50 ms for a claim with 3,747 stances at the reference scale.
 """
@@ -56,9 +58,9 @@ def edits(app: Any, runs: int, claim_id: int) -> tuple[list[float], list[float]]
     applied: list[float] = []
     original = agreement_store.apply_changes
 
-    def timed(conn: Any, changes: Any) -> None:
+    def timed(conn: Any, changes: Any, version: int) -> None:
         started = time.perf_counter()
-        original(conn, changes)
+        original(conn, changes, version)
         applied.append(time.perf_counter() - started)
 
     agreement_store.apply_changes = timed  # type: ignore[assignment]
@@ -122,7 +124,7 @@ def measure(db: Path, runs: int, out: dict[str, Any]) -> None:
 
     from kb import create_app
     from kb import models as m
-    from kb.graph import agreement
+    from kb.graph import agreement, agreement_load
     from kb.web.database import session_scope
 
     app = create_app({"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "bench"})
@@ -144,8 +146,8 @@ def measure(db: Path, runs: int, out: dict[str, Any]) -> None:
             pairs=session.scalar(select(func.count()).select_from(m.AgreementPair)),
         )
         started = time.perf_counter()
-        agreement.load_agreement(session)
-        out["load_agreement_s"] = round(time.perf_counter() - started, 3)
+        agreement_load.load_agreement(session)
+        out["load_agreement_whole_s"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
         agreement.build_agreement(session)
         out["build_agreement_s"] = round(time.perf_counter() - started, 3)
@@ -153,6 +155,15 @@ def measure(db: Path, runs: int, out: dict[str, Any]) -> None:
     out["store_update_ms"] = median_ms(applied)
     out["store_update_max_ms"] = round(max(applied) * 1000, 2)
     out["edit_commit_ms"] = median_ms(commits)
+    with app.app_context(), session_scope() as session:
+        started = time.perf_counter()
+        agreement_load.load_agreement(session)  # the copy read above, patched with N edits
+        out["load_agreement_patched_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    commits, _ = edits(app, 1, claim_id)
+    with app.app_context(), session_scope() as session:
+        started = time.perf_counter()
+        agreement_load.load_agreement(session)
+        out["load_agreement_after_one_edit_ms"] = round((time.perf_counter() - started) * 1000, 1)
     with app.app_context(), session_scope() as session:
         session.execute(text("UPDATE agreement_state SET data_version = -1"))
     commits_without, _ = edits(app, runs, claim_id)

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select, text
 from kb import migrate
 from kb import models as m
 from kb.db import make_engine
-from kb.store import agreement_store
+from kb.store import agreement_tables as tables
 from kb.web.database import session_scope
 from tests.test_check import _check, _problems, _raw
 
@@ -20,9 +20,9 @@ def _store(url: str) -> tuple[list[tuple], list[tuple], tuple[int, int]]:
     try:
         with engine.connect() as conn:
             return (
-                agreement_store.stored_pairs(conn).tolist(),
-                agreement_store.stored_sides(conn).tolist(),
-                agreement_store.versions(conn),
+                tables.stored_pairs(conn).tolist(),
+                tables.stored_sides(conn).tolist(),
+                (tables.state(conn).kept, tables.state(conn).data),
             )
     finally:
         engine.dispose()
@@ -43,8 +43,8 @@ def test_graph_rebuild_builds_a_store_kb_check_accepts(seeded_app) -> None:
     assert "counting pairs among" in result.output  # progress, on stderr
     with seeded_app.app_context(), session_scope() as session:
         conn = session.connection()
-        assert agreement_store.in_step(conn)
-        pairs = agreement_store.stored_pairs(conn)
+        assert tables.in_step(conn)
+        pairs = tables.stored_pairs(conn)
         assert pairs.shape[0] > 0 and (pairs[:, 0] < pairs[:, 1]).all()
     code, output, statuses = _check(seeded_app)
     assert code == 0 and statuses["agreement-store"] == "ok", output
@@ -86,7 +86,7 @@ def test_upgrade_fills_the_store_as_a_rebuild_and_downgrade_drops_only_it(
     seeded_app, database_url
 ) -> None:
     with seeded_app.app_context(), session_scope() as session:
-        agreement_store.rebuild(session)
+        tables.rebuild(session.connection())
     rebuilt = _store(database_url)
     assert rebuilt[0] and rebuilt[1] and rebuilt[2][0] == rebuilt[2][1]
     engine = make_engine(database_url)
@@ -106,4 +106,5 @@ def test_upgrade_fills_the_store_as_a_rebuild_and_downgrade_drops_only_it(
 
 def test_an_empty_database_starts_with_the_store_in_step(app) -> None:
     with app.app_context(), session_scope() as session:
-        assert agreement_store.versions(session.connection()) == (0, 0)
+        state = tables.state(session.connection())
+        assert (state.kept, state.data) == (0, 0)

@@ -14,9 +14,10 @@ from sqlalchemy import delete, select, text, update
 
 from kb import models as m
 from kb.graph import agreement as graph_agreement
-from kb.graph import cache
+from kb.graph import agreement_load, cache
 from kb.graph import cached as graph_cached
 from kb.store import agreement_store
+from kb.store import agreement_tables as tables
 from kb.web.database import session_scope
 
 PEOPLE, CLAIMS = 4, 3
@@ -26,8 +27,8 @@ DATES = (None, dt.date(2020, 1, 1), dt.date(2021, 6, 1))
 def _kept(session) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
     conn = session.connection()
     return (
-        [tuple(r) for r in agreement_store.stored_pairs(conn).tolist()],
-        [tuple(r) for r in agreement_store.stored_sides(conn).tolist()],
+        [tuple(r) for r in tables.stored_pairs(conn).tolist()],
+        [tuple(r) for r in tables.stored_sides(conn).tolist()],
     )
 
 
@@ -44,9 +45,24 @@ def _fresh(session) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
     return pairs, [tuple(r) for r in agree.sides.tolist()]
 
 
+ARRAYS = ("person_ids", "stance_counts", "i", "j", "agreements", "disagreements", "shared", "sides")
+
+
+def _assert_same(kept, built) -> None:
+    for name in ARRAYS:
+        assert np.array_equal(getattr(kept, name), getattr(built, name)), name
+    assert kept.people == built.people
+    order = np.lexsort((built.latest.claims, built.latest.persons))
+    for name in ("persons", "claims", "signs"):
+        assert np.array_equal(getattr(kept.latest, name), getattr(built.latest, name)[order])
+
+
 def _assert_in_step(session) -> None:
-    assert agreement_store.in_step(session.connection())
+    """The store equals a rebuild, and what a worker reads from it (patching the copy it read
+    at the previous version, when it has one) equals the agreement computed afresh."""
+    assert tables.in_step(session.connection())
     assert _kept(session) == _fresh(session)
+    _assert_same(agreement_load.load_agreement(session), graph_agreement.build_agreement(session))
 
 
 @pytest.fixture
@@ -203,45 +219,37 @@ def test_a_write_past_the_orm_leaves_the_store_out_of_use_until_a_rebuild(app, c
                 )
             )
         with session_scope() as session:
-            assert not agreement_store.in_step(session.connection())
-            computed = graph_agreement.load_agreement(session)  # computed, not read
+            assert not tables.in_step(session.connection())
+            computed = agreement_load.load_agreement(session)  # computed, not read
             assert computed.pair(people[0], people[1]).agreements == 1
             agreement_store.rebuild(session)
         with session_scope() as session:
             _assert_in_step(session)
 
 
-def test_pages_read_the_kept_agreement_and_it_matches_the_computed_one(seeded_app) -> None:
+def test_after_an_edit_pages_patch_their_copy_instead_of_computing(seeded_app) -> None:
     with seeded_app.app_context(), session_scope() as session:
         agreement_store.rebuild(session)
-    with seeded_app.app_context(), session_scope() as session:
-        kept = graph_agreement.load_agreement(session)
-        built = graph_agreement.build_agreement(session)
-        for name in (
-            "person_ids",
-            "stance_counts",
-            "i",
-            "j",
-            "agreements",
-            "disagreements",
-            "shared",
-            "sides",
-        ):
-            assert np.array_equal(getattr(kept, name), getattr(built, name)), name
-        assert kept.people == built.people
-        order = np.lexsort((built.latest.claims, built.latest.persons))
-        assert np.array_equal(kept.latest.persons, built.latest.persons[order])
-        assert np.array_equal(kept.latest.claims, built.latest.claims[order])
-        # the cached reader does not compute: no matrix product after an edit
+    with seeded_app.app_context():
+        with session_scope() as session:
+            graph_cached.agreement(session)  # a worker's first copy (computed once)
+        with session_scope() as session:  # an edit: one stance changes sides
+            stance = session.scalars(
+                select(m.Stance).where(m.Stance.latest, m.Stance.position == "supports")
+            ).first()
+            stance.position = "opposes"
         cache.clear()
         calls = []
-        original = graph_agreement.build_agreement
+        original = agreement_load.build_agreement
         try:
-            graph_agreement.build_agreement = lambda *a, **k: calls.append(a) or original(*a, **k)
-            graph_cached.agreement(session)
+            agreement_load.build_agreement = lambda *a, **k: calls.append(a) or original(*a, **k)
+            with session_scope() as session:
+                patched = graph_cached.agreement(session)
         finally:
-            graph_agreement.build_agreement = original
-        assert calls == []
+            agreement_load.build_agreement = original
+        assert calls == []  # no matrix product after the edit
+        with session_scope() as session:
+            _assert_same(patched, graph_agreement.build_agreement(session))
 
 
 def test_a_bulk_load_rebuilds_the_store(app) -> None:

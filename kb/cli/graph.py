@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from kb.cli.commands import require_schema
-from kb.store import agreement_store
+from kb.store import agreement_store, agreement_tables
 from kb.web.database import session_scope
 
 
@@ -33,7 +33,7 @@ def rebuild_command() -> None:
 
     with session_scope() as session:
         pairs, claims = agreement_store.rebuild(session, progress=say)
-        version = agreement_store.versions(session.connection())[1]
+        version = agreement_tables.state(session.connection()).data
     click.echo(
         f"rebuilt the agreement store: {pairs:,} pairs of people, {claims:,} claims, "
         f"data version {version}, in {time.perf_counter() - started:.1f}s"

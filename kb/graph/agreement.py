@@ -19,7 +19,7 @@ so agreements = (QQ^T + PP^T) / 2 and disagreements = (QQ^T - PP^T) / 2. scipy's
 do the work in C; the cost grows with the sum over claims of (people on the claim)^2. Claims
 held by many people are multiplied as a dense block with BLAS instead (see HOT_CLAIM_MIN). The
 products live in kb.store.agreement_counts; their result is kept in the database and updated by
-every write (kb.store.agreement_store), and load_agreement reads it back.
+every write (kb.store.agreement_store), and kb.graph.agreement_load reads it back.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from kb.queries import graph as q
-from kb.store import agreement_counts, agreement_store
+from kb.store import agreement_counts
 from kb.store.agreement_counts import latest_arrays, side_counts
 
 DENSE_PEOPLE_LIMIT = agreement_counts.DENSE_PEOPLE_LIMIT
@@ -319,28 +319,6 @@ def pair_counts(
     """kb.store.agreement_counts.pair_counts with this module's DENSE_PEOPLE_LIMIT and
     HOT_CLAIM_MIN (person_ids, stance_counts, i, j, agreements, disagreements, shared)."""
     return agreement_counts.pair_counts(person, claim, sign, DENSE_PEOPLE_LIMIT, HOT_CLAIM_MIN)
-
-
-def load_agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
-    """The agreement graph as kept in the database (kb.store.agreement_store), when the store
-    is in step with the data; otherwise (an `as_of` date, a store awaiting `kb graph rebuild`)
-    computed as build_agreement does. Reading costs three scans and no matrix product, so after
-    an edit no worker multiplies the stances again."""
-    conn = session.connection()
-    if as_of is not None or not agreement_store.in_step(conn):
-        return build_agreement(session, as_of)
-    person, claim, sign = agreement_store.latest_signs(conn)
-    pairs = agreement_store.stored_pairs(conn)
-    person_ids, pi = np.unique(person, return_inverse=True)
-    counts = np.bincount(pi, minlength=person_ids.size).astype(np.int64)
-    i = np.searchsorted(person_ids, pairs[:, 0]).astype(np.int32)
-    j = np.searchsorted(person_ids, pairs[:, 1]).astype(np.int32)
-    ag, dis, sh = (pairs[:, k].astype(np.int32) for k in (2, 3, 4))
-    people = {pid: (slug, name) for pid, slug, name in q.people_rows(session)}
-    sides = agreement_store.stored_sides(conn)
-    return Agreement(
-        person_ids, counts, i, j, ag, dis, sh, people, sides, LatestStances(person, claim, sign)
-    )
 
 
 def build_agreement(session: Session, as_of: dt.date | None = None) -> Agreement:

@@ -12,7 +12,8 @@ import networkx as nx
 from sqlalchemy.orm import Session
 
 from kb.graph import analysis, opinion_map, svg, viewpoint, writers
-from kb.graph.agreement import Agreement, load_agreement
+from kb.graph.agreement import Agreement
+from kb.graph.agreement_load import load_agreement
 from kb.graph.cache import cached
 from kb.queries import graph as q
 

@@ -12,8 +12,9 @@ How a flush is followed:
   the database still holds the old stances;
 - after it, and after kb.store.latest has moved the flag, the same pairs are read again; for
   each claim where a sign changed, the holders of the claim are read, and the difference each
-  change makes to each pair is added with one INSERT ... ON CONFLICT DO UPDATE executemany
-  (pairs and claims that end with nothing shared are deleted);
+  change makes to each pair is added with one INSERT ... ON CONFLICT DO UPDATE executemany,
+  which also marks the rows with the data version the commit will have (`changed_in`), so a
+  worker holding an older copy reads only those rows (kb.graph.agreement_load);
 - at commit, the store's data version follows the data version (kb.store.datastate), but only
   if it was in step before: a store that missed a write (a script past the ORM, a database
   migrated with stances) stays behind, readers compute the agreement as before, and `kb graph
@@ -27,37 +28,18 @@ writers of stances take turns from there to their commit (SQLite's single writer
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-from sqlalchemy import (
-    Connection,
-    Integer,
-    String,
-    case,
-    cast,
-    delete,
-    event,
-    func,
-    inspect,
-    select,
-    tuple_,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, event, inspect, select, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from kb.models import (
-    EDITABLE_MODELS,
-    AgreementClaim,
-    AgreementPair,
-    AgreementState,
-    KbState,
-    Stance,
-)
-from kb.store import agreement_counts, datastate, latest
+from kb.models import EDITABLE_MODELS, AgreementState, KbState, Stance
+from kb.store import agreement_tables as tables
+from kb.store import datastate, latest
+from kb.store.agreement_tables import CLAIM, PAIR, sign_expr
 
 _OLD = "kb.store.agreement_store.old"
 _TOUCHED = "kb.store.agreement_store.touched"
@@ -65,128 +47,7 @@ _WROTE = "kb.store.agreement_store.wrote"
 _IN_STEP = "kb.store.agreement_store.in_step"
 _BULK = "kb.store.agreement_store.bulk"
 ABSENT = 9  # the "sign" of no latest stance
-_CHUNK = 400  # (person, claim) pairs or ids per IN list: well under every driver's limit
-_BATCH = 10_000  # rows per executemany when the whole store is written
-PAIR, CLAIM = AgreementPair.__table__, AgreementClaim.__table__
-Progress = Callable[[str], None]
-
-
-def sign_expr(position: Any) -> Any:
-    return case((position == "supports", 1), (position == "opposes", -1), else_=0)
-
-
-# -- reading ---------------------------------------------------------------------------------
-
-
-def versions(conn: Connection) -> tuple[int, int]:
-    """(the store's data version, the data version): equal when the store may be read."""
-    data = select(KbState.data_version).where(KbState.id == 1).scalar_subquery()
-    row = conn.execute(
-        select(AgreementState.data_version, data).where(AgreementState.id == 1)
-    ).first()
-    if row is None or row[1] is None:  # no state row, or no data version (a damaged database)
-        return -1, 0
-    return int(row[0]), int(row[1])
-
-
-def in_step(conn: Connection) -> bool:
-    stored, data = versions(conn)
-    return stored == data
-
-
-def _ints(conn: Connection, stmt: Any, width: int) -> np.ndarray:
-    """An (n, width) int64 array of a SELECT of integers, read from the DBAPI cursor."""
-    result = conn.execute(stmt)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    flat = np.fromiter((v for row in rows for v in row), np.int64, count=width * len(rows))
-    return flat.reshape(-1, width)
-
-
-def latest_signs(conn: Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(person, claim, sign) of every latest stance, ordered by person then claim."""
-    t = Stance.__table__.c
-    rows = _ints(conn, select(t.person_id, t.claim_id, sign_expr(t.position)).where(t.latest), 3)
-    order = np.lexsort((rows[:, 1], rows[:, 0]))
-    rows = rows[order]
-    return rows[:, 0], rows[:, 1], rows[:, 2]
-
-
-def signs_by_date(conn: Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(person, claim, sign) of the latest stances by the rule itself (the latest date wins),
-    not by the flag: what `kb check` compares the store with. The day as YYYYMMDD, 0 undated,
-    as kb.queries.graph.signed_stance_rows reads it for build_agreement."""
-    t = Stance.__table__.c
-    day = func.coalesce(cast(func.replace(cast(t.as_of, String), "-", ""), Integer), 0)
-    rows = _ints(conn, select(t.person_id, t.claim_id, sign_expr(t.position), day), 4)
-    person, claim, sign = agreement_counts.latest_of(rows)
-    return person, claim, sign
-
-
-def stored_pairs(conn: Connection) -> np.ndarray:
-    """Rows (person_a, person_b, agreements, disagreements, shared) in pair order."""
-    c = PAIR.c
-    rows = _ints(conn, select(c.person_a, c.person_b, c.agreements, c.disagreements, c.shared), 5)
-    if rows.shape[0] > 1 and not np.all(
-        (rows[1:, 0] > rows[:-1, 0])
-        | ((rows[1:, 0] == rows[:-1, 0]) & (rows[1:, 1] > rows[:-1, 1]))
-    ):
-        rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
-    return rows
-
-
-def stored_sides(conn: Connection) -> np.ndarray:
-    """Rows (claim_id, supporters, opponents, mixed) by claim."""
-    c = CLAIM.c
-    rows = _ints(conn, select(c.claim_id, c.supporters, c.opponents, c.mixed), 4)
-    return rows[np.argsort(rows[:, 0], kind="stable")]
-
-
-def computed(
-    person: np.ndarray, claim: np.ndarray, sign: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """What the store should hold for these latest stances: (pairs, sides) as stored_pairs and
-    stored_sides return them, by the matrix products of kb.store.agreement_counts."""
-    ids, _counts, i, j, ag, dis, sh = agreement_counts.pair_counts(person, claim, sign)
-    pairs = np.stack([ids[i], ids[j], ag, dis, sh], axis=1) if i.size else np.zeros((0, 5))
-    return pairs.astype(np.int64), agreement_counts.side_counts(claim, sign)
-
-
-# -- writing the whole store -------------------------------------------------------------------
-
-
-def _insert_rows(conn: Connection, table: Any, rows: np.ndarray, progress: Progress | None) -> None:
-    names = [col.name for col in table.columns]
-    for start in range(0, rows.shape[0], _BATCH):
-        batch = rows[start : start + _BATCH].tolist()
-        conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in batch])
-        if progress and (start // _BATCH) % 20 == 19:
-            progress(f"{table.name}: {start + len(batch):,} of {rows.shape[0]:,} rows")
-
-
-def rebuild(session: Session, progress: Progress | None = None) -> tuple[int, int]:
-    """Compute the store from the latest stances and replace what it held, in the caller's
-    transaction; it is then in step with the data version. Returns (pairs, claims) written."""
-    say = progress or (lambda _message: None)
-    conn = session.connection()
-    say("reading the latest stances")
-    person, claim, sign = latest_signs(conn)
-    say(f"counting pairs among {np.unique(person).size:,} people over {person.size:,} stances")
-    pairs, sides = computed(person, claim, sign)
-    say(f"writing {pairs.shape[0]:,} pairs and {sides.shape[0]:,} claims")
-    conn.execute(delete(PAIR))
-    conn.execute(delete(CLAIM))
-    _insert_rows(conn, PAIR, pairs, progress)
-    _insert_rows(conn, CLAIM, sides, progress)
-    conn.execute(
-        update(AgreementState)
-        .where(AgreementState.id == 1)
-        .values(data_version=select(KbState.data_version).where(KbState.id == 1).scalar_subquery())
-    )
-    session.info[_IN_STEP] = True
-    return pairs.shape[0], sides.shape[0]
+_CHUNK = 400  # (person, claim) pairs per IN list: well under every driver's limit
 
 
 def note_bulk(session: Session) -> None:
@@ -201,6 +62,14 @@ def after_bulk(session: Session) -> None:
         rebuild(session)
     else:
         _follow_version(session.connection())
+
+
+def rebuild(session: Session, progress: tables.Progress | None = None) -> tuple[int, int]:
+    """kb.store.agreement_tables.rebuild in the session's transaction, which then keeps the
+    store as in step."""
+    written = tables.rebuild(session.connection(), progress)
+    session.info[_IN_STEP] = True
+    return written
 
 
 # -- following each write ----------------------------------------------------------------------
@@ -236,7 +105,7 @@ def _maintained(session: Session) -> bool:
         conn = session.connection()
         try:
             with conn.begin_nested():
-                session.info[_IN_STEP] = in_step(conn)
+                session.info[_IN_STEP] = tables.in_step(conn)
         except DBAPIError:
             session.info[_IN_STEP] = False
     return bool(session.info[_IN_STEP])
@@ -282,9 +151,11 @@ def _after_flush_postexec(session: Session, _ctx: Any) -> None:
         if old.get((p, c), ABSENT) != new.get((p, c), ABSENT)
     ]
     if changes:
-        # writers of stances take turns from here to commit (see the module docstring)
-        conn.execute(select(KbState.id).where(KbState.id == 1).with_for_update())
-        apply_changes(conn, np.array(changes, dtype=np.int64).reshape(-1, 4))
+        # writers of stances take turns from here to commit (see the module docstring); the
+        # commit will bump the data version by one, which is the version these rows change in
+        lock = select(KbState.data_version).where(KbState.id == 1).with_for_update()
+        version = int(conn.execute(lock).scalar_one()) + 1
+        apply_changes(conn, np.array(changes, dtype=np.int64).reshape(-1, 4), version)
 
 
 def _follow_version(conn: Connection) -> None:
@@ -360,7 +231,8 @@ def pair_deltas(changes: np.ndarray, holders: np.ndarray) -> np.ndarray:
 
 
 def side_deltas(changes: np.ndarray) -> np.ndarray:
-    """Rows (claim, d_supporters, d_opponents, d_mixed), summed per claim."""
+    """Rows (claim, d_supporters, d_opponents, d_mixed), summed per claim, one for every claim
+    with a change."""
     column = {1: 0, -1: 1, 0: 2}
     sums: dict[int, list[int]] = {}
     for _p, c, old, new in changes.tolist():
@@ -369,59 +241,42 @@ def side_deltas(changes: np.ndarray) -> np.ndarray:
             row[column[old]] -= 1
         if new != ABSENT:
             row[column[new]] += 1
-    return np.array([[c, *d] for c, d in sorted(sums.items()) if any(d)], dtype=np.int64)
+    # a claim whose changes cancel out still gets its row marked: its holders changed
+    return np.array([[c, *d] for c, d in sorted(sums.items())], dtype=np.int64).reshape(-1, 4)
 
 
 @functools.cache
-def _upsert_statement(dialect_name: str, table_name: str) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE adding the proposed row's counts to the kept ones
-    (built once per dialect and table: constructing it cost more than running it)."""
+def _upsert_sql(table_name: str, mark: str) -> str:
+    """INSERT ... ON CONFLICT DO UPDATE adding the proposed row's counts to the kept ones and
+    setting changed_in, in the SQL SQLite and PostgreSQL share, with the driver's positional
+    placeholder (`mark`): executemany of plain tuples, without SQLAlchemy's work per row."""
     table = PAIR if table_name == PAIR.name else CLAIM
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
     keys = [col.name for col in table.primary_key.columns]
-    counts = {c.name: c + stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    return stmt.on_conflict_do_update(index_elements=keys, set_=counts)
+    names = [col.name for col in table.columns if col.name != "changed_in"] + ["changed_in"]
+    added = [f"{n} = {table.name}.{n} + excluded.{n}" for n in names if n not in keys]
+    return (
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET"
+        f" {', '.join(added[:-1])}, changed_in = excluded.changed_in"
+    )
 
 
-def _upsert(conn: Connection, table: Any, rows: np.ndarray) -> None:
+def _upsert(conn: Connection, table: Any, rows: np.ndarray, version: int) -> None:
     """Add rows of differences to the table's counts, inserting the rows that are new, in one
     executemany."""
     if rows.shape[0] == 0:
         return
-    names = [col.name for col in table.columns]
-    conn.execute(
-        _upsert_statement(conn.dialect.name, table.name),
-        [dict(zip(names, row, strict=True)) for row in rows.tolist()],
-    )
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    values = np.hstack([rows, np.full((rows.shape[0], 1), version, dtype=np.int64)])
+    conn.exec_driver_sql(_upsert_sql(table.name, mark), [tuple(r) for r in values.tolist()])
 
 
-def apply_changes(conn: Connection, changes: np.ndarray) -> None:
-    """Update the store for changes of latest signs (rows person, claim, old, new)."""
-    t = Stance.__table__.c
+def apply_changes(conn: Connection, changes: np.ndarray, version: int) -> None:
+    """Update the store for changes of latest signs (rows person, claim, old, new) written in
+    data version `version`. Rows that end at zero stay, so readers patching an older copy see
+    them go (kb.graph.agreement_load); the next rebuild drops them."""
     claims = np.unique(changes[:, 1]).tolist()
-    holders = np.concatenate(
-        [
-            _ints(
-                conn,
-                select(t.person_id, t.claim_id, sign_expr(t.position)).where(
-                    t.latest, t.claim_id.in_(claims[start : start + _CHUNK])
-                ),
-                3,
-            )
-            for start in range(0, len(claims), _CHUNK)
-        ]
-    )
-    _upsert(conn, PAIR, pair_deltas(changes, holders))
-    _upsert(conn, CLAIM, side_deltas(changes))
-    people = np.unique(changes[:, 0]).tolist()
-    for start in range(0, len(people), _CHUNK):
-        chunk = people[start : start + _CHUNK]
-        # one statement per column, each answered from its index (an OR scans the table)
-        for column in (PAIR.c.person_a, PAIR.c.person_b):
-            conn.execute(delete(PAIR).where(column.in_(chunk), PAIR.c.shared <= 0))
-    empty = CLAIM.c.supporters + CLAIM.c.opponents + CLAIM.c.mixed <= 0
-    for start in range(0, len(claims), _CHUNK):
-        conn.execute(
-            delete(CLAIM).where(empty, CLAIM.c.claim_id.in_(claims[start : start + _CHUNK]))
-        )
+    person, claim, sign = tables.latest_signs(conn, claims)
+    holders = np.stack([person, claim, sign], axis=1)
+    _upsert(conn, PAIR, pair_deltas(changes, holders), version)
+    _upsert(conn, CLAIM, side_deltas(changes), version)

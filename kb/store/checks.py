@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kb import migrate
 from kb import models as m
-from kb.store import agreement_store
+from kb.store import agreement_tables
 from kb.store.latest import newer_exists
 
 EXAMPLES = 5  # problem rows named per check; the count covers all of them
@@ -262,15 +262,16 @@ def _agreement_store(conn: Connection) -> Finding:
     afresh from the latest stances, picked by their dates (a wrong latest flag is the
     stance-latest check's finding, not this one's); a store behind the data version is not read by pages, so
     it is noted, not counted."""
-    kept, data = agreement_store.versions(conn)
+    state = agreement_tables.state(conn)
+    kept, data = state.kept, state.data
     if kept != data:
         return 0, [
             f"not in use: it reflects data version {kept}, the data is at {data};"
             " pages compute the agreement until `kb graph rebuild`"
         ]
-    pairs, sides = agreement_store.computed(*agreement_store.signs_by_date(conn))
-    wrong = _differences(agreement_store.stored_pairs(conn), pairs, 2)
-    wrong_sides = _differences(agreement_store.stored_sides(conn), sides, 1)
+    pairs, sides = agreement_tables.computed(*agreement_tables.signs_by_date(conn))
+    wrong = _differences(agreement_tables.stored_pairs(conn), pairs, 2)
+    wrong_sides = _differences(agreement_tables.stored_sides(conn), sides, 1)
     ids = {p for key, *_ in wrong[:EXAMPLES] for p in key}
     slugs = dict(conn.execute(select(m.Person.id, m.Person.slug).where(m.Person.id.in_(ids))).all())
     said = lambda counts: "none" if counts is None else "{}/{}/{}".format(*counts)  # noqa: E731
