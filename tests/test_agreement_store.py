@@ -200,6 +200,33 @@ def test_a_person_assigned_as_an_object_and_a_new_claim_are_followed(app, cast) 
             assert len(_kept(session)[0]) == 3  # 0-1, 0-2, 1-2 (0-2 on two claims)
 
 
+def test_a_worker_copy_gains_and_loses_pairs_among_the_same_people(app, cast) -> None:
+    """Pairs appear between people who already held stances (merged into place), and go when
+    they share nothing more, while the people holding stances stay the same."""
+    (p0, p1, p2, p3), (c0, c1, _c2) = cast
+
+    def stance(person: int, claim: int, position: str = "supports") -> m.Stance:
+        return m.Stance(person_id=person, claim_id=claim, position=position, basis="explicit")
+
+    with app.app_context():
+        with session_scope() as session:
+            session.add_all([stance(p0, c0), stance(p1, c0), stance(p2, c1), stance(p3, c1)])
+        with session_scope() as session:
+            _assert_in_step(session)  # pairs (0, 1) and (2, 3)
+        with session_scope() as session:
+            session.add(stance(p1, c1, "opposes"))
+        with session_scope() as session:
+            _assert_in_step(session)  # (1, 2) and (1, 3) between them
+            assert len(_kept(session)[0]) == 4
+        with session_scope() as session:
+            session.delete(
+                session.scalars(select(m.Stance).filter_by(person_id=p1, claim_id=c0)).one()
+            )
+        with session_scope() as session:
+            _assert_in_step(session)  # (0, 1) gone; p0 still holds c0
+            assert len(_kept(session)[0]) == 3
+
+
 def test_a_write_past_the_orm_leaves_the_store_out_of_use_until_a_rebuild(app, cast) -> None:
     people, claims = cast
     with app.app_context():

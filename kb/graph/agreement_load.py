@@ -59,58 +59,84 @@ def load_agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
     return agreement
 
 
-def _assemble(
-    session: Session,
-    latest: tuple[np.ndarray, np.ndarray, np.ndarray],
-    pairs: np.ndarray,
-    sides: np.ndarray,
-) -> Agreement:
-    """An Agreement from latest stances, pair rows (a, b, agreements, disagreements, shared)
-    in pair order and side rows, with indexes into the people who hold a stance."""
-    person, claim, sign = latest
+def _patched(session: Session, conn: Connection, base: Agreement, since: int) -> Agreement:
+    """`base` (the agreement at data version `since`) with the rows written after it. Sorted
+    arrays are merged (np.insert at searchsorted places), never sorted again."""
+    changed_sides = tables.stored_sides(conn, since)
+    claims = changed_sides[:, 0]
+    old = base.latest
+    keep = ~np.isin(old.claims, claims)
+    new = tables.latest_signs(conn, claims.tolist())
+    top = int(max(old.claims.max(initial=0), new[1].max(initial=0))) + 1
+    keys = old.persons[keep] * top + old.claims[keep]
+    at = np.searchsorted(keys, new[0] * top + new[1])
+    person, claim, sign = (
+        np.insert(col[keep], at, fresh)
+        for col, fresh in zip((old.persons, old.claims, old.signs), new, strict=True)
+    )
     person_ids, pi = np.unique(person, return_inverse=True)
     counts = np.bincount(pi, minlength=person_ids.size).astype(np.int64)
-    i = np.searchsorted(person_ids, pairs[:, 0]).astype(np.int32)
-    j = np.searchsorted(person_ids, pairs[:, 1]).astype(np.int32)
-    ag, dis, sh = (pairs[:, k].astype(np.int32) for k in (2, 3, 4))
+    changed = tables.stored_pairs(conn, since)
+    if np.array_equal(person_ids, base.person_ids):
+        i, j, ag, dis, sh = _patched_pairs(base, changed)
+    else:  # someone's first or last stance: index the pairs again
+        i, j, ag, dis, sh = _reindexed_pairs(base, changed, person_ids)
+    held = changed_sides[changed_sides[:, 1:].sum(axis=1) > 0]
+    sides = base.sides[~np.isin(base.sides[:, 0], claims)]
+    sides = np.insert(sides, np.searchsorted(sides[:, 0], held[:, 0]), held, axis=0)
     people = {pid: (slug, name) for pid, slug, name in q.people_rows(session)}
     return Agreement(
         person_ids, counts, i, j, ag, dis, sh, people, sides, LatestStances(person, claim, sign)
     )
 
 
-def _patched(session: Session, conn: Connection, base: Agreement, since: int) -> Agreement:
-    """`base` (the agreement at data version `since`) with the rows written after it."""
-    changed_sides = tables.stored_sides(conn, since)
-    claims = changed_sides[:, 0]
-    old = base.latest
-    keep = ~np.isin(old.claims, claims)
-    person, claim, sign = tables.latest_signs(conn, claims.tolist())
-    person = np.concatenate([old.persons[keep], person])
-    claim = np.concatenate([old.claims[keep], claim])
-    sign = np.concatenate([old.signs[keep], sign])
-    order = np.lexsort((claim, person))
-    latest = person[order], claim[order], sign[order]
-    pairs = _patched_pairs(base, tables.stored_pairs(conn, since))
-    held = changed_sides[changed_sides[:, 1:].sum(axis=1) > 0]
-    sides = np.concatenate([base.sides[~np.isin(base.sides[:, 0], claims)], held])
-    return _assemble(session, latest, pairs, sides[np.argsort(sides[:, 0], kind="stable")])
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def _patched_pairs(base: Agreement, changed: np.ndarray) -> np.ndarray:
-    """The base's pair rows (a, b, agreements, disagreements, shared) with the changed rows
-    in their place: updated, added, or dropped when they share nothing any more."""
-    a = base.person_ids[base.i].astype(np.int64)
-    b = base.person_ids[base.j].astype(np.int64)
-    rows = np.column_stack([a, b, base.agreements, base.disagreements, base.shared])
-    keys = a * _SHIFT + b
-    new_keys = changed[:, 0] * _SHIFT + changed[:, 1]
+def _patched_pairs(base: Agreement, changed: np.ndarray) -> Columns:
+    """The base's (i, j, agreements, disagreements, shared) with the changed rows (a, b,
+    agreements, disagreements, shared) in their place: updated, added, or dropped when they
+    share nothing any more. The people who hold stances are the base's."""
+    n = base.person_ids.size
+    keys = base.i.astype(np.int64) * n + base.j
+    ci = np.searchsorted(base.person_ids, changed[:, 0])
+    cj = np.searchsorted(base.person_ids, changed[:, 1])
+    new_keys = ci * n + cj
     pos = np.minimum(np.searchsorted(keys, new_keys), max(keys.size - 1, 0))
     found = keys[pos] == new_keys if keys.size else np.zeros(new_keys.size, dtype=bool)
-    if found.all() and (changed[:, 4] > 0).all():
-        rows[pos] = changed  # the usual edit: only pairs that already shared a claim change
-        return rows
+    live = changed[:, 4] > 0
+    counts = [base.agreements, base.disagreements, base.shared]
+    if found.all() and live.all():  # the usual edit: pairs that shared a claim still do
+        patched = [col.copy() for col in counts]
+        for col, k in zip(patched, (2, 3, 4), strict=True):
+            col[pos] = changed[:, k]
+        return base.i, base.j, patched[0], patched[1], patched[2]
     keep = np.ones(keys.size, dtype=bool)
     keep[pos[found]] = False
-    merged = np.concatenate([rows[keep], changed[changed[:, 4] > 0]])
-    return merged[np.lexsort((merged[:, 1], merged[:, 0]))]
+    at = np.searchsorted(keys[keep], new_keys[live])
+    fresh = (ci[live], cj[live], changed[live, 2], changed[live, 3], changed[live, 4])
+    i, j, ag, dis, sh = (
+        np.insert(col[keep], at, values.astype(col.dtype))
+        for col, values in zip((base.i, base.j, *counts), fresh, strict=True)
+    )
+    return i, j, ag, dis, sh
+
+
+def _reindexed_pairs(base: Agreement, changed: np.ndarray, person_ids: np.ndarray) -> Columns:
+    """As _patched_pairs, for a new set of people holding stances: merged by person ids."""
+    a = base.person_ids[base.i].astype(np.int64)
+    b = base.person_ids[base.j].astype(np.int64)
+    keys = a * _SHIFT + b
+    gone = np.isin(keys, changed[:, 0] * _SHIFT + changed[:, 1])
+    live = changed[changed[:, 4] > 0]
+    rows = np.concatenate(
+        [
+            np.column_stack([a, b, base.agreements, base.disagreements, base.shared])[~gone],
+            live,
+        ]
+    )
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    i = np.searchsorted(person_ids, rows[:, 0]).astype(np.int32)
+    j = np.searchsorted(person_ids, rows[:, 1]).astype(np.int32)
+    ag, dis, sh = (rows[:, k].astype(np.int32) for k in (2, 3, 4))
+    return i, j, ag, dis, sh
