@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from kb.graph import cache
 from kb.graph.agreement import Agreement, LatestStances, build_agreement
 from kb.queries import graph as q
 from kb.store import agreement_tables as tables
@@ -30,6 +31,7 @@ from kb.store import agreement_tables as tables
 _KEEP = 4  # databases whose latest agreement is kept as a base to patch
 _bases: OrderedDict[str, tuple[int, int, Agreement]] = OrderedDict()
 _lock = threading.Lock()
+cache.on_clear(_bases.clear)
 _SHIFT = 1 << 32  # a pair (a, b) as the one integer a * _SHIFT + b, which sorts as the pairs do
 
 
