@@ -42,7 +42,7 @@ def load_agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
     state = tables.state(conn) if as_of is None else None
     if state is None or not state.in_step:
         return build_agreement(session, as_of)
-    where = session.get_bind().url.render_as_string(hide_password=True)
+    where = conn.engine.url.render_as_string(hide_password=True)
     with _lock:
         base = _bases.get(where)
     if base is not None and base[0] == state.generation and base[1] == state.data:
