@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Connection
@@ -27,9 +28,26 @@ from kb.graph import cache
 from kb.graph.agreement import Agreement, LatestStances, build_agreement
 from kb.queries import graph as q
 from kb.store import agreement_tables as tables
+from kb.store import datastate
 
 _KEEP = 4  # databases whose latest agreement is kept as a base to patch
-_bases: OrderedDict[str, tuple[int, int, Agreement]] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class Base:
+    """A worker's latest copy of a database's agreement, and what it is a copy of."""
+
+    generation: int
+    version: int
+    changed: dt.datetime | None
+    agreement: Agreement
+
+
+def _later(now: dt.datetime | None, then: dt.datetime | None) -> bool:
+    return now is not None and then is not None and now >= then
+
+
+_bases: OrderedDict[str, Base] = OrderedDict()
 _lock = threading.Lock()
 cache.on_clear(_bases.clear)
 _SHIFT = 1 << 32  # a pair (a, b) as the one integer a * _SHIFT + b, which sorts as the pairs do
@@ -43,18 +61,22 @@ def load_agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
     if state is None or not state.in_step:
         return build_agreement(session, as_of)
     where = conn.engine.url.render_as_string(hide_password=True)
+    # the moment of the last change tells apart two databases at one version (a file replaced
+    # by a copy of the same template), as kb.store.memo's keys do
+    changed = datastate.state(session)[1]
     with _lock:
         base = _bases.get(where)
-    if base is not None and base[0] == state.generation and base[1] == state.data:
-        return base[2]
-    if base is not None and base[0] == state.generation and base[1] < state.data:
-        agreement = _patched(session, conn, base[2], base[1])
+    same = base is not None and base.generation == state.generation
+    if same and base is not None and (base.version, base.changed) == (state.data, changed):
+        return base.agreement
+    if same and base is not None and base.version < state.data and _later(changed, base.changed):
+        agreement = _patched(session, conn, base.agreement, base.version)
     else:
         # a worker's first copy: computed from the stances (which the store equals: kb check),
         # since reading two million pair rows through a driver costs more than the products
         agreement = build_agreement(session)
     with _lock:
-        _bases[where] = (state.generation, state.data, agreement)
+        _bases[where] = Base(state.generation, state.data, changed, agreement)
         _bases.move_to_end(where)
         while len(_bases) > _KEEP:
             _bases.popitem(last=False)
