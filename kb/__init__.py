@@ -30,12 +30,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from kb.store import datastate, latest
+    from kb.store import agreement_store, datastate, latest
     from kb.web import init_app as init_web
 
     init_web(app)
     datastate.install()
     latest.install()
+    agreement_store.install()  # after the two above, whose work it follows
 
     from kb.cli import commands
 

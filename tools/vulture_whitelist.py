@@ -16,6 +16,7 @@ list_users  # unused function (kb/cli/users.py:62)
 disable  # unused function (kb/cli/users.py:110)
 enable  # unused function (kb/cli/users.py:119)
 set_role  # unused function (kb/cli/users.py:127)
+rebuild_command  # unused function (kb/cli/graph.py:21)
 
 # gunicorn: BaseApplication calls load_config when it starts and load for the WSGI app
 _.load_config  # unused method (kb/cli/serving.py:90)

@@ -28,6 +28,7 @@ _entries: dict[str, StateCache] = {}
 _lock = threading.Lock()
 builds: Counter[str] = Counter()
 """How many times each kind of graph was built (not served from the cache): for tests."""
+_forgetters: list[Callable[[], None]] = []
 
 
 def _cache_for(name: str) -> StateCache:
@@ -50,7 +51,15 @@ def cached(session: Session, name: str, params: Hashable, build: Callable[[], T]
     return _cache_for(name).get(session, params, build)
 
 
+def on_clear(forget: Callable[[], None]) -> None:
+    """Have `clear` also forget graphs kept outside these caches (kb.graph.agreement_load's
+    copies to patch)."""
+    _forgetters.append(forget)
+
+
 def clear() -> None:
     with _lock:
         _entries.clear()
         builds.clear()
+        for forget in _forgetters:
+            forget()

@@ -12,7 +12,8 @@ import networkx as nx
 from sqlalchemy.orm import Session
 
 from kb.graph import analysis, bridging, opinion_map, svg, viewpoint, writers
-from kb.graph.agreement import Agreement, build_agreement
+from kb.graph.agreement import Agreement
+from kb.graph.agreement_load import load_agreement
 from kb.graph.cache import cached
 from kb.queries import graph as q
 
@@ -20,7 +21,7 @@ Positions = dict[tuple[str, int], tuple[float, float]]
 
 
 def agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
-    return cached(session, "agreement", (as_of,), lambda: build_agreement(session, as_of))
+    return cached(session, "agreement", (as_of,), lambda: load_agreement(session, as_of))
 
 
 def camps(session: Session, as_of: dt.date | None = None) -> analysis.Camps:

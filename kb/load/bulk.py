@@ -49,7 +49,7 @@ from sqlalchemy import Column, MetaData, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from kb import models as m
-from kb.store import datastate, latest
+from kb.store import agreement_store, datastate, latest
 
 DEFAULT_BATCH_SIZE = 5000
 # SQLite's page cache for the connection while a bulk insert runs, in KiB. The default (2 MB)
@@ -346,6 +346,7 @@ def insert_stances(
 
     def on_batch(batch: list[Row], first_id: int) -> None:
         latest.note(session, ((row["person_id"], row["claim_id"]) for row in batch))
+        agreement_store.note_bulk(session)
         pairs = [
             {"stance_id": first_id + offset, "quote_id": quote_id}
             for offset, row in enumerate(batch)
@@ -397,8 +398,10 @@ def insert_affiliations(
 
 
 def finish(session: Session) -> None:
-    """Recompute which stances are the latest, and bump the data version once, so caches
-    (ETags, graphs) see the new data. Call it after the last insert, before committing: Core
-    writes do not trigger the ORM listeners that do both for ordinary edits."""
+    """Recompute which stances are the latest, bump the data version once, so caches (ETags,
+    graphs) see the new data, and rebuild the agreement store if stances went in. Call it after
+    the last insert, before committing: Core writes do not trigger the ORM listeners that do
+    all three for ordinary edits."""
     latest.refresh_noted(session)
     datastate.bump(session)
+    agreement_store.after_bulk(session)

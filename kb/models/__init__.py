@@ -4,12 +4,13 @@ CHECK on every enumeration), so a bad row is refused whichever program writes it
 Every editable record carries `version`, SQLAlchemy's version counter: an UPDATE that finds a
 different version raises StaleDataError instead of silently overwriting someone else's edit.
 
-The models live in modules by what they hold (base, records, statements, bookkeeping); this package names them all, so code says `from kb import models as m` and
+The models live in modules by what they hold (base, records, statements, bookkeeping, agreement); this package names them all, so code says `from kb import models as m` and
 `m.Person` whichever module defines it.
 """
 
 from __future__ import annotations
 
+from kb.models.agreement import AgreementClaim, AgreementPair, AgreementState
 from kb.models.base import (
     ATTRIBUTIONS,
     BASES,
@@ -49,6 +50,9 @@ from kb.models.statements import Signature, Statement
 __all__ = [
     "ATTRIBUTIONS",
     "Affiliation",
+    "AgreementClaim",
+    "AgreementPair",
+    "AgreementState",
     "BASES",
     "Base",
     "CHECKED_HOW",

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kb import migrate
 from kb import models as m
+from kb.store import agreement_tables
 from kb.store.latest import newer_exists
 
 EXAMPLES = 5  # problem rows named per check; the count covers all of them
@@ -244,6 +245,47 @@ def _data_version(conn: Connection) -> Finding:
     return len(rows), [f"kb_state row id={i} data_version={v}" for i, v in rows[:EXAMPLES]]
 
 
+def _differences(stored: Any, fresh: Any, width: int) -> list[tuple[tuple[int, ...], Any, Any]]:
+    """(key, stored counts or None, computed counts or None) of the rows that differ, by key;
+    rows are arrays whose first `width` columns are the key."""
+
+    def by_key(rows: Any) -> dict[tuple[int, ...], tuple[int, ...]]:
+        return {tuple(r[:width]): tuple(r[width:]) for r in rows.tolist()}
+
+    old, new = by_key(stored), by_key(fresh)
+    keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    return [(k, old.get(k), new.get(k)) for k in keys]
+
+
+def _agreement_store(conn: Connection) -> Finding:
+    """The agreement store (kb.store.agreement_store) against the matrix products computed
+    afresh from the latest stances, picked by their dates (a wrong latest flag is the
+    stance-latest check's finding, not this one's); a store behind the data version is not read by pages, so
+    it is noted, not counted."""
+    state = agreement_tables.state(conn)
+    kept, data = state.kept, state.data
+    if kept != data:
+        return 0, [
+            f"not in use: it reflects data version {kept}, the data is at {data};"
+            " pages compute the agreement until `kb graph rebuild`"
+        ]
+    pairs, sides = agreement_tables.computed(*agreement_tables.signs_by_date(conn))
+    wrong = _differences(agreement_tables.stored_pairs(conn), pairs, 2)
+    wrong_sides = _differences(agreement_tables.stored_sides(conn), sides, 1)
+    ids = {p for key, *_ in wrong[:EXAMPLES] for p in key}
+    slugs = dict(conn.execute(select(m.Person.id, m.Person.slug).where(m.Person.id.in_(ids))).all())
+    said = lambda counts: "none" if counts is None else "{}/{}/{}".format(*counts)  # noqa: E731
+    examples = [
+        f"pair {slugs.get(a, a)} / {slugs.get(b, b)}: kept {said(old)},"
+        f" computed {said(new)} (agree/disagree/shared)"
+        for (a, b), old, new in wrong[:EXAMPLES]
+    ] + [
+        f"claim {c}: kept {said(old)}, computed {said(new)} (supporters/opponents/mixed)"
+        for (c,), old, new in wrong_sides[: max(0, EXAMPLES - len(wrong))]
+    ]
+    return len(wrong) + len(wrong_sides), examples
+
+
 def _revision_entities(conn: Connection) -> Finding:
     from kb.store.history import MODELS
 
@@ -342,6 +384,11 @@ def checks(url: str) -> list[Check]:
         Check("source-dates", "source dates agree with their precision", _source_dates),
         Check("quote-dates", "quote dates agree with their precision", _quote_dates),
         Check("revision-entities", "revisions name only known kinds of record", _revision_entities),
+        Check(
+            "agreement-store",
+            "the agreement kept in the database equals one computed from the stances",
+            _agreement_store,
+        ),
         Check(
             "revision-vanished",
             "records that revisions name were deleted with a revision",
