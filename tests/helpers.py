@@ -10,6 +10,7 @@ import html
 import itertools
 import re
 import socket
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,3 +161,39 @@ def round_trip(first, fresh: Fresh, tmp_path: Path) -> None:
     import_path(third, folder)
     assert csvs(third) == csv_a
     assert kb_json(third) == json_a
+
+
+# `kb check` as the CLI runs it, and damage written past kb's guards (tests of kb check)
+def check_statuses(app) -> tuple[int, str, dict[str, str]]:
+    """Exit code, output, and each check's status by name."""
+    result = app.test_cli_runner().invoke(args=["check"])
+    statuses = {}
+    for line in result.output.splitlines():
+        words = line.split()
+        if len(words) >= 3 and words[0] in ("ok", "problem", "skipped"):
+            statuses[words[1]] = words[0]
+    return result.exit_code, result.output, statuses
+
+
+def problems(statuses: dict[str, str]) -> set[str]:
+    return {name for name, status in statuses.items() if status == "problem"}
+
+
+def raw_sql(app, *statements: str) -> None:
+    """Run SQL with the database's guards off, as a careless script would."""
+    engine = app.extensions["kb.engine"]
+    if engine.dialect.name == "sqlite":
+        conn = sqlite3.connect(engine.url.database)  # a plain connection: foreign keys off
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        for sql in statements:
+            conn.execute(sql)
+        conn.commit()
+        conn.close()
+        return
+    with engine.connect() as conn:
+        # Superuser only: foreign-key triggers do not fire for a replica's session.
+        conn.exec_driver_sql("SET session_replication_role = replica")
+        for sql in statements:
+            conn.exec_driver_sql(sql)
+        conn.exec_driver_sql("SET session_replication_role = DEFAULT")
+        conn.commit()

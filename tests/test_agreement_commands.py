@@ -10,7 +10,9 @@ from kb import models as m
 from kb.db import make_engine
 from kb.store import agreement_tables as tables
 from kb.web.database import session_scope
-from tests.test_check import _check, _problems, _raw
+from tests.helpers import check_statuses as _check
+from tests.helpers import problems as _problems
+from tests.helpers import raw_sql as _raw
 
 AGREEMENT_TABLES = {"agreement_pair", "agreement_claim", "agreement_state"}
 

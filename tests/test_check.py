@@ -20,42 +20,10 @@ from kb.store import history
 from kb.web.database import session_scope
 from tests.conftest import make_app
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
+from tests.helpers import check_statuses as _check
+from tests.helpers import problems as _problems
+from tests.helpers import raw_sql as _raw
 from tests.helpers import seeded_sqlite_file
-
-
-def _check(app) -> tuple[int, str, dict[str, str]]:
-    """Exit code, output, and each check's status by name."""
-    result = app.test_cli_runner().invoke(args=["check"])
-    statuses = {}
-    for line in result.output.splitlines():
-        words = line.split()
-        if len(words) >= 3 and words[0] in ("ok", "problem", "skipped"):
-            statuses[words[1]] = words[0]
-    return result.exit_code, result.output, statuses
-
-
-def _problems(statuses: dict[str, str]) -> set[str]:
-    return {name for name, status in statuses.items() if status == "problem"}
-
-
-def _raw(app, *statements: str) -> None:
-    """Run SQL with the database's guards off, as a careless script would."""
-    engine = app.extensions["kb.engine"]
-    if engine.dialect.name == "sqlite":
-        conn = sqlite3.connect(engine.url.database)  # a plain connection: foreign keys off
-        conn.execute("PRAGMA ignore_check_constraints = ON")
-        for sql in statements:
-            conn.execute(sql)
-        conn.commit()
-        conn.close()
-        return
-    with engine.connect() as conn:
-        # Superuser only: foreign-key triggers do not fire for a replica's session.
-        conn.exec_driver_sql("SET session_replication_role = replica")
-        for sql in statements:
-            conn.exec_driver_sql(sql)
-        conn.exec_driver_sql("SET session_replication_role = DEFAULT")
-        conn.commit()
 
 
 def _one(app, sql: str) -> int:

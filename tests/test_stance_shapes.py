@@ -9,7 +9,8 @@ import datetime as dt
 from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 
-COMPARE_STANCE = {"position", "basis", "as_of", "note", "evidence"}
+# the compare shape as first published, and the reader note added with issue 15
+COMPARE_STANCE = {"position", "basis", "as_of", "note", "reader_note", "evidence"}
 COMPARE_SOURCE = {"slug", "title", "url", "published_on", "date_precision"}
 
 

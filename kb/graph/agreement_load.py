@@ -28,7 +28,6 @@ from kb.graph import cache
 from kb.graph.agreement import Agreement, LatestStances, build_agreement
 from kb.queries import graph as q
 from kb.store import agreement_tables as tables
-from kb.store import datastate
 
 _KEEP = 4  # databases whose latest agreement is kept as a base to patch
 
@@ -63,7 +62,7 @@ def load_agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
     where = conn.engine.url.render_as_string(hide_password=True)
     # the moment of the last change tells apart two databases at one version (a file replaced
     # by a copy of the same template), as kb.store.memo's keys do
-    changed = datastate.state(session)[1]
+    changed = state.changed
     with _lock:
         base = _bases.get(where)
     same = base is not None and base.generation == state.generation

@@ -8,6 +8,7 @@ SQLAlchemy's Row objects would triple the cost.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import secrets
 from collections.abc import Callable, Collection
@@ -18,7 +19,7 @@ import numpy as np
 from sqlalchemy import Connection, Integer, String, case, cast, delete, func, select, update
 
 from kb.models import AgreementClaim, AgreementPair, AgreementState, KbState, Stance
-from kb.store import agreement_counts
+from kb.store import agreement_counts, datastate
 
 PAIR, CLAIM = AgreementPair.__table__, AgreementClaim.__table__
 _BATCH = 20_000  # rows per executemany when the whole store is written
@@ -38,6 +39,9 @@ class State:
     kept: int
     data: int
     generation: int
+    changed: dt.datetime | None = None
+    """When the data last changed (kb.store.datastate.state's second part, read in the same
+    statement so that a request pays one query for both)."""
 
     @property
     def in_step(self) -> bool:
@@ -46,14 +50,15 @@ class State:
 
 def state(conn: Connection) -> State:
     data = select(KbState.data_version).where(KbState.id == 1).scalar_subquery()
+    changed = select(KbState.changed_at).where(KbState.id == 1).scalar_subquery()
     row = conn.execute(
-        select(AgreementState.data_version, data, AgreementState.generation).where(
+        select(AgreementState.data_version, data, AgreementState.generation, changed).where(
             AgreementState.id == 1
         )
     ).first()
     if row is None or row[1] is None:  # no state row, or no data version (a damaged database)
         return State(-1, 0, 0)
-    return State(int(row[0]), int(row[1]), int(row[2]))
+    return State(int(row[0]), int(row[1]), int(row[2]), datastate.as_utc(row[3]))
 
 
 def in_step(conn: Connection) -> bool:

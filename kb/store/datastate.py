@@ -40,10 +40,14 @@ def state(session: Session) -> tuple[int, dt.datetime | None]:
     ).first()
     if row is None:
         return 0, None
-    changed = row.changed_at
-    if changed is not None and changed.tzinfo is None:  # SQLite keeps no time zone: it is UTC
-        changed = changed.replace(tzinfo=dt.UTC)
-    return row.data_version, changed
+    return row.data_version, as_utc(row.changed_at)
+
+
+def as_utc(changed: dt.datetime | None) -> dt.datetime | None:
+    """A stored moment of change as an aware UTC datetime (SQLite keeps no time zone: UTC)."""
+    if changed is not None and changed.tzinfo is None:
+        return changed.replace(tzinfo=dt.UTC)
+    return changed
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:

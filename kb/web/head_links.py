@@ -78,7 +78,8 @@ def head_links() -> dict[str, Any]:
     if not endpoint or endpoint.split(".")[0] in PRIVATE or endpoint == "static":
         return empty
     view_args = {k: v for k, v in (request.view_args or {}).items() if k != "fmt"}
-    args = _args()
+    # a query argument named like a part of the path (?fmt=, ?slug=) is not the page's own
+    args = {k: v for k, v in _args().items() if k != "fmt" and k not in view_args}
     formats = _formats(endpoint)
     canonical_args = {**view_args, **args, **({"fmt": "html"} if "html" in formats else {})}
     return {

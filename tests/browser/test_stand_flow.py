@@ -1,20 +1,19 @@
 """/stand in real Chromium: a reader answers the form, submits it, and reads the result (the
 closest and farthest people, the camps, the claims that decide it, themself on the map), at
-1280x800 and on a 390x844 phone, on the seed and on the 300-person synthetic database (a
-copy). Screenshots: stand-*.png. Then the bridging lists on the home page and the map."""
+1280x800 and on a 390x844 phone, on the seed and on the seed with 300 synthetic people
+(tests.synthetic). Screenshots: stand-*.png. Then the bridging lists on the home page and the map."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import LiveServer
-from tests.conftest import make_app
+from kb.web.database import session_scope
+from tests.browser.conftest import start_live_server
+from tests.synthetic import generate
 
 pytestmark = pytest.mark.browser
-SYNTH = Path("/work/synth/s300.db")
 
 
 def _answer_and_submit(pg, base: str, answers: list[str]) -> None:
@@ -86,13 +85,11 @@ def _path(name: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def synth_server(tmp_path_factory):
-    if not SYNTH.exists():
-        pytest.fail(f"{SYNTH} is missing")
-    workdir = tmp_path_factory.mktemp("stand-synth")
-    db = workdir / "s300.db"
-    shutil.copy(SYNTH, db)
-    server = LiveServer(make_app(f"sqlite:///{db}", workdir / "instance"))
+def synth_server(databases, tmp_path_factory):
+    """The seed and 300 synthetic people, built here so the test needs no file from outside."""
+    server = start_live_server(databases, tmp_path_factory.mktemp("stand-synth"))
+    with server.app.app_context(), session_scope() as session:
+        generate(session, people=300, claims=300, sources=300, quotes=3000, stances=6000)
     yield server
     server.stop()
 
