@@ -100,18 +100,7 @@ def records() -> dict[str, Schema]:
     """The records every page shares (kb.queries.shapes and its neighbours), by name."""
     return {
         "PersonRef": obj(_fields("person", "slug", "name")),
-        "Person": obj(
-            _fields(
-                "person",
-                "slug",
-                "name",
-                "description",
-                "affiliation",
-                "birth_year",
-                "death_year",
-                "url",
-            )
-        ),
+        "Person": obj(_fields("person", *kb1.FIELDS["people"])),  # a person page's record
         "ClaimRef": obj(_fields("claim", "slug", "text", "summary")),
         "ClaimBrief": obj(_fields("claim", "slug", "text")),
         "TopicRef": obj(_fields("topic", "slug", "name")),
