@@ -49,6 +49,7 @@ from sqlalchemy import Column, MetaData, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from kb import models as m
+from kb.naturalsort import sort_key
 from kb.store import agreement_store, datastate, latest
 
 DEFAULT_BATCH_SIZE = 5000
@@ -134,6 +135,9 @@ AFFILIATION_COLUMNS = (
 
 _bare_metadata = MetaData()
 
+# Tables whose rows carry a sort key (kb.naturalsort), and the column it is made from.
+_SORTED = {model.__tablename__: column for model, column in m.SORTED_BY.items()}
+
 
 def _bare(table: Table, columns: tuple[str, ...]) -> Table:
     """A copy of `table` with only id and `columns`, and no Python-side defaults.
@@ -143,6 +147,8 @@ def _bare(table: Table, columns: tuple[str, ...]) -> Table:
     server default instead, at no cost per row."""
     cols = [Column("id", table.c.id.type, primary_key=True)]
     cols += [Column(name, table.c[name].type) for name in columns]
+    if table.name in _SORTED:
+        cols.append(Column("sort_key", table.c.sort_key.type))
     return Table(table.name, _bare_metadata, *cols)
 
 
@@ -229,6 +235,7 @@ def _insert(
     """Insert `rows` into `table_name`, returning the assigned ids in input order.
     `on_batch(batch, first_id)` runs after each batch (for link tables)."""
     table = _BARE[table_name]
+    sorted_by = _SORTED.get(table_name)
     stmt = insert(table)
     conn = session.connection()
     next_id = _next_id(session, table_name)
@@ -240,6 +247,8 @@ def _insert(
             for row in batch:
                 values = {name: row.get(name) for name in columns}
                 values["id"] = next_id
+                if sorted_by is not None:
+                    values["sort_key"] = sort_key(values[sorted_by] or "")
                 next_id += 1
                 params.append(values)
             conn.execute(stmt, params)

@@ -35,6 +35,7 @@ from kb.models.base import (
 )
 from kb.models.bookkeeping import KbState, LoginAttempt, Revision, User
 from kb.models.records import (
+    SORTED_BY,
     Affiliation,
     Claim,
     ClaimRelation,
@@ -55,6 +56,7 @@ __all__ = [
     "AgreementState",
     "BASES",
     "Base",
+    "SORTED_BY",
     "CHECKED_HOW",
     "Claim",
     "ClaimRelation",

@@ -49,7 +49,7 @@ def claim_detail(
         session,
         [Stance.claim_id == claim.id, is_latest()],
         (Person, Person.id == Stance.person_id),
-        [Person.name],
+        [Person.sort_key],
         position,
         req,
         explicit_size,
@@ -90,7 +90,7 @@ def _timeline(session: Session, claim: Claim) -> tuple[list[dict[str, Any]], int
             select(Stance.id)
             .join(Person, Person.id == Stance.person_id)
             .where(*on_claim)
-            .order_by(Stance.as_of.is_not(None), Stance.as_of, Person.name, Stance.id)
+            .order_by(Stance.as_of.is_not(None), Stance.as_of, Person.sort_key, Stance.id)
             .limit(HISTORY_LIMIT)
         )
     )

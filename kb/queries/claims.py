@@ -16,7 +16,6 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.models import POSITIONS, Claim, Person, Stance, Topic, claim_topic
-from kb.naturalsort import natural_key
 from kb.pagination import Page, PageRequest
 from kb.queries import is_latest
 from kb.queries.contested import contested_order, side_count_rows
@@ -93,14 +92,14 @@ def claims_select(
     )
     total = sides["supports"] + sides["opposes"] + sides["mixed"]
     if sort == "stances":
-        return stmt.order_by(total.desc(), Claim.text, Claim.id)
+        return stmt.order_by(total.desc(), Claim.sort_key, Claim.id)
     if sort == "contested":
         # SQL cannot rank by the contest score (kb.queries.contested): claim_order() does, and
         # this order (most people first) only stands in where the whole select is streamed
-        return stmt.order_by(total.desc(), Claim.text, Claim.id)
+        return stmt.order_by(total.desc(), Claim.sort_key, Claim.id)
     if sort == "recent":
         return stmt.order_by(Claim.id.desc())
-    return stmt.order_by(Claim.text, Claim.id)
+    return stmt.order_by(Claim.sort_key, Claim.id)
 
 
 def claim_row(c: Claim, supports: int, opposes: int, mixed: int) -> dict[str, Any]:
@@ -185,10 +184,10 @@ def claims_page(
     return Page([claim_row(*r) for r in rows], req.page, req.per_page, total)
 
 
-ORDERED_IN_PYTHON = ("text", "stances", "contested")
-"""Sorts computed once per data version and filters (claim_order), then read by id: by a count,
-by the contest score, and by text in natural order ("Claim 2" before "Claim 10"), which SQL's
-collations do not give."""
+ORDERED_IN_PYTHON = ("stances", "contested")
+"""Sorts computed once per data version and filters (claim_order), then read by id: by a count
+and by the contest score. By text, natural order ("Claim 2" before "Claim 10") is the stored
+sort key's order (kb.naturalsort.sort_key), so SQL pages it with an index."""
 
 
 def claim_order(
@@ -202,9 +201,6 @@ def claim_order(
     def build() -> list[int]:
         if sort == "contested":
             return contested_order(side_count_rows(session, *conds))
-        if sort == "text":
-            texts = session.execute(select(Claim.id, Claim.text).where(*conds)).all()
-            return [cid for cid, text in sorted(texts, key=lambda r: (natural_key(r[1]), r[0]))]
         if sort in COMPUTED_ORDERS:
             wanted = set(session.scalars(select(Claim.id).where(*conds)))
             first = [c for c in COMPUTED_ORDERS[sort](session) if c in wanted]
@@ -223,7 +219,7 @@ def claim_csv_rows(
 ) -> Iterator[list[Any]]:
     """The CSV rows of a claim list, in the order of its pages (sorted by contest, they are
     read in the order kb.queries.contested gives, which SQL alone cannot)."""
-    if sort in ("text", "contested") or sort in COMPUTED_ORDERS:
+    if sort == "contested" or sort in COMPUTED_ORDERS:
         return iter_claim_rows_in_order(
             session, claim_order(session, topic, person, position, sort)
         )
@@ -309,7 +305,8 @@ def _in_claims(
 def _topic_counts(
     session: Session, person: Person | None, position: str | None, limit: int
 ) -> tuple[list[tuple[int, str, str, int]], int]:
-    """The `limit` topics with most matching claims, and how many topics have any."""
+    """The `limit` topics with most matching claims, and how many topics have any: one pass
+    over the matching claims gives both (topics are few)."""
     n = func.count(claim_topic.c.claim_id)
     where = _in_claims(claim_topic.c.claim_id, None, person, position)
     rows = session.execute(
@@ -318,10 +315,8 @@ def _topic_counts(
         .where(*where)
         .group_by(Topic.id)
         .order_by(n.desc(), Topic.name, Topic.id)
-        .limit(limit)
-    )
-    total = session.scalar(select(func.count(claim_topic.c.topic_id.distinct())).where(*where))
-    return [(tid, slug, name, count) for tid, slug, name, count in rows], int(total or 0)
+    ).all()
+    return [(tid, slug, name, count) for tid, slug, name, count in rows[:limit]], len(rows)
 
 
 def _position_counts(
@@ -347,7 +342,8 @@ def _person_counts(
     session: Session, topic: Topic | None, position: str | None, limit: int, name_q: str | None
 ) -> tuple[list[tuple[int, str, str, int]], int]:
     """The `limit` people with most matching claims (those whose name contains `name_q`, if
-    given), and how many such people there are."""
+    given), and how many such people there are. One pass over the matching stances counts
+    every person (the stance index covers it); only the top people's names are then read."""
     st2 = aliased(Stance)
     where = _in_claims(st2.claim_id, topic, None, position)
     if position is not None:
@@ -357,23 +353,25 @@ def _person_counts(
             func.lower(Person.name).contains(name_q.lower(), autoescape=True)
         )
         where.append(st2.person_id.in_(named))
-    n2 = func.count(st2.claim_id.distinct())
-    # count per person id first (the stance index covers it), then read the top people
-    top = (
-        select(st2.person_id, n2.label("n"))
-        .where(*where)
-        .group_by(st2.person_id)
-        .order_by(n2.desc(), st2.person_id)
-        .limit(limit)
-        .subquery()
+    counts = dict(
+        session.execute(
+            select(st2.person_id, func.count(st2.claim_id.distinct()))
+            .where(*where)
+            .group_by(st2.person_id)
+        ).tuples()
     )
-    rows = session.execute(
-        select(Person.id, Person.slug, Person.name, top.c.n)
-        .join(top, top.c.person_id == Person.id)
-        .order_by(top.c.n.desc(), Person.name, Person.id)
+    if not counts:
+        return [], 0
+    # everyone tied with the last of the top `limit`, so that names break the tie as they would
+    floor = sorted(counts.values(), reverse=True)[: max(limit, 1)][-1]
+    top = [pid for pid, n in counts.items() if n >= floor]
+    people = sorted(
+        session.execute(
+            select(Person.id, Person.slug, Person.name, Person.sort_key).where(Person.id.in_(top))
+        ).tuples(),
+        key=lambda r: (-counts[r[0]], r[3] or "", r[0]),
     )
-    total = session.scalar(select(func.count(st2.person_id.distinct())).where(*where))
-    return [tuple(r) for r in rows], int(total or 0)
+    return [(pid, slug, name, counts[pid]) for pid, slug, name, _k in people[:limit]], len(counts)
 
 
 def iter_claim_rows(session: Session, stmt: Select[Any]) -> Iterator[list[Any]]:

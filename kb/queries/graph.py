@@ -112,7 +112,7 @@ def people_rows(
     session: Session, ids: Collection[int] | None = None
 ) -> Sequence[tuple[int, str, str]]:
     """(id, slug, name) of people, by name."""
-    stmt = select(Person.id, Person.slug, Person.name).order_by(Person.name, Person.id)
+    stmt = select(Person.id, Person.slug, Person.name).order_by(Person.sort_key, Person.id)
     if ids is not None:
         stmt = stmt.where(Person.id.in_(list(ids)))
     return session.execute(stmt).all()

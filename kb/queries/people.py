@@ -15,7 +15,6 @@ from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.models import POSITIONS, Claim, Person, Quote, Source, Stance, source_author
-from kb.naturalsort import natural_key
 from kb.pagination import Page, PageRequest
 from kb.queries import is_latest
 from kb.queries.affiliations import (
@@ -78,25 +77,22 @@ def people_select(
     if organisations is not None:
         stmt = stmt.where(organisation_condition(organisations))
     if sort == "stances":
-        return stmt.order_by(n_claims.desc(), Person.name, Person.id)
+        return stmt.order_by(n_claims.desc(), Person.sort_key, Person.id)
     if sort == "recent":
         return stmt.order_by(Person.id.desc())
-    return stmt.order_by(Person.name, Person.id)
+    return stmt.order_by(Person.sort_key, Person.id)
 
 
-# Orders SQL cannot give, or not cheaply: by a count (reads every person's stances) and by
-# name in natural order ("Person 2" before "Person 10", kb.naturalsort). Computed once per data
-# version and filters, and kept; the rows of a page are then read by id.
-ORDERED_IN_PYTHON = ("name", "stances")
+# An order SQL cannot give cheaply: by a count (reads every person's stances). Computed once
+# per data version and filters, and kept; the rows of a page are then read by id. By name,
+# natural order ("Person 2" before "Person 10") is the stored sort key's (kb.naturalsort).
+ORDERED_IN_PYTHON = ("stances",)
 
 
 def people_order(session: Session, stmt: Select[Any], key: tuple[Any, ...]) -> list[int]:
     """The ids of `stmt`'s people in the list's order (its sort is key[1])."""
 
     def build() -> list[int]:
-        if key[1] == "name":
-            named = session.execute(stmt.with_only_columns(Person.id, Person.name)).all()
-            return [pid for pid, name in sorted(named, key=lambda r: (natural_key(r[1]), r[0]))]
         return list(session.scalars(stmt.with_only_columns(Person.id)))
 
     return MEMO.get(session, ("people-order", *key), build)
@@ -229,7 +225,7 @@ def person_detail(
         session,
         [Stance.person_id == person.id, is_latest()],
         (Claim, Claim.id == Stance.claim_id),
-        [Claim.text],
+        [Claim.sort_key],
         position,
         req,
         explicit_size,

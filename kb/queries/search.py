@@ -440,6 +440,6 @@ def suggested_people(session: Session, limit: int = 50) -> list[tuple[str, str]]
     whatever the number of people, and cheap (no count over the quotes), so a page that
     offers them stays small; anyone else is found by typing (find_people)."""
     rows = session.execute(
-        select(Person.slug, Person.name).order_by(Person.name, Person.slug).limit(limit)
+        select(Person.slug, Person.name).order_by(Person.sort_key, Person.slug).limit(limit)
     ).all()
     return [(slug, name) for slug, name in rows]

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.dates import format_partial
 from kb.models import SOURCE_KINDS, Person, Quote, Source, Stance
-from kb.naturalsort import natural_key
 from kb.pagination import Page, PageRequest
-from kb.queries.listing import FACET_LIMIT, MEMO, Listing, page_ids, rows_by_ids, rows_in_order
+from kb.queries.listing import FACET_LIMIT, MEMO, Listing, page_ids, rows_by_ids
 from kb.queries.shapes import KIND_LABELS, claim_ref, person_ref, quote_data, source_ref
 from kb.vocabulary import position_data
 
@@ -31,7 +30,7 @@ def sources_select(
     ).label("quotes")
     stmt = select(Source, n_quotes).where(*_kind_cond(kind), *_year_cond(year))
     if sort == "title":
-        return stmt.order_by(Source.title, Source.id)
+        return stmt.order_by(Source.sort_key, Source.id)
     if sort == "oldest":
         return stmt.order_by(Source.published_on.is_(None), Source.published_on, Source.id)
     # newest first, undated last (NULL sorts differently on SQLite and PostgreSQL: be explicit)
@@ -70,10 +69,7 @@ def sources_listing(
         )
         or 0
     )
-    if sort == "title":
-        ids = title_order(session, kind, year)[req.offset : req.offset + req.per_page]
-    else:
-        ids = page_ids(session, stmt, Source.id, req)
+    ids = page_ids(session, stmt, Source.id, req)
     rows = rows_by_ids(session, stmt, Source.id, ids)
     listing = Listing(
         Page([source_row(*r) for r in rows], req.page, req.per_page, total),
@@ -141,29 +137,13 @@ def _kind_cond(kind: str | None) -> list[Any]:
     return [] if kind is None else [Source.kind == kind]
 
 
-def title_order(session: Session, kind: str | None, year: int | None) -> list[int]:
-    """The ids of the matching sources by title in natural order ("Part 2" before "Part 10"),
-    which SQL's collations do not give: computed once per data version and filters, and kept."""
-
-    def build() -> list[int]:
-        stmt = select(Source.id, Source.title).where(*_kind_cond(kind), *_year_cond(year))
-        titled = session.execute(stmt).all()
-        return [sid for sid, title in sorted(titled, key=lambda r: (natural_key(r[1]), r[0]))]
-
-    return MEMO.get(session, ("source-title-order", kind, year), build)
-
-
 def source_csv_rows(
     session: Session, kind: str | None, year: int | None, sort: str
 ) -> Iterator[list[Any]]:
     """The CSV rows of a source list, in the order of its pages. A generator, as the response
     streams it: nothing is read before the first row is asked for."""
     stmt = sources_select(kind, year, sort)
-    if sort == "title":
-        ids = title_order(session, kind, year)
-        yield from _source_rows(rows_in_order(session, stmt, Source.id, ids))
-    else:
-        yield from _source_rows(session.execute(stmt.execution_options(yield_per=500)))
+    yield from _source_rows(session.execute(stmt.execution_options(yield_per=500)))
 
 
 def _source_rows(rows: Iterable[Any]) -> Iterator[list[Any]]:

@@ -90,7 +90,7 @@ def statement_page(session: Session, slug: str) -> dict[str, Any] | None:
         .join(Person, Person.id == Signature.person_id)
         .where(Signature.statement_id == st.id)
         .options(selectinload(Signature.person), selectinload(Signature.statement))
-        .order_by(Person.name, Person.id)
+        .order_by(Person.sort_key, Person.id)
     ).all()
     data = statement_data(st, len(sigs))
     data["signatories"] = [signature_data(s) for s in sigs]
@@ -107,7 +107,7 @@ def _signatures(session: Session, where: Iterable[Any]) -> list[Signature]:
             selectinload(Signature.person),
             selectinload(Signature.statement).selectinload(Statement.claim),
         )
-        .order_by(Statement.issued_on.nulls_last(), Statement.id, Person.name)
+        .order_by(Statement.issued_on.nulls_last(), Statement.id, Person.sort_key)
     )
     return list(session.scalars(stmt))
 

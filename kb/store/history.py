@@ -27,7 +27,7 @@ from kb.models import EDITABLE_MODELS, Revision
 
 # Columns that change on every write and say nothing about the record itself.
 # bookkeeping, and `latest`, which kb.store.latest derives from the stances themselves
-_SKIP = frozenset({"id", "created_at", "updated_at", "version", "latest"})
+_SKIP = frozenset({"id", "created_at", "updated_at", "version", "latest", "sort_key"})
 # Many-to-many lists kept in revisions, and the attribute of the related record that names it.
 COLLECTIONS: dict[type, dict[str, str]] = {
     m.Source: {"authors": "slug"},
