@@ -500,3 +500,31 @@ def test_search_has_a_formula_safe_csv_twin(session, app) -> None:
     assert claim["slug"] == "wombat-claim" and claim["page"] == "/claims/wombat-claim"
     page = client.get("/search?q=wombats").get_data(as_text=True)
     assert 'href="/search.csv?q=wombats"' in page
+
+
+def test_a_long_history_is_previewed_on_the_page_and_whole_in_the_json(session, app) -> None:
+    """A person page shows the HISTORY_PREVIEW most recent earlier stances and says how many
+    there are, with a link to the rest; ?history=all and the JSON twin carry up to
+    HISTORY_LIMIT."""
+    import datetime as dt
+
+    from kb.queries.listing import HISTORY_PREVIEW
+
+    bea = make_person(session, slug="bea", name="Bea")
+    n = HISTORY_PREVIEW + 3
+    for i in range(n):
+        claim = make_claim(session, slug=f"c-{i}", text=f"Claim number {i}.")
+        make_stance(session, bea, claim, "opposes", as_of=dt.date(2010 + i, 1, 1))
+        make_stance(session, bea, claim, "supports", as_of=dt.date(2030, 1, 1))
+    session.commit()
+    client = app.test_client()
+    html = client.get("/people/bea").get_data(as_text=True)
+    earlier = html[html.index('id="earlier-h"') : html.index('id="agree-most-h"')]
+    assert earlier.count('class="stance earlier"') == HISTORY_PREVIEW
+    assert f"the {HISTORY_PREVIEW} most recent of {n}" in earlier
+    assert "Claim number 12." in earlier and "Claim number 0." not in earlier
+    assert 'href="/people/bea?history=all#earlier-h"' in earlier
+    whole = client.get("/people/bea?history=all").get_data(as_text=True)
+    assert whole[whole.index('id="earlier-h"') :].count('class="stance earlier"') == n
+    data = client.get("/people/bea.json").get_json()
+    assert len(data["earlier_stances"]) == n and data["earlier_total"] == n

@@ -358,7 +358,7 @@ def _person_counts(
             select(st2.person_id, func.count(st2.claim_id.distinct()))
             .where(*where)
             .group_by(st2.person_id)
-        ).tuples()
+        ).all()
     )
     if not counts:
         return [], 0
@@ -368,7 +368,7 @@ def _person_counts(
     people = sorted(
         session.execute(
             select(Person.id, Person.slug, Person.name, Person.sort_key).where(Person.id.in_(top))
-        ).tuples(),
+        ).all(),
         key=lambda r: (-counts[r[0]], r[3] or "", r[0]),
     )
     return [(pid, slug, name, counts[pid]) for pid, slug, name, _k in people[:limit]], len(counts)

@@ -27,6 +27,9 @@ SECTION_PREVIEW = 10
 """Stances per position on a person's or claim's page when no single position is chosen."""
 HISTORY_LIMIT = 100
 """The most earlier stances, sources or timeline entries a detail page lists."""
+HISTORY_PREVIEW = 10
+"""Earlier stances (and tensions) a person's page shows until the reader asks for all of them:
+each comes with its quotes, so a long history is most of a page's weight and cost."""
 
 MEMO = StateCache(size=64)
 """Results that cost a scan of the stances (the overview, orderings by count), kept until the

@@ -27,6 +27,7 @@ from kb.queries.affiliations import (
 from kb.queries.listing import (
     FACET_LIMIT,
     HISTORY_LIMIT,
+    HISTORY_PREVIEW,
     MEMO,
     Listing,
     facet_more,
@@ -213,11 +214,14 @@ def person_detail(
     req: PageRequest,
     position: str | None = None,
     explicit_size: bool = False,
+    preview: bool = False,
 ) -> tuple[Person, dict[str, Any]] | None:
     """A person, their latest stances by position (kb.queries.listing.position_sections: each
     position counted in full and paged on its own, claims by text), each with its quotes and
-    sources; their earlier stances, as history; and the sources they are quoted in or wrote.
-    Pages and limits keep a prolific person's page as fast as anyone's."""
+    sources; their earlier stances, as history (the most recent HISTORY_LIMIT, or only
+    HISTORY_PREVIEW in a `preview`, and how many there are); and the sources they are quoted
+    in or wrote. Pages and limits keep a prolific
+    person's page as fast as anyone's."""
     person = session.scalar(select(Person).where(Person.slug == slug))
     if person is None:
         return None
@@ -231,7 +235,8 @@ def person_detail(
         explicit_size,
     )
     current = load_stances(session, sections.all_ids(), selectinload(Stance.claim))
-    earlier = _earlier_stances(session, person)
+    earlier_limit = HISTORY_PREVIEW if preview else HISTORY_LIMIT
+    earlier = _earlier_stances(session, person, earlier_limit)
     sources = _person_sources(session, person)
     # the same person appears on every stance: leave it out of each one
     return person, {
@@ -241,25 +246,40 @@ def person_detail(
         **sections.data(),
         "stances": by_position([stance_data(st, True, person=False) for st in current]),
         "earlier_stances": [stance_data(st, False, person=False) for st in earlier],
+        "earlier_total": (
+            _earlier_count(session, person) if len(earlier) >= earlier_limit else len(earlier)
+        ),
         "sources": [{**source_ref(s), "quotes": n} for s, n in sources],
-        "limits": {"earlier_stances": HISTORY_LIMIT, "sources": HISTORY_LIMIT},
+        "limits": {"earlier_stances": earlier_limit, "sources": HISTORY_LIMIT},
     }
 
 
-def _earlier_stances(session: Session, person: Person) -> list[Stance]:
-    """The person's stances that are no longer their latest (at most HISTORY_LIMIT, picked by
-    date, newest first), shown in date order, undated first."""
+def _earlier_stances(session: Session, person: Person, limit: int) -> list[Stance]:
+    """The person's stances that are no longer their latest (at most `limit`, picked by date,
+    newest first), shown in date order, undated first."""
     earlier_ids = list(
         session.scalars(
             select(Stance.id)
             .where(Stance.person_id == person.id, ~is_latest())
             .order_by(Stance.as_of.desc(), Stance.id)
-            .limit(HISTORY_LIMIT)
+            .limit(limit)
         )
     )
     return sorted(
         load_stances(session, earlier_ids, selectinload(Stance.claim)),
         key=lambda st: (_date_key(st), st.id),
+    )
+
+
+def _earlier_count(session: Session, person: Person) -> int:
+    """How many of the person's stances are no longer their latest."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Stance)
+            .where(Stance.person_id == person.id, ~is_latest())
+        )
+        or 0
     )
 
 

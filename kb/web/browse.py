@@ -376,7 +376,9 @@ def person(slug: str, fmt: str):
     in or wrote."""
     session = get_session()
     req, position, explicit = _detail_request()
-    found = person_detail(session, slug, req, position, explicit)
+    # the HTML page previews the history until asked for all of it; the JSON twin has it all
+    preview = fmt != "json" and request.args.get("history") != "all"
+    found = person_detail(session, slug, req, position, explicit, preview)
     if found is None:
         abort(404, description="There is no person with that name in kb.")
     person_obj, data = found
@@ -389,7 +391,7 @@ def person(slug: str, fmt: str):
         page=Page([], req.page, data["pagination"]["per_page"], data["pagination"]["total"]),
         pages=_section_pages(data),
         jsonld=linked_data.person_page(data),
-        **panels.person_panels(session, person_obj),
+        **panels.person_panels(session, person_obj, preview),
     )
 
 

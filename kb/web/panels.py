@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from kb.graph import analysis, cached, svg
 from kb.models import Claim, Person
+from kb.queries.listing import HISTORY_PREVIEW
 from kb.web.present import href, score_class, signed
 
 EGO_WIDTH, EGO_HEIGHT = 900, 560
@@ -43,9 +44,19 @@ def _ego_picture(session: Session, kind: str, node_id: int, title: str) -> dict[
     }
 
 
-def person_panels(session: Session, person: Person) -> dict[str, Any]:
+def _tensions(session: Session, preview: bool, person_id: int) -> dict[str, Any]:
+    """A person's tensions (only the first HISTORY_PREVIEW in a preview), and whether a preview left
+    some out (one more is asked for to know)."""
+    if not preview:
+        return {"tensions": analysis.tensions(session, person_id=person_id), "tensions_more": False}
+    found = analysis.tensions(session, person_id=person_id, limit=HISTORY_PREVIEW + 1)
+    return {"tensions": found[:HISTORY_PREVIEW], "tensions_more": len(found) > HISTORY_PREVIEW}
+
+
+def person_panels(session: Session, person: Person, preview: bool = False) -> dict[str, Any]:
     """Who the person agrees and disagrees with most (with the counts), their camp, their
-    tensions with the evidence, and their neighbourhood picture."""
+    tensions with the evidence (a few, and whether there are more, in a `preview`), and their
+    neighbourhood picture."""
     agreement = cached.agreement(session)
     camps = cached.camps(session)
     agree, disagree = agreement.most(person.id, limit=5)
@@ -72,7 +83,7 @@ def person_panels(session: Session, person: Person) -> dict[str, Any]:
         "disagrees_most": [row(p) for p in disagree],
         "camp": camp,
         "camp_label": analysis.camp_label(camps, camp, agreement.people) if camp else None,
-        "tensions": analysis.tensions(session, person_id=person.id),
+        **_tensions(session, preview, person_id=person.id),
         **_ego_picture(session, "person", person.id, f"{person.name}'s neighbourhood"),
     }
 
