@@ -16,6 +16,7 @@ Arabic-Indic "٢٠١٧", which no other program reads as the same number.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -173,6 +174,13 @@ def is_web_url(value: object) -> bool:
     link a URL from the data only when this holds, and forms and importer refuse any other."""
     if not isinstance(value, str) or value != value.strip() or not value:
         return False
+    return _is_web_url(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_web_url(value: str) -> bool:
+    """is_web_url for a stripped, non-empty string; remembered, since a page tests the same
+    few source URLs once per quote and urlsplit is most of a quote box's cost."""
     if any(ord(ch) < 0x21 or ch in "\\\x7f" for ch in value):
         return False
     try:

@@ -237,7 +237,7 @@ def person_detail(
     current = load_stances(session, sections.all_ids(), selectinload(Stance.claim))
     earlier_limit = HISTORY_PREVIEW if preview else HISTORY_LIMIT
     earlier = _earlier_stances(session, person, earlier_limit)
-    sources = _person_sources(session, person)
+    sources = _person_sources(session, person, earlier_limit)
     # the same person appears on every stance: leave it out of each one
     return person, {
         "person": person_data(person),
@@ -250,7 +250,7 @@ def person_detail(
             _earlier_count(session, person) if len(earlier) >= earlier_limit else len(earlier)
         ),
         "sources": [{**source_ref(s), "quotes": n} for s, n in sources],
-        "limits": {"earlier_stances": earlier_limit, "sources": HISTORY_LIMIT},
+        "limits": {"earlier_stances": earlier_limit, "sources": earlier_limit},
     }
 
 
@@ -288,9 +288,9 @@ def _date_key(st: Stance) -> tuple[int, dt.date]:
     return (0, dt.date.min) if st.as_of is None else (1, st.as_of)
 
 
-def _person_sources(session: Session, person: Person) -> Sequence[Row[Source, int]]:
+def _person_sources(session: Session, person: Person, limit: int) -> Sequence[Row[Source, int]]:
     """The sources a person is quoted in or wrote (newest first, undated last; the first
-    HISTORY_LIMIT), each with how many of their quotes it holds."""
+    `limit`), each with how many of their quotes it holds."""
     q = aliased(Quote)
     n_quotes = func.count(q.id.distinct())
     return session.execute(
@@ -304,5 +304,5 @@ def _person_sources(session: Session, person: Person) -> Sequence[Row[Source, in
         )
         .group_by(Source.id)
         .order_by(Source.published_on.is_(None), Source.published_on.desc(), Source.id)
-        .limit(HISTORY_LIMIT)
+        .limit(limit)
     ).all()
