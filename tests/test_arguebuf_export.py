@@ -19,7 +19,10 @@ import pytest
 from arguebuf.model.node import AtomNode, SchemeNode
 
 from kb.formats.arguebuf_json import rfc3339
+from kb.queries import export as export_queries
+from kb.web.database import get_engine
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
+from tests.helpers import seed_count
 
 SCHEME = {"supports": "Support", "contradicts": "Attack", "opposes": "Attack", "mixed": "None"}
 EPOCH = pendulum.datetime(1970, 1, 1, tz="UTC")
@@ -55,8 +58,12 @@ def test_timestamps_start_the_period_a_partial_date_names() -> None:
     assert rfc3339(None) is None and rfc3339("") is None and rfc3339("soon") is None
 
 
-def test_arguebuf_loads_every_record_the_database_holds(seeded) -> None:
+def test_arguebuf_loads_every_record_the_database_holds(seeded, seeded_app) -> None:
     kb, _doc, graph = seeded
+    with seeded_app.app_context(), export_queries.snapshot(get_engine()) as conn:
+        held = export_queries.counts(conn)  # what the database holds, counted in SQL
+    assert {e: len(kb[e]) for e in held} == held
+    assert held["quotes"] == seed_count("quotes") and held["people"] == seed_count("people")
     evidence = sum(len(s["evidence"]) for s in kb["stances"])
     signed = sum(
         1
