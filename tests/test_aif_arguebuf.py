@@ -7,7 +7,8 @@ arguebuf.load._load_aif) and read neither "locutions" nor "participants", whatev
 holds. So the tests check two things: arguebuf loads the argument layer whole, with the
 timestamps kb wrote (no node silently dated today when kb knows its date), and skips nothing
 else; and the dialogue layer arguebuf cannot hold (quotes, speakers, illocutions) is in the file,
-complete, for AIFdb, OVA and any reader of the JSON.
+complete, for AIFdb, OVA and any reader of the JSON. (The export that keeps them through
+arguebuf is its own format, /export/kb.arguebuf.json: tests/test_arguebuf_export.py.)
 """
 
 from __future__ import annotations

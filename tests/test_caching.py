@@ -154,6 +154,7 @@ _HOST_PATHS = [
     "/export/kb.json",
     "/export/kb.jsonld",
     "/export/kb.aif.json",
+    "/export/kb.arguebuf.json",
     "/export/graph.json",
     "/export/graph.graphml",
 ]

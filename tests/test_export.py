@@ -22,7 +22,14 @@ def test_export_page_lists_every_file_with_counts(seeded_client) -> None:
     page = seeded_client.get("/export/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for name in ("kb.json", "kb.zip", "kb.jsonld", "kb.aif.json", "schema.json"):
+    for name in (
+        "kb.json",
+        "kb.zip",
+        "kb.jsonld",
+        "kb.aif.json",
+        "kb.arguebuf.json",
+        "schema.json",
+    ):
         assert name in html
     for entity in kb1.ENTITIES:
         assert f"/export/{entity}.csv" in html

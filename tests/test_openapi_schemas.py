@@ -101,6 +101,7 @@ def _examples(client) -> dict[str, list[str]]:
         "/export/graph.json": ["/export/graph.json"],
         "/export/kb.aif.json": ["/export/kb.aif.json"],
         "/export/kb.xaif.json": ["/export/kb.xaif.json"],
+        "/export/kb.arguebuf.json": ["/export/kb.arguebuf.json"],
         "/changes.json": ["/changes.json", "/changes.json?since=2020-01-01"],
         "/stand.json": [
             "/stand.json",

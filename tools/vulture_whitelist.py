@@ -66,6 +66,7 @@ kb_aif  # unused function (kb/web/export.py:80)
 kb_ttl  # unused function (kb/web/export.py: a route)
 kb_nt  # unused function (kb/web/export.py: a route)
 kb_xaif  # unused function (kb/web/export.py:86): a route, reached by url_for
+kb_arguebuf  # unused function (kb/web/export.py): a route, reached by url_for
 graph_json  # unused function (kb/web/graph.py:262)
 agreement_json  # unused function (kb/web/graph.py:360)
 choose  # unused function (kb/web/graph.py:492)

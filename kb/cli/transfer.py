@@ -26,6 +26,7 @@ FORMATS = (
     "nt",
     "aif",
     "xaif",
+    "arguebuf",
     "graphml",
     "gexf",
     "yed",
@@ -67,7 +68,7 @@ def _linked_data_base(given: str | None) -> str:
     show_default=True,
     help="json: one kb/1 document; csv: a folder with one CSV per entity; zip: the bundle "
     "(CSVs, JSON, schema, README); jsonld: schema.org; ttl/nt: the same triples as Turtle or "
-    "N-Triples; aif: AIF JSON; xaif: xAIF for OVA; graphml/gexf: the graph; yed: the GraphML with yEd's drawing; "
+    "N-Triples; aif: AIF JSON; xaif: xAIF for OVA; arguebuf: arguebuf's own JSON (quotes, speakers and sources kept); graphml/gexf: the graph; yed: the GraphML with yEd's drawing; "
     "sqlite: a copy safe to publish with Datasette (no accounts, no history), and its metadata.",
 )
 @click.option(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kb.formats import aif, bundle, jsonld, kb1, rdf, xaif
+from kb.formats import aif, arguebuf_json, bundle, jsonld, kb1, rdf, xaif
 from kb.formats.iris import DEFAULT_BASE_URL
 
 
@@ -54,6 +54,10 @@ def aif_doc(reader: Reader) -> Iterator[str]:
 
 def xaif_doc(reader: Reader) -> Iterator[str]:
     return xaif.iter_xaif(reader.records)
+
+
+def arguebuf_doc(reader: Reader) -> Iterator[str]:
+    return arguebuf_json.iter_arguebuf(reader.records)
 
 
 def zip_members(reader: Reader) -> list[bundle.Member]:
@@ -144,5 +148,14 @@ EXPORTS: dict[str, Export] = {
         "The same argument graph in the xAIF JSON that OVA3 saves, with a starting layout and "
         "the quotes as its text; quotes, speakers and their dates kept.",
         xaif_doc,
+    ),
+    "arguebuf": Export(
+        "kb.arguebuf.json",
+        "application/json",
+        "arguebuf graph (arg-services JSON)",
+        "The argument graph in arguebuf's own format: claims and quotes as atom nodes, each "
+        "quote with its speaker as participant and its source as resource, stances and claim "
+        "relations as support and attack schemes; arguebuf.load.file reads it whole.",
+        arguebuf_doc,
     ),
 }

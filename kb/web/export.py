@@ -114,6 +114,11 @@ def kb_xaif() -> Response:
     return _whole("xaif")
 
 
+@bp.get("/kb.arguebuf.json")
+def kb_arguebuf() -> Response:
+    return _whole("arguebuf")
+
+
 @bp.get("/<entity>.csv")
 def entity_csv(entity: str) -> Response:
     if entity not in kb1.ENTITIES:

@@ -316,6 +316,17 @@ def _xaif() -> Schema:
     return obj({"AIF": _aif(), "OVA": {"type": "object"}, "text": STRING})
 
 
+def _arguebuf() -> Schema:
+    """/export/kb.arguebuf.json: arguebuf's own graph (arg-services' protobuf Graph as JSON),
+    its members maps from ids to records."""
+    record = {"type": "object"}
+    maps = {"type": "object", "additionalProperties": record}
+    return obj(
+        {"schemaVersion": INTEGER, "nodes": maps, "edges": maps},
+        {"resources": maps, "participants": maps},
+    )
+
+
 def graphs() -> dict[str, Schema]:
     return {
         "Camp": _camp(),
@@ -327,4 +338,5 @@ def graphs() -> dict[str, Schema]:
         "NodeLink": _node_link(),
         "AIF": _aif(),
         "XAIF": _xaif(),
+        "Arguebuf": _arguebuf(),
     }

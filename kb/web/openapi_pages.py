@@ -400,6 +400,7 @@ BODIES = {
     "export.schema": "JSONSchema",
     "export.kb_aif": "AIF",
     "export.kb_xaif": "XAIF",
+    "export.kb_arguebuf": "Arguebuf",
     "graph.graph_json": "GraphPage",
     "graph.export_json": "NodeLink",
     "graph.agreement_json": "AgreementPage",
