@@ -92,7 +92,7 @@ def test_the_honeypot_field_refuses_a_robot(app, client) -> None:
 def test_an_oversized_report_is_refused(app, client) -> None:
     ids = _records(app)
     r = submit(client, f"/report/quote/{ids['quote']}", {**GOOD, "explanation": "x" * 5001})
-    assert r.status_code == 400 and "5000" in r.text
+    assert r.status_code == 422 and "5000" in r.text
     r = submit(client, f"/report/quote/{ids['quote']}", {**GOOD, "explanation": "x" * 40000})
     assert r.status_code == 413
     assert _reports(app) == []
@@ -102,7 +102,7 @@ def test_a_report_names_each_problem_beside_its_field(app, client) -> None:
     ids = _records(app)
     bad = {"kind": "", "explanation": " ", "evidence_url": "ftp://x", "email": "nobody"}
     r = submit(client, f"/report/source/{ids['source']}", bad)
-    assert r.status_code == 400
+    assert r.status_code == 422
     for words in ("choose what is wrong", "is required", "e-mail address", "was not sent"):
         assert words in r.text
     assert _reports(app) == []
@@ -143,7 +143,7 @@ def test_triage_marks_the_quote_disputed_until_a_revision_fixes_it(
     submit(client, f"/report/quote/{ids['quote']}", GOOD)
     (report,) = _reports(app)
     r = _triage(editor_client, report.id, status="accepted", resolution="")
-    assert r.status_code == 400 and "readers see it" in r.text
+    assert r.status_code == 422 and "readers see it" in r.text
     r = _triage(editor_client, report.id, status="accepted", resolution="The host said it.")
     assert r.status_code == 303, r.text
     for path in ("/people/ada", "/claims/engines", "/sources/notes", f"/quotes/{ids['quote']}"):
@@ -157,7 +157,7 @@ def test_triage_marks_the_quote_disputed_until_a_revision_fixes_it(
     with app.app_context(), session_scope() as s:
         fix = s.scalars(select(m.Revision.id).where(m.Revision.entity == "quote")).all()[-1]
     r = _triage(editor_client, report.id, status="accepted", resolution="Fixed.", fixed_by="999")
-    assert r.status_code == 400 and "no revision #999" in r.text
+    assert r.status_code == 422 and "no revision #999" in r.text
     r = _triage(editor_client, report.id, status="accepted", resolution="Fixed.", fixed_by=str(fix))
     assert r.status_code == 303, r.text
     page = client.get(f"/quotes/{ids['quote']}").text

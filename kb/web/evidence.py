@@ -84,7 +84,7 @@ def report(target: str, target_id: int) -> Any:
         session.rollback()
         problems = {e.field: e.message for e in exc.errors}
         page = render_template("evidence/report.html", form=form, about=about, problems=problems)
-        return page, 400
+        return page, 422
     session.commit()
     return redirect(url_for("evidence.report_sent", target=target, target_id=target_id), 303)
 

@@ -90,7 +90,7 @@ def report(report_id: int) -> Any:
         else:
             flash(f"Report #{report_id} is now {found.status}.")
             return redirect(url_for("evidence_admin.reports", status=found.status), 303)
-    status = 400 if problems else 200
+    status = 422 if problems else 200
     page = render_template(
         "admin/report.html", report=found, about=_subject(found), form=form, problems=problems
     )
