@@ -140,9 +140,9 @@ QUOTE_LISTS = {
 
 def dashboard(session: Session) -> dict[str, Any]:
     """The counts of the evidence dashboard, each with what its list is filtered by."""
-    by_label = dict(
-        session.execute(select(m.Quote.checked, func.count(m.Quote.id)).group_by(m.Quote.checked))
-    )
+    # (a dict comprehension: SQLAlchemy 2.1's Result has keys(), so dict() takes it for a mapping)
+    grouped = select(m.Quote.checked, func.count(m.Quote.id)).group_by(m.Quote.checked)
+    by_label = {checked: n for checked, n in session.execute(grouped)}
     count = lambda model, cond: session.scalar(select(func.count(model.id)).where(cond)) or 0  # noqa: E731
     return {
         "checked": [
