@@ -199,3 +199,13 @@ def _csv_quote(client) -> dict:
 def test_hidden_fields_helper_sees_the_report_token(app, client) -> None:
     ids = _records(app)
     assert "csrf_token" in hidden_fields(client.get(f"/report/quote/{ids['quote']}").text)
+
+
+def test_junk_in_the_report_form_is_refused_without_a_500(app, client) -> None:
+    ids = _records(app)
+    for junk in ("\x00", "<script>alert(1)</script>\x00", "x\u202e"):
+        data = {"kind": junk, "explanation": junk, "evidence_url": junk, "email": junk}
+        r = submit(client, f"/report/quote/{ids['quote']}", data)
+        assert r.status_code == 422, (junk, r.status_code)
+        assert "<script>alert(1)</script>" not in r.text
+    assert _reports(app) == []
