@@ -58,6 +58,7 @@ def test_a_reply_is_entered_shown_beside_the_quote_and_kept_in_history(
         assert "Ada Lovelace disputed the attribution" in rev.label
         reply_id = reply.id
     assert "Ada Lovelace disputed the attribution" in editor_client.get("/admin/reply/").text
+    assert "Ada Lovelace’s reply to the quote" in client.get("/changes").text  # the public feed
     # deleting the quote is refused while the reply rests on it
     with app.app_context(), session_scope() as s:
         page = editor_client.get(f"/admin/quote/{ids['quote']}/delete").text

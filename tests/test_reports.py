@@ -209,3 +209,30 @@ def test_junk_in_the_report_form_is_refused_without_a_500(app, client) -> None:
         assert r.status_code == 422, (junk, r.status_code)
         assert "<script>alert(1)</script>" not in r.text
     assert _reports(app) == []
+
+
+def test_a_reports_revisions_are_listed_and_revert_like_any_record(
+    app, client, editor_client
+) -> None:
+    ids = _records(app)
+    submit(client, f"/report/quote/{ids['quote']}", GOOD)
+    (report,) = _reports(app)
+    with app.app_context(), session_scope() as s:
+        fix = s.scalars(select(m.Revision.id).order_by(m.Revision.id)).first()
+    r = _triage(editor_client, report.id, status="accepted", resolution="Done.", fixed_by=str(fix))
+    assert r.status_code == 303
+    changes = editor_client.get("/admin/changes")
+    assert changes.status_code == 200 and f"/admin/report/{report.id}/history" in changes.text
+    assert editor_client.get("/admin/").status_code == 200
+    page = editor_client.get(f"/admin/report/{report.id}/history")
+    assert page.status_code == 200 and f"/admin/reports/{report.id}" in page.text
+    assert "reader@example.org" not in page.text
+    with app.app_context(), session_scope() as s:
+        last = s.scalars(
+            select(m.Revision.id).where(m.Revision.entity == "report").order_by(m.Revision.id)
+        ).all()[-1]
+    revert = f"/admin/revisions/{last}/revert"
+    r = submit(editor_client, revert, {})
+    assert r.status_code in (302, 303), r.text
+    (undone,) = _reports(app)
+    assert (undone.status, undone.fixed_by_id) == ("open", None)

@@ -96,8 +96,16 @@ class RecordURLs:
         slug = getattr(obj, "slug", None)
         return self.page(entity, slug) if entity in PAGES and slug else None
 
+    def history(self, entity: str, record_id: int) -> str:
+        """The admin history of a record (a reader's report's is beside its triage page)."""
+        if entity == "report":
+            return url_for("evidence_admin.report_history", report_id=record_id)
+        return url_for("admin.record_history", entity=entity, record_id=record_id)
+
     def edit(self, entity: str, record_id: int) -> str:
-        """The admin form of a record."""
+        """The admin form of a record (a reader's report: its triage page)."""
+        if entity == "report":
+            return url_for("evidence_admin.report", report_id=record_id)
         return url_for("admin.edit", entity=entity, record_id=record_id)
 
 

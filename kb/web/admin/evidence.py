@@ -17,6 +17,7 @@ from kb.edits.cleaning import MAX_ID
 from kb.edits.outcomes import Conflict, Invalid
 from kb.queries import evidence as queries
 from kb.web import auth, params
+from kb.web.admin import revisions
 from kb.web.admin.kinds import PAGE_SIZE, page_arg, pages
 from kb.web.database import get_session
 
@@ -97,6 +98,11 @@ def report(report_id: int) -> Any:
     return page, status
 
 
+def report_history(report_id: int) -> str:
+    """A report's revisions, on the page every record's history has (editors only there)."""
+    return revisions.record_history("report", report_id)
+
+
 @auth.editor_required
 def dashboard() -> str:
     return render_template("admin/evidence.html", data=queries.dashboard(get_session()))
@@ -147,6 +153,7 @@ def _page(query: Any, page: int) -> tuple[int, list[Any]]:
 GET, GET_POST = ["GET"], ["GET", "POST"]
 bp.add_url_rule("/reports", view_func=reports, methods=GET)
 bp.add_url_rule("/reports/<int:report_id>", view_func=report, methods=GET_POST)
+bp.add_url_rule("/report/<int:report_id>/history", view_func=report_history, methods=GET)
 bp.add_url_rule("/evidence", view_func=dashboard, methods=GET)
 bp.add_url_rule("/evidence/quotes", view_func=evidence_quotes, methods=GET)
 bp.add_url_rule("/evidence/sources", view_func=evidence_sources, methods=GET)
