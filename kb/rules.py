@@ -87,6 +87,9 @@ LIMITS: dict[str, dict[str, int]] = {
     },
     "signatures": {"seen_in": URL_MAX, "note": LONG_TEXT},
     "affiliations": {"organisation": 300, "role": 300, "note": LONG_TEXT},
+    "replies": {"representative": 200, "note": LONG_TEXT},
+    # a reader's report (issue 18): an explanation a few paragraphs long, not a dump
+    "reports": {"explanation": 5000, "evidence_url": URL_MAX, "email": 320, "resolution": 5000},
 }
 
 

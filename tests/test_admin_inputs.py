@@ -47,6 +47,7 @@ FIELDS = {
     "statement": ["title", "slug", "issued", "url", "claim", "position"],
     "signature": ["person", "statement", "seen_in"],
     "affiliation": ["person", "organisation", "role", "started", "ended"],
+    "reply": ["quote", "response", "replied_by", "representative", "source", "replied"],
 }
 
 

@@ -95,6 +95,22 @@ def _populate(url: str, instance) -> None:
             make_affiliation(
                 session, person, role="Professor", started=(dt.date(1993, 1, 1), "year")
             )
+            # issue 18: a reader's report, fixed by a revision, and a reply to the quote
+            session.flush()
+            fix = session.scalar(select(m.Revision.id).order_by(m.Revision.id.desc()).limit(1))
+            report = {"target": "quote", "target_id": quotes[0].id, "kind": "wrong_date"}
+            session.add(
+                m.Report(
+                    **report,
+                    explanation="The talk was a year later.",
+                    email="reader@example.org",
+                    status="accepted",
+                    resolution="Corrected.",
+                    fixed_by_id=fix,
+                )
+            )
+            day = {"replied_on": dt.date(2021, 3, 1), "replied_precision": "month"}
+            session.add(m.Reply(quote=quotes[0], response="endorsed", source=undated, **day))
             user.active = False
             session.add(m.LoginAttempt(key="address:127.0.0.1", window_ends=2**40, hits=1))
             # The seed's estimates keep their probability and horizon (older than 0007) but
@@ -121,6 +137,7 @@ TRANSIENT_TABLES |= {"agreement_pair", "agreement_claim", "agreement_state"}
 DROPPED_BY: dict[str, dict[str, str]] = {
     # reader notes: its upgrade derives them again from the editors' notes, which gives the
     # seed's own (tests/test_reader_notes.py checks one written by hand is what a downgrade loses)
+    "0015": {"report": "", "reply": "replies"},  # issue 18: reports have no kb/1 entity
     "0011": {},
     "0012": {},  # only columns _populate leaves empty (the estimates' forecast links)
     "0009": {"affiliation": "affiliations"},
@@ -206,7 +223,8 @@ def test_statements_go_down_and_up_losing_only_themselves(databases, tmp_path) -
         migrate.upgrade(url)
         after = _everything(url)[1]
         assert after["statement"] == after["signature"] == []
-        gone = STATEMENT_TABLES | {"affiliation"}  # 0009, above 0008, drops affiliations
+        # 0009 and 0015, above 0008, drop affiliations, reports and replies
+        gone = STATEMENT_TABLES | {"affiliation", "report", "reply"}
         kept = {name: rows for name, rows in before.items() if name not in gone | TRANSIENT_TABLES}
         assert {name: after[name] for name in kept} == kept
         app = make_app(url, tmp_path / "again")
@@ -317,5 +335,30 @@ def test_affiliations_go_down_and_come_back_empty(databases, tmp_path) -> None:
         migrate.upgrade(url)
         after = _everything(url)[1]
         assert after["affiliation"] == [] and after["person"] == tables["person"]
+    finally:
+        databases.drop(url)
+
+
+def test_reports_and_replies_go_down_and_come_back_empty(databases, tmp_path) -> None:
+    url = databases.empty()
+    try:
+        migrate.upgrade(url)
+        _populate(url, tmp_path / "instance")
+        tables = _everything(url)[1]
+        assert tables["report"] and tables["reply"]
+        engine = make_engine(url)
+        try:
+            losses = migrate.downgrade_losses(url, engine, "0014")
+            assert losses[-1].startswith("0015: drops the report and reply tables")
+            migrate.downgrade(url, "0014")
+            assert not inspect(engine).has_table("report")
+            assert not inspect(engine).has_table("reply")
+            assert inspect(engine).has_table("quote")
+        finally:
+            engine.dispose()
+        migrate.upgrade(url)
+        after = _everything(url)[1]
+        assert after["report"] == [] and after["reply"] == []
+        assert after["quote"] == tables["quote"]
     finally:
         databases.drop(url)

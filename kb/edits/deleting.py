@@ -97,6 +97,8 @@ def delete_plan(session: Session, obj: Any) -> DeletePlan:
     elif isinstance(obj, m.Source):
         own = select(m.Quote.id).where(m.Quote.source_id == obj.id)
         plan.blockers += _deps(_stances(session, _citing(own)), "blocks")
+        replies = select(m.Reply).where(or_(m.Reply.source_id == obj.id, m.Reply.quote_id.in_(own)))
+        plan.blockers += _deps(list(session.scalars(replies)), "blocks")
         quotes = _quotes(session, m.Quote.source_id == obj.id)
         plan.deleted += _deps(quotes, "deleted")
         plan._with += quotes
@@ -104,6 +106,7 @@ def delete_plan(session: Session, obj: Any) -> DeletePlan:
         plan.blockers += _deps(
             _stances(session, _citing(select(m.Quote.id).where(m.Quote.id == obj.id))), "blocks"
         )
+        plan.blockers += _deps(obj.replies, "blocks")  # the speaker's replies to it
     elif isinstance(obj, m.Topic):
         plan.unlinked += _deps(obj.claims, "unlinked")
     elif isinstance(obj, m.Claim):

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kb.edits import affiliations, records, stances, statements
+from kb.edits import affiliations, evidence, records, stances, statements
 
 # entity -> its saver: (session, the record or None, form data, expected version) -> the record
 SAVERS: dict[str, Callable[[Session, Any, Mapping[str, Any], Any], Any]] = {
@@ -21,6 +21,7 @@ SAVERS: dict[str, Callable[[Session, Any, Mapping[str, Any], Any], Any]] = {
     "statement": statements.save_statement,
     "signature": statements.save_signature,
     "affiliation": affiliations.save_affiliation,
+    "reply": evidence.save_reply,
 }
 
 

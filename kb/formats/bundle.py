@@ -18,15 +18,18 @@ README = """kb export bundle (format kb/1)
 
 kb.json             the whole knowledge base as one kb/1 JSON document
 kb1.schema.json     its JSON Schema (draft 2020-12)
-<entity>.csv        the same records, one CSV file per entity: people, topics, sources, claims,
-                    quotes, statements, signatures, stances, claim_relations
 <entity>.csv        the same records, one CSV file per entity: people, affiliations, topics,
-                    sources, claims, quotes, stances, claim_relations
+                    sources, claims, quotes, statements, signatures, stances, claim_relations,
+                    replies
 
 CSV files are UTF-8 without a byte order mark, RFC 4180 (comma, double quotes, CRLF).
 A cell beginning with = + - @ a tab or a carriage return is prefixed with a single quote so a
 spreadsheet shows it as text rather than running it; kb removes that quote again on import.
 The JSON keeps the exact text.
+
+quotes.disputed is true while an editor has accepted a reader's report on the quote and no
+revision has fixed it yet; kb writes it and an import ignores it. replies.csv is the speakers'
+replies to the attribution of their quotes (endorsed or disputed, with the source recording it).
 
 Many-to-many fields are one cell of space-separated values: sources.authors (person slugs),
 claims.topics (topic slugs), stances.evidence (quote ids; may be empty when the person signed

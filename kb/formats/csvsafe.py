@@ -25,7 +25,10 @@ _TRIGGERS = frozenset("=+-@\t\r'")
 
 
 def neutralise(value: Any) -> Any:
-    """Prefix a formula-like text cell with a single quote (numbers are left alone)."""
+    """Prefix a formula-like text cell with a single quote (numbers are left alone); a
+    true or false is written as JSON writes it ("true", "false"), not as Python's "True"."""
+    if type(value) is bool:
+        return "true" if value else "false"
     if (
         type(value) is str
         and value

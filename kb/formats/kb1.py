@@ -2,8 +2,8 @@
 
 A kb/1 document is one JSON object: `{"format": "kb/1", "people": [...], "affiliations": [...],
 "topics": [...], "sources": [...], "claims": [...], "quotes": [...], "statements": [...],
-"signatures": [...], "stances": [...], "claim_relations": [...]}` (affiliations, statements and
-signatures are optional).
+"signatures": [...], "stances": [...], "claim_relations": [...], "replies": [...]}` (affiliations,
+statements, signatures and replies are optional: a file from before them still imports).
 Records refer to each other by slug (people, topics, sources, claims) or, for quotes, by a
 document-local `id` (kb's exports write "q<database id>", which stays the same from one export to
 the next). docs/FORMAT.md is the full description; kb1.schema.json is its JSON Schema.
@@ -37,6 +37,7 @@ ENTITIES: tuple[str, ...] = (
     "signatures",
     "stances",
     "claim_relations",
+    "replies",
 )
 
 # The fields of each record, in the order they are written (JSON keys and CSV columns alike).
@@ -78,6 +79,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "checked",
         "check_note",
         "note",
+        # derived (issue 18): true while an accepted report awaits its fix; imports ignore it
+        "disputed",
     ),
     "stances": (
         "person",
@@ -109,6 +112,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "note",
     ),
     "signatures": ("person", "statement", "seen_in", "note"),
+    # the right of reply (issue 18): the quote's speaker endorsed or disputed its attribution
+    "replies": ("quote", "response", "by", "representative", "source", "date", "note"),
 }
 
 # Fields holding a list of slugs or quote ids; in CSV one cell, space-separated.
@@ -127,6 +132,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "claim_relations": ("from", "to", "kind"),
     "statements": ("slug", "title"),
     "signatures": ("person", "statement", "seen_in"),
+    "replies": ("quote", "response", "source"),
 }
 
 LIST_SEPARATOR = " "

@@ -122,6 +122,16 @@ STATEMENT_COLUMNS = (
     "note",
 )
 SIGNATURE_COLUMNS = ("person_id", "statement_id", "seen_in", "note")
+REPLY_COLUMNS = (
+    "quote_id",
+    "response",
+    "replied_by",
+    "representative",
+    "source_id",
+    "replied_on",
+    "replied_precision",
+    "note",
+)
 AFFILIATION_COLUMNS = (
     "person_id",
     "organisation",
@@ -163,6 +173,7 @@ _BARE: dict[str, Table] = {
     "statement": _bare(m.Statement.__table__, STATEMENT_COLUMNS),
     "signature": _bare(m.Signature.__table__, SIGNATURE_COLUMNS),
     "affiliation": _bare(m.Affiliation.__table__, AFFILIATION_COLUMNS),
+    "reply": _bare(m.Reply.__table__, REPLY_COLUMNS),
 }
 
 
@@ -394,6 +405,16 @@ def insert_signatures(
 ) -> list[int]:
     """Insert new signatures; returns their ids in the order given."""
     return _insert(session, "signature", SIGNATURE_COLUMNS, rows, batch_size, progress)
+
+
+def insert_replies(
+    session: Session,
+    rows: Iterable[Row],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[int]:
+    """Insert new replies to quotes' attributions; returns their ids in the order given."""
+    return _insert(session, "reply", REPLY_COLUMNS, rows, batch_size, progress)
 
 
 def insert_affiliations(

@@ -41,6 +41,7 @@ from kb.load.affiliation_checks import AffiliationChecks
 from kb.load.bulk import Progress
 from kb.load.field_checks import FieldChecker, Rec, json_type
 from kb.load.record_checks import RecordChecks
+from kb.load.reply_checks import ReplyChecks
 from kb.load.report import Report, record_name
 from kb.load.state import MAX_PROBLEMS, MODELS, TooMany
 from kb.load.writing import Writer
@@ -63,6 +64,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "by": ("issued_by",),
     "date": ("issued_on", "date_precision"),
     "statement": ("statement_id",),
+    "quote": ("quote_id",),
+    "disputed": (),  # derived: exports write it, imports ignore it
 }
 # An affiliation's "from" and "to" are dates, not the claims a relation's are.
 _AFFILIATION_COLUMNS = {
@@ -71,7 +74,7 @@ _AFFILIATION_COLUMNS = {
 }
 
 
-class Importer(RecordChecks, AffiliationChecks, Writer):
+class Importer(RecordChecks, AffiliationChecks, ReplyChecks, Writer):
     """One import run over one session. Use `import_input` or `apply_document`."""
 
     # -- the run ---------------------------------------------------------------------------
@@ -190,6 +193,8 @@ class Importer(RecordChecks, AffiliationChecks, Writer):
 
 def _columns(entity: str, field: str) -> tuple[str, ...]:
     """The columns a kb/1 field is stored in."""
+    if entity == "replies" and field in ("date", "by"):
+        return ("replied_on", "replied_precision") if field == "date" else ("replied_by",)
     if entity == "affiliations" and field in _AFFILIATION_COLUMNS:
         return _AFFILIATION_COLUMNS[field]
     return _COLUMNS.get(field, (field,))

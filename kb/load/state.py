@@ -39,6 +39,7 @@ MODELS: dict[str, m.EditableModel] = {
     "statements": m.Statement,
     "signatures": m.Signature,
     "affiliations": m.Affiliation,
+    "replies": m.Reply,
 }
 
 
@@ -136,6 +137,9 @@ class ImportState:
         elif entity == "signatures":
             for id_, pid, sid in self.s.execute(select(t.c.id, t.c.person_id, t.c.statement_id)):
                 keys[(pid, sid)] = id_
+        elif entity == "replies":
+            for id_, qid, sid in self.s.execute(select(t.c.id, t.c.quote_id, t.c.source_id)):
+                keys[(qid, sid)] = id_
         elif entity == "affiliations":
             cols = (t.c.id, t.c.person_id, t.c.organisation, t.c.role, t.c.started_on)
             for id_, pid, organisation, role, started in self.s.execute(select(*cols)):

@@ -34,6 +34,15 @@ from kb.models.base import (
     utcnow,
 )
 from kb.models.bookkeeping import KbState, LoginAttempt, Revision, User
+from kb.models.evidence import (
+    REPLY_BY,
+    REPLY_RESPONSES,
+    REPORT_KINDS,
+    REPORT_STATUSES,
+    REPORT_TARGETS,
+    Reply,
+    Report,
+)
 from kb.models.records import (
     SORTED_BY,
     Affiliation,
@@ -71,6 +80,13 @@ __all__ = [
     "RELATION_KINDS",
     "REVISION_ACTIONS",
     "ROLES",
+    "REPLY_BY",
+    "REPLY_RESPONSES",
+    "REPORT_KINDS",
+    "REPORT_STATUSES",
+    "REPORT_TARGETS",
+    "Reply",
+    "Report",
     "Revision",
     "SLUG_MAX",
     "SOURCE_KINDS",
@@ -100,6 +116,8 @@ EditableModel = (
     | type[ClaimRelation]
     | type[Signature]
     | type[Affiliation]
+    | type[Reply]
+    | type[Report]
 )
 
 EDITABLE_MODELS: tuple[EditableModel, ...] = (
@@ -113,4 +131,6 @@ EDITABLE_MODELS: tuple[EditableModel, ...] = (
     Statement,
     Signature,
     Affiliation,
+    Reply,
+    Report,
 )

@@ -4,6 +4,7 @@ quote, topic, claim, stance and claim relation."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -38,6 +39,9 @@ from kb.models.base import (
     stance_evidence,
 )
 from kb.naturalsort import SORT_KEY_LENGTH, sort_key
+
+if TYPE_CHECKING:
+    from kb.models.evidence import Reply, Report
 
 # kb.naturalsort.sort_key of a person's name, a source's title, a claim's text: lists sort and
 # page by it in SQL. Compared code point by code point on both databases (PostgreSQL's own
@@ -166,6 +170,17 @@ class Quote(Editable, Base):
     # deleted, so the database's ON DELETE RESTRICT can refuse to lose a stance's evidence.
     stances: Mapped[list[Stance]] = relationship(
         secondary=stance_evidence, back_populates="evidence", passive_deletes="all"
+    )
+    # The speaker's replies to the attribution (issue 18), oldest first.
+    replies: Mapped[list[Reply]] = relationship(
+        back_populates="quote", order_by="Reply.replied_on", passive_deletes="all"
+    )
+    # Readers' reports an editor accepted and no revision has fixed yet: while there is one,
+    # the quote is shown as disputed (issue 18). Read only; a report names its record loosely.
+    disputes: Mapped[list[Report]] = relationship(
+        primaryjoin="and_(Report.target == 'quote', foreign(Report.target_id) == Quote.id,"
+        " Report.status == 'accepted', Report.fixed_by_id.is_(None))",
+        viewonly=True,
     )
 
     def __repr__(self) -> str:

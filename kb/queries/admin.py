@@ -26,6 +26,7 @@ _SEARCHED: dict[str, list[Any]] = {
     "claim": [m.Claim.text, m.Claim.slug],
     "statement": [m.Statement.title, m.Statement.slug],
     "affiliation": [m.Affiliation.organisation, m.Affiliation.role],
+    "reply": [m.Reply.representative, m.Reply.note],
 }
 # What each list shows of a record's links, loaded with the page (not row by row).
 _LOADED = {
@@ -36,6 +37,7 @@ _LOADED = {
         selectinload(m.ClaimRelation.to_claim),
     ],
     "affiliation": [selectinload(m.Affiliation.person)],
+    "reply": [selectinload(m.Reply.quote).selectinload(m.Quote.speaker)],
 }
 _QUOTE_LOADED = (selectinload(m.Quote.speaker), selectinload(m.Quote.source))
 

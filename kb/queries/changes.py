@@ -37,6 +37,7 @@ PUBLIC_ENTITIES = (
     "statement",
     "signature",
     "affiliation",
+    "reply",  # readers' reports are not told: they are the editors' queue
 )
 # A feed holds the newest changes only: enough to catch up, small enough to fetch often.
 FEED_LIMIT = 50
@@ -117,6 +118,12 @@ def _named(obj: Any) -> tuple[str, tuple[str, str] | None]:
     if isinstance(obj, m.Affiliation):
         title = m.affiliation_title(obj.role, obj.organisation)
         return f"{obj.person.name}’s role: {short(title)}", ("person", obj.person.slug)
+    if isinstance(obj, m.Reply):
+        speaker = obj.quote.speaker
+        return (
+            f"{speaker.name}’s reply to the quote “{short(obj.quote.text, 60)}”",
+            ("person", speaker.slug),
+        )
     return history.label_of(obj), None
 
 

@@ -170,6 +170,7 @@ def quotes_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
             q.c.checked,
             _opt(q.c.check_note),
             _opt(q.c.note),
+            _disputed(q),
         )
         .join(_Person, _Person.c.id == q.c.speaker_id)
         .join(_Source, _Source.c.id == q.c.source_id)
@@ -177,6 +178,23 @@ def quotes_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     )
     for r in _stream(conn, stmt):
         yield (quote_ref(r[0]), *r[1:4], format_partial(r[4], r[5]), *r[6:])
+
+
+def _disputed(q: Any) -> Any:
+    """True while an editor has accepted a reader's report on the quote and no revision has
+    fixed it yet (issue 18); kb/1 writes it, imports ignore it."""
+    r = m.Report.__table__
+    return (
+        select(r.c.id)
+        .where(
+            r.c.target == "quote",
+            r.c.target_id == q.c.id,
+            r.c.status == "accepted",
+            r.c.fixed_by_id.is_(None),
+        )
+        .exists()
+        .label("disputed")
+    )
 
 
 def stances_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
@@ -301,6 +319,28 @@ def affiliations_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
         )
 
 
+def replies_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    """The right of reply (issue 18): who endorsed or disputed which quote, where and when."""
+    r = m.Reply.__table__
+    stmt = (
+        select(
+            r.c.quote_id,
+            r.c.response,
+            r.c.replied_by,
+            _opt(r.c.representative),
+            _Source.c.slug,
+            r.c.replied_on,
+            r.c.replied_precision,
+            _opt(r.c.note),
+        )
+        .join(_Source, _Source.c.id == r.c.source_id)
+        .order_by(r.c.id)
+    )
+    for quote, response, by, representative, source, day, precision, note in _stream(conn, stmt):
+        date = format_partial(day, precision)
+        yield quote_ref(quote), response, by, representative, source, date, note
+
+
 ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "people": people_rows,
     "topics": topics_rows,
@@ -312,6 +352,7 @@ ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "statements": statements_rows,
     "signatures": signatures_rows,
     "affiliations": affiliations_rows,
+    "replies": replies_rows,
 }
 
 
@@ -338,6 +379,7 @@ claim_relations = _records("claim_relations")
 statements = _records("statements")
 signatures = _records("signatures")
 affiliations = _records("affiliations")
+replies = _records("replies")
 
 READERS = {
     "people": people,
@@ -350,6 +392,7 @@ READERS = {
     "statements": statements,
     "signatures": signatures,
     "affiliations": affiliations,
+    "replies": replies,
 }
 
 
@@ -377,6 +420,7 @@ _TABLES = {
     "statements": _Statement,
     "signatures": _Signature,
     "affiliations": _Affiliation,
+    "replies": m.Reply.__table__,
 }
 
 

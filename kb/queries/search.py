@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, raiseload, selectinload
 
-from kb.models import Claim, Person, Quote, Source
+from kb.models import Claim, Person, Quote, Reply, Source
 from kb.queries import search_syntax as syn
 
 KINDS = ("person", "claim", "quote", "source")
@@ -388,7 +388,13 @@ def _records(session: Session, ids: dict[str, list[int]]) -> dict[tuple[str, int
     for q in session.scalars(
         select(Quote)
         .where(Quote.id.in_(ids["quote"]))
-        .options(selectinload(Quote.speaker), selectinload(Quote.source), raiseload("*"))
+        .options(
+            selectinload(Quote.speaker),
+            selectinload(Quote.source),
+            selectinload(Quote.disputes),  # issue 18: a hit shows a disputed quote as one
+            selectinload(Quote.replies).selectinload(Reply.source),
+            raiseload("*"),
+        )
     ):
         found["quote", q.id] = q
     for s in session.scalars(

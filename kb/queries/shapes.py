@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kb.dates import format_partial, humanize_partial
-from kb.models import POSITIONS, Claim, Person, Quote, Source, Stance, Topic
+from kb.models import POSITIONS, Claim, Person, Quote, Reply, Source, Stance, Topic
 from kb.queries.affiliations import at_time
 from kb.queries.estimates import estimate_data
 from kb.vocabulary import position_data
@@ -119,12 +119,35 @@ def quote_data(
             # from the speaker's dated affiliations; the free text above wins where it is set
             "affiliation_at_time": at_time(q),
             "note": q.note,
+            "disputed": bool(q.disputes),
+            "replies": [reply_data(r) for r in q.replies],
         }
     if speaker:
         data["speaker"] = person_ref(q.speaker)
     if source:
         data["source"] = source_ref(q.source, shape)
     return data
+
+
+REPLY_WORDS = {"endorsed": "Endorsed the attribution", "disputed": "Disputed the attribution"}
+
+
+def reply_data(r: Reply) -> dict[str, Any]:
+    """A speaker's reply to a quote's attribution, as the quote shows it."""
+    return {
+        "response": r.response,
+        "response_label": REPLY_WORDS[r.response],
+        "replied_by": r.replied_by,
+        "representative": r.representative,
+        # undated, the reply is as old as its source
+        "replied": format_partial(
+            r.replied_on or r.source.published_on, r.replied_precision or r.source.date_precision
+        ),
+        "replied_human": humanize_partial(
+            r.replied_on or r.source.published_on, r.replied_precision or r.source.date_precision
+        ),
+        "source": source_ref(r.source),
+    }
 
 
 def stance_data(
@@ -178,6 +201,11 @@ def by_position(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 EVIDENCE = selectinload(Stance.evidence).selectinload(Quote.source)
 """What stance_data reads beyond the stance: its quotes and their sources."""
+QUOTE_STANDING = (
+    selectinload(Stance.evidence).selectinload(Quote.disputes),
+    selectinload(Stance.evidence).selectinload(Quote.replies).selectinload(Reply.source),
+)
+"""And whether each quote is disputed, and its speaker's replies (issue 18)."""
 SPEAKER_AFFILIATIONS = (
     selectinload(Stance.evidence).selectinload(Quote.speaker).selectinload(Person.affiliations)
 )
@@ -189,7 +217,9 @@ def load_stances(session: Session, ids: list[int], *loads: Any) -> list[Stance]:
     found = {
         st.id: st
         for st in session.scalars(
-            select(Stance).where(Stance.id.in_(ids)).options(*loads, EVIDENCE, SPEAKER_AFFILIATIONS)
+            select(Stance)
+            .where(Stance.id.in_(ids))
+            .options(*loads, EVIDENCE, SPEAKER_AFFILIATIONS, *QUOTE_STANDING)
         )
     }
     return [found[i] for i in ids if i in found]

@@ -12,7 +12,7 @@ from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.dates import format_partial
-from kb.models import SOURCE_KINDS, Person, Quote, Source, Stance
+from kb.models import SOURCE_KINDS, Person, Quote, Reply, Source, Stance
 from kb.pagination import Page, PageRequest
 from kb.queries.listing import FACET_LIMIT, MEMO, Listing, page_ids, rows_by_ids
 from kb.queries.shapes import KIND_LABELS, claim_ref, person_ref, quote_data, source_ref
@@ -176,6 +176,8 @@ def source_detail(session: Session, slug: str) -> dict[str, Any] | None:
             .options(
                 selectinload(Quote.speaker).selectinload(Person.affiliations),
                 selectinload(Quote.stances).selectinload(Stance.claim),
+                selectinload(Quote.disputes),
+                selectinload(Quote.replies).selectinload(Reply.source),
             )
             .order_by(Quote.id)
         )
@@ -183,6 +185,7 @@ def source_detail(session: Session, slug: str) -> dict[str, Any] | None:
     return {
         "source": {
             **source_ref(source),
+            "id": source.id,
             "note": source.note,
             "reader_note": source.reader_note,
             "authors": [person_ref(a) for a in source.authors],

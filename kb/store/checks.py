@@ -248,6 +248,41 @@ def _quote_dates(conn: Connection) -> Finding:
     return _partial_dates(conn, q, q.c.said_on, q.c.said_precision, "quote")
 
 
+def _reply_dates(conn: Connection) -> Finding:
+    """A reply's date agrees with its precision, and a reply has a date: its own or, when it
+    has none, its source's (the right of reply rests on dated evidence)."""
+    r, s = m.Reply.__table__, m.Source.__table__
+    n, examples = _partial_dates(conn, r, r.c.replied_on, r.c.replied_precision, "reply")
+    undated = (
+        select(r.c.id, r.c.source_id)
+        .join(s, s.c.id == r.c.source_id)
+        .where(r.c.replied_on.is_(None), s.c.published_on.is_(None))
+        .order_by(r.c.id)
+    )
+    rows = conn.execute(undated).all()
+    examples += [f"reply {i} has no date, nor has its source {sid}" for i, sid in rows]
+    return n + len(rows), examples[:EXAMPLES]
+
+
+def _report_targets(conn: Connection) -> Finding:
+    """A report still waiting for the editors (open, or accepted and not fixed) names a record
+    that exists: one whose record went leaves a quote marked disputed that no one can see."""
+    rp = m.Report.__table__
+    pending = or_(
+        rp.c.status == "open", and_(rp.c.status == "accepted", rp.c.fixed_by_id.is_(None))
+    )
+    gone = or_(
+        *(
+            and_(rp.c.target == name, rp.c.target_id.not_in(select(model.__table__.c.id)))
+            for name, model in (("quote", m.Quote), ("stance", m.Stance), ("source", m.Source))
+        )
+    )
+    bad = select(rp.c.id, rp.c.target, rp.c.target_id).where(pending, gone)
+    n = conn.scalar(select(func.count()).select_from(bad.subquery())) or 0
+    rows = conn.execute(bad.order_by(rp.c.id).limit(EXAMPLES)).all() if n else []
+    return n, [f"report {i} waits on {t} {t_id}, which no longer exists" for i, t, t_id in rows]
+
+
 def _data_version(conn: Connection) -> Finding:
     """kb_state holds exactly one row, id 1, with a data version: caches key on it."""
     rows = conn.execute(select(m.KbState.id, m.KbState.data_version)).all()
@@ -397,6 +432,12 @@ def checks(url: str) -> list[Check]:
         Check("relation-self", "no claim relation relates a claim to itself", _relation_to_self),
         Check("source-dates", "source dates agree with their precision", _source_dates),
         Check("quote-dates", "quote dates agree with their precision", _quote_dates),
+        Check("reply-dates", "every reply is dated, with its precision", _reply_dates),
+        Check(
+            "report-targets",
+            "every report waiting for the editors names an existing record",
+            _report_targets,
+        ),
         Check("revision-entities", "revisions name only known kinds of record", _revision_entities),
         Check(
             "agreement-store",

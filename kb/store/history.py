@@ -28,6 +28,8 @@ from kb.models import EDITABLE_MODELS, Revision
 # Columns that change on every write and say nothing about the record itself.
 # bookkeeping, and `latest`, which kb.store.latest derives from the stances themselves
 _SKIP = frozenset({"id", "created_at", "updated_at", "version", "latest", "sort_key"})
+# Fields no revision keeps: a reader's e-mail on a report is for the editors' queue only.
+_PRIVATE: dict[type, frozenset[str]] = {m.Report: frozenset({"email"})}
 # Many-to-many lists kept in revisions, and the attribute of the related record that names it.
 COLLECTIONS: dict[type, dict[str, str]] = {
     m.Source: {"authors": "slug"},
@@ -53,6 +55,8 @@ ENTITY_NAMES = {
     "statement": "statement",
     "signature": "signature",
     "affiliation": "affiliation",
+    "reply": "reply",
+    "report": "report",
 }
 
 _DELETED = "kb.store.history.deleted"
@@ -66,7 +70,8 @@ def entity_of(obj_or_cls: m.Base | type[m.Base]) -> str:
 
 def tracked_fields(cls: type[m.Base]) -> list[str]:
     """The fields a revision records for a model, in the model's column order."""
-    columns = [c.key for c in inspect(cls).column_attrs if c.key not in _SKIP]
+    skip = _SKIP | _PRIVATE.get(cls, frozenset())
+    columns = [c.key for c in inspect(cls).column_attrs if c.key not in skip]
     return columns + list(COLLECTIONS.get(cls, {}))
 
 
@@ -132,6 +137,11 @@ def label_of(obj: Any) -> str:
     if isinstance(obj, m.Affiliation):
         person = obj.person.name if obj.person is not None else "?"
         return f"{person}: {short(m.affiliation_title(obj.role, obj.organisation), 200)}"
+    if isinstance(obj, m.Reply):
+        speaker = obj.quote.speaker.name if obj.quote is not None else "?"
+        return f"{speaker} {obj.response} the attribution of quote #{obj.quote_id}"
+    if isinstance(obj, m.Report):
+        return f"Report on {obj.target} #{obj.target_id}: {obj.kind.replace('_', ' ')}"
     return repr(obj)
 
 

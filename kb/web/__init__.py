@@ -34,6 +34,7 @@ def _register_blueprints(app: Flask) -> None:
         cite,
         embeds,
         error_pages,
+        evidence,
         export,
         feeds,
         graph,
@@ -42,6 +43,7 @@ def _register_blueprints(app: Flask) -> None:
         suggest,
         vocab,
     )
+    from kb.web.admin import evidence as evidence_admin
     from kb.web.admin import transfer
 
     app.register_blueprint(browse.bp)
@@ -58,6 +60,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(vocab.bp)  # /ns: the kb: terms of the linked data
     app.register_blueprint(feeds.bp)  # /changes and the Atom feeds of what changed
     app.register_blueprint(embeds.bp)  # /embed/...: cards other sites may frame
+    app.register_blueprint(evidence.bp)  # /quotes/<id>, /report/...: readers and the evidence
+    app.register_blueprint(evidence_admin.bp)  # /admin/reports, /admin/evidence
     error_pages.init_app(app)
     bridging.init_app(app)  # /claims?sort=bridging and the rule's sentence
     # Navigation links only to pages that exist, so the layout never builds a dead link.

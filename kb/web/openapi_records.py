@@ -143,8 +143,26 @@ def _quote() -> Schema:
             **_fields("quote", "locator", "speaker_affiliation"),
             "affiliation_at_time": TEXT_OR_NULL,
             **_fields("quote", "note"),
+            # issue 18: an accepted report awaits its fix; the speaker's replies
+            "disputed": BOOLEAN,
+            "replies": array(_reply()),
         },
         {"speaker": ref("PersonRef"), "source": ref("Source")},
+    )
+
+
+def _reply() -> Schema:
+    """kb.queries.shapes.reply_data: the speaker endorsed or disputed the attribution."""
+    return obj(
+        {
+            "response": kb1_field("reply", "response"),
+            "response_label": STRING,
+            "replied_by": {"enum": ["person", "representative"]},
+            "representative": kb1_field("reply", "representative"),
+            "replied": kb1_field("reply", "date"),
+            "replied_human": STRING,
+            "source": ref("Source"),
+        }
     )
 
 

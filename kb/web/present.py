@@ -78,14 +78,34 @@ class RecordURLs:
         """A quote has no page of its own: readers find it on its speaker's page."""
         return self.page("person", speaker_slug)
 
+    def quote_page(self, quote_id: int) -> str:
+        """A quote's own page: the quote, its replies and the outcome of readers' reports."""
+        if "evidence.quote_page" in current_app.view_functions:
+            return url_for("evidence.quote_page", quote_id=quote_id)
+        return f"/quotes/{quote_id}"
+
+    def report(self, target: str, target_id: int) -> str:
+        """The "Report a problem" form of a quote, stance or source."""
+        if "evidence.report" in current_app.view_functions:
+            return url_for("evidence.report", target=target, target_id=target_id)
+        return f"/report/{target}/{target_id}"
+
     def public(self, entity: str, obj: Any) -> str | None:
         """The reader's page of an admin record, if its kind has one (stances, quotes and
         claim relations are seen on the pages of what they link)."""
         slug = getattr(obj, "slug", None)
         return self.page(entity, slug) if entity in PAGES and slug else None
 
+    def history(self, entity: str, record_id: int) -> str:
+        """The admin history of a record (a reader's report's is beside its triage page)."""
+        if entity == "report":
+            return url_for("evidence_admin.report_history", report_id=record_id)
+        return url_for("admin.record_history", entity=entity, record_id=record_id)
+
     def edit(self, entity: str, record_id: int) -> str:
-        """The admin form of a record."""
+        """The admin form of a record (a reader's report: its triage page)."""
+        if entity == "report":
+            return url_for("evidence_admin.report", report_id=record_id)
         return url_for("admin.edit", entity=entity, record_id=record_id)
 
 

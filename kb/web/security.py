@@ -79,6 +79,8 @@ LOGIN_LIMITS = {
     "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per 15 minutes",
     # Any accounts from one address: a guesser cannot spread over many accounts.
     "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+    # Readers' reports of a problem (issue 18) from one address, counted the same way.
+    "REPORT_LIMIT_PER_ADDRESS": "5 per hour",
 }
 DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
@@ -176,7 +178,7 @@ def init_app(app: Flask) -> None:
         return response
 
 
-_PUBLIC_BLUEPRINTS = ("browse", "graph", "export", "api", "follow", "embed")
+_PUBLIC_BLUEPRINTS = ("browse", "graph", "export", "api", "follow", "embed", "evidence")
 
 
 def refuse_nul() -> None:
@@ -224,6 +226,18 @@ def _sweep(session: Session, now: int) -> None:
     """Delete expired counters, so the table holds about one window's keys."""
     accounts.delete_expired_attempts(session, now)
     session.commit()
+
+
+def report_allowed(app: Flask, session: Session, address: str) -> bool:
+    """Count a reader's report from this address (committed at once, before the report is
+    read) against REPORT_LIMIT_PER_ADDRESS; False when it is over the limit."""
+    limit = parse(app.config["REPORT_LIMIT_PER_ADDRESS"])
+    now = int(time.time())
+    hits = accounts.count_attempt(session, f"r:{address[:100]}", limit.get_expiry(), now)
+    session.commit()
+    if hits == 1:
+        _sweep(session, now)
+    return hits <= limit.amount
 
 
 def forgive_login_attempt(app: Flask, session: Session, username: str, address: str) -> None:

@@ -51,6 +51,8 @@ PAGES = [
     ("compare-choose", "/compare", 200),
     ("compare-pair", "/compare/elon-musk/francois-chollet", 200),
     ("export", "/export/", 200),
+    ("quote", "/quotes/1", 200),  # issue 18: a quote's page and its report form
+    ("report-form", "/report/quote/1", 200),
     ("login", "/login", 200),
     ("error-404", "/people/nobody-at-all", 404),
     ("error-400", "/claims?page=abc", 400),

@@ -67,6 +67,10 @@ def _form_data(entity: str, obj: Any) -> dict[str, Any]:
         data["person"] = obj.person.slug
         data["started"] = format_partial(obj.started_on, obj.started_precision)
         data["ended"] = format_partial(obj.ended_on, obj.ended_precision)
+    elif isinstance(obj, m.Reply):
+        data["quote"] = str(obj.quote_id)
+        data["source"] = obj.source.slug
+        data["replied"] = format_partial(obj.replied_on, obj.replied_precision)
     return data
 
 

@@ -428,6 +428,25 @@ class SignatureForm(VersionedForm):
     note = _area("Note", L("signatures", "note"))
 
 
+class ReplyForm(VersionedForm):
+    quote = _text(
+        "Quote", 20, required=True, description="The quote's number, as in its page's address."
+    )
+    response = SelectField("Reply", choices=_choices(m.REPLY_RESPONSES))
+    replied_by = SelectField(
+        "Replied by",
+        choices={"person": "the speaker", "representative": "a representative"},
+    )
+    representative = _text(
+        "Representative", L("replies", "representative"), description="Who replied for them."
+    )
+    source = _picker("Evidence", "source", 500, True, "The source of the reply: slug or title.")
+    replied = StringField(
+        "Date", [Optional(), partial_date], description="Blank: the source's date."
+    )
+    note = _area("Editors' note", L("replies", "note"), description=EDITORS_ONLY)
+
+
 FORMS: dict[str, type[VersionedForm]] = {
     "person": PersonForm,
     "source": SourceForm,
@@ -439,4 +458,5 @@ FORMS: dict[str, type[VersionedForm]] = {
     "statement": StatementForm,
     "signature": SignatureForm,
     "affiliation": AffiliationForm,
+    "reply": ReplyForm,
 }

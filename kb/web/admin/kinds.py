@@ -16,7 +16,7 @@ from kb.web.database import get_session
 
 PAGE_SIZE = 50
 ENTITY_RULE = (
-    "<any(person,source,quote,topic,claim,stance,claim_relation,statement,signature,affiliation)"
+    "<any(person,source,quote,topic,claim,stance,claim_relation,statement,signature,affiliation,reply)"
     ":entity>"
 )
 TITLES = {
@@ -30,6 +30,7 @@ TITLES = {
     "statement": ("Statement", "Statements"),
     "signature": ("Signature", "Signatures"),
     "affiliation": ("Affiliation", "Affiliations"),
+    "reply": ("Reply", "Replies"),
 }
 ENTITY_ORDER = tuple(TITLES)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -46,7 +46,7 @@ def _referenced(revisions: list[m.Revision]) -> dict[str, set[int]]:
             continue
         for name, pair in (rev.changes or {}).items():
             target = _fk_target(cls, name)
-            if target:
+            if target in history.MODELS:  # (a report's fixing revision is shown as its number)
                 wanted.setdefault(target, set()).update(v for v in pair if isinstance(v, int))
     return wanted
 
@@ -57,6 +57,7 @@ def _changes(rev: m.Revision, names: dict[tuple[str, int], str]) -> list[dict[st
     changes = []
     for name, (before, after) in (rev.changes or {}).items():
         target = _fk_target(cls, name) if cls else None
+        target = target if target in history.MODELS else None  # a revision: its number
 
         def show(v: Any, target: str | None = target, quotes: bool = name == "evidence") -> str:
             if v is None or v == []:
@@ -172,7 +173,7 @@ def revert(revision_id: int) -> Any:
         session.rollback()
         return _refused(entity, entity_id, revision_id, CONCURRENT_REVERT, [])
     flash(f"Reverted revision {revision_id} (recorded as revision {new_rev.id}).")
-    return redirect(url_for("admin.record_history", entity=entity, record_id=entity_id))
+    return redirect(urls.history(entity, entity_id))
 
 
 def _revert_confirm(rev: m.Revision, preview: dict[str, Any], form: Any) -> str:
