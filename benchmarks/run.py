@@ -31,8 +31,6 @@ import io
 import json
 import os
 import platform
-import random
-import re
 import shutil
 import socket
 import sqlite3
@@ -48,6 +46,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(ROOT))
+
+from loadrun import Load, log, parse_wrk  # noqa: E402
+from rotating import bench_first_visits, first_visit_kinds  # noqa: E402
+from target import SQLITE_PRAGMAS, Db, connection, dict_rows, url_of  # noqa: E402
 
 from kb.formats.kb1 import FIELDS  # noqa: E402
 
@@ -97,12 +99,6 @@ TABLES = (
     "stance",
     "stance_evidence",
     "claim_relation",
-)
-SQLITE_PRAGMAS = (
-    "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
 )
 
 
@@ -167,16 +163,12 @@ class Results:
         self.add(section, name, "", note=f"missing: {why}")
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 # ----------------------------------------------------------------------------- kb helpers
 
 
-def kb_env(db: Path, instance: Path) -> dict[str, str]:
+def kb_env(db: Db, instance: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["KB_DATABASE_URL"] = f"sqlite:///{db}"
+    env["KB_DATABASE_URL"] = url_of(db)
     env["KB_INSTANCE_PATH"] = str(instance)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("KB_SECRET_KEY", "benchmark-only")
@@ -185,11 +177,11 @@ def kb_env(db: Path, instance: Path) -> dict[str, str]:
 
 def kb_cmd(*args: str) -> list[str]:
     """The `kb` command of the checkout this script lives in (not whatever kb is installed)."""
-    return [sys.executable, "-c", "from kb.cli import cli; cli()", *args]
+    return [sys.executable, "-c", "from kb.__main__ import cli; cli()", *args]
 
 
 def run_kb(
-    args: list[str], db: Path, instance: Path, timeout: float
+    args: list[str], db: Db, instance: Path, timeout: float
 ) -> tuple[float, subprocess.CompletedProcess[str]]:
     started = time.perf_counter()
     proc = subprocess.run(
@@ -210,8 +202,8 @@ def sqlite_connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def count_rows(db: Path) -> dict[str, int]:
-    with contextlib.closing(sqlite3.connect(db)) as conn:
+def count_rows(db: Db) -> dict[str, int]:
+    with connection(db) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
 
 
@@ -220,13 +212,13 @@ def remove_db(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def make_app(db: Path, instance: Path) -> Any:
+def make_app(db: Db, instance: Path) -> Any:
     sys.path.insert(0, str(ROOT))
     os.environ["KB_INSTANCE_PATH"] = str(instance)
     from kb import create_app
 
     return create_app(
-        {"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "benchmark-only", "HTTP_CACHING": False}
+        {"DATABASE_URL": url_of(db), "SECRET_KEY": "benchmark-only", "HTTP_CACHING": False}
     )
 
 
@@ -242,7 +234,7 @@ def free_port() -> int:
 class Server:
     """`kb serve` on loopback, started and stopped by this script."""
 
-    def __init__(self, db: Path, instance: Path, logfile: Path, workers: int | None = None):
+    def __init__(self, db: Db, instance: Path, logfile: Path, workers: int | None = None):
         self.port = free_port()
         args = ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if workers:
@@ -468,7 +460,7 @@ def bench_import(bulk: Bulk, work: Path, db: Path, runs: int, budget: Budget) ->
 # ----------------------------------------------------------------------------- exports
 
 
-def floor_stances_csv(db: Path) -> tuple[int, float, float]:
+def floor_stances_csv(db: Db) -> tuple[int, float, float]:
     """Plain sqlite3 + csv writing the rows of /export/stances.csv (the same two ordered
     queries, merged): rows, seconds, time to the first row."""
     started = time.perf_counter()
@@ -477,7 +469,7 @@ def floor_stances_csv(db: Path) -> tuple[int, float, float]:
     writer.writerow(STANCE_COLUMNS)  # the header kb writes: only the rows are the floor's own
     first = None
     n = 0
-    with contextlib.closing(sqlite3.connect(db)) as conn:
+    with connection(db) as conn:
         rows = conn.execute(
             "SELECT s.id, p.slug, c.slug, s.position, s.basis, s.probability, s.horizon, s.as_of,"
             " s.note FROM stance s JOIN person p ON p.id = s.person_id"
@@ -502,16 +494,15 @@ def floor_stances_csv(db: Path) -> tuple[int, float, float]:
     return n, time.perf_counter() - started, first or 0.0
 
 
-def floor_json(db: Path) -> tuple[int, float, float]:
+def floor_json(db: Db) -> tuple[int, float, float]:
     """Plain sqlite3 + json writing every record of the knowledge base, one object each."""
     started = time.perf_counter()
     first = None
     n = 0
-    with contextlib.closing(sqlite3.connect(db)) as conn, open(os.devnull, "w") as sink:
-        conn.row_factory = sqlite3.Row
+    with connection(db) as conn, open(os.devnull, "w") as sink:
         for table in ("person", "topic", "source", "claim", "quote", "stance", "claim_relation"):
-            for row in conn.execute(f"SELECT * FROM {table} ORDER BY id"):
-                sink.write(json.dumps(dict(row), default=str))
+            for row in dict_rows(conn, f"SELECT * FROM {table} ORDER BY id"):
+                sink.write(json.dumps(row, default=str))
                 sink.write(",\n")
                 n += 1
                 if first is None:
@@ -520,7 +511,7 @@ def floor_json(db: Path) -> tuple[int, float, float]:
 
 
 def bench_exports(
-    res: Results, work: Path, db: Path, runs: int, json_runs: int, budget: Budget
+    res: Results, work: Path, db: Db, runs: int, json_runs: int, budget: Budget
 ) -> None:
     counts = count_rows(db)
     records = sum(counts[t] for t in ("person", "topic", "source", "claim", "quote", "stance"))
@@ -585,10 +576,10 @@ def bench_exports(
 # ----------------------------------------------------------------------------- pages
 
 
-def pick_subjects(db: Path) -> dict[str, str]:
+def pick_subjects(db: Db) -> dict[str, str]:
     """The hottest person, claim and topic (the worst case for their pages), and the median
     person and claim by number of stances (the typical case)."""
-    with contextlib.closing(sqlite3.connect(db)) as conn:
+    with connection(db) as conn:
 
         def ranked(table: str, column: str) -> list[str]:
             return [
@@ -633,6 +624,11 @@ def page_urls(app: Any, subjects: dict[str, str]) -> dict[str, str | None]:
         "search": ("browse.search", {"q": "existential risk"}),
         "search (rare word)": ("browse.search", {"q": "4242"}),
         "graph": ("graph.graph", {}),
+        "agreement": ("graph.agreement", {}),
+        "compare (busiest, median person)": (
+            "graph.compare",
+            {"slug_a": subjects["person"], "slug_b": subjects["median person"]},
+        ),
     }
     urls: dict[str, str | None] = {}
     with app.test_request_context():
@@ -676,10 +672,10 @@ def capture_sql(app: Any, url: str) -> tuple[int, list[tuple[str, Any]], float]:
     return status, statements, first
 
 
-def replay_sql(db: Path, statements: list[tuple[str, Any]], budget: float) -> list[float]:
+def replay_sql(db: Db, statements: list[tuple[str, Any]], budget: float) -> list[float]:
     """Latency (ms) of running the statements with plain sqlite3, repeated within `budget` s."""
     times: list[float] = []
-    with contextlib.closing(sqlite_connect(db)) as conn:
+    with connection(db, tuned=True) as conn:
         deadline = time.perf_counter() + budget
         while not times or (time.perf_counter() < deadline and len(times) < 200):
             started = time.perf_counter()
@@ -687,32 +683,6 @@ def replay_sql(db: Path, statements: list[tuple[str, Any]], budget: float) -> li
                 conn.execute(sql, params or ()).fetchall()
             times.append((time.perf_counter() - started) * 1000)
     return times
-
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def parse_wrk(output: str) -> dict[str, float]:
-    """requests/s, p50 and p99 (ms), errors from `wrk --latency` output."""
-
-    def ms(label: str) -> float:
-        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
-        if not match:
-            raise ValueError(f"no {label}% latency in wrk output:\n{output}")
-        return float(match.group(1)) * _UNITS[match.group(2)]
-
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if not rps or float(rps.group(1)) == 0:
-        return {"rps": 0.0, "p50": 0.0, "p99": 0.0, "errors": 0.0, "socket_errors": ""}
-    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    socket_errors = re.search(r"Socket errors: (.*)", output)
-    return {
-        "rps": float(rps.group(1)) if rps else 0.0,
-        "p50": ms("50"),
-        "p99": ms("99"),
-        "errors": float(errors.group(1)) if errors else 0.0,
-        "socket_errors": socket_errors.group(1) if socket_errors else "",
-    }
 
 
 WARMUP_SECONDS = 3
@@ -766,7 +736,7 @@ def warm(port: int, url: str, threads: int, connections: int, seconds: int) -> N
 def bench_pages(
     res: Results,
     work: Path,
-    db: Path,
+    db: Db,
     runs: int,
     seconds: int,
     threads: int,
@@ -857,7 +827,9 @@ def bench_pages(
             rps.floor.append(1000.0 / statistics.median(floor))
             p50.note = f"{len(statements)} SQL statements"
             rps.note = "floor: one connection, serial"
-        bench_rotating(res, work, db, server.port, runs, seconds, threads, connections, budget)
+        kinds = first_visit_kinds(db, urls)
+        load = Load(threads, connections, seconds)
+        bench_first_visits(res, work, server.port, kinds, runs, load, budget)
         # A revalidation: the same page with a matching If-None-Match is a 304.
         status, _, _ = fetch(server.port, "/")
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
@@ -889,107 +861,22 @@ def bench_pages(
         server.stop()
 
 
-ROTATING_LUA = """
-local paths = {%s}
-local counter = 0
-function setup(thread)
-  thread:set("offset", counter * 7919)
-  counter = counter + 1
-end
-local i = 0
-function request()
-  i = i + 1
-  return wrk.format("GET", paths[((offset or 0) + i) %% #paths + 1])
-end
-"""
-
-
-def rotating_urls(db: Path) -> dict[str, list[str]]:
-    """Many different pages of each kind, in a fixed random order: with one page the workers
-    answer from their page cache after the first request, so these show the uncached path
-    (2,000 person pages of ~250 KB each cannot stay in 32 MB a worker)."""
-    from urllib.parse import quote
-
-    rng = random.Random(42)
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        people = [r[0] for r in conn.execute("SELECT slug FROM person")]
-        claims = [r[0] for r in conn.execute("SELECT slug FROM claim")]
-        topics = [r[0] for r in conn.execute("SELECT slug FROM topic")]
-    rng.shuffle(people)
-    lists = [
-        f"/claims?topic={quote(t)}&position={p}&page={n}"
-        for t in topics
-        for p in ("supports", "opposes", "mixed")
-        for n in range(1, 21)
-    ]
-    rng.shuffle(lists)
-    return {
-        f"person, {min(len(people), 2000):,} different in turn": [
-            f"/people/{quote(s)}" for s in people[:2000]
-        ],
-        "claim, 2,000 different in turn": [
-            f"/claims/{quote(s)}" for s in rng.sample(claims, min(2000, len(claims)))
-        ],
-        f"claim list, {len(lists):,} filters and pages in turn": lists,
-        "search, 1,000 different numbers in turn": [
-            f"/search?q={rng.randrange(1, 1_000_000)}" for _ in range(1000)
-        ],
-    }
-
-
-def bench_rotating(
-    res: Results,
-    work: Path,
-    db: Path,
-    port: int,
-    runs: int,
-    seconds: int,
-    threads: int,
-    connections: int,
-    budget: Budget,
-) -> None:
-    """wrk through many different URLs of one kind (a Lua script picks the next one)."""
-    for name, urls in rotating_urls(db).items():
-        script = work / "rotating.lua"
-        script.write_text(ROTATING_LUA % ", ".join(json.dumps(u) for u in urls))
-        label = f"{name} (uncached)"
-        rps = res.add("pages", f"{label} req/s", "req/s")
-        p50 = res.add("pages", f"{label} p50", "ms", better="lower")
-        p99 = res.add("pages", f"{label} p99", "ms", better="lower")
-        for run in range(min(runs, 2)):
-            if run and budget.over():
-                p99.note = f"{run} run(s): time budget spent"
-                break
-            out = subprocess.run(
-                [
-                    "wrk",
-                    f"-t{threads}",
-                    f"-c{connections}",
-                    f"-d{seconds}s",
-                    "--timeout",
-                    "30s",
-                    "--latency",
-                    "-s",
-                    str(script),
-                    f"http://127.0.0.1:{port}/",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=seconds + 60,
-            ).stdout
-            figures = parse_wrk(out)
-            if not figures["rps"]:
-                p99.note = f"no request completed within {seconds} s"
-                continue
-            rps.values.append(figures["rps"])
-            p50.values.append(figures["p50"])
-            p99.values.append(figures["p99"])
-            if figures["errors"] or figures["socket_errors"]:
-                p99.note = f"errors: {figures['errors']:.0f} non-2xx/3xx {figures['socket_errors']}"
-            log(
-                f"pages: {name} run {run + 1}: {figures['rps']:.0f} req/s, "
-                f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms"
-            )
+def bench_uncached(res: Results, work: Path, db: Db, runs: int, load: Load, budget: Budget) -> None:
+    """--only uncached: bench_pages' first-visit runs alone, after warming every worker's
+    agreement graph (/graph and the busiest person until steady, as bench_pages does)."""
+    if not shutil.which("wrk"):
+        res.missing("pages", "all pages", "wrk is not installed (apt-get install wrk)")
+        return
+    urls = page_urls(make_app(db, work / "instance"), pick_subjects(db))
+    server = Server(db, work / "instance", work / "serve-pages.log")
+    try:
+        for url in (urls["graph"], urls["person (busiest)"]):
+            if url:
+                warm(server.port, url, load.threads, load.connections, WARMUP_SECONDS)
+        kinds = first_visit_kinds(db, urls)
+        bench_first_visits(res, work, server.port, kinds, runs, load, budget)
+    finally:
+        server.stop()
 
 
 # ----------------------------------------------------------------------------- graph
@@ -1013,7 +900,7 @@ with app.app_context():
 """
 
 
-def bench_graph(res: Results, work: Path, db: Path, runs: int, budget: Budget) -> None:
+def bench_graph(res: Results, work: Path, db: Db, runs: int, budget: Budget) -> None:
     names = {
         "agreement": ("agreement graph, cold", "s"),
         "camps": ("camps from the agreement graph", "s"),
@@ -1035,7 +922,7 @@ def bench_graph(res: Results, work: Path, db: Path, runs: int, budget: Budget) -
             metrics["cold_total"].note = f"{run} run(s): time budget spent"
             break
         proc = subprocess.run(
-            [sys.executable, "-c", GRAPH_SNIPPET, str(ROOT), f"sqlite:///{db}"],
+            [sys.executable, "-c", GRAPH_SNIPPET, str(ROOT), url_of(db)],
             env={**os.environ, "KB_INSTANCE_PATH": str(work / "instance")},
             capture_output=True,
             text=True,
@@ -1194,6 +1081,9 @@ def main(argv: list[str] | None = None) -> int:
                 args.connections,
                 budget,
             )
+        load = Load(args.threads, args.connections, plan["page_seconds"])
+        if "uncached" in sections and "pages" not in sections:
+            bench_uncached(res, work, db, plan["pages"], load, budget)
         if bulk is not None:
             bench_import(bulk, work, db, plan["bulk"], budget)
     finally:

@@ -1,0 +1,108 @@
+"""The database a benchmark measures: an SQLite file (a Path) or a PostgreSQL URL (a str).
+
+    python benchmarks/run.py --db-url postgresql+psycopg://postgres@127.0.0.1:55001/postgres \
+        --only pages,graph,export
+
+Every section reaches its database through these helpers: `url_of` for kb (KB_DATABASE_URL),
+`connect` for the plain-driver floors and the benchmark's own queries (sqlite3 for a file,
+psycopg for PostgreSQL), `prepare_postgres` to migrate a PostgreSQL database and fill it with
+`kb synth` when it holds no people yet (one already loaded is reused as it is).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+Db = Path | str
+"""An SQLite file, or a SQLAlchemy URL of a PostgreSQL database."""
+
+SQLITE_PRAGMAS = (
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def is_sqlite(db: Db) -> bool:
+    return isinstance(db, Path)
+
+
+def url_of(db: Db) -> str:
+    """The SQLAlchemy URL kb is given for `db`."""
+    return f"sqlite:///{db}" if isinstance(db, Path) else db
+
+
+def kind(db: Db) -> str:
+    return "SQLite" if is_sqlite(db) else "PostgreSQL"
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy URL (postgresql+psycopg://...) as psycopg's own connect() takes it."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme.split('+')[0]}://{rest}"
+
+
+def connect(db: Db, tuned: bool = False) -> Any:
+    """A plain DB-API connection: sqlite3 (with kb's connection settings when `tuned`) or
+    psycopg, in autocommit so that reads see the latest commit."""
+    if isinstance(db, Path):
+        conn = sqlite3.connect(db)
+        if tuned:
+            for pragma in SQLITE_PRAGMAS:
+                conn.execute(pragma)
+        return conn
+    import psycopg
+
+    return psycopg.connect(libpq_url(db), autocommit=True)
+
+
+@contextlib.contextmanager
+def connection(db: Db, tuned: bool = False) -> Iterator[Any]:
+    conn = connect(db, tuned)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def rows(db: Db, sql: str) -> list[tuple[Any, ...]]:
+    with connection(db) as conn:
+        return list(conn.execute(sql).fetchall())
+
+
+def dict_rows(conn: Any, sql: str) -> Iterator[dict[str, Any]]:
+    """Rows of `sql` as dicts, on either driver."""
+    cursor = conn.execute(sql)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def prepare_postgres(
+    url: str, synth: list[str], run_kb: Callable[[list[str], float], Any], log: Callable
+) -> float | None:
+    """Migrate the PostgreSQL database at `url` and, when it has no people, fill it with
+    `kb synth` (`synth`: its arguments). Returns the seconds kb synth took, or None when the
+    database was already loaded and is reused as it is."""
+    _, proc = run_kb(["db", "upgrade"], 600)
+    if proc.returncode:
+        raise RuntimeError(f"kb db upgrade failed on {url}:\n{proc.stderr}")
+    if rows(url, "SELECT count(*) FROM person")[0][0]:
+        log(f"PostgreSQL database already loaded; reused: {url}")
+        return None
+    seconds, proc = run_kb(synth, 3600)
+    if proc.returncode:
+        raise RuntimeError(f"kb synth failed on {url}:\n{proc.stdout}\n{proc.stderr}")
+    with connection(url) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return float(seconds)
+
+
+def run_quietly(args: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, **kw)
