@@ -104,3 +104,65 @@ def rotation_script(path: Path, urls: list[str]) -> Path:
     salt = f"{int(time.time())}{_SALTS[0]}"
     path.write_text(ROTATING_LUA % (", ".join(json.dumps(u) for u in urls), salt))
     return path
+
+
+WARMUP_SECONDS = 3
+WARMUP_ROUNDS = 10
+
+
+def steady(before: dict[str, float] | None, now: dict[str, float]) -> bool:
+    """Whether a warm-up run shows the steady state: a p99 under 50 ms, or (for a page that
+    is slow even when warm) two runs in a row with p99 within 4x p50 and p50s within 25% of
+    each other. One run alone is not enough: when every request of a short run is a first
+    rendering, p99 is close to p50 too, and the workers that answered nothing yet are the
+    cold ones."""
+    if not now["rps"]:
+        return False
+    if now["p99"] < 50:
+        return True
+    if before is None or not before["rps"]:
+        return False
+    even = before["p99"] <= 4 * before["p50"] and now["p99"] <= 4 * now["p50"]
+    return even and abs(now["p50"] - before["p50"]) <= 0.25 * max(now["p50"], before["p50"])
+
+
+def warm(port: int, url: str, threads: int, connections: int, seconds: int) -> None:
+    """Load runs whose figures are thrown away, until the workers are warm (see `steady`):
+    each keeps its own graph and page caches, and its first request of a page fills them
+    (seconds at the reference scale, with the other workers doing the same on 2 cores); at
+    most WARMUP_ROUNDS runs. These runs close the connection after every request: wrk
+    otherwise keeps its few connections for the whole run, the kernel hands them to
+    whichever workers accept first, and a worker that got none stayed cold until a measured
+    run reached it."""
+    before = None
+    for _ in range(WARMUP_ROUNDS):
+        out = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s"]
+            + ["-H", "Connection: close"]
+            + ["--latency", f"http://127.0.0.1:{port}{url}"],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        ).stdout
+        try:
+            figures = parse_wrk(out)
+        except ValueError:  # no request completed within the run
+            before = None
+            continue
+        if steady(before, figures):
+            return
+        before = figures
+
+
+def get_ms(port: int, path: str) -> tuple[int, float]:
+    """One GET on loopback, the body read whole: status and milliseconds."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    started = time.perf_counter()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    conn.close()
+    return response.status, elapsed

@@ -1,6 +1,7 @@
 """kb's benchmark: bulk load, exports, pages and the agreement graph, each beside its floor.
 
     python benchmarks/run.py [--scale tiny|small|reference] [--runs N] [--only SECTIONS]
+                             [--db FILE | --db-url postgresql+psycopg://...]
 
 Builds a synthetic SQLite database with `kb synth` (the reference scale is 2,000 people,
 50,000 claims, 200,000 sources, 1,000,000 quotes, 1,000,000 stances, 200,000 relations),
@@ -14,7 +15,15 @@ then measures:
 - pages: /, a person page, a claim page, a filtered claim list, a search and /graph under
   `wrk -t2 -c8` on loopback: requests/s, p50 and p99, against the SQL the page runs, replayed
   with plain sqlite3;
-- graph: building the agreement graph and the camps, cold and from the cache.
+- graph: building the agreement graph and the camps, cold and from the cache;
+- uncached (also part of pages): every public page kind with every request a first visit
+  (benchmarks/rotating.py);
+- after-edit: the same first visits, each kind's runs right after one real edit
+  (benchmarks/after_edit.py);
+- datasette: kb's filtered list and search beside Datasette's on a copy of the same data
+  (benchmarks/datasette_side.py).
+
+`--db-url postgresql+psycopg://...` measures a PostgreSQL database instead (benchmarks/target.py).
 
 Every figure is the median of several runs with min and max. The table is printed and written
 as JSON to benchmarks/out/. Anything kb does not have yet is reported as "missing".
@@ -47,7 +56,10 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(ROOT))
 
-from loadrun import Load, log, parse_wrk  # noqa: E402
+import target  # noqa: E402
+from after_edit import bench_after_edit  # noqa: E402
+from datasette_side import bench_datasette  # noqa: E402
+from loadrun import WARMUP_SECONDS, Load, log, parse_wrk, warm  # noqa: E402
 from rotating import bench_first_visits, first_visit_kinds  # noqa: E402
 from target import SQLITE_PRAGMAS, Db, connection, dict_rows, url_of  # noqa: E402
 
@@ -685,54 +697,6 @@ def replay_sql(db: Db, statements: list[tuple[str, Any]], budget: float) -> list
     return times
 
 
-WARMUP_SECONDS = 3
-WARMUP_ROUNDS = 10
-
-
-def steady(before: dict[str, float] | None, now: dict[str, float]) -> bool:
-    """Whether a warm-up run shows the steady state: a p99 under 50 ms, or (for a page that
-    is slow even when warm) two runs in a row with p99 within 4x p50 and p50s within 25% of
-    each other. One run alone is not enough: when every request of a short run is a first
-    rendering, p99 is close to p50 too, and the workers that answered nothing yet are the
-    cold ones."""
-    if not now["rps"]:
-        return False
-    if now["p99"] < 50:
-        return True
-    if before is None or not before["rps"]:
-        return False
-    even = before["p99"] <= 4 * before["p50"] and now["p99"] <= 4 * now["p50"]
-    return even and abs(now["p50"] - before["p50"]) <= 0.25 * max(now["p50"], before["p50"])
-
-
-def warm(port: int, url: str, threads: int, connections: int, seconds: int) -> None:
-    """Load runs whose figures are thrown away, until the workers are warm (see `steady`):
-    each keeps its own graph and page caches, and its first request of a page fills them
-    (seconds at the reference scale, with the other workers doing the same on 2 cores); at
-    most WARMUP_ROUNDS runs. These runs close the connection after every request: wrk
-    otherwise keeps its few connections for the whole run, the kernel hands them to
-    whichever workers accept first, and a worker that got none stayed cold until a measured
-    run reached it."""
-    before = None
-    for _ in range(WARMUP_ROUNDS):
-        out = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s"]
-            + ["-H", "Connection: close"]
-            + ["--latency", f"http://127.0.0.1:{port}{url}"],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-        ).stdout
-        try:
-            figures = parse_wrk(out)
-        except ValueError:  # no request completed within the run
-            before = None
-            continue
-        if steady(before, figures):
-            return
-        before = figures
-
-
 def bench_pages(
     res: Results,
     work: Path,
@@ -752,7 +716,7 @@ def bench_pages(
     server = Server(db, work / "instance", work / "serve-pages.log")
     try:
         for name, url in urls.items():
-            target = name.startswith(("person", "claim", "search"))
+            judged = name.startswith(("person", "claim", "search"))
             label = f"{name} {url}" if url else name
             if url is None:
                 res.missing("pages", name, "no such endpoint yet")
@@ -769,7 +733,7 @@ def bench_pages(
                     "ms",
                     better="lower",
                     values=[first * 1000],
-                    target=f"< {TARGETS['page_p99_ms']:.0f} ms" if target else "",
+                    target=f"< {TARGETS['page_p99_ms']:.0f} ms" if judged else "",
                     note=f"not load-tested: over {SLOW_PAGE_S:.0f} s",
                 )
                 slow.floor.extend(replay_sql(db, statements, budget=0.0))
@@ -782,7 +746,7 @@ def bench_pages(
                 f"{label} p99",
                 "ms",
                 better="lower",
-                target=f"< {TARGETS['page_p99_ms']:.0f} ms" if target else "",
+                target=f"< {TARGETS['page_p99_ms']:.0f} ms" if judged else "",
             )
             # Warm every worker (see warm); what follows measures the steady state.
             fetch(server.port, url)
@@ -879,6 +843,41 @@ def bench_uncached(res: Results, work: Path, db: Db, runs: int, load: Load, budg
         server.stop()
 
 
+def bench_edits(res: Results, work: Path, db: Db, runs: int, load: Load, budget: Budget) -> None:
+    """--only after-edit: benchmarks/after_edit.py on its own server."""
+    if not shutil.which("wrk"):
+        res.missing("after-edit", "all pages", "wrk is not installed (apt-get install wrk)")
+        return
+    urls = page_urls(make_app(db, work / "instance"), pick_subjects(db))
+    kinds = first_visit_kinds(db, urls)
+    server = Server(db, work / "instance", work / "serve-after-edit.log")
+    try:
+        env = kb_env(db, work / "instance")
+        bench_after_edit(res, work, db, env, server.port, urls, kinds, runs, load, budget)
+    finally:
+        server.stop()
+
+
+def bench_beside_datasette(res: Results, work: Path, db: Db, runs: int, load: Load) -> str:
+    """--only datasette: benchmarks/datasette_side.py against `kb serve` on the same data."""
+    if not shutil.which("wrk"):
+        res.missing("datasette", "all rows", "wrk is not installed (apt-get install wrk)")
+        return ""
+
+    def export(args: list[str]) -> bool:
+        _, proc = run_kb(args, db, work / "instance", 3600)
+        if proc.returncode:
+            log(f"datasette: kb export failed: {(proc.stderr or proc.stdout)[-500:]}")
+        return proc.returncode == 0
+
+    server = Server(db, work / "instance", work / "serve-datasette.log")
+    try:
+        topic = pick_subjects(db)["topic"]
+        return bench_datasette(res, work, export, server.port, topic, runs, load)
+    finally:
+        server.stop()
+
+
 # ----------------------------------------------------------------------------- graph
 
 GRAPH_SNIPPET = """
@@ -956,7 +955,7 @@ def judge(res: Results) -> None:
             metric.ok = med < TARGETS["export_ttfb_ms"]
         elif metric.name.endswith("peak RSS"):
             metric.ok = med <= TARGETS["export_rss_mb"]
-        elif metric.name.endswith(("p99", "in-process")):
+        elif metric.name.endswith(("p99", "in-process", "after an edit")):
             metric.ok = med < TARGETS["page_p99_ms"]
         elif metric.name == "agreement + camps, cold":
             metric.ok = med < TARGETS["graph_cold_s"]
@@ -1001,6 +1000,34 @@ def table(res: Results) -> str:
 # ----------------------------------------------------------------------------- main
 
 
+def choose_db(args: Any, work: Path, res: Results, bulk: Bulk | None, runs: int) -> Db:
+    """The database measured: --db as it is, --db-url (PostgreSQL) migrated and loaded with
+    `kb synth` when empty, or a fresh SQLite file built with `kb synth` (timed by the bulk
+    section when it runs)."""
+    scale = SCALES[args.scale]
+    if args.db_url:
+        url: str = args.db_url
+
+        def kb_on_pg(kb_args: list[str], timeout: float) -> Any:
+            return run_kb(kb_args, url, work / "instance", timeout)
+
+        log(f"preparing the PostgreSQL database ({args.scale} scale when empty)")
+        seconds = target.prepare_postgres(url, synth_args(scale), scale["people"], kb_on_pg, log)
+        if seconds:
+            rows = sum(count_rows(url).values())
+            res.add("bulk", "kb synth into PostgreSQL", "rows/s", values=[rows / seconds])
+        return url
+    if args.db:
+        return Path(args.db)
+    db = work / "kb.sqlite3"
+    log(f"building the {args.scale} database with kb synth")
+    if bulk is not None:
+        bench_synth(bulk, work, scale, runs, db)
+    else:
+        build_db(work, scale, db)
+    return db
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=list(SCALES), default="small")
@@ -1008,12 +1035,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="bulk,export,pages,graph",
-        help="comma-separated sections to run (default: all)",
+        help="comma-separated sections to run (default: bulk,export,pages,graph): "
+        "bulk, export, pages (warm pages, then the uncached first visits), graph; "
+        "uncached (the first visits alone); after-edit (one real edit before each kind's "
+        "first-visit runs); datasette (kb beside Datasette on a `kb export --format sqlite` "
+        "copy). See benchmarks/RESULTS.md, 'How each measure is made'",
     )
     parser.add_argument(
         "--db",
         type=Path,
         help="reuse this synthetic SQLite database instead of building one (skips bulk)",
+    )
+    parser.add_argument(
+        "--db-url",
+        help="measure this PostgreSQL database (postgresql+psycopg://...) instead of SQLite: "
+        "migrated, and filled with kb synth at --scale when it has no people (one already "
+        "loaded is reused; it must hold --scale's number of people); sections pages, "
+        "uncached, graph, export, after-edit, datasette (bulk's floor is SQLite's own)",
     )
     parser.add_argument("--workdir", type=Path, help="keep databases here (default: a temp dir)")
     parser.add_argument("--out", type=Path, default=OUT, help="where the JSON goes")
@@ -1041,6 +1079,7 @@ def main(argv: list[str] | None = None) -> int:
     minutes = args.budget if args.budget is not None else BUDGET_MINUTES.get(args.scale)
     budget = Budget(minutes * 60 if minutes else None)
     res = Results()
+    sides = ""
     tmp = None
     if args.workdir:
         work = args.workdir
@@ -1050,16 +1089,9 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
     (work / "instance").mkdir(exist_ok=True)
     try:
-        bulk = bulk_metrics(res) if "bulk" in sections and not args.db else None
-        if args.db:
-            db = args.db
-        else:
-            db = work / "kb.sqlite3"
-            log(f"building the {args.scale} database with kb synth")
-            if bulk is not None:
-                bench_synth(bulk, work, SCALES[args.scale], plan["bulk"], db)
-            else:
-                build_db(work, SCALES[args.scale], db)
+        reused = args.db or args.db_url
+        bulk = bulk_metrics(res) if "bulk" in sections and not reused else None
+        db = choose_db(args, work, res, bulk, plan["bulk"])
         counts = count_rows(db)
         log(f"database: {counts}")
         # Every section gets at least one run; repeated runs stop once the time budget is
@@ -1084,6 +1116,10 @@ def main(argv: list[str] | None = None) -> int:
         load = Load(args.threads, args.connections, plan["page_seconds"])
         if "uncached" in sections and "pages" not in sections:
             bench_uncached(res, work, db, plan["pages"], load, budget)
+        if "datasette" in sections:
+            sides = bench_beside_datasette(res, work, db, plan["pages"], load)
+        if "after-edit" in sections:
+            bench_edits(res, work, db, plan["pages"], load, budget)
         if bulk is not None:
             bench_import(bulk, work, db, plan["bulk"], budget)
     finally:
@@ -1093,6 +1129,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     report = {
         "scale": args.scale,
+        "database": target.kind(db),
         "counts": counts,
         "plan": plan,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - elapsed)),
@@ -1104,13 +1141,17 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_at_end": os.getloadavg(),
         },
         "results": [m.summary() for m in res.metrics],
+        "beside_datasette": sides,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     out_file = args.out / f"results-{args.scale}-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out_file.write_text(json.dumps(report, indent=2))
     buf = io.StringIO()
-    print(f"kb benchmark, scale {args.scale}: {sum(counts.values()):,} rows", file=buf)
+    rows = sum(counts.values())
+    print(f"kb benchmark, scale {args.scale}, {target.kind(db)}: {rows:,} rows", file=buf)
     print(table(res), file=buf)
+    if sides:
+        print(f"\nkb beside Datasette ({target.kind(db)}):\n{sides}", file=buf)
     print(f"\n{elapsed:.0f} s in all; JSON: {out_file}", file=buf)
     print(buf.getvalue())
     return 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -85,15 +84,25 @@ def dict_rows(conn: Any, sql: str) -> Iterator[dict[str, Any]]:
 
 
 def prepare_postgres(
-    url: str, synth: list[str], run_kb: Callable[[list[str], float], Any], log: Callable
+    url: str,
+    synth: list[str],
+    people: int,
+    run_kb: Callable[[list[str], float], Any],
+    log: Callable[[str], None],
 ) -> float | None:
     """Migrate the PostgreSQL database at `url` and, when it has no people, fill it with
     `kb synth` (`synth`: its arguments). Returns the seconds kb synth took, or None when the
-    database was already loaded and is reused as it is."""
+    database was already loaded (with `people` people: the scale asked for) and is reused."""
     _, proc = run_kb(["db", "upgrade"], 600)
     if proc.returncode:
         raise RuntimeError(f"kb db upgrade failed on {url}:\n{proc.stderr}")
-    if rows(url, "SELECT count(*) FROM person")[0][0]:
+    (found,) = rows(url, "SELECT count(*) FROM person")[0]
+    if found:
+        if found != people:
+            raise RuntimeError(
+                f"{url} already holds {found} people, not this scale's {people}: give an "
+                "empty database (or the one an earlier run at this scale loaded)"
+            )
         log(f"PostgreSQL database already loaded; reused: {url}")
         return None
     seconds, proc = run_kb(synth, 3600)
@@ -102,7 +111,3 @@ def prepare_postgres(
     with connection(url) as conn:
         conn.execute("VACUUM ANALYZE")
     return float(seconds)
-
-
-def run_quietly(args: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, **kw)
