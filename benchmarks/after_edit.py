@@ -41,13 +41,13 @@ from kb.web.database import session_scope
 app = create_app({"DATABASE_URL": sys.argv[2], "SECRET_KEY": "benchmark-only"})
 nth = int(sys.argv[3])
 with app.app_context(), session_scope() as session:
-    claim_id = session.execute(
-        select(m.Stance.claim_id).where(m.Stance.latest).group_by(m.Stance.claim_id)
-        .order_by(func.count().desc(), m.Stance.claim_id).limit(1)
-    ).scalar_one()
+    claim_id, holders = session.execute(
+        select(m.Stance.claim_id, func.count()).where(m.Stance.latest)
+        .group_by(m.Stance.claim_id).order_by(func.count().desc(), m.Stance.claim_id).limit(1)
+    ).one()
     stance = session.scalars(
         select(m.Stance).where(m.Stance.claim_id == claim_id, m.Stance.latest)
-        .order_by(m.Stance.id).offset(nth % 50).limit(1)
+        .order_by(m.Stance.id).offset(nth % min(50, holders)).limit(1)
     ).one()
     data = {c.name: getattr(stance, c.name) for c in m.Stance.__table__.columns}
     data.update(
@@ -61,8 +61,7 @@ with app.app_context(), session_scope() as session:
     savers.save(session, "stance", stance, data, stance.version)
     session.commit()
     print(json.dumps({"seconds": time.perf_counter() - started, "stance": stance.id,
-                      "holders": session.scalar(select(func.count()).where(
-                          m.Stance.claim_id == claim_id, m.Stance.latest))}))
+                      "holders": holders}))
 """
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,7 +113,12 @@ def bench_after_edit(
             if (run or nth) and budget.over():
                 metrics[2].note = f"{run} run(s): time budget spent"
                 break
-            done = edit(db, env, nth)
+            try:
+                done = edit(db, env, nth)
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                commits.note = f"missing: {str(exc)[-300:]}"
+                log(f"after-edit: {exc}")
+                return
             nth += 1
             commits.values.append(done["seconds"] * 1000)
             commits.note = f"a stance of the claim with most latest stances ({done['holders']})"

@@ -23,6 +23,7 @@ fast as Datasette in each row: at least its req/s and at most its p99.
 from __future__ import annotations
 
 import contextlib
+import random
 import socket
 import sqlite3
 import subprocess
@@ -93,6 +94,7 @@ def url_pairs(copy: Path, db: str, topic: str) -> dict[str, tuple[list[str], lis
     with contextlib.closing(sqlite3.connect(copy)) as conn:
         topics = list(conn.execute("SELECT id, slug FROM topics ORDER BY id"))
         (claims,) = conn.execute("SELECT count(*) FROM claims").fetchone()
+        (quotes,) = conn.execute("SELECT max(id) FROM quotes").fetchone()
     topic_id = next((i for i, s in topics if s == topic), topics[0][0] if topics else 0)
     positions = ("supports", "opposes", "mixed")
     kb_lists, ds_lists = [], []
@@ -102,7 +104,9 @@ def url_pairs(copy: Path, db: str, topic: str) -> dict[str, tuple[list[str], lis
                 kb_lists.append(with_visit(f"/claims?topic={quote(slug)}&position={position}"))
                 kb_lists[-1] += f"&page={n + 1}"
                 ds_lists.append(datasette_list(db, i, position, n * max(1, claims // 20)))
-    numbers = [str(n) for n in range(4000, 5000)]
+    # numbers every quote's text holds one of ("Synthetic quote <n> by ..."): a few matches each
+    rng = random.Random(7)
+    numbers = [str(rng.randrange(1, (quotes or 1) + 1)) for _ in range(1000)]
     kb_search = [with_visit(f"/search?q={quote(w)}") for w in COMMON_WORDS]
     ds_search = [f"/{db}/quotes?_search={quote(w)}&_size={PAGE_SIZE}" for w in COMMON_WORDS]
     return {
