@@ -168,6 +168,9 @@ def side_table(rows: list[tuple[str, tuple[Any, Any], tuple[Any, Any]]]) -> str:
         else:
             faster = figures[0] >= figures[2] and figures[1] <= figures[3]
             verdict = "yes" if faster else "NO"
+        troubled = [m.note for m in (kb_p99, ds_p99) if m.note.startswith(("errors", "HTTP"))]
+        if troubled:
+            verdict += f" ({'; '.join(troubled)})"
         cells = [f"{x:,.1f}" if x is not None else "-" for x in figures]
         lines.append(f"| {row} | " + " | ".join(cells) + f" | {verdict} |")
     return "\n".join(lines)
