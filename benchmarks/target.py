@@ -111,3 +111,48 @@ def prepare_postgres(
     with connection(url) as conn:
         conn.execute("VACUUM ANALYZE")
     return float(seconds)
+
+
+@contextlib.contextmanager
+def scratch_postgres(url: str, name: str) -> Iterator[str]:
+    """A new empty database `name` on the same server as `url`'s (its URL), dropped after."""
+    base, _, rest = url.partition("?")
+    server = base.rpartition("/")[0]
+    with connection(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}" + (f"?{rest}" if rest else "")
+    finally:
+        with connection(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def import_into_postgres(
+    url: str,
+    work: Path,
+    run_kb: Callable[[list[str], str, float], Any],
+    log: Callable[[str], None],
+) -> tuple[int, float] | str:
+    """`kb import` of a JSON dump of `url`'s data into a scratch database on the same server:
+    (rows imported, seconds), or why it could not be done."""
+    dump = work / "dump-postgres.json"
+    _, proc = run_kb(["export", "--format", "json", "--output", str(dump)], url, 3600)
+    if proc.returncode:
+        return f"kb export failed: {(proc.stderr or proc.stdout)[-300:]}"
+    try:
+        with scratch_postgres(url, "kb_bench_import") as scratch:
+            _, proc = run_kb(["db", "upgrade"], scratch, 600)
+            if proc.returncode:
+                return f"kb db upgrade failed: {proc.stderr[-300:]}"
+            seconds, proc = run_kb(["import", str(dump)], scratch, 3600)
+            if proc.returncode:
+                return f"kb import failed: {(proc.stderr or proc.stdout)[-300:]}"
+            with connection(scratch) as conn:
+                tables = ("person", "topic", "source", "source_author", "claim", "claim_topic")
+                tables += ("quote", "stance", "stance_evidence", "claim_relation")
+                n = sum(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
+            log(f"bulk: kb import into PostgreSQL: {n} rows in {seconds:.1f} s")
+            return n, float(seconds)
+    finally:
+        dump.unlink(missing_ok=True)
