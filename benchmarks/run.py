@@ -844,10 +844,17 @@ def bench_uncached(res: Results, work: Path, db: Db, runs: int, load: Load, budg
 
 
 def bench_edits(res: Results, work: Path, db: Db, runs: int, load: Load, budget: Budget) -> None:
-    """--only after-edit: benchmarks/after_edit.py on its own server."""
+    """--only after-edit: benchmarks/after_edit.py on its own server, on a copy of an SQLite
+    file (the edits change the data; a PostgreSQL database is edited in place)."""
     if not shutil.which("wrk"):
         res.missing("after-edit", "all pages", "wrk is not installed (apt-get install wrk)")
         return
+    if isinstance(db, Path):  # the edits change the data: never the file given
+        copy = work / "after-edit.sqlite3"
+        remove_db(copy)
+        with contextlib.closing(sqlite3.connect(db)) as src, connection(copy) as dst:
+            src.backup(dst)
+        db = copy
     urls = page_urls(make_app(db, work / "instance"), pick_subjects(db))
     kinds = first_visit_kinds(db, urls)
     server = Server(db, work / "instance", work / "serve-after-edit.log")
