@@ -1,6 +1,7 @@
 """kb's benchmark: bulk load, exports, pages and the agreement graph, each beside its floor.
 
     python benchmarks/run.py [--scale tiny|small|reference] [--runs N] [--only SECTIONS]
+                             [--db FILE | --db-url postgresql+psycopg://...]
 
 Builds a synthetic SQLite database with `kb synth` (the reference scale is 2,000 people,
 50,000 claims, 200,000 sources, 1,000,000 quotes, 1,000,000 stances, 200,000 relations),
@@ -14,7 +15,15 @@ then measures:
 - pages: /, a person page, a claim page, a filtered claim list, a search and /graph under
   `wrk -t2 -c8` on loopback: requests/s, p50 and p99, against the SQL the page runs, replayed
   with plain sqlite3;
-- graph: building the agreement graph and the camps, cold and from the cache.
+- graph: building the agreement graph and the camps, cold and from the cache;
+- uncached (also part of pages): every public page kind with every request a first visit
+  (benchmarks/rotating.py);
+- after-edit: the same first visits, each kind's runs right after one real edit
+  (benchmarks/after_edit.py);
+- datasette: kb's filtered list and search beside Datasette's on a copy of the same data
+  (benchmarks/datasette_side.py).
+
+`--db-url postgresql+psycopg://...` measures a PostgreSQL database instead (benchmarks/target.py).
 
 Every figure is the median of several runs with min and max. The table is printed and written
 as JSON to benchmarks/out/. Anything kb does not have yet is reported as "missing".
@@ -31,8 +40,6 @@ import io
 import json
 import os
 import platform
-import random
-import re
 import shutil
 import socket
 import sqlite3
@@ -48,6 +55,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(ROOT))
+
+import target  # noqa: E402
+from after_edit import bench_after_edit  # noqa: E402
+from datasette_side import bench_datasette  # noqa: E402
+from loadrun import WARMUP_SECONDS, Load, log, parse_wrk, warm  # noqa: E402
+from rotating import bench_first_visits, first_visit_kinds  # noqa: E402
+from target import SQLITE_PRAGMAS, Db, connection, dict_rows, url_of  # noqa: E402
 
 from kb.formats.kb1 import FIELDS  # noqa: E402
 
@@ -97,12 +111,6 @@ TABLES = (
     "stance",
     "stance_evidence",
     "claim_relation",
-)
-SQLITE_PRAGMAS = (
-    "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
 )
 
 
@@ -167,16 +175,12 @@ class Results:
         self.add(section, name, "", note=f"missing: {why}")
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 # ----------------------------------------------------------------------------- kb helpers
 
 
-def kb_env(db: Path, instance: Path) -> dict[str, str]:
+def kb_env(db: Db, instance: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["KB_DATABASE_URL"] = f"sqlite:///{db}"
+    env["KB_DATABASE_URL"] = url_of(db)
     env["KB_INSTANCE_PATH"] = str(instance)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("KB_SECRET_KEY", "benchmark-only")
@@ -185,11 +189,11 @@ def kb_env(db: Path, instance: Path) -> dict[str, str]:
 
 def kb_cmd(*args: str) -> list[str]:
     """The `kb` command of the checkout this script lives in (not whatever kb is installed)."""
-    return [sys.executable, "-c", "from kb.cli import cli; cli()", *args]
+    return [sys.executable, "-c", "from kb.__main__ import cli; cli()", *args]
 
 
 def run_kb(
-    args: list[str], db: Path, instance: Path, timeout: float
+    args: list[str], db: Db, instance: Path, timeout: float
 ) -> tuple[float, subprocess.CompletedProcess[str]]:
     started = time.perf_counter()
     proc = subprocess.run(
@@ -210,8 +214,8 @@ def sqlite_connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def count_rows(db: Path) -> dict[str, int]:
-    with contextlib.closing(sqlite3.connect(db)) as conn:
+def count_rows(db: Db) -> dict[str, int]:
+    with connection(db) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
 
 
@@ -220,13 +224,13 @@ def remove_db(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def make_app(db: Path, instance: Path) -> Any:
+def make_app(db: Db, instance: Path) -> Any:
     sys.path.insert(0, str(ROOT))
     os.environ["KB_INSTANCE_PATH"] = str(instance)
     from kb import create_app
 
     return create_app(
-        {"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "benchmark-only", "HTTP_CACHING": False}
+        {"DATABASE_URL": url_of(db), "SECRET_KEY": "benchmark-only", "HTTP_CACHING": False}
     )
 
 
@@ -242,7 +246,7 @@ def free_port() -> int:
 class Server:
     """`kb serve` on loopback, started and stopped by this script."""
 
-    def __init__(self, db: Path, instance: Path, logfile: Path, workers: int | None = None):
+    def __init__(self, db: Db, instance: Path, logfile: Path, workers: int | None = None):
         self.port = free_port()
         args = ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if workers:
@@ -468,7 +472,7 @@ def bench_import(bulk: Bulk, work: Path, db: Path, runs: int, budget: Budget) ->
 # ----------------------------------------------------------------------------- exports
 
 
-def floor_stances_csv(db: Path) -> tuple[int, float, float]:
+def floor_stances_csv(db: Db) -> tuple[int, float, float]:
     """Plain sqlite3 + csv writing the rows of /export/stances.csv (the same two ordered
     queries, merged): rows, seconds, time to the first row."""
     started = time.perf_counter()
@@ -477,7 +481,7 @@ def floor_stances_csv(db: Path) -> tuple[int, float, float]:
     writer.writerow(STANCE_COLUMNS)  # the header kb writes: only the rows are the floor's own
     first = None
     n = 0
-    with contextlib.closing(sqlite3.connect(db)) as conn:
+    with connection(db) as conn:
         rows = conn.execute(
             "SELECT s.id, p.slug, c.slug, s.position, s.basis, s.probability, s.horizon, s.as_of,"
             " s.note FROM stance s JOIN person p ON p.id = s.person_id"
@@ -502,16 +506,15 @@ def floor_stances_csv(db: Path) -> tuple[int, float, float]:
     return n, time.perf_counter() - started, first or 0.0
 
 
-def floor_json(db: Path) -> tuple[int, float, float]:
+def floor_json(db: Db) -> tuple[int, float, float]:
     """Plain sqlite3 + json writing every record of the knowledge base, one object each."""
     started = time.perf_counter()
     first = None
     n = 0
-    with contextlib.closing(sqlite3.connect(db)) as conn, open(os.devnull, "w") as sink:
-        conn.row_factory = sqlite3.Row
+    with connection(db) as conn, open(os.devnull, "w") as sink:
         for table in ("person", "topic", "source", "claim", "quote", "stance", "claim_relation"):
-            for row in conn.execute(f"SELECT * FROM {table} ORDER BY id"):
-                sink.write(json.dumps(dict(row), default=str))
+            for row in dict_rows(conn, f"SELECT * FROM {table} ORDER BY id"):
+                sink.write(json.dumps(row, default=str))
                 sink.write(",\n")
                 n += 1
                 if first is None:
@@ -520,7 +523,7 @@ def floor_json(db: Path) -> tuple[int, float, float]:
 
 
 def bench_exports(
-    res: Results, work: Path, db: Path, runs: int, json_runs: int, budget: Budget
+    res: Results, work: Path, db: Db, runs: int, json_runs: int, budget: Budget
 ) -> None:
     counts = count_rows(db)
     records = sum(counts[t] for t in ("person", "topic", "source", "claim", "quote", "stance"))
@@ -585,10 +588,10 @@ def bench_exports(
 # ----------------------------------------------------------------------------- pages
 
 
-def pick_subjects(db: Path) -> dict[str, str]:
+def pick_subjects(db: Db) -> dict[str, str]:
     """The hottest person, claim and topic (the worst case for their pages), and the median
     person and claim by number of stances (the typical case)."""
-    with contextlib.closing(sqlite3.connect(db)) as conn:
+    with connection(db) as conn:
 
         def ranked(table: str, column: str) -> list[str]:
             return [
@@ -633,6 +636,11 @@ def page_urls(app: Any, subjects: dict[str, str]) -> dict[str, str | None]:
         "search": ("browse.search", {"q": "existential risk"}),
         "search (rare word)": ("browse.search", {"q": "4242"}),
         "graph": ("graph.graph", {}),
+        "agreement": ("graph.agreement", {}),
+        "compare (busiest, median person)": (
+            "graph.compare",
+            {"slug_a": subjects["person"], "slug_b": subjects["median person"]},
+        ),
     }
     urls: dict[str, str | None] = {}
     with app.test_request_context():
@@ -676,10 +684,10 @@ def capture_sql(app: Any, url: str) -> tuple[int, list[tuple[str, Any]], float]:
     return status, statements, first
 
 
-def replay_sql(db: Path, statements: list[tuple[str, Any]], budget: float) -> list[float]:
+def replay_sql(db: Db, statements: list[tuple[str, Any]], budget: float) -> list[float]:
     """Latency (ms) of running the statements with plain sqlite3, repeated within `budget` s."""
     times: list[float] = []
-    with contextlib.closing(sqlite_connect(db)) as conn:
+    with connection(db, tuned=True) as conn:
         deadline = time.perf_counter() + budget
         while not times or (time.perf_counter() < deadline and len(times) < 200):
             started = time.perf_counter()
@@ -689,84 +697,10 @@ def replay_sql(db: Path, statements: list[tuple[str, Any]], budget: float) -> li
     return times
 
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def parse_wrk(output: str) -> dict[str, float]:
-    """requests/s, p50 and p99 (ms), errors from `wrk --latency` output."""
-
-    def ms(label: str) -> float:
-        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
-        if not match:
-            raise ValueError(f"no {label}% latency in wrk output:\n{output}")
-        return float(match.group(1)) * _UNITS[match.group(2)]
-
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if not rps or float(rps.group(1)) == 0:
-        return {"rps": 0.0, "p50": 0.0, "p99": 0.0, "errors": 0.0, "socket_errors": ""}
-    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    socket_errors = re.search(r"Socket errors: (.*)", output)
-    return {
-        "rps": float(rps.group(1)) if rps else 0.0,
-        "p50": ms("50"),
-        "p99": ms("99"),
-        "errors": float(errors.group(1)) if errors else 0.0,
-        "socket_errors": socket_errors.group(1) if socket_errors else "",
-    }
-
-
-WARMUP_SECONDS = 3
-WARMUP_ROUNDS = 10
-
-
-def steady(before: dict[str, float] | None, now: dict[str, float]) -> bool:
-    """Whether a warm-up run shows the steady state: a p99 under 50 ms, or (for a page that
-    is slow even when warm) two runs in a row with p99 within 4x p50 and p50s within 25% of
-    each other. One run alone is not enough: when every request of a short run is a first
-    rendering, p99 is close to p50 too, and the workers that answered nothing yet are the
-    cold ones."""
-    if not now["rps"]:
-        return False
-    if now["p99"] < 50:
-        return True
-    if before is None or not before["rps"]:
-        return False
-    even = before["p99"] <= 4 * before["p50"] and now["p99"] <= 4 * now["p50"]
-    return even and abs(now["p50"] - before["p50"]) <= 0.25 * max(now["p50"], before["p50"])
-
-
-def warm(port: int, url: str, threads: int, connections: int, seconds: int) -> None:
-    """Load runs whose figures are thrown away, until the workers are warm (see `steady`):
-    each keeps its own graph and page caches, and its first request of a page fills them
-    (seconds at the reference scale, with the other workers doing the same on 2 cores); at
-    most WARMUP_ROUNDS runs. These runs close the connection after every request: wrk
-    otherwise keeps its few connections for the whole run, the kernel hands them to
-    whichever workers accept first, and a worker that got none stayed cold until a measured
-    run reached it."""
-    before = None
-    for _ in range(WARMUP_ROUNDS):
-        out = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s"]
-            + ["-H", "Connection: close"]
-            + ["--latency", f"http://127.0.0.1:{port}{url}"],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-        ).stdout
-        try:
-            figures = parse_wrk(out)
-        except ValueError:  # no request completed within the run
-            before = None
-            continue
-        if steady(before, figures):
-            return
-        before = figures
-
-
 def bench_pages(
     res: Results,
     work: Path,
-    db: Path,
+    db: Db,
     runs: int,
     seconds: int,
     threads: int,
@@ -782,7 +716,7 @@ def bench_pages(
     server = Server(db, work / "instance", work / "serve-pages.log")
     try:
         for name, url in urls.items():
-            target = name.startswith(("person", "claim", "search"))
+            judged = name.startswith(("person", "claim", "search"))
             label = f"{name} {url}" if url else name
             if url is None:
                 res.missing("pages", name, "no such endpoint yet")
@@ -799,7 +733,7 @@ def bench_pages(
                     "ms",
                     better="lower",
                     values=[first * 1000],
-                    target=f"< {TARGETS['page_p99_ms']:.0f} ms" if target else "",
+                    target=f"< {TARGETS['page_p99_ms']:.0f} ms" if judged else "",
                     note=f"not load-tested: over {SLOW_PAGE_S:.0f} s",
                 )
                 slow.floor.extend(replay_sql(db, statements, budget=0.0))
@@ -812,7 +746,7 @@ def bench_pages(
                 f"{label} p99",
                 "ms",
                 better="lower",
-                target=f"< {TARGETS['page_p99_ms']:.0f} ms" if target else "",
+                target=f"< {TARGETS['page_p99_ms']:.0f} ms" if judged else "",
             )
             # Warm every worker (see warm); what follows measures the steady state.
             fetch(server.port, url)
@@ -857,7 +791,9 @@ def bench_pages(
             rps.floor.append(1000.0 / statistics.median(floor))
             p50.note = f"{len(statements)} SQL statements"
             rps.note = "floor: one connection, serial"
-        bench_rotating(res, work, db, server.port, runs, seconds, threads, connections, budget)
+        kinds = first_visit_kinds(db, urls)
+        load = Load(threads, connections, seconds)
+        bench_first_visits(res, work, server.port, kinds, runs, load, budget)
         # A revalidation: the same page with a matching If-None-Match is a 304.
         status, _, _ = fetch(server.port, "/")
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
@@ -889,107 +825,64 @@ def bench_pages(
         server.stop()
 
 
-ROTATING_LUA = """
-local paths = {%s}
-local counter = 0
-function setup(thread)
-  thread:set("offset", counter * 7919)
-  counter = counter + 1
-end
-local i = 0
-function request()
-  i = i + 1
-  return wrk.format("GET", paths[((offset or 0) + i) %% #paths + 1])
-end
-"""
+def bench_uncached(res: Results, work: Path, db: Db, runs: int, load: Load, budget: Budget) -> None:
+    """--only uncached: bench_pages' first-visit runs alone, after warming every worker's
+    agreement graph (/graph and the busiest person until steady, as bench_pages does)."""
+    if not shutil.which("wrk"):
+        res.missing("pages", "all pages", "wrk is not installed (apt-get install wrk)")
+        return
+    urls = page_urls(make_app(db, work / "instance"), pick_subjects(db))
+    server = Server(db, work / "instance", work / "serve-pages.log")
+    try:
+        for url in (urls["graph"], urls["person (busiest)"]):
+            if url:
+                warm(server.port, url, load.threads, load.connections, WARMUP_SECONDS)
+        kinds = first_visit_kinds(db, urls)
+        bench_first_visits(res, work, server.port, kinds, runs, load, budget)
+    finally:
+        server.stop()
 
 
-def rotating_urls(db: Path) -> dict[str, list[str]]:
-    """Many different pages of each kind, in a fixed random order: with one page the workers
-    answer from their page cache after the first request, so these show the uncached path
-    (2,000 person pages of ~250 KB each cannot stay in 32 MB a worker)."""
-    from urllib.parse import quote
-
-    rng = random.Random(42)
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        people = [r[0] for r in conn.execute("SELECT slug FROM person")]
-        claims = [r[0] for r in conn.execute("SELECT slug FROM claim")]
-        topics = [r[0] for r in conn.execute("SELECT slug FROM topic")]
-    rng.shuffle(people)
-    lists = [
-        f"/claims?topic={quote(t)}&position={p}&page={n}"
-        for t in topics
-        for p in ("supports", "opposes", "mixed")
-        for n in range(1, 21)
-    ]
-    rng.shuffle(lists)
-    return {
-        f"person, {min(len(people), 2000):,} different in turn": [
-            f"/people/{quote(s)}" for s in people[:2000]
-        ],
-        "claim, 2,000 different in turn": [
-            f"/claims/{quote(s)}" for s in rng.sample(claims, min(2000, len(claims)))
-        ],
-        f"claim list, {len(lists):,} filters and pages in turn": lists,
-        "search, 1,000 different numbers in turn": [
-            f"/search?q={rng.randrange(1, 1_000_000)}" for _ in range(1000)
-        ],
-    }
+def bench_edits(res: Results, work: Path, db: Db, runs: int, load: Load, budget: Budget) -> None:
+    """--only after-edit: benchmarks/after_edit.py on its own server, on a copy of an SQLite
+    file (the edits change the data; a PostgreSQL database is edited in place)."""
+    if not shutil.which("wrk"):
+        res.missing("after-edit", "all pages", "wrk is not installed (apt-get install wrk)")
+        return
+    if isinstance(db, Path):  # the edits change the data: never the file given
+        copy = work / "after-edit.sqlite3"
+        remove_db(copy)
+        with contextlib.closing(sqlite3.connect(db)) as src, connection(copy) as dst:
+            src.backup(dst)
+        db = copy
+    urls = page_urls(make_app(db, work / "instance"), pick_subjects(db))
+    kinds = first_visit_kinds(db, urls)
+    server = Server(db, work / "instance", work / "serve-after-edit.log")
+    try:
+        env = kb_env(db, work / "instance")
+        bench_after_edit(res, work, db, env, server.port, urls, kinds, runs, load, budget)
+    finally:
+        server.stop()
 
 
-def bench_rotating(
-    res: Results,
-    work: Path,
-    db: Path,
-    port: int,
-    runs: int,
-    seconds: int,
-    threads: int,
-    connections: int,
-    budget: Budget,
-) -> None:
-    """wrk through many different URLs of one kind (a Lua script picks the next one)."""
-    for name, urls in rotating_urls(db).items():
-        script = work / "rotating.lua"
-        script.write_text(ROTATING_LUA % ", ".join(json.dumps(u) for u in urls))
-        label = f"{name} (uncached)"
-        rps = res.add("pages", f"{label} req/s", "req/s")
-        p50 = res.add("pages", f"{label} p50", "ms", better="lower")
-        p99 = res.add("pages", f"{label} p99", "ms", better="lower")
-        for run in range(min(runs, 2)):
-            if run and budget.over():
-                p99.note = f"{run} run(s): time budget spent"
-                break
-            out = subprocess.run(
-                [
-                    "wrk",
-                    f"-t{threads}",
-                    f"-c{connections}",
-                    f"-d{seconds}s",
-                    "--timeout",
-                    "30s",
-                    "--latency",
-                    "-s",
-                    str(script),
-                    f"http://127.0.0.1:{port}/",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=seconds + 60,
-            ).stdout
-            figures = parse_wrk(out)
-            if not figures["rps"]:
-                p99.note = f"no request completed within {seconds} s"
-                continue
-            rps.values.append(figures["rps"])
-            p50.values.append(figures["p50"])
-            p99.values.append(figures["p99"])
-            if figures["errors"] or figures["socket_errors"]:
-                p99.note = f"errors: {figures['errors']:.0f} non-2xx/3xx {figures['socket_errors']}"
-            log(
-                f"pages: {name} run {run + 1}: {figures['rps']:.0f} req/s, "
-                f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms"
-            )
+def bench_beside_datasette(res: Results, work: Path, db: Db, runs: int, load: Load) -> str:
+    """--only datasette: benchmarks/datasette_side.py against `kb serve` on the same data."""
+    if not shutil.which("wrk"):
+        res.missing("datasette", "all rows", "wrk is not installed (apt-get install wrk)")
+        return ""
+
+    def export(args: list[str]) -> bool:
+        _, proc = run_kb(args, db, work / "instance", 3600)
+        if proc.returncode:
+            log(f"datasette: kb export failed: {(proc.stderr or proc.stdout)[-500:]}")
+        return proc.returncode == 0
+
+    server = Server(db, work / "instance", work / "serve-datasette.log")
+    try:
+        topic = pick_subjects(db)["topic"]
+        return bench_datasette(res, work, export, server.port, topic, runs, load)
+    finally:
+        server.stop()
 
 
 # ----------------------------------------------------------------------------- graph
@@ -1013,7 +906,7 @@ with app.app_context():
 """
 
 
-def bench_graph(res: Results, work: Path, db: Path, runs: int, budget: Budget) -> None:
+def bench_graph(res: Results, work: Path, db: Db, runs: int, budget: Budget) -> None:
     names = {
         "agreement": ("agreement graph, cold", "s"),
         "camps": ("camps from the agreement graph", "s"),
@@ -1035,7 +928,7 @@ def bench_graph(res: Results, work: Path, db: Path, runs: int, budget: Budget) -
             metrics["cold_total"].note = f"{run} run(s): time budget spent"
             break
         proc = subprocess.run(
-            [sys.executable, "-c", GRAPH_SNIPPET, str(ROOT), f"sqlite:///{db}"],
+            [sys.executable, "-c", GRAPH_SNIPPET, str(ROOT), url_of(db)],
             env={**os.environ, "KB_INSTANCE_PATH": str(work / "instance")},
             capture_output=True,
             text=True,
@@ -1069,7 +962,7 @@ def judge(res: Results) -> None:
             metric.ok = med < TARGETS["export_ttfb_ms"]
         elif metric.name.endswith("peak RSS"):
             metric.ok = med <= TARGETS["export_rss_mb"]
-        elif metric.name.endswith(("p99", "in-process")):
+        elif metric.name.endswith(("p99", "in-process")) or metric.section == "after-edit":
             metric.ok = med < TARGETS["page_p99_ms"]
         elif metric.name == "agreement + camps, cold":
             metric.ok = med < TARGETS["graph_cold_s"]
@@ -1114,6 +1007,44 @@ def table(res: Results) -> str:
 # ----------------------------------------------------------------------------- main
 
 
+def choose_db(args: Any, work: Path, res: Results, bulk: Bulk | None, runs: int) -> Db:
+    """The database measured: --db as it is, --db-url (PostgreSQL) migrated and loaded with
+    `kb synth` when empty, or a fresh SQLite file built with `kb synth` (timed by the bulk
+    section when it runs)."""
+    scale = SCALES[args.scale]
+    if args.db_url:
+        url: str = args.db_url
+
+        def kb_on_pg(kb_args: list[str], timeout: float) -> Any:
+            return run_kb(kb_args, url, work / "instance", timeout)
+
+        log(f"preparing the PostgreSQL database ({args.scale} scale when empty)")
+        seconds = target.prepare_postgres(url, synth_args(scale), scale["people"], kb_on_pg, log)
+        if seconds:
+            rows = sum(count_rows(url).values())
+            res.add("bulk", "kb synth into PostgreSQL", "rows/s", values=[rows / seconds])
+        if "bulk" in args.only.split(","):
+            done = target.import_into_postgres(
+                url, work, lambda a, u, t: run_kb(a, u, work / "instance", t), log
+            )
+            if isinstance(done, str):
+                res.missing("bulk", "kb import (JSON) into PostgreSQL", done)
+            else:
+                res.add(
+                    "bulk", "kb import (JSON) into PostgreSQL", "rows/s", values=[done[0] / done[1]]
+                )
+        return url
+    if args.db:
+        return Path(args.db)
+    db = work / "kb.sqlite3"
+    log(f"building the {args.scale} database with kb synth")
+    if bulk is not None:
+        bench_synth(bulk, work, scale, runs, db)
+    else:
+        build_db(work, scale, db)
+    return db
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=list(SCALES), default="small")
@@ -1121,12 +1052,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="bulk,export,pages,graph",
-        help="comma-separated sections to run (default: all)",
+        help="comma-separated sections to run (default: bulk,export,pages,graph): "
+        "bulk, export, pages (warm pages, then the uncached first visits), graph; "
+        "uncached (the first visits alone); after-edit (one real edit before each kind's "
+        "first-visit runs); datasette (kb beside Datasette on a `kb export --format sqlite` "
+        "copy). See benchmarks/RESULTS.md, 'How each measure is made'",
     )
     parser.add_argument(
         "--db",
         type=Path,
         help="reuse this synthetic SQLite database instead of building one (skips bulk)",
+    )
+    parser.add_argument(
+        "--db-url",
+        help="measure this PostgreSQL database (postgresql+psycopg://...) instead of SQLite: "
+        "migrated, and filled with kb synth at --scale when it has no people (one already "
+        "loaded is reused; it must hold --scale's number of people); every section runs on "
+        "it; bulk there times kb synth (when it loaded it) and kb import of its JSON dump into "
+        "a scratch database on the same server (kb_bench_import, dropped after), no floor",
     )
     parser.add_argument("--workdir", type=Path, help="keep databases here (default: a temp dir)")
     parser.add_argument("--out", type=Path, default=OUT, help="where the JSON goes")
@@ -1154,6 +1097,7 @@ def main(argv: list[str] | None = None) -> int:
     minutes = args.budget if args.budget is not None else BUDGET_MINUTES.get(args.scale)
     budget = Budget(minutes * 60 if minutes else None)
     res = Results()
+    sides = ""
     tmp = None
     if args.workdir:
         work = args.workdir
@@ -1163,16 +1107,9 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
     (work / "instance").mkdir(exist_ok=True)
     try:
-        bulk = bulk_metrics(res) if "bulk" in sections and not args.db else None
-        if args.db:
-            db = args.db
-        else:
-            db = work / "kb.sqlite3"
-            log(f"building the {args.scale} database with kb synth")
-            if bulk is not None:
-                bench_synth(bulk, work, SCALES[args.scale], plan["bulk"], db)
-            else:
-                build_db(work, SCALES[args.scale], db)
+        reused = args.db or args.db_url
+        bulk = bulk_metrics(res) if "bulk" in sections and not reused else None
+        db = choose_db(args, work, res, bulk, plan["bulk"])
         counts = count_rows(db)
         log(f"database: {counts}")
         # Every section gets at least one run; repeated runs stop once the time budget is
@@ -1194,6 +1131,13 @@ def main(argv: list[str] | None = None) -> int:
                 args.connections,
                 budget,
             )
+        load = Load(args.threads, args.connections, plan["page_seconds"])
+        if "uncached" in sections and "pages" not in sections:
+            bench_uncached(res, work, db, plan["pages"], load, budget)
+        if "datasette" in sections:
+            sides = bench_beside_datasette(res, work, db, plan["pages"], load)
+        if "after-edit" in sections:
+            bench_edits(res, work, db, plan["pages"], load, budget)
         if bulk is not None:
             bench_import(bulk, work, db, plan["bulk"], budget)
     finally:
@@ -1203,6 +1147,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     report = {
         "scale": args.scale,
+        "database": target.kind(db),
         "counts": counts,
         "plan": plan,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - elapsed)),
@@ -1214,13 +1159,17 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_at_end": os.getloadavg(),
         },
         "results": [m.summary() for m in res.metrics],
+        "beside_datasette": sides,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     out_file = args.out / f"results-{args.scale}-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out_file.write_text(json.dumps(report, indent=2))
     buf = io.StringIO()
-    print(f"kb benchmark, scale {args.scale}: {sum(counts.values()):,} rows", file=buf)
+    rows = sum(counts.values())
+    print(f"kb benchmark, scale {args.scale}, {target.kind(db)}: {rows:,} rows", file=buf)
     print(table(res), file=buf)
+    if sides:
+        print(f"\nkb beside Datasette ({target.kind(db)}):\n{sides}", file=buf)
     print(f"\n{elapsed:.0f} s in all; JSON: {out_file}", file=buf)
     print(buf.getvalue())
     return 0
