@@ -358,7 +358,9 @@ def _person_counts(
             select(st2.person_id, func.count(st2.claim_id.distinct()))
             .where(*where)
             .group_by(st2.person_id)
-        ).tuples()
+        )
+        .tuples()
+        .all()  # dict() of a Result would take it for a mapping (it has keys())
     )
     if not counts:
         return [], 0
