@@ -16,25 +16,13 @@ from kb.graph.agreement import build_agreement
 from kb.graph.opinion_map import build_map
 from kb.graph.stand import stand
 from kb.web.stand import MAX_ANSWERS, PAGE_CLAIMS
-from tests.factories import make_claim, make_person, make_quote, make_stance
+from tests.factories import make_two_camps
 
 
 def _dataset(session: Session) -> dict[str, Any]:
     """Camp A (four people) supports the five dividing claims, camp B (four) opposes them;
     Beta 3 also supports one of them, so the camps are not perfectly mirror images."""
-    a = [make_person(session, slug=f"alpha-{k}", name=f"Alpha {k}") for k in range(4)]
-    b = [make_person(session, slug=f"beta-{k}", name=f"Beta {k}") for k in range(4)]
-    claims = [
-        make_claim(session, slug=f"divide-{k}", text=f"Dividing claim {k}.") for k in range(5)
-    ]
-    for k, c in enumerate(claims):
-        for p in a:
-            evidence = [make_quote(session, p, text=f"Alpha says yes to {k} <b>loudly</b>.")]
-            make_stance(session, p, c, "supports", evidence=evidence)
-        for p in b:
-            make_stance(session, p, c, "supports" if (p is b[3] and k == 0) else "opposes")
-    session.flush()
-    return {"a": a, "b": b, "claims": claims}
+    return make_two_camps(session, 5, quote="Alpha says yes to {k} <b>loudly</b>.", rebel=True)
 
 
 @pytest.fixture
