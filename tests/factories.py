@@ -110,3 +110,49 @@ def make_affiliation(session: Session, person: m.Person, **kw: Any) -> m.Affilia
     session.add(affiliation)
     session.flush()
     return affiliation
+
+
+def make_two_camps(
+    session: Session, dividers: int, quote: str | None = None, rebel: bool = False
+) -> dict[str, Any]:
+    """Two camps of four people split on `dividers` claims ("divide-0", ...): camp A
+    ("alpha-0" to "alpha-3", named Alpha 0 to 3) supports each, camp B ("beta-0" to "beta-3")
+    opposes it. `quote`, a text with {k}, is camp A's quote on claim k (else every stance has a
+    made-up quote); with `rebel`, Beta 3 supports claim 0 too, so the camps are not mirror
+    images. Returns the people ("a", "b") and the claims ("claims")."""
+    a = [make_person(session, slug=f"alpha-{k}", name=f"Alpha {k}") for k in range(4)]
+    b = [make_person(session, slug=f"beta-{k}", name=f"Beta {k}") for k in range(4)]
+    claims = [
+        make_claim(session, slug=f"divide-{k}", text=f"Dividing claim {k}.")
+        for k in range(dividers)
+    ]
+    for k, c in enumerate(claims):
+        for p in a:
+            said = [make_quote(session, p, text=quote.format(k=k))] if quote else None
+            make_stance(session, p, c, "supports", evidence=said)
+        for p in b:
+            make_stance(
+                session, p, c, "supports" if (rebel and p is b[3] and k == 0) else "opposes"
+            )
+    session.flush()
+    return {"a": a, "b": b, "claims": claims}
+
+
+def kb1_with_one_stance(**stance: Any) -> dict[str, Any]:
+    """A kb/1 document of one person ("a"), one claim ("c"), two quotes ("one", "two") and the
+    person's stance on the claim, with quote "one" as evidence and `stance`'s fields."""
+    return {
+        "format": "kb/1",
+        "people": [{"slug": "a", "name": "A"}],
+        "sources": [{"slug": "s", "title": "S", "kind": "talk"}],
+        "quotes": [
+            {"id": i, "text": i, "speaker": "a", "source": "s", "attribution": "verbatim"}
+            | {"checked": "primary"}
+            for i in ("one", "two")
+        ],
+        "claims": [{"slug": "c", "text": "C"}],
+        "stances": [
+            {"person": "a", "claim": "c", "position": "supports", "basis": "explicit"}
+            | {"evidence": ["one"], **stance}
+        ],
+    }

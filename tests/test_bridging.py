@@ -16,18 +16,12 @@ from sqlalchemy.orm import Session
 from kb.graph import analysis, cache
 from kb.graph.agreement import build_agreement
 from kb.graph.bridging import BRIDGING_RULE, MIN_HOLDERS, bridging_claims, bridging_order
-from tests.factories import make_claim, make_person, make_stance
+from tests.factories import make_claim, make_person, make_stance, make_two_camps
 
 
 def _dataset(session: Session) -> dict[str, Any]:
-    a = [make_person(session, name=f"Alpha {k}") for k in range(4)]
-    b = [make_person(session, name=f"Beta {k}") for k in range(4)]
-    for k in range(4):
-        divider = make_claim(session, text=f"Dividing claim {k}.")
-        for p in a:
-            make_stance(session, p, divider, "supports")
-        for p in b:
-            make_stance(session, p, divider, "opposes")
+    made = make_two_camps(session, 4)
+    a, b = made["a"], made["b"]
     uniting = make_claim(session, slug="uniting", text="Both camps support this.")
     for p in [*a, *b[:3]]:
         make_stance(session, p, uniting, "supports")

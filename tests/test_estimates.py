@@ -17,15 +17,18 @@ from kb import rules
 from kb.edits.outcomes import Invalid
 from kb.edits.stances import save_stance
 from kb.errors import DataError
-from kb.formats import exports, kb1
-from kb.formats.readers import open_input
-from kb.load.importer import apply_document, import_input
-from kb.queries import export as q
+from kb.load.importer import apply_document
 from kb.queries.estimates import estimate_words
-from kb.web.database import get_engine, session_scope
-from tests.conftest import make_app
-from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
-from tests.helpers import error_beside, submit
+from kb.web.database import session_scope
+from tests.factories import (
+    kb1_with_one_stance,
+    make_claim,
+    make_person,
+    make_quote,
+    make_source,
+    make_stance,
+)
+from tests.helpers import Fresh, error_beside, kb_json, round_trip, submit
 
 WORDS = "10–20% chance of AI leading to human extinction (time frame: the next 30 years)"
 
@@ -100,51 +103,16 @@ def test_the_database_refuses_a_range_upside_down(session) -> None:
         session.flush()
 
 
-def _export(app) -> tuple[str, dict[str, str]]:
-    with app.app_context(), q.snapshot(get_engine()) as conn:
-        doc = "".join(exports.kb_json(q.Reader(conn)))
-        csvs = {e: "".join(exports.entity_csv(e, q.Reader(conn))) for e in kb1.ENTITIES}
-    return doc, csvs
-
-
 def test_estimates_round_trip_through_json_and_csv(app, databases, tmp_path) -> None:
     with app.app_context(), session_scope() as s:
         quote_id = _estimate(s).estimate_quote_id
-    doc, csvs = _export(app)
+    doc = kb_json(app)
     assert '"probability_high": 0.2' in doc and f'"estimate_quote": "q{quote_id}"' in doc
-    (tmp_path / "kb.json").write_text(doc, encoding="utf-8")
-    folder = tmp_path / "csv"
-    folder.mkdir()
-    for entity, text in csvs.items():
-        (folder / f"{entity}.csv").write_text(text, encoding="utf-8")
-    for path in (tmp_path / "kb.json", folder):
-        url = databases.migrated()
-        other = make_app(url, tmp_path / f"instance-{path.name}")
-        try:
-            with other.app_context(), session_scope() as s:
-                import_input(s, open_input(path))
-            assert _export(other) == (doc, csvs)
-        finally:
-            other.extensions["kb.engine"].dispose()
-            databases.drop(url)
-
-
-def _document(**stance) -> dict:
-    return {
-        "format": "kb/1",
-        "people": [{"slug": "a", "name": "A"}],
-        "sources": [{"slug": "s", "title": "S", "kind": "talk"}],
-        "quotes": [
-            {"id": i, "text": i, "speaker": "a", "source": "s", "attribution": "verbatim"}
-            | {"checked": "primary"}
-            for i in ("one", "two")
-        ],
-        "claims": [{"slug": "c", "text": "C"}],
-        "stances": [
-            {"person": "a", "claim": "c", "position": "supports", "basis": "explicit"}
-            | {"evidence": ["one"], **stance}
-        ],
-    }
+    fresh = Fresh(databases, tmp_path)
+    try:
+        round_trip(app, fresh, tmp_path)
+    finally:
+        fresh.close()
 
 
 @pytest.mark.parametrize(
@@ -162,7 +130,7 @@ def test_the_importer_refuses_a_bad_estimate_and_writes_nothing(
     session, stance, field, words
 ) -> None:
     with pytest.raises(DataError) as info:
-        apply_document(session, _document(**stance))
+        apply_document(session, kb1_with_one_stance(**stance))
     (problem,) = info.value.problems
     assert problem.field == field and words in problem.message
     assert problem.record.startswith("stance")
@@ -170,10 +138,12 @@ def test_the_importer_refuses_a_bad_estimate_and_writes_nothing(
 
 
 def test_the_importer_takes_an_estimate_and_an_old_file_alike(session) -> None:
-    apply_document(session, _document(probability=0.1, probability_high=0.2, estimate_quote="one"))
+    apply_document(
+        session, kb1_with_one_stance(probability=0.1, probability_high=0.2, estimate_quote="one")
+    )
     stance = session.scalars(select(m.Stance)).one()
     assert (stance.probability_high, stance.estimate_quote.text) == (0.2, "one")
-    doc = _document()  # a kb/1 file from before estimates: imports unchanged
+    doc = kb1_with_one_stance()  # a kb/1 file from before estimates: imports unchanged
     apply_document(session, doc)
     assert session.scalars(select(m.Stance)).one().estimate_quote_id == stance.estimate_quote_id
 

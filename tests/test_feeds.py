@@ -181,3 +181,35 @@ def test_with_a_base_url_links_and_ids_use_it(app, client) -> None:
     assert feed.feed.link == f"https://kb.example.org/people/{slugs['ada']}"
     assert all(e.id.startswith("tag:kb.example.org,2026:revision/") for e in feed.entries)
     assert "private" not in r.headers.get("Cache-Control", "")
+
+
+def test_what_left_a_page_stays_in_its_feed_as_a_removal(app, client) -> None:
+    """A stance deleted from a person (and so from its claim), a claim taken out of a topic
+    and a claim deleted while in it are entries of the feeds of the pages they left, linking
+    to those pages; nobody else's feed gains them."""
+    slugs = _records(app)
+    with app.app_context(), session_scope() as s:
+        ada = s.query(m.Person).filter_by(slug=slugs["ada"]).one()
+        claim = s.query(m.Claim).filter_by(slug=slugs["claim"]).one()
+        (stance,) = ada.stances
+        s.delete(stance)
+        s.flush()
+        claim.topics = []
+        topic = s.query(m.Topic).filter_by(slug=slugs["topic"]).one()
+        doomed = make_claim(s, text="A claim soon gone.", topics=[topic])
+        s.flush()
+        s.delete(doomed)
+    removed = f"Removed the stance Ada Example supports {slugs['claim']}"
+    for kind, slug in (("people", slugs["ada"]), ("claims", slugs["claim"])):
+        entries = _feed(client, f"/{kind}/{slug}.atom")[0].entries
+        entry = next(e for e in entries if e.title == removed)
+        assert entry.link == f"http://localhost/{kind}/{slug}"
+        assert "Added Ada Example’s stance" not in [e.title for e in entries]  # gone with it
+    topic_titles = [e.title for e in _feed(client, f"/topics/{slugs['topic']}.atom")[0].entries]
+    assert topic_titles[:2] == [
+        "Removed the claim A claim soon gone.",
+        "Changed the claim “Claim text.”: its topics",
+    ]
+    assert removed in [e.title for e in _feed(client, "/changes.atom")[0].entries]
+    bob = [e.title for e in _feed(client, f"/people/{slugs['bob']}.atom")[0].entries]
+    assert not [t for t in bob if "Removed" in t or "Ada" in t]

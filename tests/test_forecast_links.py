@@ -16,14 +16,11 @@ from kb import migrate, rules
 from kb import models as m
 from kb.db import make_engine
 from kb.errors import DataError
-from kb.formats import exports, kb1
-from kb.formats.readers import open_input
-from kb.load.importer import apply_document, import_input
-from kb.queries import export as q
-from kb.web.database import get_engine, session_scope
-from tests.conftest import make_app
-from tests.factories import make_claim, make_person, make_stance
-from tests.helpers import error_beside, submit
+from kb.formats import kb1
+from kb.load.importer import apply_document
+from kb.web.database import session_scope
+from tests.factories import kb1_with_one_stance, make_claim, make_person, make_stance
+from tests.helpers import Fresh, csvs, error_beside, kb_json, round_trip, submit
 
 FORECAST = "https://www.metaculus.com/questions/578/human-extinction-by-2100/"
 SURVEY = "https://aiimpacts.org/2023-expert-survey-on-progress-in-ai/"
@@ -46,28 +43,13 @@ def test_the_rule_of_an_estimates_links(has_estimate, links, fields) -> None:
     assert [field for field, _ in found] == fields
 
 
-def _document(**stance) -> dict:
-    return {
-        "format": "kb/1",
-        "people": [{"slug": "a", "name": "A"}],
-        "sources": [{"slug": "s", "title": "S", "kind": "talk"}],
-        "quotes": [
-            {"id": "one", "text": "one", "speaker": "a", "source": "s"}
-            | {"attribution": "verbatim", "checked": "primary"}
-        ],
-        "claims": [{"slug": "c", "text": "C"}],
-        "stances": [
-            {"person": "a", "claim": "c", "position": "supports", "basis": "explicit"}
-            | {"evidence": ["one"], **stance}
-        ],
-    }
-
-
 def test_the_importer_takes_the_links_and_an_old_file_alike(session) -> None:
-    apply_document(session, _document(probability=0.1, forecast_url=FORECAST, survey_url=SURVEY))
+    apply_document(
+        session, kb1_with_one_stance(probability=0.1, forecast_url=FORECAST, survey_url=SURVEY)
+    )
     stance = session.scalars(select(m.Stance)).one()
     assert (stance.forecast_url, stance.survey_url) == (FORECAST, SURVEY)
-    apply_document(session, _document(probability=0.1))  # no links: they are left alone
+    apply_document(session, kb1_with_one_stance(probability=0.1))  # no links: they are left alone
     assert session.scalars(select(m.Stance)).one().forecast_url == FORECAST
 
 
@@ -81,7 +63,7 @@ def test_the_importer_takes_the_links_and_an_old_file_alike(session) -> None:
 )
 def test_the_importer_refuses_a_bad_link_and_writes_nothing(session, stance, field, words) -> None:
     with pytest.raises(DataError) as info:
-        apply_document(session, _document(**stance))
+        apply_document(session, kb1_with_one_stance(**stance))
     (problem,) = info.value.problems
     assert problem.field == field and words in problem.message
     assert session.scalar(select(m.Stance)) is None
@@ -100,35 +82,18 @@ def _linked(session) -> m.Stance:
     )
 
 
-def _export(app) -> tuple[str, dict[str, str]]:
-    with app.app_context(), q.snapshot(get_engine()) as conn:
-        doc = "".join(exports.kb_json(q.Reader(conn)))
-        csvs = {e: "".join(exports.entity_csv(e, q.Reader(conn))) for e in kb1.ENTITIES}
-    return doc, csvs
-
-
 def test_the_links_round_trip_through_kb1_json_and_the_csv_bundle(app, databases, tmp_path):
     with app.app_context(), session_scope() as s:
         _linked(s)
-    doc, csvs = _export(app)
+    doc = kb_json(app)
     assert f'"forecast_url": "{FORECAST}"' in doc and f'"survey_url": "{SURVEY}"' in doc
-    row = next(csv.DictReader(io.StringIO(csvs["stances"])))
+    row = next(csv.DictReader(io.StringIO(csvs(app)["stances"])))
     assert (row["forecast_url"], row["survey_url"]) == (FORECAST, SURVEY)
-    (tmp_path / "kb.json").write_text(doc, encoding="utf-8")
-    folder = tmp_path / "csv"
-    folder.mkdir()
-    for entity, text in csvs.items():
-        (folder / f"{entity}.csv").write_text(text, encoding="utf-8")
-    for path in (tmp_path / "kb.json", folder):
-        url = databases.migrated()
-        other = make_app(url, tmp_path / f"instance-{path.name}")
-        try:
-            with other.app_context(), session_scope() as s:
-                import_input(s, open_input(path))
-            assert _export(other) == (doc, csvs)
-        finally:
-            other.extensions["kb.engine"].dispose()
-            databases.drop(url)
+    fresh = Fresh(databases, tmp_path)
+    try:
+        round_trip(app, fresh, tmp_path)
+    finally:
+        fresh.close()
 
 
 def test_the_schema_describes_the_links() -> None:

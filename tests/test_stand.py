@@ -3,7 +3,9 @@ and camps with the agreement rule, and placed on the opinion map by its own proj
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from typing import Any
 
 import pytest
@@ -11,30 +13,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from kb.graph import analysis
+from kb.graph import analysis, labels, map_svg
 from kb.graph.agreement import build_agreement
 from kb.graph.opinion_map import build_map
 from kb.graph.stand import stand
+from kb.graph.you_mark import you_mark
 from kb.web.stand import MAX_ANSWERS, PAGE_CLAIMS
-from tests.factories import make_claim, make_person, make_quote, make_stance
+from tests.factories import make_two_camps
 
 
 def _dataset(session: Session) -> dict[str, Any]:
     """Camp A (four people) supports the five dividing claims, camp B (four) opposes them;
     Beta 3 also supports one of them, so the camps are not perfectly mirror images."""
-    a = [make_person(session, slug=f"alpha-{k}", name=f"Alpha {k}") for k in range(4)]
-    b = [make_person(session, slug=f"beta-{k}", name=f"Beta {k}") for k in range(4)]
-    claims = [
-        make_claim(session, slug=f"divide-{k}", text=f"Dividing claim {k}.") for k in range(5)
-    ]
-    for k, c in enumerate(claims):
-        for p in a:
-            evidence = [make_quote(session, p, text=f"Alpha says yes to {k} <b>loudly</b>.")]
-            make_stance(session, p, c, "supports", evidence=evidence)
-        for p in b:
-            make_stance(session, p, c, "supports" if (p is b[3] and k == 0) else "opposes")
-    session.flush()
-    return {"a": a, "b": b, "claims": claims}
+    return make_two_camps(session, 5, quote="Alpha says yes to {k} <b>loudly</b>.", rebel=True)
 
 
 @pytest.fixture
@@ -154,3 +145,58 @@ def test_bad_input_is_a_400_not_a_500(camps_app: Flask, query: str) -> None:
         assert r.status_code == 400, (path, query[:40], r.status_code)
         if path == "/stand?":  # the JSON error says it as JSON; the page escapes it
             assert b"<script>alert" not in r.data
+
+
+_LABEL = re.compile(
+    r'<text class="(?:lbl|camp-lbl)" x="([\d.-]+)" y="([\d.-]+)" text-anchor="(\w+)"'
+    r' font-size="([\d.]+)"[^>]*>([^<]*)</text>'
+)
+
+
+def _label_boxes(svg: str) -> list[tuple[float, float, float, float]]:
+    """Each drawn name's box as kb.graph.labels placed it (same width estimate)."""
+    out = []
+    for x, y, anchor, size, text in _LABEL.findall(svg):
+        x, y, size = float(x), float(y), float(size)
+        w, h = labels.text_width(html.unescape(text), size), size * labels.LINE_HEIGHT
+        x0 = {"start": x - labels.HALO, "end": x - w + labels.HALO, "middle": x - w / 2}[anchor]
+        cy = y - size * 0.35
+        out.append((x0, cy - h / 2, x0 + w, cy + h / 2))
+    return out
+
+
+def _crowd() -> tuple[list[map_svg.MapPerson], list[int]]:
+    """A 7 x 7 grid of people, camp 1 on the left and camp 2 on the right, the ones nearest
+    the middle labelled first."""
+    people = [
+        map_svg.MapPerson(
+            7 * i + j,
+            f"Person {7 * i + j}",
+            f"/people/p{7 * i + j}",
+            1 if j < 3 else 2,
+            (j - 3) / 3,
+            (i - 3) / 3,
+            "tip",
+        )
+        for i in range(7)
+        for j in range(7)
+    ]
+    priority = sorted((p.id for p in people), key=lambda k: math.hypot(k // 7 - 3, k % 7 - 3))
+    return people, priority
+
+
+@pytest.mark.parametrize(("width", "height", "names"), [(1000, 620, True), (380, 440, False)])
+def test_no_name_on_the_map_covers_the_readers_mark(width, height, names) -> None:
+    people, priority = _crowd()
+    camps = [map_svg.MapCamp(1, "Left"), map_svg.MapCamp(2, "Right")]
+    args = {"width": width, "height": height, "labels": 12, "camp_names": names}
+    drawn = map_svg.render_map(people, camps, priority, "map", reader=(0.05, 0.0), **args)
+    ring = re.search(r'<g class="you">.*?<circle cx="([\d.]+)" cy="([\d.]+)"', drawn.svg)
+    assert ring is not None and drawn.svg.count('<g class="you">') == 1
+    star = you_mark(float(ring[1]), float(ring[2]), width).boxes
+    boxes = _label_boxes(drawn.svg)
+    assert len(boxes) >= 6
+    assert not [b for b in boxes for s in star if labels.overlaps(b, s)]
+    # without the reader, the names nearest the middle sit where the star now is
+    plain = _label_boxes(map_svg.render_map(people, camps, priority, "map", **args).svg)
+    assert [b for b in plain for s in star if labels.overlaps(b, s)]

@@ -7,6 +7,7 @@ focusable mark (shape and colour by camp), a few names on a white halo placed wi
 - A camp's region is the convex hull of its members nearest its middle (REGION_SHARE of them,
   so one outlier does not swallow the map), drawn with a wide round stroke: a soft hull.
 - Labels: the camp names first (drawn over the marks), then up to `labels` people in the caller's priority order,
+  all around the reader's mark when there is one (/stand, kb.graph.you_mark),
   placed by kb.graph.labels (no two boxes overlap, all inside the picture).
 - Every mark is an <a href> with a <title> (the person, their camp, their sides on the claims
   that divide the camps); an unlabelled mark's name shows on hover and keyboard focus (CSS).
@@ -26,6 +27,7 @@ from scipy.spatial import ConvexHull, QhullError
 
 from kb.graph import labels as lb
 from kb.graph.svg import camp_colour, camp_shape
+from kb.graph.you_mark import you_mark
 
 REGION_SHARE = 0.85
 SEPARATE_LIMIT = 600
@@ -111,6 +113,23 @@ def separate(xy: np.ndarray, gap: float, bounds: lb.Box, rounds: int = 40) -> np
     return pos
 
 
+def _fit_with_reader(
+    people: Sequence[MapPerson],
+    reader: tuple[float, float] | None,
+    width: int,
+    height: int,
+    margin: float,
+) -> tuple[np.ndarray, tuple[float, float] | None]:
+    """The people's pixel positions and the reader's, kept inside the people's box so that
+    fitting the reader in moves nobody's mark."""
+    if reader is None or not people:
+        return fit(people, width, height, margin), None
+    xs, ys = [p.x for p in people], [p.y for p in people]
+    at = min(max(reader[0], min(xs)), max(xs)), min(max(reader[1], min(ys)), max(ys))
+    xy = fit([*people, MapPerson(-1, "You", "", None, *at, "")], width, height, margin)
+    return xy[:-1], (float(xy[-1][0]), float(xy[-1][1]))
+
+
 def region(points: np.ndarray) -> np.ndarray:
     """The outline of a camp's core: the hull of the REGION_SHARE of its points nearest their
     median (all of them below five), as an (m, 2) array; a line or dot when they are in line."""
@@ -145,20 +164,16 @@ def render_map(
     camp_names: bool = True,
     css_class: str = "opinion-map",
     brief: bool = False,
+    reader: tuple[float, float] | None = None,
 ) -> Drawn:
-    """The SVG markup of the opinion map and who got a label (see the module docstring)."""
+    """The SVG markup of the opinion map and who got a label (see the module docstring);
+    `reader`, the reader's place in map units (/stand), draws their mark (kb.graph.you_mark),
+    which every label is placed around."""
     r = mark_radius(len(people))
-    xy = fit(people, width, height, 34.0 + r)
+    xy, you = _fit_with_reader(people, reader, width, height, 34.0 + r)
     xy = separate(xy, 2 * r + 2, (r + 2, r + 2, width - r - 2, height - r - 2))
     at = {p.id: (float(x), float(y)) for p, (x, y) in zip(people, xy, strict=True)}
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class={quoteattr(css_class)}'
-        f' viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="group"'
-        f" aria-label={quoteattr(title)}"
-        ' font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">',
-        f"<title>{escape(title)}</title>",
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-    ]
+    out = _head(title, width, height, css_class)
     by_camp: dict[int, list[int]] = {}
     for k, p in enumerate(people):
         if p.camp:
@@ -168,8 +183,10 @@ def render_map(
     bounds = (2.0, 2.0, width - 2.0, height - 2.0)
     marks = np.array([(x - r, y - r, x + r, y + r) for x, y in xy]).reshape(-1, 4)
     taken = [tuple(b) for b in marks.tolist()] if len(people) <= 60 else []
-    camp_labels = _camp_labels(camps, regions, bounds, font, camp_names, taken)
-    boxes = [c.box for c in camp_labels]
+    mark = you_mark(*you, width) if you is not None else None
+    star = list(mark.boxes) if mark is not None else []
+    camp_labels = _camp_labels(camps, regions, bounds, font, camp_names, taken + star)
+    boxes = [c.box for c in camp_labels] + star
     names = {p.id: p for p in people}
     wanted = [
         lb.Candidate(pid, *at[pid], r + 1, names[pid].name, font, at[pid][0] < width / 2)
@@ -189,8 +206,19 @@ def render_map(
     for pl in camp_labels:
         colour = camp_colour(int(str(pl.key)))
         out.append(_text(pl, pl.text, font, "camp-lbl", colour, bold=True))
-    out.append("</g></svg>")
+    out.append("</g>" + (mark.svg if mark is not None else "") + "</svg>")
     return Drawn("\n".join(out), frozenset(int(str(k)) for k in label_of))
+
+
+def _head(title: str, width: int, height: int, css_class: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class={quoteattr(css_class)}'
+        f' viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="group"'
+        f" aria-label={quoteattr(title)}"
+        ' font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">',
+        f"<title>{escape(title)}</title>",
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
 
 
 def _regions(

@@ -170,10 +170,11 @@ def _of(entity: str, ids: Any) -> ColumnElement[bool]:
 
 
 def scope(kind: str, record: Any) -> ColumnElement[bool]:
-    """The revisions about one person, claim or topic: of the record itself and of the
-    records seen on its page (a person's stances, quotes, affiliations and signatures; a
-    claim's stances, relations and statements; a topic's claims), as they are now, so a
-    record deleted since is only in the site-wide list."""
+    """The revisions about one person, claim or topic: of the record itself, of the records
+    seen on its page (a person's stances, quotes, affiliations and signatures; a claim's
+    stances, relations and statements; a topic's claims) as they are now, and of those that
+    have left the page since (`_left`: deleted, or moved to another record), so a reader
+    following a page learns that a stance on it was removed."""
     rid = record.id
     own = and_(Revision.entity == kind, Revision.entity_id == rid)
     if kind == "person":
@@ -183,6 +184,7 @@ def scope(kind: str, record: Any) -> ColumnElement[bool]:
             _of("quote", select(m.Quote.id).where(m.Quote.speaker_id == rid)),
             _of("affiliation", select(m.Affiliation.id).where(m.Affiliation.person_id == rid)),
             _of("signature", select(m.Signature.id).where(m.Signature.person_id == rid)),
+            *(_left(e, key, rid) for e, key in _PERSON_KEYS),
         )
     if kind == "claim":
         relation = m.ClaimRelation
@@ -196,14 +198,54 @@ def scope(kind: str, record: Any) -> ColumnElement[bool]:
                 ),
             ),
             _of("statement", select(m.Statement.id).where(m.Statement.claim_id == rid)),
+            *(_left(e, key, rid) for e, key in _CLAIM_KEYS),
         )
     if kind == "topic":
         topic_claims = m.claim_topic
         return or_(
             own,
             _of("claim", select(topic_claims.c.claim_id).where(topic_claims.c.topic_id == rid)),
+            _left_topic(record.slug),
         )
     return false()
+
+
+# The column that puts a record on a person's or a claim's page.
+_PERSON_KEYS = (
+    ("stance", "person_id"),
+    ("quote", "speaker_id"),
+    ("affiliation", "person_id"),
+    ("signature", "person_id"),
+)
+_CLAIM_KEYS = (
+    ("stance", "claim_id"),
+    ("claim_relation", "from_claim_id"),
+    ("claim_relation", "to_claim_id"),
+    ("statement", "claim_id"),
+)
+
+
+def _left(entity: str, key: str, rid: int) -> ColumnElement[bool]:
+    """The revisions by which a record of `entity` left the page of record `rid`: its `key`
+    was `rid` before and is not after (a delete stores every field as [before, null]; an
+    update that moves it, [rid, other]). Read from the revision's JSON, the same path on
+    SQLite (json_extract) and PostgreSQL (#>>)."""
+    before = Revision.changes[(key, 0)].as_integer()
+    after = Revision.changes[(key, 1)].as_integer()
+    return and_(Revision.entity == entity, before == rid, or_(after.is_(None), after != rid))
+
+
+def _left_topic(slug: str) -> ColumnElement[bool]:
+    """The revisions by which a claim left a topic: removed from it, or deleted while in it
+    (a claim's topics are kept as lists of slugs, compared as quoted JSON strings)."""
+    element = f'"{slug}"'
+    before = Revision.changes[("topics", 0)].as_string()
+    after = Revision.changes[("topics", 1)].as_string()
+    return and_(
+        Revision.entity == "claim",
+        before.contains(element, autoescape=True),
+        or_(after.is_(None), ~after.contains(element, autoescape=True)),
+    )
 
 
 def _where(since: dt.date | None, about: ColumnElement[bool] | None) -> list[Any]:

@@ -1,8 +1,8 @@
 """Following kb: what changed, as Atom 1.0 feeds and as a page.
 
 - /changes.atom: the newest public changes to anything; /people/<slug>.atom,
-  /claims/<slug>.atom and /topics/<slug>.atom: those about one record's page (the record and
-  what is seen on it: kb.queries.changes.scope). At most kb.queries.changes.FEED_LIMIT
+  /claims/<slug>.atom and /topics/<slug>.atom: those about one record's page (the record, what
+  is seen on it, and what has left it since, such as a removed stance: kb.queries.changes.scope). At most kb.queries.changes.FEED_LIMIT
   entries each, newest first. Each page links its feed with <link rel="alternate">.
 - /changes?since=YYYY-MM-DD (and its /changes.json twin): every public change since a day,
   paged, for a reader back after a while; a day that is not one is a 400 saying so.
@@ -118,7 +118,12 @@ def changes_feed() -> Response:
 def _record_feed(kind: str, record: m.Person | m.Claim | m.Topic | None) -> Response:
     if record is None:
         abort(404, description=f"There is no {kind} with that name in kb.")
-    rows = changes.recent(get_session(), changes.scope(kind, record))
+    # a record gone from the page since (a stance removed) links to the page it left
+    here = {"kind": kind, "slug": record.slug}
+    rows = [
+        row if row["page"] else {**row, "page": here}
+        for row in changes.recent(get_session(), changes.scope(kind, record))
+    ]
     name = record.text if isinstance(record, m.Claim) else record.name
     title = f"kb: changes to {changes.short(name)}"
     path = urls.page(kind, record.slug)

@@ -10,7 +10,6 @@ place on the map are kb.graph.stand's; the claims offered are the opinion map's 
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -19,14 +18,14 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from kb.graph import cache, cached, map_svg
+from kb.graph import cache, cached
 from kb.graph.opinion_map import dividing_claims
 from kb.graph.stand import SIGNS, Standing, stand
 from kb.pagination import BadParameter
 from kb.queries import stand as q
 from kb.web import params
 from kb.web.database import get_session
-from kb.web.graph.opinion_view import opinion_context
+from kb.web.graph.opinion_view import draw_maps
 from kb.web.present import absolute, urls
 from kb.web.present import json_response as _json
 
@@ -187,44 +186,12 @@ def _counts(m: Any) -> dict[str, Any]:
 
 
 def _map(session: Session, standing: Standing) -> dict[str, Any]:
-    """The opinion map's two pictures with the reader drawn on them (a star marked "You")."""
-    ctx = opinion_context(session, None)
+    """The opinion map's two pictures with the reader drawn on them (kb.graph.you_mark: a
+    star marked "You"), the names placed around it."""
     if standing.xy is None:
         return {"map_svg": None, "map_svg_narrow": None}
-    marks = [map_svg.MapPerson(0, "", "", None, p["x"], p["y"], "") for p in ctx["map_people"]]
-    # inside the people's box, so that fitting the reader in does not move anyone's mark
-    xs, ys = [p.x for p in marks] or [0.0], [p.y for p in marks] or [0.0]
-    at = min(max(standing.xy[0], min(xs)), max(xs)), min(max(standing.xy[1], min(ys)), max(ys))
-    you = map_svg.MapPerson(-1, "You", "", None, *at, "")
-    out = {}
-    for key, width, height in (("map_svg", 1000, 620), ("map_svg_narrow", 380, 440)):
-        xy = map_svg.fit([*marks, you], width, height, 34.0 + map_svg.mark_radius(len(marks)))
-        x, y = float(xy[-1][0]), float(xy[-1][1])
-        out[key] = Markup(str(ctx[key]).replace("</svg>", _star(x, y, width) + "</svg>"))
-    return out
-
-
-def _star(x: float, y: float, width: int) -> str:
-    """The reader's mark: a star in a dashed ring, and a \"You\" badge."""
-    r, inner = 11.0, 4.6
-    pts = " ".join(
-        f"{x + (r if k % 2 == 0 else inner) * math.sin(k * math.pi / 5):.1f},"
-        f"{y - (r if k % 2 == 0 else inner) * math.cos(k * math.pi / 5):.1f}"
-        for k in range(10)
-    )
-    # "You" on a dark badge above the star (below it near the top edge), so it reads apart
-    # from the people's names around it
-    ty = y - 30 if y > 40 else y + 16
-    tx = min(max(x, 24.0), width - 24.0)
-    return (
-        f'<g class="you"><title>You, placed by your answers</title>'
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="15" fill="none" stroke="#111827"'
-        ' stroke-width="2" stroke-dasharray="3 3"/>'
-        f'<polygon points="{pts}" fill="#111827" stroke="#ffffff" stroke-width="2"/>'
-        f'<rect x="{tx - 20:.1f}" y="{ty:.1f}" width="40" height="16" rx="8" fill="#111827"/>'
-        f'<text x="{tx:.1f}" y="{ty + 12.5:.1f}" text-anchor="middle" font-size="13"'
-        ' font-weight="700" fill="#ffffff">You</text></g>'
-    )
+    wide, narrow = draw_maps(session, None, standing.xy)
+    return {"map_svg": Markup(wide.svg), "map_svg_narrow": Markup(narrow.svg)}
 
 
 @bp.get("/stand")

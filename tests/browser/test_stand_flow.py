@@ -40,6 +40,31 @@ def _read_result(pg) -> dict:
     return {"closest": closest, "farthest": farthest}
 
 
+STAR_CLEAR = """(sel) => {
+  const svg = document.querySelector(sel);
+  const box = e => { const r = e.getBoundingClientRect();
+    return {text: e.textContent, left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+  return {you: [...svg.querySelectorAll('g.you circle, g.you rect')].map(box),
+          labels: [...svg.querySelectorAll('text.lbl, text.camp-lbl')].map(box)};
+}"""
+
+
+def _star_clear(pg, selector: str) -> None:
+    """No drawn name (person or camp) overlaps the reader's ring or "You" badge, as Chromium
+    lays them out (getBoundingClientRect)."""
+    got = pg.evaluate(STAR_CLEAR, selector)
+    assert len(got["you"]) == 2 and got["labels"]
+    for a in got["labels"]:
+        for b in got["you"]:
+            apart = (
+                a["right"] <= b["left"]
+                or b["right"] <= a["left"]
+                or a["bottom"] <= b["top"]
+                or b["bottom"] <= a["top"]
+            )
+            assert apart, (a["text"], b)
+
+
 ANSWERS = ["agree", "disagree", "agree", "unsure", "disagree", "agree", "agree", "disagree"]
 
 
@@ -48,6 +73,7 @@ def test_stand_flow_on_the_seed(live_server, page, phone_page, screenshot) -> No
     _answer_and_submit(page, live_server.url, ANSWERS)
     _read_result(page)
     assert page.locator(".map-wide svg g.you").is_visible()
+    _star_clear(page, ".map-wide svg.opinion-map")
     assert page.locator(".deciding blockquote").count() >= 1
     href = page.locator(".deciding a.quotes-link").first.get_attribute("href")
     assert href and "#person-" in href
@@ -56,6 +82,7 @@ def test_stand_flow_on_the_seed(live_server, page, phone_page, screenshot) -> No
     phone_page.goto(live_server.url + page.locator("#share-link").input_value())
     _read_result(phone_page)
     assert phone_page.locator(".map-narrow svg g.you").is_visible()
+    _star_clear(phone_page, ".map-narrow svg.opinion-map")
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
     screenshot(phone_page, "stand-seed-390")
@@ -99,8 +126,10 @@ def test_stand_flow_on_300_people(synth_server, page, phone_page, screenshot) ->
     _answer_and_submit(page, synth_server.url, ANSWERS + ["agree", "agree"])
     _read_result(page)
     assert page.locator(".map-wide svg g.you").is_visible()
+    _star_clear(page, ".map-wide svg.opinion-map")
     screenshot(page, "stand-s300-1280")
     phone_page.goto(page.url)
     _read_result(phone_page)
+    _star_clear(phone_page, ".map-narrow svg.opinion-map")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone_page, "stand-s300-390")

@@ -66,18 +66,35 @@ def opinion_context(session: Session, day: dt.date | None) -> dict[str, Any]:
     return cache.cached(session, "opinion_page", (day,), lambda: _build(session, day))
 
 
-def _build(session: Session, day: dt.date | None) -> dict[str, Any]:
+def _inputs(session: Session, day: dt.date | None) -> dict[str, Any]:
+    """What the pictures are drawn from: the people, the camps and whom to label first."""
     agreement = cached.agreement(session, day)
     camps = cached.camps(session, day)
     found, claims = cached.opinion(session, day)
-    people = _people(agreement, camps, found, claims)
-    camp_list = [map_svg.MapCamp(k + 1, n) for k, n in enumerate(found.names)]
+    return {
+        "people": _people(agreement, camps, found, claims),
+        "camps": [map_svg.MapCamp(k + 1, n) for k, n in enumerate(found.names)],
+        "priority": found.priority,
+    }
+
+
+def _cached_inputs(session: Session, day: dt.date | None) -> dict[str, Any]:
+    return cache.cached(session, "opinion_inputs", (day,), lambda: _inputs(session, day))
+
+
+def draw_maps(
+    session: Session, day: dt.date | None, reader: tuple[float, float] | None = None
+) -> tuple[map_svg.Drawn, map_svg.Drawn]:
+    """The wide and the phone picture, with the reader's mark when `reader` is their place
+    (/stand: the names are then placed around it)."""
+    got = _cached_inputs(session, day)
+    people, camp_list, priority = got["people"], got["camps"], got["priority"]
     title = "Opinion map: people placed by whom they agree with, grouped in camps"
-    wide = map_svg.render_map(people, camp_list, found.priority, title)
+    wide = map_svg.render_map(people, camp_list, priority, title, reader=reader)
     narrow = map_svg.render_map(
         people,
         camp_list,
-        found.priority,
+        priority,
         title,
         width=NARROW_WIDTH,
         height=NARROW_HEIGHT,
@@ -85,7 +102,18 @@ def _build(session: Session, day: dt.date | None) -> dict[str, Any]:
         camp_names=False,
         css_class="opinion-map narrow",
         brief=True,
+        reader=reader,
     )
+    return wide, narrow
+
+
+def _build(session: Session, day: dt.date | None) -> dict[str, Any]:
+    agreement = cached.agreement(session, day)
+    camps = cached.camps(session, day)
+    found, claims = cached.opinion(session, day)
+    wide, narrow = draw_maps(session, day)
+    got = _cached_inputs(session, day)
+    people, camp_list = got["people"], got["camps"]
     dividing = _dividing_rows(found, claims, camps)
     rows = [
         {
