@@ -233,7 +233,7 @@ def tensions(
 ) -> list[Tension]:
     """Tensions of one person, around one claim, or everywhere; each stance with its quotes.
     Queries: one for the tensions, then a fixed few to load the stances and their evidence."""
-    rows = list(q.tension_rows(session, as_of, person_id, claim_id))[:limit]
+    rows = q.tension_rows(session, as_of, person_id, claim_id, limit)
     stance_ids = {r[2] for r in rows} | {r[5] for r in rows}
     stances = q.stances_with_evidence(session, stance_ids)
     return [

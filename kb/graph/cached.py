@@ -142,7 +142,7 @@ def ego(
         maker = viewpoint.ego_person if kind == "person" else viewpoint.ego_claim
         agree = agreement(session, as_of)
         vp = maker(session, node_id, as_of, latest=agree.latest)
-        return vp, svg.layout(vp.graph, agree)
+        return vp, svg.layout(vp.graph, agree, rounds=svg.EGO_ROUNDS)
 
     return cached(session, "ego", (kind, node_id, as_of), build)
 

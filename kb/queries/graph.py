@@ -305,8 +305,9 @@ def tension_rows(
     as_of: dt.date | None = None,
     person_id: int | None = None,
     claim_id: int | None = None,
+    limit: int | None = None,
 ) -> Sequence[tuple[int, int, int, str, int, int, str, int]]:
-    """Inconsistencies in people's latest stances:
+    """Inconsistencies in people's latest stances (the first `limit` of them):
 
     - contradicts: the person supports both ends of a "contradicts" relation;
     - supports: the person supports A, A supports B, and the person opposes B.
@@ -322,9 +323,9 @@ def tension_rows(
     a person with 11,000 stances).
     """
     if person_id is None and claim_id is None:
-        return _all_tension_rows(session, as_of)
+        return _all_tension_rows(session, as_of)[:limit]
     if as_of is None and claim_id is None:
-        return _person_tension_rows(session, person_id)
+        return _person_tension_rows(session, person_id, limit)
     rel = ClaimRelation
     rel_cols = (rel.id, rel.from_claim_id, rel.to_claim_id, rel.kind)
     if claim_id is not None:
@@ -358,11 +359,11 @@ def tension_rows(
             if other_position == wanted.get(kind):
                 rows.append((pid, src, sid, position, dst, other_sid, kind, rid))
     rows.sort(key=lambda r: (r[0], r[7]))
-    return rows
+    return rows[:limit]
 
 
 def _person_tension_rows(
-    session: Session, person_id: int | None
+    session: Session, person_id: int | None, limit: int | None
 ) -> Sequence[tuple[int, int, int, str, int, int, str, int]]:
     """One person's tensions today: each latest stance in support, each relation from its
     claim, and the stance at the other end found by one probe of the (person, latest, claim)
@@ -391,7 +392,10 @@ def _person_tension_rows(
         .subquery()
     )
     return session.execute(
-        select(found).where(found.c.other_id.is_not(None)).order_by(found.c.relation_id)
+        select(found)
+        .where(found.c.other_id.is_not(None))
+        .order_by(found.c.relation_id)
+        .limit(limit)
     ).all()
 
 
