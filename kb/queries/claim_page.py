@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kb.dates import humanize_partial
-from kb.models import Claim, ClaimRelation, Person, Stance
+from kb.models import Claim, ClaimRelation, Person, Quote, Stance, stance_evidence
 from kb.pagination import PageRequest
 from kb.queries import is_latest
 from kb.queries.listing import (
@@ -24,7 +24,6 @@ from kb.queries.shapes import (
     by_position,
     claim_ref,
     load_stances,
-    person_ref,
     stance_data,
     topic_ref,
 )
@@ -82,44 +81,54 @@ def _claim_with_relations(session: Session, slug: str) -> Claim | None:
 
 def _timeline(session: Session, claim: Claim) -> tuple[list[dict[str, Any]], int]:
     """Every stance taken on a claim, latest or not (undated first, then by date; the first
-    HISTORY_LIMIT), each with the dates of its quotes; and how many there are in all."""
+    HISTORY_LIMIT), each with the dates of its quotes; and how many there are in all. Read as
+    columns in two queries: a timeline shows no quote, so no stance needs loading whole."""
     on_claim = [Stance.claim_id == claim.id]
     n_all = session.scalar(select(func.count()).select_from(Stance).where(*on_claim)) or 0
-    timeline_ids = list(
-        session.scalars(
-            select(Stance.id)
-            .join(Person, Person.id == Stance.person_id)
-            .where(*on_claim)
-            .order_by(Stance.as_of.is_not(None), Stance.as_of, Person.sort_key, Stance.id)
-            .limit(HISTORY_LIMIT)
-        )
-    )
-    timeline = load_stances(session, timeline_ids, selectinload(Stance.person))
-    latest_in_timeline = set(
-        session.scalars(select(Stance.id).where(Stance.id.in_(timeline_ids), is_latest()))
-    )
+    rows = session.execute(
+        select(Stance.id, Person.slug, Person.name, Stance.position, Stance.as_of, Stance.latest)
+        .join(Person, Person.id == Stance.person_id)
+        .where(*on_claim)
+        .order_by(Stance.as_of.is_not(None), Stance.as_of, Person.sort_key, Stance.id)
+        .limit(HISTORY_LIMIT)
+    ).all()
+    said = _said_dates(session, [r[0] for r in rows])
     entries = [
         {
-            "id": st.id,
-            "person": person_ref(st.person),
-            **position_data(st.position),
-            "as_of": st.as_of.isoformat() if st.as_of else None,
-            "as_of_human": as_of_human(st.as_of),
-            "latest": st.id in latest_in_timeline,
-            "evidence_dates": _evidence_dates(st),
+            "id": sid,
+            "person": {"slug": slug, "name": name},
+            **position_data(position),
+            "as_of": as_of.isoformat() if as_of else None,
+            "as_of_human": as_of_human(as_of),
+            "latest": bool(latest),
+            "evidence_dates": _evidence_dates(said.get(sid, [])),
         }
-        for st in timeline
+        for sid, slug, name, position, as_of, latest in rows
     ]
     return entries, n_all
 
 
-def _evidence_dates(st: Stance) -> list[str]:
+def _said_dates(
+    session: Session, stance_ids: list[int]
+) -> dict[int, list[tuple[dt.date | None, str | None]]]:
+    """When each stance's quotes were said (date and precision), by stance."""
+    found: dict[int, list[tuple[dt.date | None, str | None]]] = {}
+    if not stance_ids:
+        return found
+    rows = session.execute(
+        select(stance_evidence.c.stance_id, Quote.said_on, Quote.said_precision)
+        .join(Quote, Quote.id == stance_evidence.c.quote_id)
+        .where(stance_evidence.c.stance_id.in_(stance_ids))
+    )
+    for sid, said_on, precision in rows:
+        found.setdefault(sid, []).append((said_on, precision))
+    return found
+
+
+def _evidence_dates(said: list[tuple[dt.date | None, str | None]]) -> list[str]:
     """The dates of a stance's quotes (when the words were said), oldest first, each once
     (undated last)."""
-    dated = sorted(
-        ((q.said_on, q.said_precision) for q in st.evidence),
-        key=lambda d: (d[0] is None, d[0] or dt.date.min),
-    )
+    dated = sorted(said, key=lambda d: (d[0] is None, d[0] or dt.date.min))
     seen: dict[str, None] = {}
     for said_on, precision in dated:
         seen.setdefault(humanize_partial(said_on, precision), None)
