@@ -53,6 +53,15 @@ def test_every_quote_stance_and_source_links_its_report_form(app, client) -> Non
     assert client.get("/report/person/1").status_code == 404
 
 
+def test_a_quote_links_its_own_page_everywhere_but_on_it(app, client) -> None:
+    ids = _records(app)
+    link = f'<a href="/quotes/{ids["quote"]}">Quote page</a>'
+    assert link in client.get("/people/ada").text
+    assert link in client.get("/sources/notes").text
+    own = client.get(f"/quotes/{ids['quote']}").text
+    assert "Quote page</a>" not in own and "Report a problem" in own
+
+
 def test_a_report_is_sent_without_an_account_and_kept_private(app, client) -> None:
     ids = _records(app)
     r = submit(client, f"/report/quote/{ids['quote']}", GOOD)
