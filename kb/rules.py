@@ -86,6 +86,7 @@ LIMITS: dict[str, dict[str, int]] = {
     },
     "signatures": {"seen_in": URL_MAX, "note": LONG_TEXT},
     "affiliations": {"organisation": 300, "role": 300, "note": LONG_TEXT},
+    "verifications": {"seen_in": URL_MAX, "by": 200, "note": LONG_TEXT},
 }
 
 
@@ -288,6 +289,38 @@ def period_problem(
     if dates.period_end(ended_on, ended_precision) < started_on:
         return PERIOD_BACKWARDS
     return None
+
+
+# -- a quote's verification trail ---------------------------------------------------------------
+
+# How many places a quote's `checked` label needs its words found in: "widely_reported" means
+# seen verbatim in two or more independent reports; each other label rests on one copy.
+CHECKED_NEEDS = {"primary": 1, "reprint": 1, "widely_reported": 2, "secondary": 1}
+
+
+def trail_problem(checked: str, trail: list[tuple[str, str]]) -> str | None:
+    """Whether a quote's `checked` label agrees with its trail: (result, where) pairs, oldest
+    first. Each place counts by its latest check that read it (found or not_found; a page that
+    was unreachable or blocked says nothing about the words). An empty trail is not a
+    disagreement: the quote was never verified (the dashboard lists those)."""
+    if not trail:
+        return None
+    latest: dict[str, str] = {}
+    for result, where in trail:
+        if result in ("found", "not_found"):
+            latest[where] = result
+    found = [w for w, r in latest.items() if r == "found"]
+    need = CHECKED_NEEDS.get(checked, 1)
+    if len(found) >= need:
+        return None
+    gone = [w for w, r in latest.items() if r == "not_found"]
+    lost = f"; its latest check of {_show(gone[-1], 120)} did not find them" if gone else ""
+    if not found:
+        return f"is labelled {checked!r} but no check in its trail finds the words{lost}"
+    return (
+        f"is labelled {checked!r}, which needs the words found in {need} places,"
+        f" but its trail finds them in {len(found)}{lost}"
+    )
 
 
 # -- probability -------------------------------------------------------------------------------

@@ -121,6 +121,7 @@ TRANSIENT_TABLES |= {"agreement_pair", "agreement_claim", "agreement_state"}
 DROPPED_BY: dict[str, dict[str, str]] = {
     # reader notes: its upgrade derives them again from the editors' notes, which gives the
     # seed's own (tests/test_reader_notes.py checks one written by hand is what a downgrade loses)
+    "0016": {"verification": "verifications"},
     "0011": {},
     "0012": {},  # only columns _populate leaves empty (the estimates' forecast links)
     "0009": {"affiliation": "affiliations"},
@@ -206,7 +207,8 @@ def test_statements_go_down_and_up_losing_only_themselves(databases, tmp_path) -
         migrate.upgrade(url)
         after = _everything(url)[1]
         assert after["statement"] == after["signature"] == []
-        gone = STATEMENT_TABLES | {"affiliation"}  # 0009, above 0008, drops affiliations
+        # 0009 and 0016, above 0008, drop affiliations and verification trails
+        gone = STATEMENT_TABLES | {"affiliation", "verification"}
         kept = {name: rows for name, rows in before.items() if name not in gone | TRANSIENT_TABLES}
         assert {name: after[name] for name in kept} == kept
         app = make_app(url, tmp_path / "again")

@@ -2,8 +2,8 @@
 
 A kb/1 document is one JSON object: `{"format": "kb/1", "people": [...], "affiliations": [...],
 "topics": [...], "sources": [...], "claims": [...], "quotes": [...], "statements": [...],
-"signatures": [...], "stances": [...], "claim_relations": [...]}` (affiliations, statements and
-signatures are optional).
+"verifications": [...], "signatures": [...], "stances": [...], "claim_relations": [...]}`
+(affiliations, verifications, statements and signatures are optional).
 Records refer to each other by slug (people, topics, sources, claims) or, for quotes, by a
 document-local `id` (kb's exports write "q<database id>", which stays the same from one export to
 the next). docs/FORMAT.md is the full description; kb1.schema.json is its JSON Schema.
@@ -33,6 +33,7 @@ ENTITIES: tuple[str, ...] = (
     "sources",
     "claims",
     "quotes",
+    "verifications",
     "statements",
     "signatures",
     "stances",
@@ -109,6 +110,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "note",
     ),
     "signatures": ("person", "statement", "seen_in", "note"),
+    "verifications": ("quote", "seen_in", "by", "date", "result", "note"),
 }
 
 # Fields holding a list of slugs or quote ids; in CSV one cell, space-separated.
@@ -127,6 +129,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "claim_relations": ("from", "to", "kind"),
     "statements": ("slug", "title"),
     "signatures": ("person", "statement", "seen_in"),
+    "verifications": ("quote", "seen_in", "by", "result"),
 }
 
 LIST_SEPARATOR = " "

@@ -43,6 +43,7 @@ from kb.load.field_checks import FieldChecker, Rec, json_type
 from kb.load.record_checks import RecordChecks
 from kb.load.report import Report, record_name
 from kb.load.state import MAX_PROBLEMS, MODELS, TooMany
+from kb.load.verification_checks import VerificationChecks
 from kb.load.writing import Writer
 
 ENTITIES = kb1.ENTITIES
@@ -69,9 +70,14 @@ _AFFILIATION_COLUMNS = {
     "from": ("started_on", "started_precision"),
     "to": ("ended_on", "ended_precision"),
 }
+_VERIFICATION_COLUMNS = {
+    "quote": ("quote_id",),
+    "by": ("checked_by",),
+    "date": ("checked_on", "checked_precision"),
+}
 
 
-class Importer(RecordChecks, AffiliationChecks, Writer):
+class Importer(VerificationChecks, RecordChecks, AffiliationChecks, Writer):
     """One import run over one session. Use `import_input` or `apply_document`."""
 
     # -- the run ---------------------------------------------------------------------------
@@ -192,6 +198,8 @@ def _columns(entity: str, field: str) -> tuple[str, ...]:
     """The columns a kb/1 field is stored in."""
     if entity == "affiliations" and field in _AFFILIATION_COLUMNS:
         return _AFFILIATION_COLUMNS[field]
+    if entity == "verifications" and field in _VERIFICATION_COLUMNS:
+        return _VERIFICATION_COLUMNS[field]
     return _COLUMNS.get(field, (field,))
 
 

@@ -91,4 +91,6 @@ def record_name(entity: str, rec: dict[str, Any]) -> str:
         return f"{s('person')} signed {s('statement')}"
     if entity == "affiliations":
         return f"{s('person')} at {s('organisation')}"
+    if entity == "verifications":
+        return f"{s('quote')} {s('result')}"
     return f"{s('from')} {s('kind')} {s('to')}"

@@ -35,6 +35,7 @@ _BULK_INSERT = {
     "statements": bulk.insert_statements,
     "signatures": bulk.insert_signatures,
     "affiliations": bulk.insert_affiliations,
+    "verifications": bulk.insert_verifications,
 }
 _BULK_LINK_KEY = {"sources": "author_ids", "claims": "topic_ids", "stances": "evidence_ids"}
 
@@ -215,6 +216,8 @@ def history_label(entity: str, r: Rec) -> str:
         return f"{r.hint.replace(' on ', ' ' + v['position'] + ' ', 1)}"
     if entity == "affiliations":
         return short(m.affiliation_title(v["role"], v["organisation"]), 200)
+    if entity == "verifications":
+        return m.verification_label(v["result"], v["seen_in"])
     return r.hint
 
 

@@ -47,6 +47,12 @@ from kb.models.records import (
     affiliation_title,
 )
 from kb.models.statements import Signature, Statement
+from kb.models.verification import (
+    VERIFY_ACTOR,
+    VERIFY_RESULTS,
+    Verification,
+    verification_label,
+)
 
 __all__ = [
     "ATTRIBUTIONS",
@@ -80,6 +86,9 @@ __all__ = [
     "Statement",
     "Topic",
     "User",
+    "VERIFY_ACTOR",
+    "VERIFY_RESULTS",
+    "Verification",
     "affiliation_title",
     "claim_topic",
     "intpk",
@@ -88,6 +97,7 @@ __all__ = [
     "stance_evidence",
     "timestamp",
     "utcnow",
+    "verification_label",
 ]
 
 # The models whose records have a slug, for code that finds any of them by it.
@@ -100,6 +110,7 @@ EditableModel = (
     | type[ClaimRelation]
     | type[Signature]
     | type[Affiliation]
+    | type[Verification]
 )
 
 EDITABLE_MODELS: tuple[EditableModel, ...] = (
@@ -113,4 +124,5 @@ EDITABLE_MODELS: tuple[EditableModel, ...] = (
     Statement,
     Signature,
     Affiliation,
+    Verification,
 )

@@ -37,6 +37,7 @@ from kb.models.base import (
     source_author,
     stance_evidence,
 )
+from kb.models.verification import Verification
 from kb.naturalsort import SORT_KEY_LENGTH, sort_key
 
 # kb.naturalsort.sort_key of a person's name, a source's title, a claim's text: lists sort and
@@ -166,6 +167,13 @@ class Quote(Editable, Base):
     # deleted, so the database's ON DELETE RESTRICT can refuse to lose a stance's evidence.
     stances: Mapped[list[Stance]] = relationship(
         secondary=stance_evidence, back_populates="evidence", passive_deletes="all"
+    )
+    # The trail of checks of the words (issue 18), oldest first; deleting the quote deletes
+    # them through the ORM, so each deletion is in the history.
+    verifications: Mapped[list[Verification]] = relationship(
+        back_populates="quote",
+        cascade="all, delete-orphan",
+        order_by=(Verification.checked_on, Verification.id),
     )
 
     def __repr__(self) -> str:

@@ -34,6 +34,7 @@ _Quote = m.Quote.__table__
 _Stance = m.Stance.__table__
 _Relation = m.ClaimRelation.__table__
 _Affiliation = m.Affiliation.__table__
+_Verification = m.Verification.__table__
 
 
 def snapshot(engine: Engine) -> AbstractContextManager[Connection]:
@@ -301,6 +302,21 @@ def affiliations_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
         )
 
 
+def verifications_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    v = _Verification
+    stmt = select(
+        v.c.quote_id,
+        v.c.seen_in,
+        v.c.checked_by,
+        v.c.checked_on,
+        v.c.checked_precision,
+        v.c.result,
+        _opt(v.c.note),
+    ).order_by(v.c.id)
+    for quote_id, seen_in, by, on, precision, result, note in _stream(conn, stmt):
+        yield quote_ref(quote_id), seen_in, by, format_partial(on, precision), result, note
+
+
 ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "people": people_rows,
     "topics": topics_rows,
@@ -312,6 +328,7 @@ ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "statements": statements_rows,
     "signatures": signatures_rows,
     "affiliations": affiliations_rows,
+    "verifications": verifications_rows,
 }
 
 
@@ -338,6 +355,7 @@ claim_relations = _records("claim_relations")
 statements = _records("statements")
 signatures = _records("signatures")
 affiliations = _records("affiliations")
+verifications = _records("verifications")
 
 READERS = {
     "people": people,
@@ -350,6 +368,7 @@ READERS = {
     "statements": statements,
     "signatures": signatures,
     "affiliations": affiliations,
+    "verifications": verifications,
 }
 
 
@@ -377,6 +396,7 @@ _TABLES = {
     "statements": _Statement,
     "signatures": _Signature,
     "affiliations": _Affiliation,
+    "verifications": _Verification,
 }
 
 

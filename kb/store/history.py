@@ -53,6 +53,7 @@ ENTITY_NAMES = {
     "statement": "statement",
     "signature": "signature",
     "affiliation": "affiliation",
+    "verification": "verification",
 }
 
 _DELETED = "kb.store.history.deleted"
@@ -132,6 +133,8 @@ def label_of(obj: Any) -> str:
     if isinstance(obj, m.Affiliation):
         person = obj.person.name if obj.person is not None else "?"
         return f"{person}: {short(m.affiliation_title(obj.role, obj.organisation), 200)}"
+    if isinstance(obj, m.Verification):
+        return m.verification_label(obj.result, obj.seen_in)
     return repr(obj)
 
 

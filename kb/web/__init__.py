@@ -38,6 +38,7 @@ def _register_blueprints(app: Flask) -> None:
         feeds,
         graph,
         health,
+        quote_page,
         stand,
         suggest,
         vocab,
@@ -57,7 +58,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)  # /healthz, for load balancers
     app.register_blueprint(vocab.bp)  # /ns: the kb: terms of the linked data
     app.register_blueprint(feeds.bp)  # /changes and the Atom feeds of what changed
-    app.register_blueprint(embeds.bp)  # /embed/...: cards other sites may frame
+    app.register_blueprint(embeds.bp)
+    app.register_blueprint(
+        quote_page.bp
+    )  # /quotes/<id>: a quote and its verification trail  # /embed/...: cards other sites may frame
     error_pages.init_app(app)
     bridging.init_app(app)  # /claims?sort=bridging and the rule's sentence
     # Navigation links only to pages that exist, so the layout never builds a dead link.
