@@ -63,6 +63,9 @@ LIMITS: dict[str, dict[str, int]] = {
     "quotes": {
         "text": 10000,
         "locator": 200,
+        "anchor_exact": 10000,
+        "anchor_prefix": 500,
+        "anchor_suffix": 500,
         "speaker_affiliation": 500,
         "check_note": LONG_TEXT,
         "note": LONG_TEXT,
@@ -321,6 +324,26 @@ def trail_problem(checked: str, trail: list[tuple[str, str]]) -> str | None:
         f"is labelled {checked!r}, which needs the words found in {need} places,"
         f" but its trail finds them in {len(found)}{lost}"
     )
+
+
+# -- a quote's anchor --------------------------------------------------------------------------
+
+ANCHOR_FIELDS = ("anchor_exact", "anchor_prefix", "anchor_suffix")
+ANCHOR_WITHOUT_EXACT = "needs the exact words (anchor_exact) it comes before or after"
+
+
+def anchor_problems(
+    exact: str | None, prefix: str | None, suffix: str | None
+) -> list[tuple[str, str]]:
+    """(field, message) for a TextQuoteSelector that cannot select anything: a prefix or
+    suffix is the text beside the exact words, so it needs them."""
+    if exact:
+        return []
+    return [
+        (f, ANCHOR_WITHOUT_EXACT)
+        for f, v in (("anchor_prefix", prefix), ("anchor_suffix", suffix))
+        if v
+    ]
 
 
 # -- probability -------------------------------------------------------------------------------

@@ -154,6 +154,12 @@ class Quote(Editable, Base):
     said_on: Mapped[dt.date | None] = mapped_column(Date)
     said_precision: Mapped[str | None] = mapped_column(String(5))
     locator: Mapped[str | None] = mapped_column(String(200))
+    # Where the words stand in the source, as a W3C TextQuoteSelector (what Hypothesis uses):
+    # the exact words as the page has them, and the text just before and after (migration 0016).
+    # kb verify looks for them where they are set (kb.verify.matching).
+    anchor_exact: Mapped[str | None] = mapped_column(Text)
+    anchor_prefix: Mapped[str | None] = mapped_column(String(500))
+    anchor_suffix: Mapped[str | None] = mapped_column(String(500))
     speaker_affiliation: Mapped[str | None] = mapped_column(String(500))
     attribution: Mapped[str] = mapped_column(String(20))
     checked: Mapped[str] = mapped_column(String(20))

@@ -34,6 +34,18 @@ def verification_data(v: Verification) -> dict[str, Any]:
     }
 
 
+def anchor_data(q: Quote) -> dict[str, Any] | None:
+    """The quote's W3C TextQuoteSelector, as Hypothesis writes one, or None."""
+    if not q.anchor_exact:
+        return None
+    return {
+        "type": "TextQuoteSelector",
+        "exact": q.anchor_exact,
+        "prefix": q.anchor_prefix,
+        "suffix": q.anchor_suffix,
+    }
+
+
 def quote_page(session: Session, quote_id: int) -> dict[str, Any] | None:
     """The quote with its speaker, source, anchor and trail; None when there is no such quote."""
     q = session.scalar(
@@ -51,6 +63,7 @@ def quote_page(session: Session, quote_id: int) -> dict[str, Any] | None:
     problem = rules.trail_problem(q.checked, [(v.result, v.seen_in) for v in q.verifications])
     return {
         **quote_data(q),
+        "anchor": anchor_data(q),
         "verifications": trail,
         "trail_problem": problem,
     }

@@ -2,7 +2,9 @@
 
 Issue 18: a quote keeps the trail of its checks (the fact sheet's checked_against lists are the
 first entries; `kb verify` adds its own), and its `checked` label must agree with it (kb check).
-Downgrading drops the table and with it every verification record.
+A quote may also carry an anchor, a W3C TextQuoteSelector (exact, prefix, suffix) for the place in
+the source where its words stand (three columns of quote). Downgrading drops the table and with
+it every verification record, and the anchors.
 
 Revision ID: 0016
 Revises: 0014
@@ -20,7 +22,9 @@ down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-downgrade_loses_data = "drops the verification table: every quote's verification trail"
+downgrade_loses_data = (
+    "drops the verification table (every quote's verification trail) and the quotes' anchors"
+)
 
 _PRECISIONS = "('year', 'month', 'day')"
 _RESULTS = "('found', 'not_found', 'unreachable', 'blocked')"
@@ -64,8 +68,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_verification")),
     )
     op.create_index(op.f("ix_verification_quote_id"), "verification", ["quote_id"])
+    # Plain ALTER TABLE, not a batch copy of the table: the copy would drop the quote table's
+    # full-text triggers (0002), as 0006 notes.
+    op.add_column("quote", sa.Column("anchor_exact", sa.Text(), nullable=True))
+    op.add_column("quote", sa.Column("anchor_prefix", sa.String(length=500), nullable=True))
+    op.add_column("quote", sa.Column("anchor_suffix", sa.String(length=500), nullable=True))
 
 
 def downgrade() -> None:
+    for column in ("anchor_suffix", "anchor_prefix", "anchor_exact"):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE quote DROP COLUMN {column}")  # no batch copy (see above)
+        else:
+            op.drop_column("quote", column)
     op.drop_index(op.f("ix_verification_quote_id"), table_name="verification")
     op.drop_table("verification")
