@@ -66,6 +66,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, PAGES["/with"])
         elif path == "/huge":
             self._send(200, "<p>" + "x" * 50_000 + WORDS + "</p>")
+        elif path == "/paper.pdf":
+            self._send(200, "%PDF-1.7", "application/pdf")
+        elif path == "/garbage":  # not HTTP at all
+            self.wfile.write(b"Hello there\r\n\r\n")
         elif path == "/huge-stream":  # no Content-Length: the body ends when the server closes
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -145,6 +149,13 @@ def test_matching_normalises_whitespace_quotes_dashes_and_markup() -> None:
     assert anchored.found and "with its prefix and suffix" in anchored.note
     assert "not between" in find(text, "x", "will think", "Robots ", None).note
     assert not find(text, WORDS, exact="words that are not there").found
+    # elisions and an editor's [words] are gaps; the pieces must come in order, close together
+    elided = find(text, "[She] said: Machines will think … “soon”, whatever [...] say.")
+    assert elided.found and "in 3 pieces in order" in elided.note
+    assert not find(text, "“soon” … Machines will think").found  # out of order
+    far = page_text(f"<p>Machines will think {'x ' * 1500} whatever we say.</p>")
+    assert not find(far, "Machines will think ... whatever we say.").found
+    assert find(far.replace("x x ", ""), "Machines will think ... whatever we say.").found
 
 
 def test_kb_verify_records_what_each_page_shows(app, server) -> None:
@@ -161,6 +172,8 @@ def test_kb_verify_records_what_each_page_shows(app, server) -> None:
         "j-stream": "/huge-stream",
         "k-to-private": "/to-private",
         "l-closed": f"http://127.0.0.1:{_closed_port()}/page",
+        "m-pdf": "/paper.pdf",
+        "n-garbage": "/garbage",
     }
     ids = _sources(app, server, paths)
     result = _verify(app, "--all")
@@ -178,6 +191,8 @@ def test_kb_verify_records_what_each_page_shows(app, server) -> None:
         "j-stream": ("unreachable", "larger than 20000 bytes"),
         "k-to-private": ("blocked", "redirected to " + server + "/private/page"),
         "l-closed": ("unreachable", "robots.txt could not be read: could not connect"),
+        "m-pdf": ("unreachable", "not a text page (application/pdf)"),
+        "n-garbage": ("unreachable", "the answer is not HTTP (BadStatusLine)"),
     }
     for slug, (outcome, note) in expected.items():
         [(seen_in, got, why)] = _trail(app, ids[slug])
@@ -199,7 +214,7 @@ def test_kb_verify_records_what_each_page_shows(app, server) -> None:
         actors = s.scalars(
             select(m.Revision.actor).where(m.Revision.entity == "verification")
         ).all()
-    assert len(actors) == 11 and set(actors) == {"kb verify"}
+    assert len(actors) == 13 and set(actors) == {"kb verify"}
 
 
 def test_the_archived_copy_is_checked_too_and_can_be_proposed(app, server) -> None:

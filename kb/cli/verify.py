@@ -19,7 +19,7 @@ from kb.verify.running import (
     Outcome,
     propose_archives,
     sources_to_verify,
-    verify_sources,
+    verify_source,
 )
 from kb.web.database import session_scope
 
@@ -159,17 +159,19 @@ def _verify_all(
 ) -> Outcome:
     """Verify each source under a progress bar, committing after each one (a dry run rolls
     back instead), so an interrupted run keeps what it checked and no other write waits on a
-    slow site."""
-
+    slow site. Off a terminal each source's lines are printed as it is done (a log to follow);
+    on one, after the bar."""
+    outcome, today, streaming = Outcome(), dt.date.today(), not _progress_wanted()
     with _bar(len(sources)) as bar:
-
-        def done(_source: m.Source) -> None:
+        for source in sources:
+            printed = len(outcome.lines)
+            verify_source(session, source, fetcher, today, outcome)
             (session.rollback if dry_run else session.commit)()
             bar.update(1)
-
-        outcome = verify_sources(session, sources, fetcher, dt.date.today(), done)
-    for line in outcome.lines:
-        click.echo(line)
+            if streaming and outcome.lines[printed:]:
+                click.echo("\n".join(outcome.lines[printed:]))
+    if not streaming and outcome.lines:
+        click.echo("\n".join(outcome.lines))
     return outcome
 
 

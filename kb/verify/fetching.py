@@ -181,9 +181,11 @@ class Fetcher:
             reason = exc.reason
             if isinstance(reason, TimeoutError):
                 return Fetched(url, UNREACHABLE, f"no answer within {self.timeout:g} s")
-            return Fetched(url, UNREACHABLE, f"could not connect: {reason}")
-        except (OSError, ValueError) as exc:  # a reset connection, a malformed answer
-            return Fetched(url, UNREACHABLE, f"the connection failed: {exc}")
+            return Fetched(url, UNREACHABLE, f"could not connect: {_short(reason)}")
+        except http.client.HTTPException as exc:
+            return Fetched(url, UNREACHABLE, f"the answer is not HTTP ({type(exc).__name__})")
+        except (OSError, ValueError) as exc:  # a reset connection, a malformed address
+            return Fetched(url, UNREACHABLE, f"the connection failed: {_short(exc)}")
 
     def _read(self, response: http.client.HTTPResponse) -> bytes:
         """The body, refused once past max_bytes or past the timeout (a server trickling
@@ -210,3 +212,8 @@ def _charset(headers: Message) -> str:
     except LookupError:
         return "utf-8"
     return charset
+
+
+def _short(reason: object) -> str:
+    """An exception's words on one line, at most 200 characters (a note, not a dump)."""
+    return " ".join(str(reason).split())[:200]

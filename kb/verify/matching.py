@@ -5,7 +5,9 @@ still matches; <script> and <style> are skipped, block elements end a run of tex
 decoded, then both the page and the words are normalised alike: Unicode compatibility forms
 (NFKC), curly quotes as straight ones, every dash and minus as "-", the ellipsis as "...",
 soft hyphens and zero-width characters dropped, and every run of whitespace as one space.
-Case is kept: a verbatim quote's words are its words.
+Case is kept: a verbatim quote's words are its words. A quote's elisions ("..." or "…") and
+its editor's [bracketed] words are gaps: the pieces between them are looked for in order, each
+within MAX_GAP characters of the one before.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ _SPACE = re.compile(r"\s+")
 # Punctuation a quote may start or end with that the page may not have at that place ("... it."
 # quoted from "... it, and").
 _EDGES = " \"'.,;:!?-()[]"
+# An elision or an editor's insertion ("[they]", "[...]"), in a normalised quote.
+_GAPS = re.compile(r"\[[^\]]*\]|\.\.\.")
+MAX_GAP = 2000  # characters the page may have where a quote elides some
 
 _BLOCK = frozenset(
     {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption"}
@@ -84,18 +89,17 @@ def find(
     prefix: str | None = None,
     suffix: str | None = None,
 ) -> Match:
-    """Whether the words (the anchor's exact text where there is one) are in the page's
-    normalised `text`, and a note saying how they were looked for."""
-    looked_for = "the anchor's exact words" if exact else "the quote's words"
-    # an anchor's exact text is what the page has; a quote may end where the page goes on
-    needle = normalise(exact) if exact else normalise(words).strip(_EDGES)
-    if not needle:
-        return Match(False, f"{looked_for} are empty once normalised")
-    at = text.find(needle)
+    """Whether the quote's `words` (the anchor's `exact` text where there is one, between its
+    prefix and suffix where it has them) are in the page's normalised `text`, and a note saying
+    how they were looked for."""
+    if not exact:
+        return _find_pieces(text, _pieces(words))
+    needle = normalise(exact)  # an anchor's exact text is what the page has
+    at = text.find(needle) if needle else -1
     if at < 0:
-        return Match(False, f"{looked_for} are not in the page's text")
-    if not exact or not (prefix or suffix):
-        return Match(True, f"{looked_for} are in the page's text")
+        return Match(False, "the anchor's exact words are not in the page's text")
+    if not (prefix or suffix):
+        return Match(True, "the anchor's exact words are in the page's text")
     before, after = normalise(prefix or ""), normalise(suffix or "")
     while at >= 0:
         head = text[:at].rstrip()
@@ -108,3 +112,28 @@ def find(
     return Match(
         True, "the anchor's exact words are in the page, but not between its prefix and suffix"
     )
+
+
+def _pieces(words: str) -> list[str]:
+    """The quote's words between its elisions and [insertions], each without the punctuation
+    at its ends (a quote may end where the page goes on: "... it." quoted from "... it, and")."""
+    return [p for p in (p.strip(_EDGES) for p in _GAPS.split(normalise(words))) if p]
+
+
+def _find_pieces(text: str, pieces: list[str]) -> Match:
+    if not pieces:
+        return Match(False, "the quote's words are empty once normalised")
+    first, rest = pieces[0], pieces[1:]
+    at = text.find(first)
+    while at >= 0:
+        end = at + len(first)
+        for piece in rest:
+            nxt = text.find(piece, end, end + MAX_GAP + len(piece))
+            if nxt < 0:
+                break
+            end = nxt + len(piece)
+        else:
+            how = f", in {len(pieces)} pieces in order (its elisions skipped)" if rest else ""
+            return Match(True, f"the quote's words are in the page's text{how}")
+        at = text.find(first, at + 1)
+    return Match(False, "the quote's words are not in the page's text")

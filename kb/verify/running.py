@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -66,6 +66,7 @@ def verify_source(
     fetched = [fetcher.get(url) for url in pages_of(source)]
     for got in fetched:
         text = page_text(got.text, got.content_type) if got.status == OK else ""
+        results = []
         for quote in source.quotes:
             result, note = _judge(got, text, quote)
             quote.verifications.append(
@@ -78,8 +79,14 @@ def verify_source(
                     note=note,
                 )
             )
-            outcome.results[result] += 1
-        outcome.lines.append(f"{source.slug}: {got.url}: {_summary(got, source, text)}")
+            results.append(result)
+        outcome.results.update(results)
+        summary = (
+            f"{results.count('found')} of {len(results)} quote(s) found"
+            if got.status == OK
+            else f"{got.status}: {got.detail}"
+        )
+        outcome.lines.append(f"{source.slug}: {got.url}: {summary}")
     session.flush()
 
 
@@ -93,31 +100,6 @@ def _judge(got: Fetched, text: str, quote: m.Quote) -> tuple[str, str]:
         f" (redirected to {got.final_url})" if got.final_url and got.final_url != got.url else ""
     )
     return ("found" if match.found else "not_found"), match.note + moved
-
-
-def _summary(got: Fetched, source: m.Source, text: str) -> str:
-    if got.status != OK:
-        return f"{got.status}: {got.detail}"
-    found = sum(
-        find(text, q.text, q.anchor_exact, q.anchor_prefix, q.anchor_suffix).found
-        for q in source.quotes
-    )
-    return f"{found} of {len(source.quotes)} quote(s) found"
-
-
-def verify_sources(
-    session: Session,
-    sources: list[m.Source],
-    fetcher: Fetcher,
-    today: dt.date,
-    progress: Callable[[m.Source], None] | None = None,
-) -> Outcome:
-    outcome = Outcome()
-    for source in sources:
-        verify_source(session, source, fetcher, today, outcome)
-        if progress:
-            progress(source)
-    return outcome
 
 
 # -- archived copies ---------------------------------------------------------------------------
