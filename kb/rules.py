@@ -64,6 +64,9 @@ LIMITS: dict[str, dict[str, int]] = {
     "quotes": {
         "text": 10000,
         "locator": 200,
+        "anchor_exact": 10000,
+        "anchor_prefix": 500,
+        "anchor_suffix": 500,
         "speaker_affiliation": 500,
         "check_note": LONG_TEXT,
         "note": LONG_TEXT,
@@ -90,6 +93,7 @@ LIMITS: dict[str, dict[str, int]] = {
     "replies": {"representative": 200, "note": LONG_TEXT},
     # a reader's report (issue 18): an explanation a few paragraphs long, not a dump
     "reports": {"explanation": 5000, "evidence_url": URL_MAX, "email": 320, "resolution": 5000},
+    "verifications": {"seen_in": URL_MAX, "by": 200, "note": LONG_TEXT},
 }
 
 
@@ -299,6 +303,58 @@ def period_problem(
     if dates.period_end(ended_on, ended_precision) < started_on:
         return PERIOD_BACKWARDS
     return None
+
+
+# -- a quote's verification trail ---------------------------------------------------------------
+
+# How many places a quote's `checked` label needs its words found in: "widely_reported" means
+# seen verbatim in two or more independent reports; each other label rests on one copy.
+CHECKED_NEEDS = {"primary": 1, "reprint": 1, "widely_reported": 2, "secondary": 1}
+
+
+def trail_problem(checked: str, trail: list[tuple[str, str]]) -> str | None:
+    """Whether a quote's `checked` label agrees with its trail: (result, where) pairs, oldest
+    first. Each place counts by its latest check that read it (found or not_found; a page that
+    was unreachable or blocked says nothing about the words). An empty trail is not a
+    disagreement: the quote was never verified (the dashboard lists those)."""
+    if not trail:
+        return None
+    latest: dict[str, str] = {}
+    for result, where in trail:
+        if result in ("found", "not_found"):
+            latest[where] = result
+    found = [w for w, r in latest.items() if r == "found"]
+    need = CHECKED_NEEDS.get(checked, 1)
+    if len(found) >= need:
+        return None
+    gone = [w for w, r in latest.items() if r == "not_found"]
+    lost = f"; its latest check of {_show(gone[-1], 120)} did not find them" if gone else ""
+    if not found:
+        return f"is labelled {checked!r} but no check in its trail finds the words{lost}"
+    return (
+        f"is labelled {checked!r}, which needs the words found in {need} places,"
+        f" but its trail finds them in {len(found)}{lost}"
+    )
+
+
+# -- a quote's anchor --------------------------------------------------------------------------
+
+ANCHOR_FIELDS = ("anchor_exact", "anchor_prefix", "anchor_suffix")
+ANCHOR_WITHOUT_EXACT = "needs the exact words (anchor_exact) it comes before or after"
+
+
+def anchor_problems(
+    exact: str | None, prefix: str | None, suffix: str | None
+) -> list[tuple[str, str]]:
+    """(field, message) for a TextQuoteSelector that cannot select anything: a prefix or
+    suffix is the text beside the exact words, so it needs them."""
+    if exact:
+        return []
+    return [
+        (f, ANCHOR_WITHOUT_EXACT)
+        for f, v in (("anchor_prefix", prefix), ("anchor_suffix", suffix))
+        if v
+    ]
 
 
 # -- probability -------------------------------------------------------------------------------

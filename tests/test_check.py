@@ -147,6 +147,10 @@ DAMAGE = {
         "WHERE id = {foreign_quote}",
     ),
     "data-version": ("DELETE FROM kb_state",),
+    # the trail says the words are no longer where they were seen: the label rests on nothing
+    "checked-labels": (
+        "UPDATE verification SET result = 'not_found' WHERE quote_id = {foreign_quote}",
+    ),
     "revision-entities": (
         "INSERT INTO revision (actor, action, entity, entity_id, changes) "
         "VALUES ('synthetic', 'create', 'gizmo', 1, '{{}}')",

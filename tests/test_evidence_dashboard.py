@@ -1,9 +1,10 @@
 """The editors' evidence dashboard (issue 18 item 6): quotes by checked label, quotes never
-verified, disputed quotes, sources without an archived copy and open reports, each count
+verified (an empty trail), quotes not found at their source at the last check, disputed quotes, sources without an archived copy and open reports, each count
 linking to its list."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from kb import models as m
@@ -22,9 +23,27 @@ def test_the_dashboard_counts_and_lists_the_evidence_to_look_at(app, client, edi
         p = make_person(s, slug="ada", name="Ada Lovelace")
         archived = make_source(s, slug="kept", archived_url="https://web.archive.org/x")
         bare = make_source(s, slug="bare", title="Bare source", url="https://example.org/a")
-        make_quote(s, p, archived, checked="primary")
+        checked = make_quote(s, p, archived, checked="primary", text="Checked and found.")
         q = make_quote(s, p, bare, checked="secondary", text="Only seen in one report.")
         make_quote(s, p, bare, checked="secondary")
+        gone = make_quote(s, p, bare, checked="primary", text="Gone from the page.")
+        back = make_quote(s, p, bare, checked="primary", text="Missing once, found again.")
+        check = dict(checked_by="kb verify", result="found")
+        s.add(m.Verification(quote=checked, seen_in="https://example.org/k", **check))
+        for quote, results in ((gone, ("found", "not_found")), (back, ("not_found", "found"))):
+            for day, result in zip(
+                (dt.date(2026, 1, 5), dt.date(2026, 2, 5)), results, strict=True
+            ):
+                seen = {**check, "result": result, "checked_on": day, "checked_precision": "day"}
+                s.add(m.Verification(quote=quote, seen_in="https://example.org/a", **seen))
+        # not found somewhere else than the source's own address: not this list's business
+        elsewhere = {
+            **check,
+            "result": "not_found",
+            "checked_on": dt.date(2026, 3, 1),
+            "checked_precision": "day",
+        }
+        s.add(m.Verification(quote=back, seen_in="https://mirror.example.org/a", **elsewhere))
         s.add(m.Report(target="quote", target_id=q.id, kind="other", explanation="Hm."))
         s.add(
             m.Report(
@@ -41,7 +60,8 @@ def test_the_dashboard_counts_and_lists_the_evidence_to_look_at(app, client, edi
         ).count()
     assert client.get("/admin/evidence").status_code == 302  # editors only
     page = editor_client.get("/admin/evidence").text
-    assert _count(page, "never-verified") == 2
+    assert _count(page, "never-verified") == 2  # the two with an empty trail
+    assert _count(page, "not-found") == 1
     assert _count(page, "disputed") == 1
     assert _count(page, "open-reports") == 1
     assert _count(page, "without-archive") == sources_without
@@ -49,10 +69,13 @@ def test_the_dashboard_counts_and_lists_the_evidence_to_look_at(app, client, edi
     assert "/admin/evidence/quotes?checked=secondary" in page
     never = editor_client.get("/admin/evidence/quotes?list=never_verified").text
     assert "Only seen in one report." in never and "(2)" in never
+    not_found = editor_client.get("/admin/evidence/quotes?list=not_found").text
+    assert "Gone from the page." in not_found and "(1)" in not_found
+    assert "Missing once, found again." not in not_found
     disputed = editor_client.get("/admin/evidence/quotes?list=disputed").text
     assert "Only seen in one report." in disputed and "(1)" in disputed
     primary = editor_client.get("/admin/evidence/quotes?checked=primary").text
-    assert "(1)" in primary
+    assert "(3)" in primary
     sources = editor_client.get("/admin/evidence/sources").text
     assert "Bare source" in sources and "kept" not in sources
     assert editor_client.get("/admin/evidence/quotes?list=nonsense").status_code == 400

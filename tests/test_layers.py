@@ -38,7 +38,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("formats", ("kb.formats", "kb.formats.*")),
     ("queries", ("kb.queries", "kb.queries.*")),
     ("domain", ("kb.graph", "kb.graph.*", "kb.edits", "kb.edits.*")),
-    ("load", ("kb.load", "kb.load.*")),
+    ("load", ("kb.load", "kb.load.*", "kb.verify", "kb.verify.*")),
     ("web", ("kb.web", "kb.web.*")),
     ("commands", ("kb.cli", "kb.cli.*")),
     ("app", ("kb",)),  # create_app

@@ -138,6 +138,7 @@ DROPPED_BY: dict[str, dict[str, str]] = {
     # reader notes: its upgrade derives them again from the editors' notes, which gives the
     # seed's own (tests/test_reader_notes.py checks one written by hand is what a downgrade loses)
     "0015": {"report": "", "reply": "replies"},  # issue 18: reports have no kb/1 entity
+    "0016": {"verification": "verifications"},
     "0011": {},
     "0012": {},  # only columns _populate leaves empty (the estimates' forecast links)
     "0009": {"affiliation": "affiliations"},
@@ -223,8 +224,8 @@ def test_statements_go_down_and_up_losing_only_themselves(databases, tmp_path) -
         migrate.upgrade(url)
         after = _everything(url)[1]
         assert after["statement"] == after["signature"] == []
-        # 0009 and 0015, above 0008, drop affiliations, reports and replies
-        gone = STATEMENT_TABLES | {"affiliation", "report", "reply"}
+        # 0009, 0015 and 0016, above 0008, drop affiliations, reports, replies and trails
+        gone = STATEMENT_TABLES | {"affiliation", "report", "reply", "verification"}
         kept = {name: rows for name, rows in before.items() if name not in gone | TRANSIENT_TABLES}
         assert {name: after[name] for name in kept} == kept
         app = make_app(url, tmp_path / "again")

@@ -402,7 +402,7 @@ def test_the_json_schema_states_the_same_rules() -> None:
     names = {"people": "person", "topics": "topic", "sources": "source", "claims": "claim"}
     names.update(quotes="quote", stances="stance", claim_relations="claim_relation")
     names.update(statements="statement", signatures="signature")
-    names.update(affiliations="affiliation")
+    names.update(affiliations="affiliation", verifications="verification")
     for entity, limits in rules.LIMITS.items():
         props = defs[names[entity]]["properties"]
         for field, max_len in limits.items():

@@ -33,7 +33,9 @@ editorial structure only, all listed here so a reviewer can check it in one plac
   stances[].estimate as given, through tools/seed_estimates.py.
 - joint statements, their signatures and the stances signing implies: tools/seed_statements.py;
 - dated affiliations, read from the people's role_at_time: tools/seed_affiliations.py (each
-  module's docstring lists its own choices).
+  module's docstring lists its own choices);
+- each quote's verification trail, from its source's checked_against and its second check:
+  tools/seed_verifications.py.
 """
 
 from __future__ import annotations
@@ -370,6 +372,7 @@ def build(facts: dict) -> dict:
         "affiliations": _sibling("seed_affiliations").build(facts, people, {}),
         "sources": _sources(facts),
         "quotes": quotes,
+        "verifications": _sibling("seed_verifications").build(facts, set(said)),
         "claims": claims,
         "topics": topics,
         "statements": signing["statements"],

@@ -43,6 +43,7 @@ _._check_claim_relations  # unused method (kb/load/importer.py:787)
 _._check_statements  # unused method (kb/load/statement_checks.py)
 _._check_signatures  # unused method (kb/load/statement_checks.py)
 _._check_replies  # unused method (kb/load/reply_checks.py)
+_._check_verifications  # unused method (kb/load/verification_checks.py)
 _._check_affiliations  # unused method (kb/load/affiliation_checks.py)
 
 # Jinja: read by templates only (w.adjective, url_with(...))
@@ -138,3 +139,8 @@ none  # unused variable (kb/vocabulary.py:44)
 # /stand and /stand.json (kb/web/stand.py): Flask routes
 stand_page  # unused function
 stand_json  # unused function
+
+# html.parser.HTMLParser calls these on kb.verify.matching's page reader
+_.handle_starttag  # unused method (kb/verify/matching.py)
+_.handle_endtag  # unused method (kb/verify/matching.py)
+_.handle_data  # unused method (kb/verify/matching.py)

@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from kb import migrate
 from kb.web.database import get_engine
 
-MODULES = ("schema", "users", "transfer", "synth", "maintenance", "graph")
+MODULES = ("schema", "users", "transfer", "synth", "maintenance", "graph", "verify")
 
 
 def init_app(app: Flask) -> None:

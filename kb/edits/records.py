@@ -154,12 +154,15 @@ def quote_values(data: Mapping[str, Any], errors: Errors, prefix: str = "") -> d
         "said_on": said_on,
         "said_precision": said_precision,
         "locator": clean(data.get(prefix + "locator")),
+        **{f: clean(data.get(prefix + f)) for f in rules.ANCHOR_FIELDS},
         "speaker_affiliation": clean(data.get(prefix + "speaker_affiliation")),
         "attribution": data.get(prefix + "attribution"),
         "checked": data.get(prefix + "checked"),
         "check_note": clean(data.get(prefix + "check_note")),
         "note": clean(data.get(prefix + "note")),
     }
+    for field, message in rules.anchor_problems(*(values[f] for f in rules.ANCHOR_FIELDS)):
+        errors.add(prefix + field, message)
     if values["attribution"] not in m.ATTRIBUTIONS:
         errors.add(prefix + "attribution", f"must be one of {', '.join(m.ATTRIBUTIONS)}")
     if values["checked"] not in m.CHECKED_HOW:

@@ -19,8 +19,8 @@ README = """kb export bundle (format kb/1)
 kb.json             the whole knowledge base as one kb/1 JSON document
 kb1.schema.json     its JSON Schema (draft 2020-12)
 <entity>.csv        the same records, one CSV file per entity: people, affiliations, topics,
-                    sources, claims, quotes, statements, signatures, stances, claim_relations,
-                    replies
+                    sources, claims, quotes, verifications, statements, signatures, stances,
+                    claim_relations, replies
 
 CSV files are UTF-8 without a byte order mark, RFC 4180 (comma, double quotes, CRLF).
 A cell beginning with = + - @ a tab or a carriage return is prefixed with a single quote so a

@@ -2,8 +2,9 @@
 
 A kb/1 document is one JSON object: `{"format": "kb/1", "people": [...], "affiliations": [...],
 "topics": [...], "sources": [...], "claims": [...], "quotes": [...], "statements": [...],
-"signatures": [...], "stances": [...], "claim_relations": [...], "replies": [...]}` (affiliations,
-statements, signatures and replies are optional: a file from before them still imports).
+"verifications": [...], "signatures": [...], "stances": [...], "claim_relations": [...],
+"replies": [...]}` (affiliations, verifications, statements, signatures and replies are optional: a
+file from before them still imports).
 Records refer to each other by slug (people, topics, sources, claims) or, for quotes, by a
 document-local `id` (kb's exports write "q<database id>", which stays the same from one export to
 the next). docs/FORMAT.md is the full description; kb1.schema.json is its JSON Schema.
@@ -33,6 +34,7 @@ ENTITIES: tuple[str, ...] = (
     "sources",
     "claims",
     "quotes",
+    "verifications",
     "statements",
     "signatures",
     "stances",
@@ -74,6 +76,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "source",
         "said",
         "locator",
+        "anchor_exact",
+        "anchor_prefix",
+        "anchor_suffix",
         "speaker_affiliation",
         "attribution",
         "checked",
@@ -114,6 +119,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "signatures": ("person", "statement", "seen_in", "note"),
     # the right of reply (issue 18): the quote's speaker endorsed or disputed its attribution
     "replies": ("quote", "response", "by", "representative", "source", "date", "note"),
+    "verifications": ("quote", "seen_in", "by", "date", "result", "note"),
 }
 
 # Fields holding a list of slugs or quote ids; in CSV one cell, space-separated.
@@ -133,6 +139,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "statements": ("slug", "title"),
     "signatures": ("person", "statement", "seen_in"),
     "replies": ("quote", "response", "source"),
+    "verifications": ("quote", "seen_in", "by", "result"),
 }
 
 LIST_SEPARATOR = " "

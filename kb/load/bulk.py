@@ -84,6 +84,9 @@ QUOTE_COLUMNS = (
     "speaker_id",
     "source_id",
     "locator",
+    "anchor_exact",
+    "anchor_prefix",
+    "anchor_suffix",
     "said_on",
     "said_precision",
     "speaker_affiliation",
@@ -142,6 +145,15 @@ AFFILIATION_COLUMNS = (
     "ended_precision",
     "note",
 )
+VERIFICATION_COLUMNS = (
+    "quote_id",
+    "seen_in",
+    "checked_by",
+    "checked_on",
+    "checked_precision",
+    "result",
+    "note",
+)
 
 _bare_metadata = MetaData()
 
@@ -174,6 +186,7 @@ _BARE: dict[str, Table] = {
     "signature": _bare(m.Signature.__table__, SIGNATURE_COLUMNS),
     "affiliation": _bare(m.Affiliation.__table__, AFFILIATION_COLUMNS),
     "reply": _bare(m.Reply.__table__, REPLY_COLUMNS),
+    "verification": _bare(m.Verification.__table__, VERIFICATION_COLUMNS),
 }
 
 
@@ -425,6 +438,16 @@ def insert_affiliations(
 ) -> list[int]:
     """Insert new affiliations; returns their ids in the order given."""
     return _insert(session, "affiliation", AFFILIATION_COLUMNS, rows, batch_size, progress)
+
+
+def insert_verifications(
+    session: Session,
+    rows: Iterable[Row],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[int]:
+    """Insert new verification entries; returns their ids in the order given."""
+    return _insert(session, "verification", VERIFICATION_COLUMNS, rows, batch_size, progress)
 
 
 def finish(session: Session) -> None:

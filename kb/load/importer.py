@@ -44,6 +44,7 @@ from kb.load.record_checks import RecordChecks
 from kb.load.reply_checks import ReplyChecks
 from kb.load.report import Report, record_name
 from kb.load.state import MAX_PROBLEMS, MODELS, TooMany
+from kb.load.verification_checks import VerificationChecks
 from kb.load.writing import Writer
 
 ENTITIES = kb1.ENTITIES
@@ -72,9 +73,14 @@ _AFFILIATION_COLUMNS = {
     "from": ("started_on", "started_precision"),
     "to": ("ended_on", "ended_precision"),
 }
+_VERIFICATION_COLUMNS = {
+    "quote": ("quote_id",),
+    "by": ("checked_by",),
+    "date": ("checked_on", "checked_precision"),
+}
 
 
-class Importer(RecordChecks, AffiliationChecks, ReplyChecks, Writer):
+class Importer(VerificationChecks, RecordChecks, AffiliationChecks, ReplyChecks, Writer):
     """One import run over one session. Use `import_input` or `apply_document`."""
 
     # -- the run ---------------------------------------------------------------------------
@@ -197,6 +203,8 @@ def _columns(entity: str, field: str) -> tuple[str, ...]:
         return ("replied_on", "replied_precision") if field == "date" else ("replied_by",)
     if entity == "affiliations" and field in _AFFILIATION_COLUMNS:
         return _AFFILIATION_COLUMNS[field]
+    if entity == "verifications" and field in _VERIFICATION_COLUMNS:
+        return _VERIFICATION_COLUMNS[field]
     return _COLUMNS.get(field, (field,))
 
 

@@ -125,6 +125,7 @@ class RecordChecks(StatementChecks):
             "said_on": said_on,
             "said_precision": said_precision,
             "locator": c.text(rec, "locator"),
+            **_anchor(c, rec),
             "speaker_affiliation": c.text(rec, "speaker_affiliation"),
             "attribution": c.choice(rec, "attribution", m.ATTRIBUTIONS),
             "checked": c.choice(rec, "checked", m.CHECKED_HOW),
@@ -300,3 +301,11 @@ def _probability(c: FieldChecker, rec: dict[str, Any], field: str) -> float | No
     except rules.RuleError as exc:
         c.add(field, str(exc))
         return None
+
+
+def _anchor(c: FieldChecker, rec: dict[str, Any]) -> dict[str, Any]:
+    """A quote's TextQuoteSelector columns, by kb.rules.anchor_problems."""
+    values = {f: c.text(rec, f) for f in rules.ANCHOR_FIELDS}
+    for field, message in rules.anchor_problems(*values.values()):
+        c.add(field, message)
+    return values

@@ -93,4 +93,6 @@ def record_name(entity: str, rec: dict[str, Any]) -> str:
         return f"{s('person')} at {s('organisation')}"
     if entity == "replies":
         return f"reply to {s('quote')} in {s('source')}"
+    if entity == "verifications":
+        return f"{s('quote')} {s('result')}"
     return f"{s('from')} {s('kind')} {s('to')}"

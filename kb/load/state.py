@@ -40,6 +40,7 @@ MODELS: dict[str, m.EditableModel] = {
     "signatures": m.Signature,
     "affiliations": m.Affiliation,
     "replies": m.Reply,
+    "verifications": m.Verification,
 }
 
 
@@ -144,6 +145,10 @@ class ImportState:
             cols = (t.c.id, t.c.person_id, t.c.organisation, t.c.role, t.c.started_on)
             for id_, pid, organisation, role, started in self.s.execute(select(*cols)):
                 keys[affiliation_key(pid, organisation, role, started)] = id_
+        elif entity == "verifications":
+            cols = (t.c.quote_id, t.c.seen_in, t.c.checked_by, t.c.checked_on, t.c.result)
+            for id_, *key in self.s.execute(select(t.c.id, *cols)):
+                keys[tuple(key)] = id_
         else:
             rows = self.s.execute(select(t.c.id, t.c.from_claim_id, t.c.to_claim_id, t.c.kind))
             for id_, a, b, kind in rows:

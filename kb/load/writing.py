@@ -36,6 +36,7 @@ _BULK_INSERT = {
     "signatures": bulk.insert_signatures,
     "affiliations": bulk.insert_affiliations,
     "replies": bulk.insert_replies,
+    "verifications": bulk.insert_verifications,
 }
 _BULK_LINK_KEY = {"sources": "author_ids", "claims": "topic_ids", "stances": "evidence_ids"}
 
@@ -218,6 +219,8 @@ def history_label(entity: str, r: Rec) -> str:
         return short(m.affiliation_title(v["role"], v["organisation"]), 200)
     if entity == "replies":
         return f"{v['response']} the attribution of quote #{v['quote_id']}"
+    if entity == "verifications":
+        return m.verification_label(v["result"], v["seen_in"])
     return r.hint
 
 

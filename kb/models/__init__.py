@@ -56,6 +56,12 @@ from kb.models.records import (
     affiliation_title,
 )
 from kb.models.statements import Signature, Statement
+from kb.models.verification import (
+    VERIFY_ACTOR,
+    VERIFY_RESULTS,
+    Verification,
+    verification_label,
+)
 
 __all__ = [
     "ATTRIBUTIONS",
@@ -96,6 +102,9 @@ __all__ = [
     "Statement",
     "Topic",
     "User",
+    "VERIFY_ACTOR",
+    "VERIFY_RESULTS",
+    "Verification",
     "affiliation_title",
     "claim_topic",
     "intpk",
@@ -104,6 +113,7 @@ __all__ = [
     "stance_evidence",
     "timestamp",
     "utcnow",
+    "verification_label",
 ]
 
 # The models whose records have a slug, for code that finds any of them by it.
@@ -118,6 +128,7 @@ EditableModel = (
     | type[Affiliation]
     | type[Reply]
     | type[Report]
+    | type[Verification]
 )
 
 EDITABLE_MODELS: tuple[EditableModel, ...] = (
@@ -133,4 +144,5 @@ EDITABLE_MODELS: tuple[EditableModel, ...] = (
     Affiliation,
     Reply,
     Report,
+    Verification,
 )

@@ -38,6 +38,7 @@ from kb.models.base import (
     source_author,
     stance_evidence,
 )
+from kb.models.verification import Verification
 from kb.naturalsort import SORT_KEY_LENGTH, sort_key
 
 if TYPE_CHECKING:
@@ -157,6 +158,12 @@ class Quote(Editable, Base):
     said_on: Mapped[dt.date | None] = mapped_column(Date)
     said_precision: Mapped[str | None] = mapped_column(String(5))
     locator: Mapped[str | None] = mapped_column(String(200))
+    # Where the words stand in the source, as a W3C TextQuoteSelector (what Hypothesis uses):
+    # the exact words as the page has them, and the text just before and after (migration 0016).
+    # kb verify looks for them where they are set (kb.verify.matching).
+    anchor_exact: Mapped[str | None] = mapped_column(Text)
+    anchor_prefix: Mapped[str | None] = mapped_column(String(500))
+    anchor_suffix: Mapped[str | None] = mapped_column(String(500))
     speaker_affiliation: Mapped[str | None] = mapped_column(String(500))
     attribution: Mapped[str] = mapped_column(String(20))
     checked: Mapped[str] = mapped_column(String(20))
@@ -181,6 +188,13 @@ class Quote(Editable, Base):
         primaryjoin="and_(Report.target == 'quote', foreign(Report.target_id) == Quote.id,"
         " Report.status == 'accepted', Report.fixed_by_id.is_(None))",
         viewonly=True,
+    )
+    # The trail of checks of the words (issue 18), oldest first; deleting the quote deletes
+    # them through the ORM, so each deletion is in the history.
+    verifications: Mapped[list[Verification]] = relationship(
+        back_populates="quote",
+        cascade="all, delete-orphan",
+        order_by=(Verification.checked_on, Verification.id),
     )
 
     def __repr__(self) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb import models as m
 from kb.queries.shapes import CHECKED, claim_ref, person_ref, position_data, quote_data
@@ -108,10 +108,36 @@ def status_counts(session: Session) -> dict[str, int]:
 
 
 def never_verified() -> Any:
-    """The condition of a quote no one has verified yet. Until quotes keep a verification
-    trail, that is a quote whose `checked` label says it was only seen quoted by one report
-    ("secondary"): the one function to change when the trail exists."""
-    return m.Quote.checked == "secondary"
+    """The condition of a quote with nothing in its verification trail: no one, and no
+    `kb verify` run, has recorded looking for its words anywhere."""
+    return ~exists().where(m.Verification.quote_id == m.Quote.id)
+
+
+def not_found_at_last_check() -> Any:
+    """The condition of a quote whose words were not found at its source's URL the last time
+    someone looked there (the latest check of that URL by date, then by order of entry; an
+    undated check counts as older than any dated one)."""
+    v, later = aliased(m.Verification), aliased(m.Verification)
+    source_url = (
+        select(m.Source.url).where(m.Source.id == m.Quote.source_id).correlate(m.Quote)
+    ).scalar_subquery()
+    newer = or_(
+        later.checked_on > v.checked_on,
+        and_(v.checked_on.is_(None), later.checked_on.is_not(None)),
+        and_(
+            or_(
+                later.checked_on == v.checked_on,
+                and_(v.checked_on.is_(None), later.checked_on.is_(None)),
+            ),
+            later.id > v.id,
+        ),
+    )
+    return exists().where(
+        v.quote_id == m.Quote.id,
+        v.seen_in == source_url,
+        v.result == "not_found",
+        ~exists().where(later.quote_id == v.quote_id, later.seen_in == v.seen_in, newer),
+    )
 
 
 def without_archive() -> Any:
@@ -134,6 +160,7 @@ def disputed() -> Any:
 
 QUOTE_LISTS = {
     "never_verified": ("Quotes never verified", never_verified),
+    "not_found": ("Quotes not found at their source at the last check", not_found_at_last_check),
     "disputed": ("Disputed quotes", disputed),
 }
 
@@ -151,6 +178,7 @@ def dashboard(session: Session) -> dict[str, Any]:
         ],
         "quotes": session.scalar(select(func.count(m.Quote.id))) or 0,
         "never_verified": count(m.Quote, never_verified()),
+        "not_found": count(m.Quote, not_found_at_last_check()),
         "disputed": count(m.Quote, disputed()),
         "without_archive": count(m.Source, without_archive()),
         "reports": status_counts(session),

@@ -34,6 +34,7 @@ _Quote = m.Quote.__table__
 _Stance = m.Stance.__table__
 _Relation = m.ClaimRelation.__table__
 _Affiliation = m.Affiliation.__table__
+_Verification = m.Verification.__table__
 
 
 def snapshot(engine: Engine) -> AbstractContextManager[Connection]:
@@ -165,6 +166,9 @@ def quotes_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
             q.c.said_on,
             q.c.said_precision,
             _opt(q.c.locator),
+            _opt(q.c.anchor_exact),
+            _opt(q.c.anchor_prefix),
+            _opt(q.c.anchor_suffix),
             _opt(q.c.speaker_affiliation),
             q.c.attribution,
             q.c.checked,
@@ -341,6 +345,21 @@ def replies_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
         yield quote_ref(quote), response, by, representative, source, date, note
 
 
+def verifications_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    v = _Verification
+    stmt = select(
+        v.c.quote_id,
+        v.c.seen_in,
+        v.c.checked_by,
+        v.c.checked_on,
+        v.c.checked_precision,
+        v.c.result,
+        _opt(v.c.note),
+    ).order_by(v.c.id)
+    for quote_id, seen_in, by, on, precision, result, note in _stream(conn, stmt):
+        yield quote_ref(quote_id), seen_in, by, format_partial(on, precision), result, note
+
+
 ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "people": people_rows,
     "topics": topics_rows,
@@ -353,6 +372,7 @@ ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "signatures": signatures_rows,
     "affiliations": affiliations_rows,
     "replies": replies_rows,
+    "verifications": verifications_rows,
 }
 
 
@@ -380,6 +400,7 @@ statements = _records("statements")
 signatures = _records("signatures")
 affiliations = _records("affiliations")
 replies = _records("replies")
+verifications = _records("verifications")
 
 READERS = {
     "people": people,
@@ -393,6 +414,7 @@ READERS = {
     "signatures": signatures,
     "affiliations": affiliations,
     "replies": replies,
+    "verifications": verifications,
 }
 
 
@@ -421,6 +443,7 @@ _TABLES = {
     "signatures": _Signature,
     "affiliations": _Affiliation,
     "replies": m.Reply.__table__,
+    "verifications": _Verification,
 }
 
 

@@ -27,6 +27,7 @@ from kb import models as m
 from kb.naturalsort import sort_key
 from kb.store import agreement_tables
 from kb.store.latest import newer_exists
+from kb.store.trail_checks import checked_labels
 
 EXAMPLES = 5  # problem rows named per check; the count covers all of them
 
@@ -437,6 +438,11 @@ def checks(url: str) -> list[Check]:
             "report-targets",
             "every report waiting for the editors names an existing record",
             _report_targets,
+        ),
+        Check(
+            "checked-labels",
+            "each quote's checked label agrees with its verification trail",
+            checked_labels,
         ),
         Check("revision-entities", "revisions name only known kinds of record", _revision_entities),
         Check(

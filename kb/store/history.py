@@ -57,6 +57,7 @@ ENTITY_NAMES = {
     "affiliation": "affiliation",
     "reply": "reply",
     "report": "report",
+    "verification": "verification",
 }
 
 _DELETED = "kb.store.history.deleted"
@@ -142,6 +143,8 @@ def label_of(obj: Any) -> str:
         return f"{speaker} {obj.response} the attribution of quote #{obj.quote_id}"
     if isinstance(obj, m.Report):
         return f"Report on {obj.target} #{obj.target_id}: {obj.kind.replace('_', ' ')}"
+    if isinstance(obj, m.Verification):
+        return m.verification_label(obj.result, obj.seen_in)
     return repr(obj)
 
 

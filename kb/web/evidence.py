@@ -1,5 +1,6 @@
 """Readers and the evidence (issue 18): a quote's own page (/quotes/<id>, with its speaker's
-replies and the public outcome of readers' reports) and the "Report a problem" form of every
+replies, its anchor in the source, its verification trail and the public outcome of readers'
+reports) and the "Report a problem" form of every
 quote, stance and source (/report/<kind>/<id>), for anyone, without an account or JavaScript.
 
 The form is a page of its own rather than part of the record's page: a page with a CSRF token
@@ -22,6 +23,7 @@ from kb.edits import evidence as edits
 from kb.edits.cleaning import MAX_ID
 from kb.edits.outcomes import Invalid
 from kb.queries import evidence as queries
+from kb.queries import verifications
 from kb.web import security
 from kb.web.database import get_session
 
@@ -103,7 +105,9 @@ def quote_page(quote_id: int) -> str:
     quote = session.get(m.Quote, quote_id) if 0 < quote_id <= MAX_ID else None
     if quote is None:
         abort(404, description="There is no quote with that number in kb.")
-    return render_template("evidence/quote.html", data=queries.quote_page(session, quote))
+    data = queries.quote_page(session, quote)
+    trail = verifications.quote_page(session, quote_id)
+    return render_template("evidence/quote.html", data=data, trail=trail)
 
 
 _TARGET_RULE = "/report/<any(quote,stance,source):target>/<int:target_id>"

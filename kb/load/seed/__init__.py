@@ -114,6 +114,8 @@ def _created_as(entity: str, rec: dict[str, Any], changes: dict[str, Any]) -> bo
         return after("seen_in") == rec.get("seen_in")
     if entity == "affiliations":
         return after("organisation") == rec.get("organisation")
+    if entity == "verifications":
+        return after("seen_in") == rec.get("seen_in") and after("checked_by") == rec.get("by")
     return after("kind") == rec.get("kind")
 
 
@@ -210,6 +212,8 @@ class _Rewrite:
         # statement slug -> claim slug, and the (person, claim) signed, from kept seed records
         self.statement_claims: dict[str, str | None] = {}
         self.signed_pairs: set[tuple[str, str]] = set()
+        # a seed quote's document id -> the ids of the records made from it
+        self.quote_ids: dict[str, list[int]] = {}
 
     def run(self) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         for entity in ENTITIES:
@@ -221,6 +225,10 @@ class _Rewrite:
 
     def _keep(self, entity: str, i: int, rec: dict[str, Any]) -> bool:
         label = record_name(entity, rec)
+        if entity == "verifications":
+            return self._keep_verification(i, rec, label)
+        if entity == "quotes" and isinstance(rec.get("id"), str):
+            self.quote_ids[rec["id"]] = self.found.get((entity, i)) or []
         ok = self._follow_refs(entity, rec)
         ids = self.found.get((entity, i))
         if ok and ids:
@@ -262,6 +270,35 @@ class _Rewrite:
         if entity == "statements":
             self.statement_claims[rec["slug"]] = rec.get("claim")
         return True
+
+    def _keep_verification(self, i: int, rec: dict[str, Any], label: str) -> bool:
+        """An entry of a kept quote's trail, unless an editor deleted the one the seed wrote;
+        one they changed is taken as it is now (so it is matched, not added again)."""
+        ok = rec.get("quote") not in self.gone["quotes"]
+        ids = self.found.get(("verifications", i))
+        if ok and ids:
+            v = m.Verification
+            row = self.s.execute(
+                select(v.quote_id, v.seen_in, v.checked_by, v.checked_on, v.checked_precision)
+                .add_columns(v.result)
+                .where(v.id.in_(ids), v.quote_id.in_(self.quote_ids.get(rec["quote"], [])))
+                .order_by(v.id)
+                .limit(1)
+            ).first()
+            if row is None:
+                ok = False
+            else:
+                quote_id, seen_in, by, on, precision, result = row
+                rec.update(
+                    quote=f"q{quote_id}",
+                    seen_in=seen_in,
+                    by=by,
+                    date=format_partial(on, precision),
+                    result=result,
+                )
+        if not ok:
+            self.deleted.append(("verifications", label))
+        return ok
 
     def _signed(self, person: str, claim: str) -> bool:
         """A stance without quotes stays while its person's signature on the claim does (a

@@ -215,6 +215,21 @@ class QuoteForm(VersionedForm):
     locator = _text(
         "Where in the source", L("quotes", "locator"), description="Page, timestamp or paragraph."
     )
+    anchor_exact = _area(
+        "Anchor: the exact words in the source",
+        L("quotes", "anchor_exact"),
+        description="Optional, a W3C text quote selector as Hypothesis uses: the words as the "
+        "page has them (they may differ from the quote's, e.g. where it leaves words out). "
+        "kb verify looks for these.",
+    )
+    anchor_prefix = _text(
+        "Anchor: text just before",
+        L("quotes", "anchor_prefix"),
+        description="A few words before them on the page, to tell repeated words apart.",
+    )
+    anchor_suffix = _text(
+        "Anchor: text just after", L("quotes", "anchor_suffix"), description="A few words after."
+    )
     speaker_affiliation = _text(
         "Speaker's affiliation at the time", L("quotes", "speaker_affiliation")
     )
