@@ -16,6 +16,7 @@ from kb import models as m
 from kb.graph import agreement as graph_agreement
 from kb.graph import agreement_load
 from kb.graph import cached as graph_cached
+from kb.queries import contested
 from kb.store import agreement_store
 from kb.store import agreement_tables as tables
 from kb.web.database import session_scope
@@ -62,6 +63,10 @@ def _assert_in_step(session) -> None:
     at the previous version, when it has one) equals the agreement computed afresh."""
     assert tables.in_step(session.connection())
     assert _kept(session) == _fresh(session)
+    # the claim sides pages rank by are read from the store, and equal those counted
+    assert sorted(contested.side_count_rows(session)) == sorted(
+        contested.counted_side_rows(session)
+    )
     _assert_same(agreement_load.load_agreement(session), graph_agreement.build_agreement(session))
 
 
@@ -248,6 +253,9 @@ def test_a_write_past_the_orm_leaves_the_store_out_of_use_until_a_rebuild(app, c
         with session_scope() as session:
             assert not tables.in_step(session.connection())
             computed = agreement_load.load_agreement(session)  # computed, not read
+            counted = contested.counted_side_rows(session)
+            assert sorted(contested.side_count_rows(session)) == sorted(counted)
+            assert (claims[0], 0, 2, 1) in counted
             assert computed.pair(people[0], people[1]).agreements == 1
             agreement_store.rebuild(session)
         with session_scope() as session:

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from kb.models import Claim, Stance
+from kb.models import AgreementClaim, Claim, Stance
 from kb.queries import is_latest
+from kb.store import agreement_tables
 
 CONTESTED_RULE = (
     "Most contested: claims with people on both sides, ranked by how evenly they split, "
@@ -61,7 +62,24 @@ def contested_order(counts: Iterable[tuple[int, int, int, int]]) -> list[int]:
 
 def side_count_rows(session: Session, *conditions: Any) -> list[tuple[int, int, int, int]]:
     """(claim_id, supporters, opponents, mixed) of every claim matching `conditions` (those
-    without any stance too, with zeros), over latest stances."""
+    without any stance too, with zeros), over latest stances. Read from the claim sides the
+    agreement store keeps when it is in step with the data (one row a claim, instead of
+    grouping every latest stance: 0.75 s of a home page's first visit at the reference
+    scale), else counted from the stances."""
+    if agreement_tables.in_step(session.connection()):
+        sides = AgreementClaim
+        zero = lambda column: func.coalesce(column, 0)  # noqa: E731
+        stmt = (
+            select(Claim.id, zero(sides.supporters), zero(sides.opponents), zero(sides.mixed))
+            .outerjoin(sides, sides.claim_id == Claim.id)
+            .where(*conditions)
+        )
+        return [(int(c), int(s), int(o), int(m)) for c, s, o, m in session.execute(stmt)]
+    return counted_side_rows(session, *conditions)
+
+
+def counted_side_rows(session: Session, *conditions: Any) -> list[tuple[int, int, int, int]]:
+    """side_count_rows counted from the latest stances themselves (what the store must equal)."""
 
     def n(position: str) -> Any:
         return func.coalesce(func.sum(case((Stance.position == position, 1), else_=0)), 0)
