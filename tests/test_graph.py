@@ -491,7 +491,7 @@ def test_tensions_of_one_person_or_claim_match_the_whole_set(session) -> None:
     import random
 
     from kb.models import ClaimRelation
-    from kb.queries.graph import tension_rows
+    from kb.queries.tensions import tension_rows
 
     rng = random.Random(3)
     people = [make_person(session) for _ in range(7)]

@@ -163,7 +163,7 @@ def test_the_quote_page_shows_the_trail(app, client) -> None:
     page = client.get(f"/quotes/{quote_id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Machines will think." in html and "Verification trail" in html
+    assert "Machines will think." in html and "How it was verified" in html
     assert 'href="https://example.org/report-2"' in html and "kb verify" in html
     assert "does not agree" not in html
     assert "How these words were checked" in client.get("/sources/talk").get_data(as_text=True)

@@ -17,7 +17,7 @@ check on hand-made cases, and, where it needs the database, a thin wrapper that 
   (with CONTESTED_RULE, the sentence pages show) and re-exported here: the list pages sort by
   the same score. A claim nobody opposes (or supports) scores 0 and is not listed.
 - Tensions: a person who supports two claims where one contradicts the other, or who supports
-  claim A, A supports B, and opposes B (found in SQL: kb.queries.graph.tension_rows).
+  claim A, A supports B, and opposes B (found in SQL: kb.queries.tensions.tension_rows).
 - Bridges: betweenness centrality (networkx.betweenness_centrality, unweighted, normalised) on
   the positive agreement graph: the share of shortest paths between other people that pass
   through a person. A bridge is a person with betweenness > 0 who has positive ties into two or
@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from kb.graph.agreement import Agreement, PairCounts, top_per_person
 from kb.models import Claim, Person, Stance
 from kb.queries import graph as q
+from kb.queries import tensions as tension_queries
 
 # the one definition of "most contested", re-exported for the graph pages
 from kb.queries.contested import CONTESTED_RULE as CONTESTED_RULE
@@ -233,7 +234,7 @@ def tensions(
 ) -> list[Tension]:
     """Tensions of one person, around one claim, or everywhere; each stance with its quotes.
     Queries: one for the tensions, then a fixed few to load the stances and their evidence."""
-    rows = q.tension_rows(session, as_of, person_id, claim_id, limit)
+    rows = tension_queries.tension_rows(session, as_of, person_id, claim_id, limit)
     stance_ids = {r[2] for r in rows} | {r[5] for r in rows}
     stances = q.stances_with_evidence(session, stance_ids)
     return [

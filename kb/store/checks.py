@@ -391,8 +391,8 @@ def _schema_check(url: str) -> Callable[[Connection], Finding]:
     return run
 
 
-def checks(url: str) -> list[Check]:
-    """Every check, in the order `kb check` prints them."""
+def _engine_checks() -> list[Check]:
+    """SQLite's own checks of the file (PostgreSQL does its own)."""
     pg_pages = "PostgreSQL has no PRAGMA integrity_check: run pg_amcheck for its pages and indexes"
     pg_fks = "PostgreSQL enforces foreign keys on every write (the orphans check still runs)"
     sqlite = frozenset({"sqlite"})
@@ -411,7 +411,12 @@ def checks(url: str) -> list[Check]:
             sqlite,
             pg_fks,
         ),
-        Check("schema", "the schema is at the latest migration", _schema_check(url)),
+    ]
+
+
+def _data_checks() -> list[Check]:
+    """The checks of what kb stores, on any database."""
+    return [
         Check("data-version", "kb_state holds the data version", _data_version),
         Check("orphans", "every foreign key names an existing record", _orphans),
         Check(
@@ -456,6 +461,12 @@ def checks(url: str) -> list[Check]:
             _revision_vanished,
         ),
     ]
+
+
+def checks(url: str) -> list[Check]:
+    """Every check, in the order `kb check` prints them."""
+    schema = Check("schema", "the schema is at the latest migration", _schema_check(url))
+    return [*_engine_checks(), schema, *_data_checks()]
 
 
 def _error_text(exc: BaseException) -> str:
