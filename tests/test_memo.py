@@ -3,6 +3,7 @@ not even after the database is dropped and built again, when its version counter
 
 from __future__ import annotations
 
+import gc
 import shutil
 
 from flask import Flask
@@ -12,7 +13,8 @@ from sqlalchemy.engine import make_url
 from kb.graph import cache, cached
 from kb.models import Person
 from kb.queries.listing import MEMO
-from kb.store import datastate
+from kb.store import datastate, heap
+from kb.store.memo import StateCache
 from kb.web.database import session_scope
 from kb.web.home_matrix import home_matrix
 from tests.factories import make_claim, make_person, make_stance
@@ -79,3 +81,24 @@ def test_a_rebuilt_database_is_not_served_the_old_pages(app, databases, database
     assert again.headers["ETag"] != first.headers["ETag"]
     revalidated = client.get("/people", headers={"If-None-Match": first.headers["ETag"]})
     assert revalidated.status_code == 200
+
+
+def test_a_value_slow_to_build_is_kept_out_of_the_collectors_walks(app, monkeypatch) -> None:
+    """A costly value is settled (kb.store.heap): the objects it holds are frozen, so a full
+    collection no longer walks them; a quick one is left to the collector as usual."""
+    memo = StateCache(size=4)
+    gc.unfreeze()
+    try:
+        with app.app_context(), session_scope() as s:
+            monkeypatch.setattr(heap, "SETTLE_AFTER_SECONDS", 3600.0)  # no build is this slow
+            quick = memo.get(s, "quick", lambda: [[k] for k in range(20_000)])
+            assert gc.get_freeze_count() == 0
+            monkeypatch.setattr(heap, "SETTLE_AFTER_SECONDS", 0.0)  # every build counts as slow
+            slow = memo.get(s, "slow", lambda: [[k] for k in range(20_000)])
+            assert gc.get_freeze_count() >= 40_000  # both values, and what was alive besides
+            walked = {id(o) for o in gc.get_objects()}  # what a full collection looks at
+            assert id(slow[0]) not in walked and id(quick[0]) not in walked
+            fresh = [-1]  # made after: the collector still sees it
+            assert id(fresh) in {id(o) for o in gc.get_objects()}
+    finally:
+        gc.unfreeze()

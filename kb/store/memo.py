@@ -13,13 +13,14 @@ must be treated as read-only by callers.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from kb.store import datastate
+from kb.store import datastate, heap
 
 T = TypeVar("T")
 
@@ -36,8 +37,9 @@ class StateCache:
     `size` is the number of values kept, or a function returning it (read on each insert, so
     a setting can change it at run time). Threads asking for the same missing value wait for
     the one that builds it: after a write all of a worker's threads miss at once, and building
-    a costly value once per thread multiplied the seconds it costs. `on_build` is called (under
-    the cache's lock) after each value built, for counting."""
+    a costly value once per thread multiplied the seconds it costs. A value slow to build is
+    settled out of the cycle collector's way (kb.store.heap). `on_build` is called (under the
+    cache's lock) after each value built, for counting."""
 
     def __init__(
         self,
@@ -76,7 +78,9 @@ class StateCache:
                 if found:
                     return value
             try:
+                started = time.perf_counter()
                 value = build()
+                heap.built(time.perf_counter() - started)
                 with self._lock:
                     if self._on_build is not None:
                         self._on_build()

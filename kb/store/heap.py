@@ -1,0 +1,36 @@
+"""Keeping Python's cycle collector away from the values kb keeps per state of the data.
+
+A worker keeps large values for as long as the data does not change: the agreement graph, the
+camps, the opinion map, counts and orderings (kb.store.memo). CPython's collector walks every
+object it tracks in each of its full collections, and those run whenever enough new objects
+have survived since the last: with the kept values in memory, each took 165 ms in one process
+at the reference scale, and a second or more with five workers on two cores, which no page
+could hide (first visits had a p99 of 1.2 to 3.8 s while their median stayed near 100 ms).
+Once a costly value is built, `settle` collects what is garbage and moves everything still
+alive out of the collector's sight (gc.freeze), so later collections walk only what requests
+create. A value built from scratch that quickly is not worth a full collection."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+SETTLE_AFTER_SECONDS = 0.25
+"""A value that took at least this long to build made enough long-lived objects to settle."""
+
+_lock = threading.Lock()
+
+
+def settle() -> None:
+    """Collect everything (frozen objects too: a value kept before may have become garbage
+    since), then freeze what is left."""
+    with _lock:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+
+def built(seconds: float) -> None:
+    """Tell the heap a kept value took `seconds` to build; settles it when that was long."""
+    if seconds >= SETTLE_AFTER_SECONDS:
+        settle()
