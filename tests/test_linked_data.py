@@ -199,17 +199,6 @@ def test_turtle_and_ntriples_hold_the_jsonld_triples(seeded_client, dump) -> Non
         assert isomorphic(dump, _parse(dump.serialize(format=fmt), fmt))
 
 
-def test_turtle_batches_give_the_same_graph(seeded_app, monkeypatch) -> None:
-    from kb.formats import rdf
-
-    client = seeded_app.test_client()
-    whole = _parse(client.get("/export/kb.ttl").data, "turtle")
-    monkeypatch.setattr(rdf, "BATCH", 7)  # many batches: every one after the prefixes
-    text = client.get("/export/kb.ttl").get_data(as_text=True)
-    assert text.count("@prefix kb:") == 1 and "@prefix : " not in text
-    assert isomorphic(whole, _parse(text, "turtle"))
-
-
 def test_schema_org_is_used_in_one_namespace_and_within_its_domains(dump) -> None:
     iris = {str(x) for t in dump for x in t if isinstance(x, URIRef)}
     assert not [i for i in iris if i.startswith("http://schema.org")]
