@@ -1,26 +1,38 @@
 """Turtle and N-Triples written from the rows (kb.formats.triples), not by rdflib from the
 JSON-LD: the same set of triples as rdflib reads from /export/kb.jsonld, on the seed and on
-hostile text (quotes, backslashes, line breaks, control characters, unicode, `>` and `"` in
-URLs), every line of the N-Triples one triple, and the Turtle one block per subject."""
+hostile text (quotes, backslashes, line breaks, control characters, unicode in names and
+literals; `<>"`, blanks and line breaks in URLs, which every format names by one valid IRI),
+every line of the N-Triples one triple, and the Turtle one block per subject."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import rdflib
+from pyld import jsonld as pyld
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kb.formats import triples
 from kb.formats.iris import DEFAULT_BASE_URL, IRIs
-from tests.factories import make_claim, make_person, make_source, make_stance
+from tests.factories import (
+    make_claim,
+    make_person,
+    make_signature,
+    make_source,
+    make_stance,
+    make_statement,
+)
 
 IRI = IRIs(DEFAULT_BASE_URL)
 SCHEMA = rdflib.Namespace("https://schema.org/")
 KB = rdflib.Namespace(IRI.vocab)
 EVIL = 'say "no" \\ back\\slash\nnew line\r\ttab \x01 é 中文 😀 </script> <x> & \\u0041'
-# is_web_url lets all of these through (no blank, control character or backslash)
-EVIL_URL = 'https://example.org/a>b"c{d}|^`é?q=<x>'
+# is_web_url lets `<>"{}|^`` through; the blank, line break and lone "%" come in by other ways
+EVIL_URL = 'https://example.org/a>b"c{d}|^`é?q=<x> y\nz%zz%41'
+# the same URL as a valid IRI: those percent-encoded, the letter é and "%41" kept
+EVIL_IRI = "https://example.org/a%3Eb%22c%7Bd%7D%7C%5E%60é?q=%3Cx%3E%20y%0Az%25zz%41"
 # one triple a line: subject and predicate IRIs, then an IRI or a literal, nothing unescaped
 IRIREF = r'<(?:[^\x00-\x20<>"{}|^`\\]|\\u[0-9A-F]{4})*>'
 NT_LINE = re.compile(rf'{IRIREF} {IRIREF} (?:{IRIREF}|"(?:[^"\\\n\r]|\\.)*"(?:\^\^{IRIREF})?) \.')
@@ -36,8 +48,8 @@ def _graphs(client) -> dict[str, rdflib.Graph]:
 
 
 def _same(graphs: dict[str, rdflib.Graph]) -> None:
-    """Equal sets of triples, which for graphs without blank nodes is isomorphism (rdflib's
-    isomorphic() writes each term as N3 first, which it refuses for an IRI holding `>`)."""
+    """Equal sets of triples, which for graphs without blank nodes is isomorphism (and on a
+    failure names the triples that differ)."""
     dump = graphs["json-ld"]
     assert not [t for t in dump if any(isinstance(x, rdflib.BNode) for x in t)]
     for fmt in ("nt", "turtle"):
@@ -69,32 +81,54 @@ def test_turtle_states_the_prefixes_once_and_a_block_per_subject(seeded_client) 
     assert all(line.startswith("    ") for line in first[1:])
 
 
-def test_hostile_text_is_escaped_and_reads_back_as_it_was(app, session) -> None:
+def _hostile(session) -> None:
     person = make_person(
         session, slug="evil", name=EVIL, description=EVIL, url=EVIL_URL, affiliation=EVIL
     )
     claim = make_claim(session, slug="c-evil", text=EVIL)
-    source = make_source(session, slug="s-evil", title=EVIL, url=EVIL_URL, publisher=EVIL)
+    make_source(session, slug="s-evil", title=EVIL, url=EVIL_URL, publisher=EVIL)
     make_stance(session, person, claim, "supports", probability=0.1 + 0.2, note=EVIL)
-    assert source.id
+    statement = make_statement(session, claim, slug="st-evil", title=EVIL, url=EVIL_URL)
+    make_signature(session, person, statement, seen_in=EVIL_URL)
     session.commit()
+
+
+def test_hostile_text_is_escaped_and_reads_back_as_it_was(app, session) -> None:
+    _hostile(session)
     client = app.test_client()
     graphs = _graphs(client)
     _same(graphs)
-    me = URIRef(IRI.person("evil"))
+    assert isomorphic(graphs["nt"], graphs["json-ld"])
+    me, url = URIRef(IRI.person("evil")), URIRef(EVIL_IRI)
     for g in graphs.values():
         assert (me, SCHEMA.name, Literal(EVIL)) in g
-        assert (me, SCHEMA.sameAs, URIRef(EVIL_URL)) in g
-        assert (URIRef(IRI.source("s-evil")), SCHEMA.url, URIRef(EVIL_URL)) in g
+        assert (me, SCHEMA.sameAs, url) in g
+        assert (URIRef(IRI.source("s-evil")), SCHEMA.url, url) in g
+        assert (URIRef(IRI.statement("st-evil")), SCHEMA.url, url) in g
+        assert (URIRef(IRI.signature("st-evil", "evil")), KB.seenIn, url) in g
         # a name in an IRI is percent-encoded, UTF-8 included: nothing there needs escaping
         org = URIRef(IRI.organisation(EVIL))
         assert (me, SCHEMA.affiliation, org) in g and (org, SCHEMA.name, Literal(EVIL)) in g
         assert "%22no%22" in org and "%0Anew%20line" in org and "%C3%A9" in org
     text = client.get("/export/kb.nt").get_data(as_text=True)
     assert all(NT_LINE.fullmatch(line) for line in text.splitlines())
-    assert "<https://example.org/a\\u003Eb\\u0022c\\u007Bd\\u007D\\u007C\\u005E\\u0060é" in text
+    assert f"<{EVIL_IRI}>" in text
     assert '"say \\"no\\" \\\\ back\\\\slash\\nnew line\\r\\u0009tab \\u0001 é 中文 😀' in text
     assert '"0.30000000000000004"^^<http://www.w3.org/2001/XMLSchema#double>' in text
+
+
+def test_a_url_is_one_iri_for_every_reader(app, session) -> None:
+    """pyld (a JSON-LD processor to the letter, which drops a triple whose IRI is not valid)
+    and the person's page name the URL as the dumps do."""
+    _hostile(session)
+    client = app.test_client()
+    doc = json.loads(client.get("/export/kb.jsonld").get_data())
+    quads = pyld.to_rdf(doc, {"format": "application/n-quads"})
+    me = IRI.person("evil")
+    assert f"<{me}> <https://schema.org/sameAs> <{EVIL_IRI}> ." in quads.splitlines()
+    html = client.get("/people/evil").get_data(as_text=True)
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert json.loads(block)["sameAs"] == EVIL_IRI
 
 
 def test_literals_and_iris_are_written_as_the_grammar_asks() -> None:

@@ -24,7 +24,7 @@ from flask import current_app, request
 from markupsafe import Markup
 
 from kb.formats import jsonld
-from kb.formats.iris import IRIs
+from kb.formats.iris import IRIs, web_iri
 
 Node = dict[str, Any]
 
@@ -55,7 +55,7 @@ def _person(iris: IRIs, person: dict[str, Any]) -> Node:
             "url": me,
             "description": person.get("description"),
             "jobTitle": person.get("affiliation"),
-            "sameAs": person.get("url"),
+            "sameAs": web_iri(person.get("url")),
         }
     )
 
@@ -71,7 +71,7 @@ def _work(iris: IRIs, source: dict[str, Any]) -> Node:
             "@id": iris.source(source["slug"]),
             "name": source["title"],
             "genre": source["kind_label"],
-            "url": source.get("url"),
+            "url": web_iri(source.get("url")),
             "datePublished": source.get("published"),
             "publisher": jsonld.organisation(iris, source.get("publisher")),
             "kb:readerNote": source.get("reader_note"),
