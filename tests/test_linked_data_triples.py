@@ -87,6 +87,7 @@ def _hostile(session) -> None:
     )
     claim = make_claim(session, slug="c-evil", text=EVIL)
     make_source(session, slug="s-evil", title=EVIL, url=EVIL_URL, publisher=EVIL)
+    make_source(session, slug="s-relative", url="example.org/no scheme", archived_url="/x")
     make_stance(session, person, claim, "supports", probability=0.1 + 0.2, note=EVIL)
     statement = make_statement(session, claim, slug="st-evil", title=EVIL, url=EVIL_URL)
     make_signature(session, person, statement, seen_in=EVIL_URL)
@@ -110,6 +111,10 @@ def test_hostile_text_is_escaped_and_reads_back_as_it_was(app, session) -> None:
         org = URIRef(IRI.organisation(EVIL))
         assert (me, SCHEMA.affiliation, org) in g and (org, SCHEMA.name, Literal(EVIL)) in g
         assert "%22no%22" in org and "%0Anew%20line" in org and "%C3%A9" in org
+        # a URL without a scheme would be resolved against wherever each reader is: left out
+        relative = URIRef(IRI.source("s-relative"))
+        assert (relative, SCHEMA.name, None) in g and (relative, SCHEMA.url, None) not in g
+        assert (relative, SCHEMA.archivedAt, None) not in g
     text = client.get("/export/kb.nt").get_data(as_text=True)
     assert all(NT_LINE.fullmatch(line) for line in text.splitlines())
     assert f"<{EVIL_IRI}>" in text

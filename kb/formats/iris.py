@@ -57,12 +57,16 @@ def _segment(key: object) -> str:
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]|%(?![0-9A-Fa-f]{2})')
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def web_iri(url: str | None) -> str | None:
     """A URL from the data as a valid IRI: each character an IRI may not hold percent-encoded
     (as UTF-8), as a browser does before it asks for the address; any other is kept, non-ASCII
     letters and existing percent-encodings too. So every reader of the dumps and pages, and
-    every RDF syntax, takes the same IRI."""
-    if url is None:
+    every RDF syntax, takes the same IRI. None for a URL without a scheme, which each reader
+    would resolve against another address (N-Triples has no relative IRIs)."""
+    if url is None or not _SCHEME.match(url):
         return None
     return _NOT_IN_IRI.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
 
