@@ -16,7 +16,7 @@ import igraph
 import networkx as nx
 import pytest
 
-from kb.graph import cached, file_style, svg
+from kb.graph import cached, file_style, svg, writers
 from kb.web.database import get_session, session_scope
 from tests.graph_files import GEXF, GRAPHML, VIZ, YFILES, read_gexf, validate_graphml
 from tests.synthetic import generate
@@ -65,28 +65,83 @@ def test_edge_ids_follow_one_readable_scheme_and_stay_the_same(seeded_app) -> No
     assert gexf_ids == {e.get("id") for e in root.iter(f"{GRAPHML}edge")}
 
 
-def test_igraph_reads_every_attribute_as_its_kind(graph_app, tmp_path) -> None:
-    """igraph keeps one kind of number (a double) whatever the key's attr.type says, so what a
-    file can do is declare int and write whole numbers: igraph reads `camp` as 1.0, never as a
-    string, and networkx (next test) reads it as int."""
+Element = tuple[str, str, tuple[str, str, str] | None, dict[str, str]]
+
+
+def _declared(root: ET.Element) -> tuple[dict[str, str], list[Element]]:
+    """The GraphML's attr.type of each attribute name, and every node and edge: its tag, id,
+    (source, target, id) for an edge, and the (name -> text) of the attributes it carries."""
+    keys = {k.get("id"): k for k in root.iter(f"{GRAPHML}key") if k.get("attr.name")}
+    types = {k.get("attr.name", ""): k.get("attr.type", "") for k in keys.values()}
+    elements = []
+    for tag in ("node", "edge"):
+        for el in root.iter(f"{GRAPHML}{tag}"):
+            data = {
+                keys[d.get("key")].get("attr.name", ""): d.text or ""
+                for d in el.findall(f"{GRAPHML}data")
+                if d.get("key") in keys
+            }
+            eid = el.get("id", "")
+            ends = (el.get("source", ""), el.get("target", ""), eid) if tag == "edge" else None
+            elements.append((tag, eid, ends, data))
+    return types, elements
+
+
+def _as_declared(kind: str, value: object, text: str, ints: type | tuple[type, ...]) -> bool:
+    """Whether a reader's `value` is the file's `text` as its declared `kind`; `ints` is what
+    the reader gives for an int (igraph a float, networkx an int)."""
+    if kind == "string":
+        return isinstance(value, str) and value == text
+    if kind == "boolean":
+        return isinstance(value, bool) and value == (text.strip().lower() in {"true", "1"})
+    if kind in ("int", "long"):
+        whole = isinstance(value, ints) and not isinstance(value, bool)
+        return whole and float(value).is_integer() and int(value) == int(text)  # type: ignore[arg-type]
+    assert kind in ("double", "float"), kind
+    return isinstance(value, float) and value == float(text)
+
+
+def test_igraph_and_networkx_read_every_attribute_as_its_declared_type(graph_app, tmp_path):
+    """Every <data> of every node and edge comes back as its key's attr.type: strings as str,
+    booleans as bool, doubles as float, ints as int in networkx and as a whole-number float in
+    igraph (it has one number type, so no int can come back as an int there). That is why the
+    camp is a label ("Camp 2", "No camp"): igraph read the earlier int as 1.0."""
     data = _get(graph_app, "/export/graph.graphml")
-    root = ET.fromstring(data)
-    types = {k.get("attr.name"): k.get("attr.type") for k in root.iter(f"{GRAPHML}key")}
-    assert types["camp"] == types["evidence"] == types["shared"] == "int"
-    assert types["score"] == types["weight"] == "double" and types["label"] == "string"
+    types, elements = _declared(ET.fromstring(data))
+    assert set(types.values()) <= {"string", "int", "double", "boolean"}
+    assert types["camp"] == types["label"] == "string"
+    assert types["evidence"] == types["shared"] == "int" and types["score"] == "double"
     path = tmp_path / "kb.graphml"
     path.write_bytes(data)
-    g = igraph.Graph.Read_GraphML(str(path))
-    people = g.vs.select(kind_eq="person")
+    ig = igraph.Graph.Read_GraphML(str(path))
+    nxg = nx.read_graphml(path)
+    # igraph keeps the file's order, nodes and edges alike (and a node's id as "id")
+    ig_items = list(ig.vs) + list(ig.es)
+    assert len(ig_items) == len(elements) > 0
+    assert nxg.number_of_nodes() + nxg.number_of_edges() == len(elements)
+    seen: Counter[str] = Counter()
+    for (tag, eid, ends, attrs), ig_item in zip(elements, ig_items, strict=True):
+        if ends is None:
+            assert ig_item["id"] == eid
+            nx_attrs = nxg.nodes[eid]
+        else:  # networkx makes a multigraph only when some pair has two edges
+            assert (ig.vs[ig_item.source]["id"], ig.vs[ig_item.target]["id"]) == ends[:2]
+            nx_attrs = nxg.edges[ends if nxg.is_multigraph() else ends[:2]]
+        for name, text in attrs.items():
+            kind = types[name]
+            assert _as_declared(kind, ig_item[name], text, float), ("igraph", tag, name, text)
+            assert _as_declared(kind, nx_attrs[name], text, int), ("networkx", tag, name, text)
+            seen[kind] += 1
+    assert seen["string"] and seen["int"] and seen["double"]
+    with graph_app.app_context():
+        camp_of = cached.camps(get_session()).camp_of
+    people = ig.vs.select(kind_eq="person")
     assert len(people) > 0
     for v in people:
-        assert isinstance(v["camp"], float) and v["camp"].is_integer() and v["camp"] >= 0
-    stances = g.es.select(kind_eq="stance")
-    assert len(stances) > 0 and all(float(e["evidence"]).is_integer() for e in stances)
-    agreements = g.es.select(kind_eq="agreement")
-    assert all(-1.0 <= e["score"] <= 1.0 and e["shared"] >= 1 for e in agreements)
-    assert all(isinstance(v["label"], str) and v["label"] for v in g.vs)
-    assert all(isinstance(e["as_of"], str) for e in stances)
+        camp = camp_of.get(int(v["id"].partition(":")[2]), 0)
+        assert v["camp"] == writers.graphml_camp(camp) == nxg.nodes[v["id"]]["camp"]
+        assert re.fullmatch(r"Camp [1-9]\d*|No camp", v["camp"])
+    assert len({v["camp"] for v in people}) >= 2
 
 
 def test_networkx_reads_both_files_back_as_the_graph_kb_exports(graph_app) -> None:
@@ -97,8 +152,12 @@ def test_networkx_reads_both_files_back_as_the_graph_kb_exports(graph_app) -> No
     for g in (from_graphml, from_gexf):
         assert set(g.nodes) == set(built.nodes)
         for n, data in built.nodes(data=True):
-            assert {k: g.nodes[n][k] for k in data} == data
-            assert type(g.nodes[n].get("camp", 0)) is int
+            want = dict(data)
+            if g is from_graphml and "camp" in want:  # GraphML's camp is its label
+                want["camp"] = writers.graphml_camp(want["camp"])
+            assert {k: g.nodes[n][k] for k in data} == want
+            camp = g.nodes[n].get("camp")
+            assert camp is None or type(camp) is (str if g is from_graphml else int)
     kinds = Counter(d["kind"] for *_e, d in built.edges(data=True))
     for g in (from_graphml, from_gexf):
         assert Counter(d["kind"] for *_e, d in g.edges(data=True)) == kinds

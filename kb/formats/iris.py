@@ -17,6 +17,7 @@ and the dumps DEFAULT_BASE_URL. kb's own terms live in its vocabulary, `<base>/n
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 # Where the dumps name records when no base URL is configured (docs/FORMAT.md says so): under
@@ -48,6 +49,26 @@ NO_ROLE = "-"
 def _segment(key: object) -> str:
     # Every character but the unreserved ones escaped, "/" too: a key is one path segment.
     return quote(str(key), safe="-._~")
+
+
+# What an IRI may not hold (RFC 3987) and a URL from the data may (kb.rules.is_web_url lets
+# `<>"{}|^`` through, and a record can hold any text): a blank or control character, one of
+# those, a backslash, or a "%" that begins no percent-encoding.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]|%(?![0-9A-Fa-f]{2})')
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def web_iri(url: str | None) -> str | None:
+    """A URL from the data as a valid IRI: each character an IRI may not hold percent-encoded
+    (as UTF-8), as a browser does before it asks for the address; any other is kept, non-ASCII
+    letters and existing percent-encodings too. So every reader of the dumps and pages, and
+    every RDF syntax, takes the same IRI. None for a URL without a scheme, which each reader
+    would resolve against another address (N-Triples has no relative IRIs)."""
+    if url is None or not _SCHEME.match(url):
+        return None
+    return _NOT_IN_IRI.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
 
 
 def vocab_iri(base: str) -> str:

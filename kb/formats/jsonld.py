@@ -12,7 +12,8 @@ What schema.org has no words for (stances, signatures, claim relations, a few fi
 and sources, an editor's note) is in kb's own vocabulary (kb.formats.vocab, published at /ns).
 Every node, stances and relations included, is named by kb.formats.iris, the scheme the pages
 use too, so the same record has the same IRI in every export and on its page, and loading the
-dump twice adds nothing. The context is inline (`context`): no reader needs the network.
+dump twice adds nothing. The context is inline (`context`): no reader needs the network. A URL
+from the data is a valid IRI (kb.formats.iris.web_iri), so every reader takes the same one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from kb.formats.iris import DEFAULT_BASE_URL, SCHEMA, IRIs
+from kb.formats.iris import DEFAULT_BASE_URL, SCHEMA, IRIs, web_iri
 from kb.formats.json_array import JsonArray
 from kb.formats.vocab import TERMS, XSD
 
@@ -75,7 +76,7 @@ def person_node(iris: IRIs, r: dict[str, Any]) -> Node:
             "affiliation": organisation(iris, r["affiliation"]),
             "birthDate": year(r["birth_year"]),
             "deathDate": year(r["death_year"]),
-            "sameAs": r["url"],
+            "sameAs": web_iri(r["url"]),
         }
     )
 
@@ -100,12 +101,12 @@ def source_node(iris: IRIs, r: dict[str, Any]) -> Node:
             "identifier": r["slug"],
             "name": r["title"],
             "genre": r["kind"],
-            "url": r["url"],
+            "url": web_iri(r["url"]),
             "publisher": organisation(iris, r["publisher"]),
             # ISO 8601 allows a year or a year and month alone: the precision is kept.
             "datePublished": r["published"],
             "kb:dateNote": r["date_note"],
-            "archivedAt": r["archived_url"],
+            "archivedAt": web_iri(r["archived_url"]),
             "kb:note": r["note"],
             "kb:readerNote": r.get("reader_note"),
             "author": [{"@id": iris.person(a)} for a in r["authors"]],
@@ -178,7 +179,7 @@ def statement_node(iris: IRIs, r: dict[str, Any]) -> Node:
             "name": r["title"],
             "author": organisation(iris, r["by"]),
             "datePublished": r["date"],
-            "url": r["url"],
+            "url": web_iri(r["url"]),
             "text": r["text"],
             "kb:claim": iris.claim(r["claim"]) if r["claim"] else None,
             "kb:position": r["position"],
@@ -194,7 +195,7 @@ def signature_node(iris: IRIs, r: dict[str, Any]) -> Node:
             "@type": "kb:Signature",
             "kb:agent": iris.person(r["person"]),
             "kb:statement": iris.statement(r["statement"]),
-            "kb:seenIn": r["seen_in"],
+            "kb:seenIn": web_iri(r["seen_in"]),
             "kb:note": r["note"],
         }
     )

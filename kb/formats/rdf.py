@@ -1,87 +1,45 @@
-"""Turtle and N-Triples made with rdflib: the dump's triples (kb.formats.jsonld) and kb's
-vocabulary (kb.formats.vocab).
-
-The dump is written in batches: BATCH nodes at a time become one small JSON-LD document (the
-same nodes and the same inline context as /export/kb.jsonld), which rdflib's own JSON-LD parser
-turns into triples and its serializer writes out. So the triples are the JSON-LD dump's by
-construction, and memory is bounded by a batch, not by the knowledge base. N-Triples is one
-triple a line, so batches simply follow one another; Turtle gets its @prefix lines once, at the
-top, and each batch's body after them. Every node is named (kb.formats.iris), so no blank node
-label can clash between batches.
+"""Turtle and N-Triples of the dump (kb.formats.triples writes them from the JSON-LD nodes of
+kb.formats.jsonld, without rdflib: the same triples, streamed), and kb's vocabulary as an
+rdflib graph (kb.formats.vocab, small), which /ns.ttl and /ns.jsonld serialize.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
-from itertools import islice
-from typing import Any
+from collections.abc import Iterator
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import NamespaceManager
 
+from kb.formats import triples
 from kb.formats.iris import DEFAULT_BASE_URL, SCHEMA, IRIs
-from kb.formats.jsonld import Streams, context, iter_nodes
-from kb.formats.vocab import TERMS, XSD, Term
-
-BATCH = 500
-
-
-def _bind(g: Graph, iris: IRIs) -> Graph:
-    """`g` with kb's prefixes alone (the JSON-LD parser binds "" to the @vocab, which Turtle
-    would then write as `:name`)."""
-    g.namespace_manager = NamespaceManager(g, bind_namespaces="none")
-    g.bind("schema", SCHEMA)
-    g.bind("kb", iris.vocab)
-    g.bind("xsd", XSD)
-    g.bind("rdf", str(RDF))
-    g.bind("rdfs", str(RDFS))
-    return g
+from kb.formats.jsonld import Streams, iter_nodes
+from kb.formats.vocab import TERMS, Term
 
 
 def _graph(iris: IRIs) -> Graph:
-    return _bind(Graph(bind_namespaces="none"), iris)
-
-
-def _batches(nodes: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    it = iter(nodes)
-    while batch := list(islice(it, BATCH)):
-        yield batch
-
-
-def _graphs(streams: Streams, base: str) -> Iterator[Graph]:
-    iris = IRIs(base or DEFAULT_BASE_URL)
-    ctx = context(iris)
-    for batch in _batches(iter_nodes(streams, iris)):
-        g = Graph().parse(data=json.dumps({"@context": ctx, "@graph": batch}), format="json-ld")
-        yield _bind(g, iris)
+    """An empty graph with kb's prefixes alone."""
+    g = Graph(bind_namespaces="none")
+    g.namespace_manager = NamespaceManager(g, bind_namespaces="none")
+    for prefix, ns in triples.prefixes(iris).items():
+        g.bind(prefix, ns)
+    return g
 
 
 def iter_ntriples(streams: Streams, base: str = DEFAULT_BASE_URL) -> Iterator[str]:
-    """The dump's triples as N-Triples, a batch at a time."""
-    for g in _graphs(streams, base):
-        yield g.serialize(format="nt")
-
-
-def _prefixes(g: Graph) -> list[str]:
-    return [f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(g.namespaces())]
+    """The dump's triples as N-Triples, streamed."""
+    iris = IRIs(base or DEFAULT_BASE_URL)
+    return triples.ntriples(iter_nodes(streams, iris), iris)
 
 
 def iter_turtle(streams: Streams, base: str = DEFAULT_BASE_URL) -> Iterator[str]:
-    """The dump's triples as Turtle: the prefixes once, then each batch's statements."""
-    header = _prefixes(_graph(IRIs(base or DEFAULT_BASE_URL)))
-    yield "".join(header) + "\n"
-    known = set(header)
-    for g in _graphs(streams, base):
-        text = g.serialize(format="turtle")
-        # A prefix the header already declares is dropped; any other stays (Turtle allows
-        # @prefix anywhere), so a batch never loses a declaration it uses.
-        yield "".join(line for line in text.splitlines(keepends=True) if line not in known)
+    """The dump's triples as Turtle: the prefixes once, then a block per subject, streamed."""
+    iris = IRIs(base or DEFAULT_BASE_URL)
+    return triples.turtle(iter_nodes(streams, iris), iris)
 
 
 def _curie(iris: IRIs, curie: str) -> URIRef:
     prefix, _, name = curie.partition(":")
-    spaces = {"kb": iris.vocab, "schema": SCHEMA, "xsd": XSD, "rdfs": str(RDFS)}
+    spaces = triples.prefixes(iris)
     return URIRef(spaces[prefix] + name)
 
 

@@ -33,6 +33,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 NODE_ATTRS = (("kind", "string"), ("slug", "string"), ("label", "string"), ("name", "string"))
 PERSON_ATTRS = (("camp", "int"),)
+GRAPHML_PERSON_ATTRS = (("camp", "string"),)
+"""GraphML writes the camp as its label (writers.graphml_camp): igraph has one number type."""
 EDGE_ATTRS = (
     ("kind", "string"),
     ("position", "string"),
@@ -45,8 +47,8 @@ EDGE_ATTRS = (
     ("disagreements", "int"),
     ("shared", "int"),
 )
-"""Every attribute with its GraphML attr.type (int, double, string): igraph and networkx read
-each as that type, so `camp` comes back an integer."""
+"""Every attribute with its attr.type (int, double, string): networkx reads each as that type,
+igraph the ints as whole-number doubles (it has one number type)."""
 GEXF_TYPES = {"int": "integer", "double": "double", "string": "string"}
 
 
@@ -212,7 +214,7 @@ def _graphml_head(yed: bool) -> Iterator[str]:
 
 
 def _graphml_keys() -> list[tuple[str, str, str]]:
-    nodes = [("node", name, kind) for name, kind in NODE_ATTRS + PERSON_ATTRS]
+    nodes = [("node", name, kind) for name, kind in NODE_ATTRS + GRAPHML_PERSON_ATTRS]
     return nodes + [("edge", name, kind) for name, kind in EDGE_ATTRS]
 
 
@@ -235,9 +237,9 @@ def _yed_graphics(label: str, style: file_style.Style) -> str:
 
 
 def graphml(session: Session, as_of: dt.date | None = None, yed: bool = False) -> Iterator[str]:
-    """GraphML 1.0 (Cytoscape, igraph, networkx), valid against the GraphML XSD: typed keys,
-    node ids "person:1" / "claim:2", edge ids from file_style.edge_xml_id. With `yed`, each node
-    also carries yFiles graphics (label, camp colour and shape, the map's place), which yEd
+    """GraphML 1.0 (Cytoscape, igraph, networkx), valid against the GraphML XSD: typed keys
+    (the camp a label, writers.graphml_camp), node ids "person:1" / "claim:2", edge ids from
+    file_style.edge_xml_id. With `yed`, each node also carries yFiles graphics (label, camp colour and shape, the map's place), which yEd
     needs to show anything; those are yFiles' extension of <data>, outside the plain XSD."""
 
     def gen() -> Iterator[str]:
@@ -248,7 +250,7 @@ def graphml(session: Session, as_of: dt.date | None = None, yed: bool = False) -
         yield f'    <data key="g0">{escape(agreement_note(session, as_of))}</data>\n'
         for what, item in items(session, as_of):
             data = "".join(
-                f'<data key="{keys[(what, k)]}">{escape(_clean(v))}</data>'
+                f'<data key="{keys[(what, k)]}">{escape(_clean(_graphml_value(k, v)))}</data>'
                 for k, v in item.attrs.items()
             )
             if what == "node":
@@ -263,6 +265,11 @@ def graphml(session: Session, as_of: dt.date | None = None, yed: bool = False) -
         yield "  </graph>\n</graphml>\n"
 
     return _batched(gen())
+
+
+def _graphml_value(key: str, value: Any) -> Any:
+    """An attribute's value as GraphML writes it: the camp as its label, the rest as they are."""
+    return writers.graphml_camp(value) if key == "camp" else value
 
 
 def _edge_id(item: Item) -> str:

@@ -4,7 +4,8 @@ kb.graph.stream writes GraphML, GEXF 1.3 and node-link JSON row by row; this net
 what they must hold (the tests compare them), and it says what is in them:
 
 - nodes "person:<id>" and "claim:<id>" with kind, slug, label (and name, which Cytoscape shows),
-  and for people their camp number (0 = none);
+  and for people their camp number (0 = none), which GraphML writes as a label instead
+  (`graphml_camp`: "Camp 2", "No camp"; igraph would read a GraphML int as 1.0);
 - edges with kind = "stance" (person -> claim; position supports/opposes/mixed; evidence = number
   of evidence quotes and signatures, and weight the same number; as_of; basis), "relation"
   (claim -> claim; position supports/contradicts; weight 1) or "agreement" (person -> person,
@@ -29,6 +30,15 @@ from kb.graph.analysis import Camps
 
 EXPORT_ALL_PAIRS = 100_000
 STRONGEST_PER_PERSON = 15
+NO_CAMP = "No camp"
+
+
+def graphml_camp(camp: int) -> str:
+    """A person's camp as GraphML carries it: "Camp 2", or NO_CAMP for 0 (no camp). A label
+    rather than a number because igraph reads every GraphML number as a float (camp 1.0), and
+    a label is what a tool's partition or colour-by-attribute shows; GEXF and node-link JSON,
+    whose readers keep integers, carry the number."""
+    return f"Camp {camp}" if camp else NO_CAMP
 
 
 def export_pairs(agreement: Agreement) -> np.ndarray:

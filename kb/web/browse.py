@@ -453,7 +453,8 @@ def topic(slug: str, fmt: str):
     if fmt == "json":
         return _json(data)
     page = Page(data["rows"], req.page, req.per_page, data["pagination"]["total"])
-    return render_template("browse/topic.html", data=data, page=page, sorts=CLAIM_SORTS)
+    ld = linked_data.topic_page(data)
+    return render_template("browse/topic.html", data=data, page=page, sorts=CLAIM_SORTS, jsonld=ld)
 
 
 # ------------------------------------------------------------------ search

@@ -1,4 +1,5 @@
-"""The schema.org JSON-LD that the person, claim and source pages embed in a <script> element,
+"""The schema.org JSON-LD that the person, claim, source, topic and statement pages embed in a
+<script> element,
 so that search engines, citation tools and linked-data readers learn who said what where. Built
 from the same dicts as the pages (kb.queries.shapes).
 
@@ -10,8 +11,9 @@ IRIs are relative to the page, which a JSON-LD reader resolves against the addre
 the request's host, without kb writing the (forgeable) Host header into a page.
 
 A person's dated affiliations are OrganizationRoles (schema.org's Role pattern); a claim cites
-the joint statements signed on it as CreativeWorks. The signing itself is left to the dump's
-kb:Signature."""
+the joint statements signed on it as CreativeWorks, and a statement's page names each signing
+as the dump's kb:Signature. A topic is a DefinedTerm that the claims its page lists are about;
+a statement is the dump's node for it (kb.formats.jsonld.statement_node)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from flask import current_app, request
 from markupsafe import Markup
 
 from kb.formats import jsonld
-from kb.formats.iris import IRIs
+from kb.formats.iris import IRIs, web_iri
 
 Node = dict[str, Any]
 
@@ -53,7 +55,7 @@ def _person(iris: IRIs, person: dict[str, Any]) -> Node:
             "url": me,
             "description": person.get("description"),
             "jobTitle": person.get("affiliation"),
-            "sameAs": person.get("url"),
+            "sameAs": web_iri(person.get("url")),
         }
     )
 
@@ -69,7 +71,7 @@ def _work(iris: IRIs, source: dict[str, Any]) -> Node:
             "@id": iris.source(source["slug"]),
             "name": source["title"],
             "genre": source["kind_label"],
-            "url": source.get("url"),
+            "url": web_iri(source.get("url")),
             "datePublished": source.get("published"),
             "publisher": jsonld.organisation(iris, source.get("publisher")),
             "kb:readerNote": source.get("reader_note"),
@@ -203,4 +205,37 @@ def source_page(data: dict[str, Any]) -> Markup:
     if s["authors"]:
         ld["author"] = [_agent(iris, a) for a in s["authors"]]
     ld["hasPart"] = [_quotation(iris, qd, qd["speaker"], None) for qd in data["quotes"]]
+    return script(_document(iris, ld))
+
+
+def topic_page(data: dict[str, Any]) -> Markup:
+    """A topic and the claims of the page's rows, each about it (`@reverse` schema:about)."""
+    iris = page_iris()
+    t = data["topic"]
+    ld = jsonld.topic_node(iris, t)
+    ld["@reverse"] = {
+        "about": [
+            {"@type": "Claim", "@id": iris.claim(c["slug"]), "text": c["text"]}
+            for c in data["rows"]
+        ]
+    }
+    return script(_document(iris, ld))
+
+
+def statement_page(data: dict[str, Any]) -> Markup:
+    """A joint statement as the dump has it (its claim, position, issuer) and its signatures,
+    each a kb:Signature whose signer is named."""
+    iris = page_iris()
+    claim = data["claim"]
+    ld = jsonld.statement_node(iris, {**data, "claim": claim["slug"] if claim else None})
+    if claim:
+        ld["kb:claim"] = {"@type": "Claim", "@id": iris.claim(claim["slug"]), "text": claim["text"]}
+    signatures = []
+    for sg in data["signatories"]:
+        record = {**sg, "statement": data["slug"], "person": sg["person"]["slug"]}
+        node = jsonld.signature_node(iris, record)
+        node["kb:agent"] = _agent(iris, sg["person"])  # the signer's IRI, with their name
+        del node["kb:statement"]  # the page's statement, by @reverse
+        signatures.append(node)
+    ld["@reverse"] = {"kb:statement": signatures}
     return script(_document(iris, ld))

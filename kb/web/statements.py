@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, render_template
 
 from kb.queries.statements import statement_list, statement_page
+from kb.web import linked_data
 from kb.web.browse import _csv, twin
 from kb.web.database import get_session
 from kb.web.present import json_response
@@ -51,4 +52,6 @@ def statement(slug: str, fmt: str):
         abort(404, description="There is no statement with that name in kb.")
     if fmt == "json":
         return json_response(data)
-    return render_template("browse/statement.html", data=data)
+    return render_template(
+        "browse/statement.html", data=data, jsonld=linked_data.statement_page(data)
+    )
