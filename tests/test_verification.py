@@ -171,3 +171,16 @@ def test_the_quote_page_shows_the_trail(app, client) -> None:
     assert missing.status_code == 404 and "no quote with that number" in missing.get_data(
         as_text=True
     )
+
+
+def test_a_check_has_a_history_for_editors_only(app, client, editor_client) -> None:
+    _import(app, DOC)
+    with app.app_context(), session_scope() as session:
+        check_id = session.scalar(select(m.Verification.id))
+    url = f"/admin/verification/{check_id}/history"
+    assert client.get(url).status_code == 302  # to the login page
+    page = editor_client.get(url)
+    assert page.status_code == 200 and ">Edit</a>" not in page.get_data(as_text=True)
+    dashboard = editor_client.get("/admin/").get_data(as_text=True)
+    assert f'href="{url}"' in dashboard  # the recent changes name it, and lead to it
+    assert editor_client.get("/admin/verification/999999/history").status_code == 404

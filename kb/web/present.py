@@ -114,12 +114,17 @@ class RecordURLs:
         """The admin history of a record (a reader's report's is beside its triage page)."""
         if entity == "report":
             return url_for("evidence_admin.report_history", report_id=record_id)
+        if entity == "verification":
+            return url_for("admin.trail_history", entity=entity, record_id=record_id)
         return url_for("admin.record_history", entity=entity, record_id=record_id)
 
     def edit(self, entity: str, record_id: int) -> str:
-        """The admin form of a record (a reader's report: its triage page)."""
+        """The admin form of a record (a reader's report: its triage page; a check in a
+        verification trail, which only `kb verify` and imports write: its history)."""
         if entity == "report":
             return url_for("evidence_admin.report", report_id=record_id)
+        if entity == "verification":
+            return self.history(entity, record_id)
         return url_for("admin.edit", entity=entity, record_id=record_id)
 
 

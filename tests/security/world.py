@@ -7,6 +7,7 @@ No tests here."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -30,6 +31,32 @@ class World:
 
 def slug(i: int, kind: str) -> str:
     return f"x{i}-{kind}"
+
+
+def _evidence_records(p: str, quote: m.Quote, other: m.Source) -> list[Any]:
+    """Issue 18's records on a quote, each text field holding the payload: a reply (through a
+    representative, in another source), a reader's report already decided, and a check."""
+    return [
+        m.Reply(
+            quote=quote,
+            response="disputed",
+            replied_by="representative",
+            representative=p,
+            source=other,
+            note=p,
+        ),
+        m.Report(
+            target="quote",
+            target_id=quote.id,
+            kind="other",
+            explanation=p,
+            evidence_url=p,
+            email=p,
+            status="rejected",
+            resolution=p,
+        ),
+        m.Verification(quote=quote, seen_in=p, checked_by=p, result="found", note=p),
+    ]
 
 
 def build(app: Flask) -> World:
@@ -127,6 +154,8 @@ def build(app: Flask) -> World:
                 )
             )
             world.fields += 2 + 1 + 1 + 3 + 5 + 2
+            session.add_all(_evidence_records(PAYLOADS[i], quotes[i], quotes[nxt].source))
+            world.fields += 2 + 4 + 3
         # A slug that is itself a URL scheme: links built from it must stay on the site.
         session.add(m.Person(slug="javascript:window.__xss=1", name="Slug scheme"))
         session.flush()

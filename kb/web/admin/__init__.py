@@ -21,7 +21,7 @@ from typing import Any
 from flask import Blueprint
 
 from kb.web.admin import editing, forms, lists, login, revisions, users
-from kb.web.admin.kinds import ENTITY_ORDER, ENTITY_RULE, TITLES
+from kb.web.admin.kinds import ENTITY_ORDER, ENTITY_RULE, HISTORY_ONLY_RULE, TITLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 auth_bp = Blueprint("auth", __name__)
@@ -48,6 +48,12 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
 ]
 for _rule, _view, _methods in ROUTES:
     bp.add_url_rule(_rule, view_func=_view, methods=_methods)
+bp.add_url_rule(
+    f"/{HISTORY_ONLY_RULE}/<int:record_id>/history",
+    endpoint="trail_history",
+    view_func=revisions.record_history,
+    methods=GET,
+)
 
 
 @bp.app_context_processor

@@ -19,6 +19,8 @@ ENTITY_RULE = (
     "<any(person,source,quote,topic,claim,stance,claim_relation,statement,signature,affiliation,reply)"
     ":entity>"
 )
+HISTORY_ONLY_RULE = "<any(verification):entity>"
+"""Kinds written only by commands and imports (`kb verify`): a history, no form."""
 TITLES = {
     "person": ("Person", "People"),
     "source": ("Source", "Sources"),
