@@ -402,8 +402,10 @@ def test_the_json_schema_states_the_same_rules() -> None:
     names = {"people": "person", "topics": "topic", "sources": "source", "claims": "claim"}
     names.update(quotes="quote", stances="stance", claim_relations="claim_relation")
     names.update(statements="statement", signatures="signature")
-    names.update(affiliations="affiliation", verifications="verification")
+    names.update(affiliations="affiliation", verifications="verification", replies="reply")
     for entity, limits in rules.LIMITS.items():
+        if entity == "reports":  # readers' reports are not in kb/1 (docs/FORMAT.md)
+            continue
         props = defs[names[entity]]["properties"]
         for field, max_len in limits.items():
             schema = defs["slug"] if field == "slug" else props[field]

@@ -114,6 +114,12 @@ VALID: dict[str, dict[str, Any]] = {
         "seen_in": "https://example.org/synthetic-fuzz-signature",
     },
     "affiliation": {"person": _STANCE["person"], "organisation": "Synthetic fuzz organisation"},
+    "reply": {
+        "quote": "1",  # the seed's first quote
+        "response": "disputed",
+        "replied_by": "person",
+        "source": _SEED["sources"][-1]["slug"],
+    },
     "user": {"username": "synthetic-fuzz", "role": "editor", "password": "a long passphrase"},
 }
 
