@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
@@ -37,4 +38,5 @@ def test_estimates_page_from_the_navigation_to_the_quote(live_server, page, scre
     assert "10–20% chance of a synthetic outcome" in row.inner_text()
     screenshot(page, "estimates")
     row.get_by_role("link", name="read the quote").click()
-    assert page.get_by_text("Synthetic words, ten to twenty.").is_visible()
+    page.wait_for_url("**/people/**")
+    expect(page.get_by_text("Synthetic words, ten to twenty.")).to_be_visible()
