@@ -4,8 +4,12 @@ CHECK on every enumeration), so a bad row is refused whichever program writes it
 Every editable record carries `version`, SQLAlchemy's version counter: an UPDATE that finds a
 different version raises StaleDataError instead of silently overwriting someone else's edit.
 
-The models live in modules by what they hold (base, records, statements, bookkeeping, agreement); this package names them all, so code says `from kb import models as m` and
-`m.Person` whichever module defines it.
+The models live in modules by what they hold (base, records, evidence, verification,
+statements, bookkeeping, agreement); this package names them all, so code says
+`from kb import models as m` and `m.Person` whichever module defines it. Records and the
+evidence about them point at each other (a quote has replies, a reply has a quote); those
+links name the other module's classes only for the type checker, and SQLAlchemy resolves them
+by name at run time, so no module imports another at run time in a circle.
 """
 
 from __future__ import annotations

@@ -38,11 +38,11 @@ from kb.models.base import (
     source_author,
     stance_evidence,
 )
-from kb.models.verification import Verification
 from kb.naturalsort import SORT_KEY_LENGTH, sort_key
 
 if TYPE_CHECKING:
     from kb.models.evidence import Reply, Report
+    from kb.models.verification import Verification
 
 # kb.naturalsort.sort_key of a person's name, a source's title, a claim's text: lists sort and
 # page by it in SQL. Compared code point by code point on both databases (PostgreSQL's own
@@ -194,7 +194,7 @@ class Quote(Editable, Base):
     verifications: Mapped[list[Verification]] = relationship(
         back_populates="quote",
         cascade="all, delete-orphan",
-        order_by=(Verification.checked_on, Verification.id),
+        order_by="(Verification.checked_on, Verification.id)",
     )
 
     def __repr__(self) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb import models as m
 from kb.queries.shapes import CHECKED, claim_ref, person_ref, position_data, quote_data
+from kb.queries.verifications import trail_data
 from kb.store.history import label_of
 
 REPORT_KIND_WORDS = {
@@ -53,9 +54,25 @@ def _public_report(r: m.Report) -> dict[str, Any]:
     }
 
 
-def quote_page(session: Session, quote: m.Quote) -> dict[str, Any]:
-    """A quote with its source, the stances it is evidence for, its speaker's replies and
-    its reports (open ones only counted, triaged ones with their public resolution)."""
+QUOTE_PAGE_LOADS = (
+    selectinload(m.Quote.speaker).selectinload(m.Person.affiliations),
+    selectinload(m.Quote.source),
+    selectinload(m.Quote.disputes),
+    selectinload(m.Quote.replies).selectinload(m.Reply.source),
+    selectinload(m.Quote.verifications),
+    selectinload(m.Quote.stances).selectinload(m.Stance.claim),
+    selectinload(m.Quote.stances).selectinload(m.Stance.person),
+)
+"""Everything the quote's page shows, read in one pass of queries."""
+
+
+def quote_page(session: Session, quote_id: int) -> dict[str, Any] | None:
+    """A quote with its source, the stances it is evidence for, its speaker's replies, its
+    verification trail and its reports (open ones only counted, triaged ones with their public
+    resolution); None when there is no such quote."""
+    quote = session.scalar(select(m.Quote).where(m.Quote.id == quote_id).options(*QUOTE_PAGE_LOADS))
+    if quote is None:
+        return None
     reports = list(
         session.scalars(
             select(m.Report)
@@ -67,6 +84,7 @@ def quote_page(session: Session, quote: m.Quote) -> dict[str, Any]:
     stances = sorted(quote.stances, key=lambda st: (st.claim.text, st.id))
     return {
         "quote": quote_data(quote),
+        "trail": trail_data(quote),
         "evidence_for": [
             {
                 "claim": claim_ref(st.claim),

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
 from kb import rules
 from kb.dates import format_partial, humanize_partial
 from kb.models import Quote, Verification
-from kb.queries.shapes import quote_data
 
 RESULT_LABELS = {
     "found": "Found",
@@ -46,24 +42,12 @@ def anchor_data(q: Quote) -> dict[str, Any] | None:
     }
 
 
-def quote_page(session: Session, quote_id: int) -> dict[str, Any] | None:
-    """The quote with its speaker, source, anchor and trail; None when there is no such quote."""
-    q = session.scalar(
-        select(Quote)
-        .where(Quote.id == quote_id)
-        .options(
-            selectinload(Quote.speaker),
-            selectinload(Quote.source),
-            selectinload(Quote.verifications),
-        )
-    )
-    if q is None:
-        return None
-    trail = [verification_data(v) for v in q.verifications]
-    problem = rules.trail_problem(q.checked, [(v.result, v.seen_in) for v in q.verifications])
+def trail_data(q: Quote) -> dict[str, Any]:
+    """The quote's anchor and trail, and whether its label agrees with the trail; `q` comes with
+    its verifications loaded (kb.queries.evidence.quote_page)."""
+    checks = q.verifications
     return {
-        **quote_data(q),
         "anchor": anchor_data(q),
-        "verifications": trail,
-        "trail_problem": problem,
+        "verifications": [verification_data(v) for v in checks],
+        "trail_problem": rules.trail_problem(q.checked, [(v.result, v.seen_in) for v in checks]),
     }

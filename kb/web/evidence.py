@@ -18,12 +18,10 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from kb import models as m
 from kb.edits import evidence as edits
 from kb.edits.cleaning import MAX_ID
 from kb.edits.outcomes import Invalid
 from kb.queries import evidence as queries
-from kb.queries import verifications
 from kb.web import security
 from kb.web.database import get_session
 
@@ -101,13 +99,10 @@ def report_sent(target: str, target_id: int) -> str:
 
 
 def quote_page(quote_id: int) -> str:
-    session = get_session()
-    quote = session.get(m.Quote, quote_id) if 0 < quote_id <= MAX_ID else None
-    if quote is None:
+    data = queries.quote_page(get_session(), quote_id) if 0 < quote_id <= MAX_ID else None
+    if data is None:
         abort(404, description="There is no quote with that number in kb.")
-    data = queries.quote_page(session, quote)
-    trail = verifications.quote_page(session, quote_id)
-    return render_template("evidence/quote.html", data=data, trail=trail)
+    return render_template("evidence/quote.html", data=data, trail=data["trail"])
 
 
 _TARGET_RULE = "/report/<any(quote,stance,source):target>/<int:target_id>"
