@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from kb.cli.serving import KbServer
 from kb.graph import cache, cached
 from kb.models import Person
 from kb.queries.listing import MEMO
@@ -87,6 +88,7 @@ def test_a_value_slow_to_build_is_kept_out_of_the_collectors_walks(app, monkeypa
     """A costly value is settled (kb.store.heap): the objects it holds are frozen, so a full
     collection no longer walks them; a quick one is left to the collector as usual."""
     memo = StateCache(size=4)
+    monkeypatch.setattr(heap, "settling", True)  # as in a kb serve worker
     gc.unfreeze()
     try:
         with app.app_context(), session_scope() as s:
@@ -102,3 +104,16 @@ def test_a_value_slow_to_build_is_kept_out_of_the_collectors_walks(app, monkeypa
             assert id(fresh) in {id(o) for o in gc.get_objects()}
     finally:
         gc.unfreeze()
+
+
+def test_only_a_server_worker_settles_its_values(app, monkeypatch) -> None:
+    """A short-lived process (a command, a test) never pays for a full collection; a kb serve
+    worker turns settling on when it loads the app, after its fork."""
+    monkeypatch.setattr(heap, "settling", False)
+    monkeypatch.setattr(heap, "SETTLE_AFTER_SECONDS", 0.0)
+    gc.unfreeze()
+    heap.built(60.0)
+    assert gc.get_freeze_count() == 0
+    KbServer({"bind": "127.0.0.1:0", "workers": 1}, lambda: app).load()
+    assert heap.settling
+    gc.unfreeze()

@@ -18,6 +18,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from kb.store import heap
+
 MAX_DEFAULT_WORKERS = 12
 # Common log format plus the time the request took, in milliseconds, so slow pages stand out.
 ACCESS_LOG_FORMAT = '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
@@ -94,7 +96,9 @@ class KbServer(BaseApplication):
 
     def load(self) -> Any:
         """The app, in the worker (after the fork, and after gevent patched the standard
-        library): behind BufferedBodies when the worker is gevent's."""
+        library): behind BufferedBodies when the worker is gevent's. A worker lives long, so
+        it settles its costly values (kb.store.heap)."""
+        heap.enable()
         app = self.app_factory()
         if self.cfg.worker_class_str != "gevent":
             return app

@@ -8,7 +8,11 @@ at the reference scale, and a second or more with five workers on two cores, whi
 could hide (first visits had a p99 of 1.2 to 3.8 s while their median stayed near 100 ms).
 Once a costly value is built, `settle` collects what is garbage and moves everything still
 alive out of the collector's sight (gc.freeze), so later collections walk only what requests
-create. A value built from scratch that quickly is not worth a full collection."""
+create. A value built from scratch that quickly is not worth a full collection.
+
+Only a long-running server worker gains, so settling is off until `enable` (kb serve's workers
+call it). A short-lived process, a command or a test, would pay a full collection for nothing:
+in a test worker's big heap each took a second or more, minutes over the suite."""
 
 from __future__ import annotations
 
@@ -19,6 +23,14 @@ SETTLE_AFTER_SECONDS = 0.25
 """A value that took at least this long to build made enough long-lived objects to settle."""
 
 _lock = threading.Lock()
+settling = False
+"""Whether `built` settles at all; see the module's docstring."""
+
+
+def enable() -> None:
+    """Settle costly values from now on in this process (a server worker, after its fork)."""
+    global settling
+    settling = True
 
 
 def settle() -> None:
@@ -31,6 +43,7 @@ def settle() -> None:
 
 
 def built(seconds: float) -> None:
-    """Tell the heap a kept value took `seconds` to build; settles it when that was long."""
-    if seconds >= SETTLE_AFTER_SECONDS:
+    """Tell the heap a kept value took `seconds` to build; settles it when that was long and
+    settling is on."""
+    if settling and seconds >= SETTLE_AFTER_SECONDS:
         settle()
