@@ -7,6 +7,8 @@ and the function's parameters; parameters are plain hashable values (ids, dates,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import networkx as nx
 from sqlalchemy.orm import Session
@@ -16,20 +18,33 @@ from kb.graph.agreement import Agreement
 from kb.graph.agreement_load import load_agreement
 from kb.graph.cache import cached
 from kb.queries import graph as q
+from kb.store import derived
 
 Positions = dict[tuple[str, int], tuple[float, float]]
+T = TypeVar("T")
 
 
 def agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
     return cached(session, "agreement", (as_of,), lambda: load_agreement(session, as_of))
 
 
+def _deployment_wide(
+    session: Session, name: str, as_of: dt.date | None, kind: Any, build: Callable[[], T]
+) -> T:
+    """Today's value is computed once for every worker of every server (kb.store.derived); a
+    value as of a past date, which few ask for, by each worker that needs it."""
+    return derived.shared(session, name, kind, build) if as_of is None else build()
+
+
 def camps(session: Session, as_of: dt.date | None = None) -> analysis.Camps:
+    def build() -> analysis.Camps:
+        return analysis.camps(agreement(session, as_of), positive=positive(session, as_of))
+
     return cached(
         session,
         "camps",
         (as_of,),
-        lambda: analysis.camps(agreement(session, as_of), positive=positive(session, as_of)),
+        lambda: _deployment_wide(session, "camps", as_of, analysis.Camps, build),
     )
 
 
@@ -58,7 +73,13 @@ def opinion(
         ids = [d.claim_id for d in found.dividing]
         return found, {cid: (slug, text) for cid, slug, text in q.claim_rows(session, ids)}
 
-    return cached(session, "opinion", (as_of,), build)
+    kind = tuple[opinion_map.OpinionMap, dict[int, tuple[str, str]]]
+    return cached(
+        session,
+        "opinion",
+        (as_of,),
+        lambda: _deployment_wide(session, "opinion", as_of, kind, build),
+    )
 
 
 def bridging_claims(
@@ -71,7 +92,13 @@ def bridging_claims(
         ids = [b.claim_id for b in found]
         return found, {cid: (slug, text) for cid, slug, text in q.claim_rows(session, ids)}
 
-    return cached(session, "bridging", (as_of,), build)
+    kind = tuple[list[bridging.Bridging], dict[int, tuple[str, str]]]
+    return cached(
+        session,
+        "bridging",
+        (as_of,),
+        lambda: _deployment_wide(session, "bridging", as_of, kind, build),
+    )
 
 
 def matrix(session: Session, limit: int, as_of: dt.date | None = None) -> analysis.Matrix:

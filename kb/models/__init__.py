@@ -14,7 +14,7 @@ by name at run time, so no module imports another at run time in a circle.
 
 from __future__ import annotations
 
-from kb.models.agreement import AgreementClaim, AgreementPair, AgreementState
+from kb.models.agreement import AgreementClaim, AgreementPair, AgreementState, DerivedValue
 from kb.models.base import (
     ATTRIBUTIONS,
     BASES,
@@ -73,6 +73,7 @@ __all__ = [
     "AgreementClaim",
     "AgreementPair",
     "AgreementState",
+    "DerivedValue",
     "BASES",
     "Base",
     "SORTED_BY",

@@ -11,7 +11,9 @@ rebuild, and `kb graph rebuild` can always make them again.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer
+import datetime as dt
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.models.base import Base
@@ -70,3 +72,19 @@ class AgreementState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     data_version: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
     generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class DerivedValue(Base):
+    """A value computed from the whole agreement, kept for every worker of every server: the
+    camps, the opinion map's coordinates, the bridging claims (kb.store.derived). One row per
+    kind; it is valid only for the data state it names (kb_state's version and the moment of
+    that change), so a row from before a write is simply computed again by the first reader
+    that needs it. Derived data: deleting a row loses nothing."""
+
+    __tablename__ = "derived_value"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    data_version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[str] = mapped_column(Text)
+    seconds: Mapped[float] = mapped_column(Float)  # how long the value took to compute
