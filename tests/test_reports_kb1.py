@@ -18,67 +18,12 @@ from kb import models as m
 from kb.errors import DataError
 from kb.formats import exports
 from kb.load import importer
-from kb.load.report_checks import IMPORTED_EXPLANATION
 from kb.queries import export as q
 from kb.web.database import get_engine, session_scope
-from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
-from tests.helpers import Fresh, kb_json, round_trip
-
-# What a reader gave the editors alone: none of it may reach any export.
-EMAIL = "private-reader@mail.invalid"
-EXPLANATION = 'PRIVATE-EXPLANATION =HYPERLINK("https://evil.invalid") for editors only'
-EVIDENCE = "https://private-evidence.invalid/only-for-editors"
-PRIVATE = (EMAIL, EXPLANATION, EVIDENCE, "PRIVATE-EXPLANATION", "private-evidence.invalid")
-
-
-def _report(target: str, target_id: int, kind: str, status: str, **kw) -> m.Report:
-    return m.Report(
-        target=target,
-        target_id=target_id,
-        kind=kind,
-        status=status,
-        explanation=EXPLANATION,
-        evidence_url=EVIDENCE,
-        email=EMAIL,
-        **kw,
-    )
-
-
-def _world(app) -> dict[str, int]:
-    """A quote, a dated stance and a source, and a report of each target and status: one on the
-    quote accepted and fixed by the revision that corrected it, one accepted and awaiting its
-    fix (the quote is disputed), one on the stance rejected, one on the source open, and one
-    about a quote deleted since."""
-    with app.app_context(), session_scope() as s:
-        ada = make_person(s, slug="ada", name="Ada Lovelace")
-        notes = make_source(s, slug="notes", title="Notes on the engine")
-        quote = make_quote(s, ada, notes, text="The engine weaves algebraic patterns.")
-        stance = make_stance(
-            s, ada, make_claim(s, slug="engines"), evidence=[quote], as_of=dt.date(1843, 9, 1)
-        )
-    with app.app_context(), session_scope() as s:
-        s.get(m.Quote, quote.id).locator = "Note A"  # the correction
-    with app.app_context(), session_scope() as s:
-        fix = s.scalar(
-            select(m.Revision.id).where(m.Revision.entity == "quote").order_by(m.Revision.id.desc())
-        )
-        s.add_all(
-            [
-                _report(
-                    "quote",
-                    quote.id,
-                    "wrong_date",
-                    "accepted",
-                    resolution="Dated.",
-                    fixed_by_id=fix,
-                ),
-                _report("quote", quote.id, "misattributed", "accepted", resolution="Upheld."),
-                _report("stance", stance.id, "out_of_context", "rejected", resolution="It fits."),
-                _report("source", notes.id, "broken_link", "open"),
-                _report("quote", 999_999, "other", "accepted", resolution="Gone."),
-            ]
-        )
-    return {"quote": quote.id, "stance": stance.id, "source": notes.id, "fix": fix}
+from tests.helpers import REPORT_EMAIL as EMAIL
+from tests.helpers import REPORT_EXPLANATION as EXPLANATION
+from tests.helpers import REPORT_PRIVATE as PRIVATE
+from tests.helpers import reports_world
 
 
 def _today() -> str:
@@ -86,7 +31,7 @@ def _today() -> str:
 
 
 def test_reports_are_exported_with_their_public_fields_only(app, client) -> None:
-    ids = _world(app)
+    ids = reports_world(app)
     doc = client.get("/export/kb.json").get_json()
     about = {"quote": None, "source": None, "person": None, "claim": None, "as_of": None}
     quote = {**about, "target": "quote", "quote": f"q{ids['quote']}"}
@@ -115,7 +60,7 @@ def test_reports_are_exported_with_their_public_fields_only(app, client) -> None
 
 
 def test_no_export_holds_a_readers_email_explanation_or_evidence(app, runner, tmp_path) -> None:
-    _world(app)
+    reports_world(app)
     blobs: dict[str, bytes] = {}
     with app.app_context(), q.snapshot(get_engine()) as conn:
         for name, export in exports.EXPORTS.items():
@@ -139,43 +84,8 @@ def test_no_export_holds_a_readers_email_explanation_or_evidence(app, runner, tm
             assert secret.encode() not in blob, (name, secret)
 
 
-def test_reports_round_trip_and_a_fixed_report_stays_fixed(app, databases, tmp_path) -> None:
-    ids = _world(app)
-    fresh = Fresh(databases, tmp_path)
-    try:
-        round_trip(app, fresh, tmp_path)  # JSON and CSV: the same bytes again
-        second = fresh.made[0][0]
-        assert _disputed(second) == _disputed(app) == {f"q{ids['quote']}": True}
-        with second.app_context(), session_scope() as s:
-            reports = s.scalars(select(m.Report).order_by(m.Report.id)).all()
-            assert [r.target for r in reports] == ["quote", "quote", "stance", "source"]
-            assert {(r.explanation, r.email, r.evidence_url) for r in reports} == {
-                (IMPORTED_EXPLANATION, None, None)
-            }
-            fixed = reports[0].fixed_by
-            # the fix is the revision the import itself wrote for the quote
-            assert (fixed.entity, fixed.entity_id, fixed.action) == (
-                "quote",
-                ids["quote"],
-                "create",
-            )
-            assert [r.fixed_by_id for r in reports[1:]] == [None, None, None]
-            created = s.scalars(select(m.Revision).where(m.Revision.entity == "report")).all()
-            assert len(created) == 4 and all(r.action == "create" for r in created)
-            assert "created_at" not in created[0].changes
-            assert created[0].label == f"Report on quote #{ids['quote']}: wrong date"
-    finally:
-        fresh.close()
-
-
-def _disputed(app) -> dict[str, bool]:
-    import json
-
-    return {q_["id"]: q_["disputed"] for q_ in json.loads(kb_json(app))["quotes"]}
-
-
 def test_importing_again_adds_nothing_and_keeps_each_fix(app, client) -> None:
-    ids = _world(app)
+    ids = reports_world(app)
     doc = client.get("/export/kb.json").get_json()
     with app.app_context(), session_scope() as s:
         again = importer.apply_document(s, doc)
@@ -199,7 +109,7 @@ def test_importing_again_adds_nothing_and_keeps_each_fix(app, client) -> None:
 
 
 def test_a_file_without_reports_still_imports(app, client) -> None:
-    _world(app)
+    reports_world(app)
     doc = client.get("/export/kb.json").get_json()
     del doc["reports"]
     with app.app_context(), session_scope() as s:
