@@ -137,3 +137,16 @@ def dates_in_words(text: str | None) -> str:
         return f"{MONTHS[number - 1]} {year}" if 1 <= number <= 12 else match.group(0)
 
     return _MONTH_IN_TEXT.sub(month, _DAY_IN_TEXT.sub(day, text or ""))
+
+
+def utc_day(moment: dt.datetime) -> dt.date:
+    """The UTC day of a stored timestamp (a report's filing, a revision): PostgreSQL hands an
+    aware one back in the session's time zone, SQLite a naive one that is already UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return moment.date()
+
+
+def utc_start(day: dt.date) -> dt.datetime:
+    """The first moment of a UTC day: the timestamp of a record known only by its day."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)

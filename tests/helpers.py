@@ -6,6 +6,7 @@ fresh database, export again)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import itertools
 import re
@@ -18,9 +19,11 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 from kb import migrate
+from kb import models as m
 from kb.formats import exports, kb1
 from kb.formats.readers import open_input
 from kb.load.importer import import_input
@@ -29,6 +32,7 @@ from kb.queries import export as q
 from kb.web import auth
 from kb.web.database import get_engine, session_scope
 from tests.conftest import PASSWORD, hidden_fields, make_app
+from tests.factories import make_claim, make_person, make_quote, make_source, make_stance
 
 
 def seed_count(entity: str) -> int:
@@ -198,3 +202,68 @@ def raw_sql(app, *statements: str) -> None:
             conn.exec_driver_sql(sql)
         conn.exec_driver_sql("SET session_replication_role = DEFAULT")
         conn.commit()
+
+
+# -- readers' reports in kb/1 (tests/test_reports_kb1.py, tests/test_roundtrip.py) -------------
+
+# What a reader gave the editors alone: none of it may reach any export.
+REPORT_EMAIL = "private-reader@mail.invalid"
+REPORT_EXPLANATION = 'PRIVATE-EXPLANATION =HYPERLINK("https://evil.invalid") for editors only'
+REPORT_EVIDENCE = "https://private-evidence.invalid/only-for-editors"
+REPORT_PRIVATE = (
+    REPORT_EMAIL,
+    REPORT_EXPLANATION,
+    REPORT_EVIDENCE,
+    "PRIVATE-EXPLANATION",
+    "private-evidence.invalid",
+)
+
+
+def _report(target: str, target_id: int, kind: str, status: str, **kw) -> m.Report:
+    return m.Report(
+        target=target,
+        target_id=target_id,
+        kind=kind,
+        status=status,
+        explanation=REPORT_EXPLANATION,
+        evidence_url=REPORT_EVIDENCE,
+        email=REPORT_EMAIL,
+        **kw,
+    )
+
+
+def reports_world(app) -> dict[str, int]:
+    """A quote, a dated stance and a source, and a report of each target and status: one on the
+    quote accepted and fixed by the revision that corrected it, one accepted and awaiting its
+    fix (the quote is disputed), one on the stance rejected, one on the source open, and one
+    about a quote deleted since."""
+    with app.app_context(), session_scope() as s:
+        ada = make_person(s, slug="ada", name="Ada Lovelace")
+        notes = make_source(s, slug="notes", title="Notes on the engine")
+        quote = make_quote(s, ada, notes, text="The engine weaves algebraic patterns.")
+        stance = make_stance(
+            s, ada, make_claim(s, slug="engines"), evidence=[quote], as_of=dt.date(1843, 9, 1)
+        )
+    with app.app_context(), session_scope() as s:
+        s.get(m.Quote, quote.id).locator = "Note A"  # the correction
+    with app.app_context(), session_scope() as s:
+        fix = s.scalar(
+            select(m.Revision.id).where(m.Revision.entity == "quote").order_by(m.Revision.id.desc())
+        )
+        s.add_all(
+            [
+                _report(
+                    "quote",
+                    quote.id,
+                    "wrong_date",
+                    "accepted",
+                    resolution="Dated.",
+                    fixed_by_id=fix,
+                ),
+                _report("quote", quote.id, "misattributed", "accepted", resolution="Upheld."),
+                _report("stance", stance.id, "out_of_context", "rejected", resolution="It fits."),
+                _report("source", notes.id, "broken_link", "open"),
+                _report("quote", 999_999, "other", "accepted", resolution="Gone."),
+            ]
+        )
+    return {"quote": quote.id, "stance": stance.id, "source": notes.id, "fix": fix}

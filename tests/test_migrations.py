@@ -140,7 +140,7 @@ TRANSIENT_TABLES |= {"derived_value"}
 DROPPED_BY: dict[str, dict[str, str]] = {
     # reader notes: its upgrade derives them again from the editors' notes, which gives the
     # seed's own (tests/test_reader_notes.py checks one written by hand is what a downgrade loses)
-    "0015": {"report": "", "reply": "replies"},  # issue 18: reports have no kb/1 entity
+    "0015": {"report": "reports", "reply": "replies"},  # issue 18
     "0016": {"verification": "verifications"},
     "0011": {},
     "0012": {},  # only columns _populate leaves empty (the estimates' forecast links)

@@ -1,5 +1,6 @@
 """Round trip: export, import into an empty database, export again gives the same bytes, for the
-JSON dump and the CSV bundle; on the seed and on random knowledge bases (hypothesis)."""
+JSON dump and the CSV bundle; on the seed, on random knowledge bases (hypothesis) and on readers'
+reports of every target and status, a fixed one staying fixed."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import zipfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from kb import models as m
 from kb import rules
 from kb.formats import kb1
 from kb.load.importer import apply_document
+from kb.load.report_checks import IMPORTED_EXPLANATION
 from kb.web.database import session_scope
-from tests.helpers import Fresh, csvs, import_path, kb_json, round_trip
+from tests.helpers import Fresh, csvs, import_path, kb_json, reports_world, round_trip
 
 
 def test_seed_round_trips_through_json_and_csv(seeded_app, databases, tmp_path) -> None:
@@ -255,3 +259,38 @@ def test_random_knowledge_basesround_trip(databases, tmp_path, doc) -> None:
         round_trip(first, fresh, tmp_path)
     finally:
         fresh.close()
+
+
+def test_reports_round_trip_and_a_fixed_report_stays_fixed(app, databases, tmp_path) -> None:
+    ids = reports_world(app)
+    fresh = Fresh(databases, tmp_path)
+    try:
+        round_trip(app, fresh, tmp_path)  # JSON and CSV: the same bytes again
+        second = fresh.made[0][0]
+        assert _disputed(second) == _disputed(app) == {f"q{ids['quote']}": True}
+        with second.app_context(), session_scope() as s:
+            reports = s.scalars(select(m.Report).order_by(m.Report.id)).all()
+            assert [r.target for r in reports] == ["quote", "quote", "stance", "source"]
+            assert {(r.explanation, r.email, r.evidence_url) for r in reports} == {
+                (IMPORTED_EXPLANATION, None, None)
+            }
+            fixed = reports[0].fixed_by
+            # the fix is the revision the import itself wrote for the quote
+            assert (fixed.entity, fixed.entity_id, fixed.action) == (
+                "quote",
+                ids["quote"],
+                "create",
+            )
+            assert [r.fixed_by_id for r in reports[1:]] == [None, None, None]
+            created = s.scalars(select(m.Revision).where(m.Revision.entity == "report")).all()
+            assert len(created) == 4 and all(r.action == "create" for r in created)
+            assert "created_at" not in created[0].changes
+            assert created[0].label == f"Report on quote #{ids['quote']}: wrong date"
+    finally:
+        fresh.close()
+
+
+def _disputed(app) -> dict[str, bool]:
+    import json
+
+    return {q_["id"]: q_["disputed"] for q_ in json.loads(kb_json(app))["quotes"]}

@@ -43,6 +43,7 @@ _._check_claim_relations  # unused method (kb/load/importer.py:787)
 _._check_statements  # unused method (kb/load/statement_checks.py)
 _._check_signatures  # unused method (kb/load/statement_checks.py)
 _._check_replies  # unused method (kb/load/reply_checks.py)
+_._check_reports  # unused method (kb/load/report_checks.py)
 _._check_verifications  # unused method (kb/load/verification_checks.py)
 _._check_affiliations  # unused method (kb/load/affiliation_checks.py)
 

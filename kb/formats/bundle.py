@@ -20,7 +20,7 @@ kb.json             the whole knowledge base as one kb/1 JSON document
 kb1.schema.json     its JSON Schema (draft 2020-12)
 <entity>.csv        the same records, one CSV file per entity: people, affiliations, topics,
                     sources, claims, quotes, verifications, statements, signatures, stances,
-                    claim_relations, replies
+                    claim_relations, replies, reports
 
 CSV files are UTF-8 without a byte order mark, RFC 4180 (comma, double quotes, CRLF).
 A cell beginning with = + - @ a tab or a carriage return is prefixed with a single quote so a
@@ -30,6 +30,9 @@ The JSON keeps the exact text.
 quotes.disputed is true while an editor has accepted a reader's report on the quote and no
 revision has fixed it yet; kb writes it and an import ignores it. replies.csv is the speakers'
 replies to the attribution of their quotes (endorsed or disputed, with the source recording it).
+reports.csv is readers' reports of problems with a quote, a stance or a source, and what the
+editors decided (their public fields only: never the reader's e-mail, explanation or evidence
+link, which are for kb's editors; a report about a record deleted since is left out).
 
 Many-to-many fields are one cell of space-separated values: sources.authors (person slugs),
 claims.topics (topic slugs), stances.evidence (quote ids; may be empty when the person signed

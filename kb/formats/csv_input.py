@@ -31,6 +31,9 @@ from kb.formats.reading import (
 
 INT_FIELDS = {"birth_year", "death_year"}
 FLOAT_FIELDS = {"probability", "probability_high"}
+# true or false as kb writes them (kb.formats.csvsafe); a quote's `disputed` is derived and
+# ignored, so only a report's `fixed` is read back
+BOOL_FIELDS = {"fixed"}
 
 
 def _convert(name: str, cell: str, list_field: str | None) -> Any:
@@ -44,6 +47,8 @@ def _convert(name: str, cell: str, list_field: str | None) -> Any:
     if name in INT_FIELDS:
         number = rules.integer_text(cell)
         return cell if number is None else number
+    if name in BOOL_FIELDS and cell in ("true", "false"):
+        return cell == "true"
     if name in FLOAT_FIELDS:
         decimal = rules.decimal_text(cell)
         return cell if decimal is None else decimal

@@ -3,8 +3,8 @@
 A kb/1 document is one JSON object: `{"format": "kb/1", "people": [...], "affiliations": [...],
 "topics": [...], "sources": [...], "claims": [...], "quotes": [...], "statements": [...],
 "verifications": [...], "signatures": [...], "stances": [...], "claim_relations": [...],
-"replies": [...]}` (affiliations, verifications, statements, signatures and replies are optional: a
-file from before them still imports).
+"replies": [...], "reports": [...]}` (affiliations, verifications, statements, signatures, replies and
+reports are optional: a file from before them still imports).
 Records refer to each other by slug (people, topics, sources, claims) or, for quotes, by a
 document-local `id` (kb's exports write "q<database id>", which stays the same from one export to
 the next). docs/FORMAT.md is the full description; kb1.schema.json is its JSON Schema.
@@ -40,6 +40,8 @@ ENTITIES: tuple[str, ...] = (
     "stances",
     "claim_relations",
     "replies",
+    # readers' reports (issue 18) refer to quotes, stances and sources: last
+    "reports",
 )
 
 # The fields of each record, in the order they are written (JSON keys and CSV columns alike).
@@ -120,6 +122,24 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # the right of reply (issue 18): the quote's speaker endorsed or disputed its attribution
     "replies": ("quote", "response", "by", "representative", "source", "date", "note"),
     "verifications": ("quote", "seen_in", "by", "date", "result", "note"),
+    # A reader's report (issue 18), public fields only: never the reader's e-mail, explanation
+    # or evidence URL, which the form promises to kb's editors alone. What it is about is one of
+    # `quote`, `source` or the stance's natural key (`person`, `claim`, `as_of`), as `target`
+    # says; `fixed` and `fixed_on` say whether (and when) a revision fixed an accepted report.
+    "reports": (
+        "target",
+        "quote",
+        "source",
+        "person",
+        "claim",
+        "as_of",
+        "kind",
+        "status",
+        "filed",
+        "resolution",
+        "fixed",
+        "fixed_on",
+    ),
 }
 
 # Fields holding a list of slugs or quote ids; in CSV one cell, space-separated.
@@ -140,6 +160,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "signatures": ("person", "statement", "seen_in"),
     "replies": ("quote", "response", "source"),
     "verifications": ("quote", "seen_in", "by", "result"),
+    "reports": ("target", "kind", "status"),
 }
 
 LIST_SEPARATOR = " "

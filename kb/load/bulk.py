@@ -154,6 +154,18 @@ VERIFICATION_COLUMNS = (
     "result",
     "note",
 )
+# An imported reader's report (issue 18): kb/1 has no e-mail or evidence link, and its filing
+# day is the record's own, so created_at is given rather than left to the server default.
+REPORT_COLUMNS = (
+    "target",
+    "target_id",
+    "kind",
+    "explanation",
+    "status",
+    "resolution",
+    "fixed_by_id",
+    "created_at",
+)
 
 _bare_metadata = MetaData()
 
@@ -187,6 +199,7 @@ _BARE: dict[str, Table] = {
     "affiliation": _bare(m.Affiliation.__table__, AFFILIATION_COLUMNS),
     "reply": _bare(m.Reply.__table__, REPLY_COLUMNS),
     "verification": _bare(m.Verification.__table__, VERIFICATION_COLUMNS),
+    "report": _bare(m.Report.__table__, REPORT_COLUMNS),
 }
 
 
@@ -448,6 +461,16 @@ def insert_verifications(
 ) -> list[int]:
     """Insert new verification entries; returns their ids in the order given."""
     return _insert(session, "verification", VERIFICATION_COLUMNS, rows, batch_size, progress)
+
+
+def insert_reports(
+    session: Session,
+    rows: Iterable[Row],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[int]:
+    """Insert readers' reports read from kb/1 (each with its created_at); returns their ids."""
+    return _insert(session, "report", REPORT_COLUMNS, rows, batch_size, progress)
 
 
 def finish(session: Session) -> None:

@@ -43,6 +43,7 @@ from kb.load.field_checks import FieldChecker, Rec, json_type
 from kb.load.record_checks import RecordChecks
 from kb.load.reply_checks import ReplyChecks
 from kb.load.report import Report, record_name
+from kb.load.report_checks import ReportChecks
 from kb.load.state import MAX_PROBLEMS, MODELS, TooMany
 from kb.load.verification_checks import VerificationChecks
 from kb.load.writing import Writer
@@ -73,6 +74,7 @@ _AFFILIATION_COLUMNS = {
     "from": ("started_on", "started_precision"),
     "to": ("ended_on", "ended_precision"),
 }
+_REPORT_COLUMNS = {"filed": ("created_at",), "fixed": ("fixed_by_id",), "fixed_on": ()}
 _VERIFICATION_COLUMNS = {
     "quote": ("quote_id",),
     "by": ("checked_by",),
@@ -80,7 +82,9 @@ _VERIFICATION_COLUMNS = {
 }
 
 
-class Importer(VerificationChecks, RecordChecks, AffiliationChecks, ReplyChecks, Writer):
+class Importer(
+    VerificationChecks, RecordChecks, AffiliationChecks, ReplyChecks, ReportChecks, Writer
+):
     """One import run over one session. Use `import_input` or `apply_document`."""
 
     # -- the run ---------------------------------------------------------------------------
@@ -179,7 +183,8 @@ class Importer(VerificationChecks, RecordChecks, AffiliationChecks, ReplyChecks,
             parsed = check_record(c, rec)
             if parsed is not None and len(rec) < len(fields):
                 # Fields left out keep their current values on an existing record.
-                parsed.keep = {col for f in fields if f not in rec for col in _columns(entity, f)}
+                left_out = {col for f in fields if f not in rec for col in _columns(entity, f)}
+                parsed.keep = (parsed.keep or set()) | left_out
             if parsed is not None and c.ok:
                 if entity in ("stances", "claim_relations", "signatures"):
                     parsed.hint = record_name(entity, rec)  # their history label, and kept label
@@ -205,6 +210,8 @@ def _columns(entity: str, field: str) -> tuple[str, ...]:
         return _AFFILIATION_COLUMNS[field]
     if entity == "verifications" and field in _VERIFICATION_COLUMNS:
         return _VERIFICATION_COLUMNS[field]
+    if entity == "reports" and field in _REPORT_COLUMNS:
+        return _REPORT_COLUMNS[field]
     return _COLUMNS.get(field, (field,))
 
 

@@ -95,4 +95,10 @@ def record_name(entity: str, rec: dict[str, Any]) -> str:
         return f"reply to {s('quote')} in {s('source')}"
     if entity == "verifications":
         return f"{s('quote')} {s('result')}"
+    if entity == "reports":
+        target = rec.get("target")
+        about = f"{s('person')} on {s('claim')}" if target == "stance" else "?"
+        if target in ("quote", "source"):
+            about = s(target)
+        return f"report on {s('target')} {about}: {s('kind')}"
     return f"{s('from')} {s('kind')} {s('to')}"

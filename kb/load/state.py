@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb import models as m
+from kb.dates import utc_day
 from kb.errors import Problem
 from kb.formats.kb1 import ENTITIES
 from kb.load.bulk import Progress
@@ -41,6 +42,7 @@ MODELS: dict[str, m.EditableModel] = {
     "affiliations": m.Affiliation,
     "replies": m.Reply,
     "verifications": m.Verification,
+    "reports": m.Report,
 }
 
 
@@ -101,6 +103,7 @@ class ImportState:
         self._db_quotes: dict[str, tuple[int, int] | None] = {}
         self.quotes_written = False
         self.unreadable: set[str] = set()
+        self.report_fixes: dict[int, int | None] = {}  # existing report id -> its fixed_by_id
 
     # -- problems --------------------------------------------------------------------------
 
@@ -149,6 +152,13 @@ class ImportState:
             cols = (t.c.quote_id, t.c.seen_in, t.c.checked_by, t.c.checked_on, t.c.result)
             for id_, *key in self.s.execute(select(t.c.id, *cols)):
                 keys[tuple(key)] = id_
+        elif entity == "reports":
+            found = select(
+                t.c.id, t.c.target, t.c.target_id, t.c.kind, t.c.created_at, t.c.fixed_by_id
+            )
+            for id_, target, target_id, kind, filed, fixed_by in self.s.execute(found):
+                keys[(target, target_id, kind, utc_day(filed))] = id_
+                self.report_fixes[id_] = fixed_by
         else:
             rows = self.s.execute(select(t.c.id, t.c.from_claim_id, t.c.to_claim_id, t.c.kind))
             for id_, a, b, kind in rows:

@@ -37,7 +37,10 @@ _BULK_INSERT = {
     "affiliations": bulk.insert_affiliations,
     "replies": bulk.insert_replies,
     "verifications": bulk.insert_verifications,
+    "reports": bulk.insert_reports,
 }
+# Given on insert (an imported report's filing time) but, as for any edit, not in its history.
+_UNTRACKED = frozenset({"created_at"})
 _BULK_LINK_KEY = {"sources": "author_ids", "claims": "topic_ids", "stances": "evidence_ids"}
 
 
@@ -93,7 +96,11 @@ class Writer(ImportState):
 
         def rows() -> Iterator[dict[str, Any]]:
             for r in recs:
-                changes = {k: [None, v] for k, v in r.values.items() if v is not None}
+                changes = {
+                    k: [None, v]
+                    for k, v in r.values.items()
+                    if v is not None and k not in _UNTRACKED
+                }
                 if link_attr:
                     keys = r.link_keys if entity != "stances" else sorted(r.links or [])
                     if keys:
@@ -221,6 +228,8 @@ def history_label(entity: str, r: Rec) -> str:
         return f"{v['response']} the attribution of quote #{v['quote_id']}"
     if entity == "verifications":
         return m.verification_label(v["result"], v["seen_in"])
+    if entity == "reports":  # as kb.store.history labels one made by the form
+        return f"Report on {v['target']} #{v['target_id']}: {v['kind'].replace('_', ' ')}"
     return r.hint
 
 

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, func, select
+from sqlalchemy import Connection, Engine, Select, and_, func, or_, select
 
 from kb import models as m
-from kb.dates import format_partial
+from kb.dates import format_partial, utc_day
 from kb.db import read_snapshot
 from kb.formats.kb1 import FIELDS, quote_ref
 
@@ -360,6 +360,62 @@ def verifications_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
         yield quote_ref(quote_id), seen_in, by, format_partial(on, precision), result, note
 
 
+def _reports_query() -> Select:
+    """Every report whose record still exists, with what kb/1 names it by; a report about a
+    deleted record is left out, as kb/1 could not say what it is about."""
+    r, q, st = m.Report.__table__, _Quote, _Stance
+    src = _Source.alias("report_source")
+    person, claim = _Person.alias("stance_person"), _Claim.alias("stance_claim")
+    rev = m.Revision.__table__
+    return (
+        select(
+            r.c.target,
+            q.c.id,
+            src.c.slug,
+            person.c.slug,
+            claim.c.slug,
+            st.c.as_of,
+            r.c.kind,
+            r.c.status,
+            r.c.created_at,
+            _opt(r.c.resolution),
+            rev.c.id.is_not(None).label("fixed"),
+            rev.c.created_at.label("fixed_at"),
+        )
+        .select_from(r)
+        .outerjoin(q, and_(r.c.target == "quote", q.c.id == r.c.target_id))
+        .outerjoin(src, and_(r.c.target == "source", src.c.id == r.c.target_id))
+        .outerjoin(st, and_(r.c.target == "stance", st.c.id == r.c.target_id))
+        .outerjoin(person, person.c.id == st.c.person_id)
+        .outerjoin(claim, claim.c.id == st.c.claim_id)
+        .outerjoin(rev, rev.c.id == r.c.fixed_by_id)
+        .where(or_(q.c.id.is_not(None), src.c.id.is_not(None), st.c.id.is_not(None)))
+        .order_by(r.c.id)
+    )
+
+
+def reports_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    """Readers' reports (issue 18), public fields only: what was reported and what the editors
+    decided. Never the reader's e-mail, explanation or evidence URL: the form promises them to
+    kb's editors alone, so no column of theirs is even read here."""
+    for row in _stream(conn, _reports_query()):
+        target, quote, source, person, claim, as_of, kind, status, filed, note, fixed, at = row
+        yield (
+            target,
+            quote_ref(quote) if quote is not None else None,
+            source,
+            person,
+            claim,
+            as_of.isoformat() if as_of is not None else None,
+            kind,
+            status,
+            utc_day(filed).isoformat(),
+            note,
+            bool(fixed),
+            utc_day(at).isoformat() if at is not None else None,
+        )
+
+
 ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "people": people_rows,
     "topics": topics_rows,
@@ -373,6 +429,7 @@ ROWS: dict[str, Callable[[Connection], Iterator[tuple[Any, ...]]]] = {
     "affiliations": affiliations_rows,
     "replies": replies_rows,
     "verifications": verifications_rows,
+    "reports": reports_rows,
 }
 
 
@@ -389,33 +446,7 @@ def _records(entity: str) -> Callable[[Connection], Iterator[dict[str, Any]]]:
     return records
 
 
-people = _records("people")
-topics = _records("topics")
-sources = _records("sources")
-claims = _records("claims")
-quotes = _records("quotes")
-stances = _records("stances")
-claim_relations = _records("claim_relations")
-statements = _records("statements")
-signatures = _records("signatures")
-affiliations = _records("affiliations")
-replies = _records("replies")
-verifications = _records("verifications")
-
-READERS = {
-    "people": people,
-    "topics": topics,
-    "sources": sources,
-    "claims": claims,
-    "quotes": quotes,
-    "stances": stances,
-    "claim_relations": claim_relations,
-    "statements": statements,
-    "signatures": signatures,
-    "affiliations": affiliations,
-    "replies": replies,
-    "verifications": verifications,
-}
+READERS = {entity: _records(entity) for entity in ROWS}
 
 
 class Reader:
@@ -448,8 +479,11 @@ _TABLES = {
 
 
 def counts(conn: Connection) -> dict[str, int]:
-    """How many records each entity has (for the /export page)."""
-    return {
+    """How many records each entity has (for the /export page): of reports, those an export
+    writes (not those about a record deleted since)."""
+    found = {
         entity: conn.scalar(select(func.count()).select_from(table)) or 0
         for entity, table in _TABLES.items()
     }
+    exported = _reports_query().with_only_columns(func.count()).order_by(None)
+    return {**found, "reports": conn.scalar(exported) or 0}
