@@ -41,6 +41,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -1045,7 +1046,14 @@ def choose_db(args: Any, work: Path, res: Results, bulk: Bulk | None, runs: int)
     return db
 
 
+def _exit_on_term(_signum: int, _frame: object) -> None:
+    """SIGTERM (a timeout, a CI job cancelled) ends the run through its `finally` blocks, so
+    the kb serve and Datasette servers it started are stopped, not left serving."""
+    raise SystemExit(128 + signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_term)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=list(SCALES), default="small")
     parser.add_argument("--runs", type=int, help="runs per section (default: by scale)")

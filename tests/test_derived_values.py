@@ -44,6 +44,7 @@ def test_a_second_worker_reads_what_the_first_computed(seeded_app, seeded_client
     before = _computed()
     with seeded_app.app_context(), session_scope() as s:
         first = _everything(s)
+    with seeded_app.app_context(), session_scope() as s:  # kept once the first was closed
         kept = dict(s.execute(select(m.DerivedValue.name, m.DerivedValue.data_version)).all())
     assert _computed() == {name: before[name] + 1 for name in KEPT}
     assert set(kept) == set(KEPT)
@@ -58,6 +59,7 @@ def test_a_second_worker_reads_what_the_first_computed(seeded_app, seeded_client
 def test_after_an_edit_the_next_reader_computes_again(seeded_app) -> None:
     with seeded_app.app_context(), session_scope() as s:
         _everything(s)
+    with seeded_app.app_context(), session_scope() as s:
         old = s.scalar(select(m.DerivedValue.data_version).where(m.DerivedValue.name == "camps"))
     before = _computed()
     with seeded_app.app_context(), session_scope() as s:
@@ -65,6 +67,7 @@ def test_after_an_edit_the_next_reader_computes_again(seeded_app) -> None:
     cache.clear()
     with seeded_app.app_context(), session_scope() as s:
         _everything(s)
+    with seeded_app.app_context(), session_scope() as s:
         new = s.scalar(select(m.DerivedValue.data_version).where(m.DerivedValue.name == "camps"))
     assert _computed() == {name: before[name] + 1 for name in KEPT}
     assert new > old

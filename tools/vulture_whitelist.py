@@ -14,7 +14,6 @@ db_downgrade  # unused function (kb/cli/schema.py:40)
 db_current  # unused function (kb/cli/schema.py:70)
 list_users  # unused function (kb/cli/users.py:62)
 disable  # unused function (kb/cli/users.py:110)
-enable  # unused function (kb/cli/users.py:119)
 set_role  # unused function (kb/cli/users.py:127)
 rebuild_command  # unused function (kb/cli/graph.py:21)
 

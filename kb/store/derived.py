@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 computed: Counter[str] = Counter()
 """How many times this process computed each value (rather than reading it): for tests."""
 _adapters: dict[Any, TypeAdapter[Any]] = {}
+_PENDING = "kb.derived_pending"  # session.info: values computed, to keep once it is closed
 
 
 def _adapter(kind: Any) -> TypeAdapter[Any]:
@@ -67,31 +68,26 @@ def shared(session: Session, name: str, kind: Any, build: Callable[[], T]) -> T:
     started = time.perf_counter()
     value = build()
     computed[name] += 1
-    seconds = time.perf_counter() - started
-    _store(session, name, (version, changed), _adapter(kind).dump_json(value).decode(), seconds)
+    payload = _adapter(kind).dump_json(value).decode()
+    pending = session.info.setdefault(_PENDING, [])
+    pending.append((name, version, changed, payload, time.perf_counter() - started))
     return value
 
 
-def _store(session: Session, name: str, state: tuple, payload: str, seconds: float) -> None:
-    """Keep the value for the other workers, in a transaction of its own (the request's
-    session only reads)."""
-    version, changed = state
-    values = {
-        "data_version": version,
-        "changed_at": changed,
-        "payload": payload,
-        "seconds": seconds,
-    }
-    engine = session.get_bind().engine
-    try:
-        with engine.begin() as conn:
-            done = conn.execute(
-                update(DerivedValue).where(DerivedValue.name == name).values(**values)
-            )
-            if done.rowcount == 0:
-                conn.execute(insert(DerivedValue).values(name=name, **values))
-    except SQLAlchemyError as exc:  # another worker inserted it first, or the file is read-only
-        log.info("did not keep %s for the other workers: %s", name, exc.__class__.__name__)
+def keep_pending(session: Session) -> None:
+    """Write the values `session` computed, for the other workers, once the session is closed
+    (the web layer calls it when a request ends, kb.web.database): the write takes a connection
+    of its own, and asking for a second one while the request holds the first could leave
+    every request of a small pool waiting on another."""
+    for name, version, changed, payload, seconds in session.info.pop(_PENDING, ()):
+        values = {"data_version": version, "changed_at": changed, "payload": payload}
+        try:
+            with session.get_bind().engine.begin() as conn:
+                stmt = update(DerivedValue).where(DerivedValue.name == name)
+                if conn.execute(stmt.values(**values, seconds=seconds)).rowcount == 0:
+                    conn.execute(insert(DerivedValue).values(name=name, **values, seconds=seconds))
+        except SQLAlchemyError as exc:  # another worker inserted it first, or a read-only file
+            log.info("did not keep %s for the other workers: %s", name, exc.__class__.__name__)
 
 
 def forget(session: Session) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb import db
+from kb.store import derived
 
 # app.extensions key: this process has seen the schema at the code's head (kb.web.health).
 SCHEMA_OK = "kb.schema_ok"
@@ -41,13 +42,15 @@ def get_session() -> Session:
 
 def _close_session(_exc: BaseException | None = None) -> None:
     """Give the request's connection back to the pool. The session stays in `g`: a streamed
-    response (stream_with_context) pushes the request's context again while it is sent and
-    reads through this same session, and the teardown that ends the stream (finished, or
-    closed because the client went away) must find it to close it once more. Popping it
-    here left every streamed response's connection checked out until garbage collection."""
+        response (stream_with_context) pushes the request's context again while it is sent and
+        reads through this same session, and the teardown that ends the stream (finished, or
+        closed because the client went away) must find it to close it once more. Popping it
+        here left every streamed response's connection checked out until garbage collection. The
+    values the request computed for every worker are kept once its connection is back."""
     session = g.get("db_session")
     if session is not None:
         session.close()
+        derived.keep_pending(session)
 
 
 @contextmanager
@@ -62,6 +65,7 @@ def session_scope(app: Flask | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+        derived.keep_pending(session)
 
 
 def unavailable_reason(exc: BaseException) -> str | None:
