@@ -16,7 +16,7 @@ from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_stance
 from tests.helpers import raw_sql
 
-KEPT = ("camps", "opinion", "bridging")
+KEPT = ("camps", "opinion", "bridging", "bridges")
 
 
 def _everything(session) -> tuple:
@@ -32,6 +32,7 @@ def _everything(session) -> tuple:
         found.closest,
         names,
         cached.bridging_claims(session),
+        cached.bridges(session),
     )
 
 

@@ -113,6 +113,7 @@ def _populate(url: str, instance) -> None:
             session.add(m.Reply(quote=quotes[0], response="endorsed", source=undated, **day))
             user.active = False
             session.add(m.DerivedValue(name="camps", data_version=0, payload="{}", seconds=0.1))
+            session.add(m.AgreementSnapshot(id=1, generation=1, data_version=0, arrays=b"npz"))
             session.add(m.LoginAttempt(key="address:127.0.0.1", window_ends=2**40, hits=1))
             # The seed's estimates keep their probability and horizon (older than 0007) but
             # not what 0007 added, which its downgrade drops by design
@@ -133,8 +134,8 @@ TRANSIENT_TABLES = {"login_attempt"}
 # agreement store, whose rows carry the version they changed in and a random generation);
 # tests/test_agreement_commands.py checks that the counts come back equal.
 TRANSIENT_TABLES |= {"agreement_pair", "agreement_claim", "agreement_state"}
-# The camps and the opinion map kept for every worker (0017), computed again by the first reader.
-TRANSIENT_TABLES |= {"derived_value"}
+# The agreement, camps and opinion map kept for every worker (0017), computed again by a reader.
+TRANSIENT_TABLES |= {"derived_value", "agreement_snapshot"}
 # Tables (and their kb/1 entity) a migration that declares downgrade_loses_data creates, so that
 # the steps below it can still be tested on every other table.
 DROPPED_BY: dict[str, dict[str, str]] = {

@@ -6,9 +6,11 @@ database, up to date with each write, and a worker that holds the agreement of a
 version reads only the rows written since (`changed_in`) and patches a copy of its arrays: the
 pairs one edit changed (a claim's holders), the latest stances on the claims it changed and
 those claims' sides. A worker with nothing to patch (just started, or the store was rebuilt,
-which draws a new generation) computes its first copy, as it did before: at 2,000 people the
-pair table holds two million rows, and reading them through the driver took longer (6.8 s
-against 2.9 s on the benchmark machine) than the matrix products. With an
+which draws a new generation) reads the snapshot the first worker kept of its copy
+(kb.store.agreement_snapshot) and patches it the same way; only when there is none does it
+compute its copy, as it did before: at 2,000 people the pair table holds two million rows, and
+reading them through the driver took longer (6.8 s against 2.9 s on the benchmark machine)
+than the matrix products. With an
 `as_of` date, or a store behind the data (awaiting `kb graph rebuild`), the agreement is
 computed as before (kb.graph.agreement.build_agreement).
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,9 +29,16 @@ from sqlalchemy.orm import Session
 from kb.graph import cache
 from kb.graph.agreement import Agreement, LatestStances, build_agreement
 from kb.queries import graph as q
+from kb.store import agreement_snapshot as snapshot
 from kb.store import agreement_tables as tables
+from kb.store import derived
 
 _KEEP = 4  # databases whose latest agreement is kept as a base to patch
+SNAPSHOT_BEHIND = 200
+"""Data versions a kept snapshot may lag before a worker that patched it keeps a newer one."""
+first_copies: Counter[str] = Counter()
+"""How this process made its first copies: "read" (a snapshot at this version), "patched" (an
+earlier one) or "computed" (none usable): for tests."""
 
 
 @dataclass(frozen=True)
@@ -71,15 +80,70 @@ def load_agreement(session: Session, as_of: dt.date | None = None) -> Agreement:
     if same and base is not None and base.version < state.data and _later(changed, base.changed):
         agreement = _patched(session, conn, base.agreement, base.version)
     else:
-        # a worker's first copy: computed from the stances (which the store equals: kb check),
-        # since reading two million pair rows through a driver costs more than the products
-        agreement = build_agreement(session)
+        agreement = _first_copy(session, conn, state)
     with _lock:
         _bases[where] = Base(state.generation, state.data, changed, agreement)
         _bases.move_to_end(where)
         while len(_bases) > _KEEP:
             _bases.popitem(last=False)
     return agreement
+
+
+def _first_copy(session: Session, conn: Connection, state: tables.State) -> Agreement:
+    """A worker's first copy: the snapshot another worker kept (patched to now when it is of an
+    earlier version), or else computed from the stances (which the store equals: kb check) and
+    kept as the snapshot for the workers after it. A snapshot far behind is patched, then kept
+    again at this version, so that the next worker's patch stays small."""
+    snap = snapshot.read(conn, state.generation)
+    if snap is not None and (snap.version, snap.changed) == (state.data, state.changed):
+        first_copies["read"] += 1
+        return _from_arrays(session, snap.arrays)
+    if snap is not None and snap.version < state.data and _later(state.changed, snap.changed):
+        first_copies["patched"] += 1
+        agreement = _patched(session, conn, _from_arrays(session, snap.arrays), snap.version)
+        if state.data - snap.version < SNAPSHOT_BEHIND:
+            return agreement
+    else:
+        # reading two million pair rows through a driver costs more than the products
+        first_copies["computed"] += 1
+        agreement = build_agreement(session)
+    write = snapshot.writer(state.generation, state.data, state.changed, _arrays(agreement))
+    derived.later(session, "the agreement snapshot", write)
+    return agreement
+
+
+def _arrays(a: Agreement) -> dict[str, np.ndarray]:
+    latest = a.latest
+    return {
+        "person_ids": a.person_ids,
+        "stance_counts": a.stance_counts,
+        "i": a.i,
+        "j": a.j,
+        "agreements": a.agreements,
+        "disagreements": a.disagreements,
+        "shared": a.shared,
+        "sides": a.sides,
+        "persons": latest.persons,
+        "claims": latest.claims,
+        "signs": latest.signs,
+    }
+
+
+def _from_arrays(session: Session, arrays: dict[str, np.ndarray]) -> Agreement:
+    """An Agreement of a snapshot's arrays, with the people's names as they are now."""
+    people = {pid: (slug, name) for pid, slug, name in q.people_rows(session)}
+    return Agreement(
+        arrays["person_ids"],
+        arrays["stance_counts"],
+        arrays["i"],
+        arrays["j"],
+        arrays["agreements"],
+        arrays["disagreements"],
+        arrays["shared"],
+        people,
+        arrays["sides"],
+        LatestStances(arrays["persons"], arrays["claims"], arrays["signs"]),
+    )
 
 
 def _patched(session: Session, conn: Connection, base: Agreement, since: int) -> Agreement:

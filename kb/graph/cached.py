@@ -55,11 +55,15 @@ def positive(session: Session, as_of: dt.date | None = None) -> nx.Graph:
 
 
 def bridges(session: Session, as_of: dt.date | None = None) -> list[analysis.Bridge]:
+    def build() -> list[analysis.Bridge]:
+        return analysis.bridges(positive(session, as_of), camps(session, as_of).camp_of)
+
+    kind = list[analysis.Bridge]
     return cached(
         session,
         "bridges",
         (as_of,),
-        lambda: analysis.bridges(positive(session, as_of), camps(session, as_of).camp_of),
+        lambda: _deployment_wide(session, "bridges", as_of, kind, build),
     )
 
 

@@ -14,7 +14,13 @@ by name at run time, so no module imports another at run time in a circle.
 
 from __future__ import annotations
 
-from kb.models.agreement import AgreementClaim, AgreementPair, AgreementState, DerivedValue
+from kb.models.agreement import (
+    AgreementClaim,
+    AgreementPair,
+    AgreementSnapshot,
+    AgreementState,
+    DerivedValue,
+)
 from kb.models.base import (
     ATTRIBUTIONS,
     BASES,
@@ -72,6 +78,7 @@ __all__ = [
     "Affiliation",
     "AgreementClaim",
     "AgreementPair",
+    "AgreementSnapshot",
     "AgreementState",
     "DerivedValue",
     "BASES",

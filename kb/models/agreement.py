@@ -13,7 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.models.base import Base
@@ -88,3 +98,20 @@ class DerivedValue(Base):
     changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     payload: Mapped[str] = mapped_column(Text)
     seconds: Mapped[float] = mapped_column(Float)  # how long the value took to compute
+
+
+class AgreementSnapshot(Base):
+    """One row: a worker's whole copy of the agreement (kb.graph.agreement.Agreement's arrays,
+    as numpy's .npz, never pickled) at one data version of one store generation, so that a
+    worker's first copy is read in tens of milliseconds instead of computed in seconds; a
+    worker patches it to the current version from the pair rows changed since, as it patches
+    its own copy (kb.graph.agreement_load). Derived data: deleting it loses nothing."""
+
+    __tablename__ = "agreement_snapshot"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger)
+    data_version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    arrays: Mapped[bytes] = mapped_column(LargeBinary)
