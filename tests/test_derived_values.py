@@ -11,15 +11,18 @@ from sqlalchemy import func, select
 
 from kb import models as m
 from kb.graph import cache, cached
+from kb.queries.listing import MEMO
+from kb.queries.overview import overview
 from kb.store import derived
 from kb.web.database import session_scope
 from tests.factories import make_claim, make_person, make_stance
 from tests.helpers import raw_sql
 
-KEPT = ("camps", "opinion", "bridging", "bridges")
+KEPT = ("camps", "opinion", "bridging", "bridges", "contested 10", "overview")
 
 
 def _everything(session) -> tuple:
+    MEMO.clear()  # the home page's overview is kept there
     camps = cached.camps(session)
     found, names = cached.opinion(session)
     return (
@@ -33,6 +36,8 @@ def _everything(session) -> tuple:
         names,
         cached.bridging_claims(session),
         cached.bridges(session),
+        cached.contested(session),
+        overview(session),
     )
 
 

@@ -19,7 +19,6 @@ rebuild_command  # unused function (kb/cli/graph.py:21)
 
 # gunicorn: BaseApplication calls load_config when it starts and load for the WSGI app
 _.load_config  # unused method (kb/cli/serving.py:90)
-_.load  # unused method (kb/cli/serving.py:95)
 
 # SQLAlchemy: engine event listeners (@event.listens_for) and a declared_attr mapper directive
 _before_open  # unused function (kb/db.py:141)
@@ -144,3 +143,4 @@ stand_json  # unused function
 _.handle_starttag  # unused method (kb/verify/matching.py)
 _.handle_endtag  # unused method (kb/verify/matching.py)
 _.handle_data  # unused method (kb/verify/matching.py)
+contested_pool  # a field of kb.queries.overview.Overview, a TypedDict read by pydantic

@@ -115,14 +115,19 @@ def matrix(session: Session, limit: int, as_of: dt.date | None = None) -> analys
     )
 
 
-def contested(session: Session, limit: int = 10, as_of: dt.date | None = None) -> list:
+def contested(
+    session: Session, limit: int = 10, as_of: dt.date | None = None
+) -> list[analysis.Contested]:
+    def build() -> list[analysis.Contested]:
+        agree = agreement(session, as_of)
+        return analysis.contested_claims(session, limit=limit, as_of=as_of, agreement=agree)
+
+    name, kind = f"contested {limit}", list[analysis.Contested]
     return cached(
         session,
         "contested",
         (limit, as_of),
-        lambda: analysis.contested_claims(
-            session, limit=limit, as_of=as_of, agreement=agreement(session, as_of)
-        ),
+        lambda: _deployment_wide(session, name, as_of, kind, build),
     )
 
 
