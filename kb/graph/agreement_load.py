@@ -21,6 +21,7 @@ import datetime as dt
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection
@@ -113,37 +114,17 @@ def _first_copy(session: Session, conn: Connection, state: tables.State) -> Agre
 
 
 def _arrays(a: Agreement) -> dict[str, np.ndarray]:
-    latest = a.latest
-    return {
-        "person_ids": a.person_ids,
-        "stance_counts": a.stance_counts,
-        "i": a.i,
-        "j": a.j,
-        "agreements": a.agreements,
-        "disagreements": a.disagreements,
-        "shared": a.shared,
-        "sides": a.sides,
-        "persons": latest.persons,
-        "claims": latest.claims,
-        "signs": latest.signs,
-    }
+    """The agreement's arrays by the snapshot's names (kb.store.agreement_snapshot)."""
+    own = {name: getattr(a, name) for name in snapshot.AGREEMENT_ARRAYS}
+    return own | {name: getattr(a.latest, name) for name in snapshot.LATEST_ARRAYS}
 
 
 def _from_arrays(session: Session, arrays: dict[str, np.ndarray]) -> Agreement:
     """An Agreement of a snapshot's arrays, with the people's names as they are now."""
     people = {pid: (slug, name) for pid, slug, name in q.people_rows(session)}
-    return Agreement(
-        arrays["person_ids"],
-        arrays["stance_counts"],
-        arrays["i"],
-        arrays["j"],
-        arrays["agreements"],
-        arrays["disagreements"],
-        arrays["shared"],
-        people,
-        arrays["sides"],
-        LatestStances(arrays["persons"], arrays["claims"], arrays["signs"]),
-    )
+    latest = LatestStances(*(arrays[name] for name in snapshot.LATEST_ARRAYS))
+    own: dict[str, Any] = {name: arrays[name] for name in snapshot.AGREEMENT_ARRAYS}
+    return Agreement(**own, people=people, latest=latest)
 
 
 def _patched(session: Session, conn: Connection, base: Agreement, since: int) -> Agreement:

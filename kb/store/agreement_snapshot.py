@@ -25,7 +25,7 @@ from sqlalchemy import Connection, insert, select, update
 from kb.models import AgreementSnapshot
 from kb.store import datastate
 
-NAMES = (
+AGREEMENT_ARRAYS = (
     "person_ids",
     "stance_counts",
     "i",
@@ -34,11 +34,11 @@ NAMES = (
     "disagreements",
     "shared",
     "sides",
-    "persons",
-    "claims",
-    "signs",
 )
-"""The arrays of a snapshot: Agreement's, then its latest stances' (kb.graph.agreement)."""
+"""The arrays of a snapshot that are kb.graph.agreement.Agreement's fields, by their names."""
+LATEST_ARRAYS = ("persons", "claims", "signs")
+"""And those of its latest stances (Agreement.latest), by their names."""
+NAMES = AGREEMENT_ARRAYS + LATEST_ARRAYS
 NARROW = {"persons": np.int32, "claims": np.int32, "signs": np.int8}
 """Kept narrower than in memory (ids fit in 32 bits, signs in 8): a quarter of the bytes."""
 
