@@ -24,6 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, raiseload, selectinload
 
 from kb.models import Claim, Person, Quote, Reply, Source
+from kb.queries import search_marks as marks
 from kb.queries import search_syntax as syn
 
 KINDS = ("person", "claim", "quote", "source")
@@ -31,8 +32,7 @@ KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
 # Matches ranked at most: past it, only the newest are (see _sqlite_hits and _pg_hits).
 RANK_LIMIT = 5000
 
-# Control characters that cannot occur in a search term; swapped for <mark> after escaping.
-_START, _STOP = "\x02", "\x03"
+_START, _STOP = marks.MARK_START, marks.MARK_STOP
 _MARKED = re.compile(f"{_START}(.*?){_STOP}", re.S)
 # People whose name may match one clause, for finding their quotes (see _sqlite_parts).
 NAME_PEOPLE = 50
@@ -122,6 +122,7 @@ class _Part:
     where: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     quotes_only: bool = False
+    atoms: list[syn.Atom] = field(default_factory=list)  # what `match` finds, for the marks
 
 
 def _of_speakers(ids: set[int] | list[int], seek: bool = False) -> str:
@@ -164,14 +165,15 @@ def _sqlite_parts(session: Session, query: syn.Query) -> list[_Part]:
         if pid not in banned:
             groups.setdefault(frozenset(found), []).append(pid)
     apart = banned | set(satisfied)
-    main = _Part(syn.fts5(query.clauses, query.excluded))
+    main = _Part(syn.fts5(query.clauses, query.excluded), atoms=query.positive)
     if apart:
         main.where = f"NOT ({_of_speakers(apart)})"
     parts = [main]
     for n, (met, ids) in enumerate(sorted(groups.items(), key=lambda g: sorted(g[0]))):
         rest = [c for i, c in enumerate(query.clauses) if i not in met]
         if rest:
-            parts.append(_Part(syn.fts5(rest, query.excluded), _of_speakers(ids), {}, True))
+            atoms = [a for clause in rest for a in clause]
+            parts.append(_Part(syn.fts5(rest, query.excluded), _of_speakers(ids), {}, True, atoms))
             continue
         every = _Part(None, _of_speakers(ids, seek=True))
         every.quotes_only = True
@@ -222,20 +224,17 @@ def _union(
     return " UNION ALL ".join(selects), params
 
 
-def _marked(session: Session, part: _Part, n: int, rids: list[int]) -> dict[int, tuple[str, str]]:
-    """Title and snippet, with match markers, of a few rows of one part: made only for the
-    page of hits, since highlight() and snippet() cost much more than bm25."""
+def _marked(session: Session, part: _Part, rids: list[int]) -> dict[int, tuple[str, str]]:
+    """Title and snippet, with match markers, of a few rows of one part: read by rowid and
+    marked in Python (kb.queries.search_marks), since FTS5's highlight() and snippet() would
+    run the part's MATCH over every matching row again."""
     listed = ", ".join(str(int(r)) for r in rids)
-    if part.match is None:
-        sql = f"SELECT rowid, title, body FROM search_fts WHERE rowid IN ({listed})"
-    else:
-        sql = (
-            f"SELECT rowid, highlight(search_fts, 0, '{_START}', '{_STOP}'), "
-            f"snippet(search_fts, 1, '{_START}', '{_STOP}', '…', 24) FROM search_fts "
-            f"WHERE search_fts MATCH :m{n} AND rowid IN ({listed})"
-        )
-    rows = session.execute(text(sql), {f"m{n}": part.match} if part.match else {}).all()
-    return {rid: (t, s) for rid, t, s in rows}
+    rows = session.execute(
+        text(f"SELECT rowid, title, body FROM search_fts WHERE rowid IN ({listed})")
+    ).all()
+    return {
+        rid: (marks.highlight(t, part.atoms), marks.snippet(b, part.atoms)) for rid, t, b in rows
+    }
 
 
 def _sqlite_hits(
@@ -270,7 +269,7 @@ def _sqlite_hits(
     ).all()
     marked: dict[int, tuple[str, str]] = {}
     for n in sorted({part for _rid, _rank, part in rows}):
-        marked |= _marked(session, parts[n], n, [rid for rid, _r, p in rows if p == n])
+        marked |= _marked(session, parts[n], [rid for rid, _r, p in rows if p == n])
     # bm25 is lower for better matches; turn it round so that higher is better everywhere.
     hits = [(KINDS[rid % 4], rid // 4, -rank, *marked[rid]) for rid, rank, _p in rows]
     return hits, counts, (RANK_LIMIT if floor is not None else None)
