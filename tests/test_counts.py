@@ -267,3 +267,37 @@ def test_claims_and_sources_sorted_by_text_are_in_natural_order(client, session)
     body = client.get("/sources.csv?sort=title").get_data(as_text=True)
     header, *rows = list(csv.reader(io.StringIO(body)))
     assert [row[header.index("title")] for row in rows] == titles
+
+
+def _claim_lists(session) -> list[tuple]:
+    """Every topic x position filter of the claim list: its first page, total and facets."""
+    from kb.pagination import PageRequest
+    from kb.queries.claims import claims_listing
+
+    filters = [None, *session.scalars(select(m.Topic.slug))]
+    lists = []
+    for topic in filters:
+        for position in (None, *m.POSITIONS):
+            listing = claims_listing(session, PageRequest(1, 10), topic, None, position)
+            lists.append(
+                (listing.page.items, listing.page.total, listing.facets, listing.facet_more)
+            )
+    return lists
+
+
+def test_the_claim_list_counts_the_same_from_the_stored_sides_as_from_the_stances(
+    seeded_app, session
+) -> None:
+    """While the agreement store is in step, the list's positions are read from its claim
+    sides; out of step, from the latest stances themselves: a reader sees the same counts."""
+    from kb.queries.claims import stored_sides
+    from kb.queries.listing import FACETS, MEMO
+
+    MEMO.clear(), FACETS.clear()
+    assert stored_sides(session)
+    stored = _claim_lists(session)
+    session.execute(m.AgreementState.__table__.update().values(data_version=-1))
+    MEMO.clear(), FACETS.clear()
+    assert not stored_sides(session)
+    assert _claim_lists(session) == stored
+    assert any(total for _items, total, _f, _more in stored[1:4])  # some claims are held
