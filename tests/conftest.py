@@ -17,6 +17,7 @@ import gc
 import os
 import re
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,6 +146,17 @@ def database_url(databases: _Databases, request: pytest.FixtureRequest) -> Itera
     databases.drop(url)
 
 
+TEMPLATE_CACHE = str(Path(tempfile.gettempdir()) / f"kb-test-templates-{os.getpid()}")
+"""One folder of compiled templates for every app of this test process (kb.web), so that each
+test's app does not compile the templates again."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_templates() -> Iterator[None]:
+    yield
+    shutil.rmtree(TEMPLATE_CACHE, ignore_errors=True)
+
+
 def make_app(database_url: str, instance_path: Path, **config: object) -> Flask:
     os.environ["KB_INSTANCE_PATH"] = str(instance_path)
     try:
@@ -154,6 +166,7 @@ def make_app(database_url: str, instance_path: Path, **config: object) -> Flask:
                 "DATABASE_URL": database_url,
                 "SECRET_KEY": "test-secret",
                 "PASSWORD_HASHER": TEST_PASSWORD_HASHER,
+                "TEMPLATE_CACHE": TEMPLATE_CACHE,
                 **config,
             }
         )

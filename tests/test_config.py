@@ -50,6 +50,26 @@ def test_templates_and_static_come_from_the_top_level_folders() -> None:
     assert app.static_folder.endswith("static")
 
 
+def test_templates_are_compiled_once_per_server_not_once_per_worker(app, tmp_path) -> None:
+    """A second app on the same instance folder (another worker) loads the templates the
+    first compiled, and compiles none itself."""
+    from kb.web import TEMPLATE_CACHE
+    from tests.conftest import make_app
+
+    first = make_app(app.config["DATABASE_URL"], tmp_path / "instance", TEMPLATE_CACHE=None)
+    assert first.test_client().get("/").status_code == 200
+    assert any((tmp_path / "instance" / TEMPLATE_CACHE).iterdir())
+    second = make_app(app.config["DATABASE_URL"], tmp_path / "instance", TEMPLATE_CACHE=None)
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    second.jinja_env.compile = compile_again  # type: ignore[method-assign]
+    assert second.test_client().get("/").status_code == 200
+    for each in (first, second):
+        each.extensions["kb.engine"].dispose()
+
+
 def test_behind_a_proxy_the_client_address_and_scheme_come_from_forwarded_headers(
     database_url, tmp_path, monkeypatch
 ) -> None:
