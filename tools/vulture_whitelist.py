@@ -20,6 +20,9 @@ rebuild_command  # unused function (kb/cli/graph.py:21)
 # gunicorn: BaseApplication calls load_config when it starts and load for the WSGI app
 _.load_config  # unused method (kb/cli/serving.py:90)
 
+# Jinja: the Environment reads its bytecode_cache when it compiles a template
+_.bytecode_cache  # unused attribute (kb/web/__init__.py:44)
+
 # SQLAlchemy: engine event listeners (@event.listens_for) and a declared_attr mapper directive
 _before_open  # unused function (kb/db.py:141)
 _on_checkout  # unused function (kb/db.py:146)
