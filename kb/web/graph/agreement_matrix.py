@@ -9,8 +9,10 @@ cut short); people come in camp groups, each under a divider that names the camp
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import jsonify, render_template, url_for
+from markupsafe import Markup, escape
 
 from kb.graph import cached
 from kb.web.api import documented, integer
@@ -103,34 +105,56 @@ def _mark_camp_starts(people: list[dict[str, Any]]) -> None:
 
 
 def _matrix_rows(people: list[dict[str, Any]], cells: Cells, extra: dict[str, Any]) -> list:
-    """The heat map's rows: a cell per pair, marked when it is a person with themself (`self`)
-    or a pair sharing no claim (`none`), else with its signed score and short colour class
-    (`k`: score_class without its "score-" prefix; the stylesheet colours both alike)."""
+    """The heat map's rows, each with its cells' HTML made here in one pass (`cells_html`):
+    at 150 people the table has 22,350 cells, and a cell per template loop, with a url_for and
+    six escapes each, cost 0.7 s of a page. A cell is a person with themself (class "s"), a
+    pair sharing no claim ("x"), or a pair's short score coloured by its class (score_class
+    without its "score-" prefix; the stylesheet colours both alike) with its counts in <i>."""
+    head, mid, tail = _pair_url(extra)
+    slugs = [escape(quote(p["slug"], safe="")) for p in people]
+    scored: dict[float, tuple[str, str, str]] = {}  # a score's class, short and full text
     rows = []
-    for pa in people:
-        row: list[dict[str, Any]] = []
-        for pb in people:
+    for pa, slug_a in zip(people, slugs, strict=True):
+        row: list[str] = []
+        for pb, slug_b in zip(people, slugs, strict=True):
+            cb = " cb" if pb["start"] else ""
             if pa["id"] == pb["id"]:
-                row.append({"self": True, "start": pb["start"]})
+                row.append(
+                    f'<td class="s{cb}"><span class="visually-hidden">same person</span></td>'
+                )
                 continue
             c = cells.get((pa["id"], pb["id"]))
-            url = url_for("graph.compare", slug_a=pa["slug"], slug_b=pb["slug"], **extra)
+            url = f"{head}{slug_a}{mid}{slug_b}{tail}"
             if c is None:
-                row.append({"none": True, "url": url, "start": pb["start"]})
-            else:
-                cls = score_class(c["score"]).removeprefix("score-")
-                row.append(
-                    {
-                        **c,
-                        "url": url,
-                        "text": signed(c["score"]),
-                        "short": short_score(c["score"]),
-                        "k": cls,
-                        "start": pb["start"],
-                    }
-                )
-        rows.append({"person": pa, "cells": row})
+                row.append(f'<td class="x{cb}"><a href="{url}">–<i>no claim in common</i></a></td>')
+                continue
+            if c["score"] not in scored:
+                scored[c["score"]] = _score_texts(c["score"])
+            k, short, text = scored[c["score"]]
+            counts = f"{int(c['agreements'])}✓ {int(c['disagreements'])}✗ /{int(c['shared'])}"
+            row.append(
+                f'<td class="{k}{cb}"><a href="{url}">{short}<i>{text}: {counts}</i></a></td>'
+            )
+        rows.append({"person": pa, "cells_html": Markup("".join(row))})
     return rows
+
+
+def _score_texts(score: float) -> tuple[str, str, str]:
+    """A cell's colour class, short score and full score, escaped."""
+    k = score_class(score).removeprefix("score-")
+    return str(escape(k)), str(escape(short_score(score))), str(escape(signed(score)))
+
+
+def _pair_url(extra: dict[str, Any]) -> tuple[str, str, str]:
+    """The escaped /compare/<a>/<b> URL around its two slugs (before, between, after): url_for
+    once, with markers where the slugs go, rather than once per cell."""
+    marked = url_for("graph.compare", slug_a=_SLUG_A, slug_b=_SLUG_B, **extra)
+    head, rest = marked.split(quote(_SLUG_A))
+    mid, tail = rest.split(quote(_SLUG_B))
+    return str(escape(head)), str(escape(mid)), str(escape(tail))
+
+
+_SLUG_A, _SLUG_B = "\x00a", "\x00b"  # never in a slug: where _pair_url puts each one
 
 
 def short_score(score: float) -> str:
