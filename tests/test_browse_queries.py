@@ -90,8 +90,10 @@ def test_query_counts_do_not_grow_with_the_data(databases, tmp_path) -> None:
         on_big = _count_statements(big, PATHS)
         assert on_seed == on_big
         # and the numbers themselves stay small (person and claim pages include the graph
-        # layer's panels, a count per position and the cite box, hence the headroom)
-        assert max(on_seed.values()) <= 45, on_seed
+        # layer's panels, a count per position and the cite box; the home page, first to
+        # find nothing kept, looks for each value kept for every worker before computing it:
+        # hence the headroom)
+        assert max(on_seed.values()) <= 50, on_seed
     finally:
         for app, url in ((small, url_small), (big, url_big)):
             app.extensions["kb.engine"].dispose()

@@ -15,10 +15,11 @@ from kb.queries.listing import MEMO
 from kb.queries.overview import overview
 from kb.store import derived
 from kb.web.database import session_scope
+from kb.web.home_matrix import home_matrix
 from tests.factories import make_claim, make_person, make_stance
 from tests.helpers import raw_sql
 
-KEPT = ("camps", "opinion", "bridging", "bridges", "contested 10", "overview")
+KEPT = ("camps", "opinion", "bridging", "bridges", "contested 10", "overview", "home matrix")
 
 
 def _everything(session) -> tuple:
@@ -38,6 +39,7 @@ def _everything(session) -> tuple:
         cached.bridges(session),
         cached.contested(session),
         overview(session),
+        home_matrix(session),
     )
 
 
@@ -54,11 +56,13 @@ def test_a_second_worker_reads_what_the_first_computed(seeded_app, seeded_client
         kept = dict(s.execute(select(m.DerivedValue.name, m.DerivedValue.data_version)).all())
     assert _computed() == {name: before[name] + 1 for name in KEPT}
     assert set(kept) == set(KEPT)
-    page = seeded_client.get("/graph").get_data(as_text=True)
+    pages = [seeded_client.get(url).get_data(as_text=True) for url in ("/graph", "/index.json")]
     cache.clear()  # another worker: nothing in memory
     with seeded_app.app_context(), session_scope() as s:
         assert _everything(s) == first
-    assert seeded_client.get("/graph").get_data(as_text=True) == page
+    assert [
+        seeded_client.get(url).get_data(as_text=True) for url in ("/graph", "/index.json")
+    ] == pages
     assert _computed() == {name: before[name] + 1 for name in KEPT}  # read, not computed
 
 
