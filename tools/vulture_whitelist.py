@@ -147,3 +147,4 @@ _.handle_starttag  # unused method (kb/verify/matching.py)
 _.handle_endtag  # unused method (kb/verify/matching.py)
 _.handle_data  # unused method (kb/verify/matching.py)
 contested_pool  # a field of kb.queries.overview.Overview, a TypedDict read by pydantic
+claims_in_scope  # a field of kb.web.home_matrix.HomeMatrix, a TypedDict read by pydantic
