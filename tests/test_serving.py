@@ -76,6 +76,16 @@ def test_serve_runs_workers_logs_access_and_sends_cache_headers(databases, tmp_p
         status, static_headers, _ = _get(base + "/static/kb.css")
         assert status == 200
         assert "max-age=3600" in static_headers["Cache-Control"]
+        # each answer closes its connection, even one a client asked to keep alive, so that
+        # the client's next request goes to a free worker
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(
+                b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
+            )
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += conn.recv(4096)
+        assert re.search(rb"(?im)^connection: close\r$", answer), answer
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
