@@ -133,6 +133,22 @@ def test_the_kept_pages_stay_within_their_byte_limit(app) -> None:
     assert "X-KB-Page-Cache" not in client.get("/_probe/big/0").headers  # dropped first
 
 
+def test_a_page_as_big_as_the_graph_at_scale_is_kept_and_a_bigger_one_is_not(app) -> None:
+    """/graph at the reference scale is 1.8 MB; PAGE_MAX_BYTES bounds what one page may take."""
+    from kb.web.caching import PAGE_MAX_BYTES
+
+    @app.route("/_probe/sized/<int:n>")
+    def sized(n: int) -> str:
+        return "x" * n
+
+    client = app.test_client(use_cookies=False)
+    for n in (1_900_000, PAGE_MAX_BYTES + 1):
+        client.get(f"/_probe/sized/{n}")
+    kept = client.get("/_probe/sized/1900000").headers.get("X-KB-Page-Cache") == "hit"
+    too_big = client.get(f"/_probe/sized/{PAGE_MAX_BYTES + 1}").headers.get("X-KB-Page-Cache")
+    assert kept and too_big is None
+
+
 # Every public page and file a reader can fetch, for the Host header tests.
 _HOST_PATHS = [
     "/",
