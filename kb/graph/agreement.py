@@ -182,14 +182,10 @@ class Agreement:
         hits = np.sort(rows[wanted[self.j[rows]]])
         # scored as arrays: a heat map of 150 people holds 11,175 pairs
         ag, dis, sh = self.agreements[hits], self.disagreements[hits], self.shared[hits]
-        columns = (self.person_ids[self.i[hits]], self.person_ids[self.j[hits]], ag, dis, sh)
-        scores = np.asarray(score_of(ag, dis, sh), dtype=float).tolist()
-        return [
-            PairCounts(a, b, x, y, z, score)
-            for (a, b, x, y, z), score in zip(
-                zip(*(c.tolist() for c in columns), strict=True), scores, strict=True
-            )
-        ]
+        scores = np.asarray(score_of(ag, dis, sh), dtype=float)
+        a, b = self.person_ids[self.i[hits]], self.person_ids[self.j[hits]]
+        columns = (c.tolist() for c in (a, b, ag, dis, sh, scores))
+        return [PairCounts(*row) for row in zip(*columns, strict=True)]
 
     def most(self, person_id: int, limit: int = 5) -> tuple[list[PairCounts], list[PairCounts]]:
         """(agrees most with, disagrees most with): positive scores best first, negative scores

@@ -27,6 +27,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from kb.graph.agreement import LatestStances
+from kb.models import SIDE_COLUMNS
 from kb.queries import graph as q
 
 PEOPLE_SHARE = 0.25
@@ -272,8 +273,7 @@ def claim_graph(viewpoint: nx.MultiDiGraph) -> nx.MultiDiGraph:
         if data["kind"] == "relation":
             g.add_edge(u, v, key=k, **data)
         else:
-            field = {"supports": "supporters", "opposes": "opponents", "mixed": "mixed"}
-            g.nodes[v][field[data["position"]]] += 1
+            g.nodes[v][SIDE_COLUMNS[data["position"]]] += 1
     return g
 
 

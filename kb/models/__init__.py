@@ -15,6 +15,7 @@ by name at run time, so no module imports another at run time in a circle.
 from __future__ import annotations
 
 from kb.models.agreement import (
+    SIDE_COLUMNS,
     AgreementClaim,
     AgreementPair,
     AgreementSnapshot,
@@ -74,6 +75,7 @@ from kb.models.verification import (
 )
 
 __all__ = [
+    "SIDE_COLUMNS",
     "ATTRIBUTIONS",
     "Affiliation",
     "AgreementClaim",

@@ -70,6 +70,10 @@ class AgreementClaim(Base):
     changed_in: Mapped[int] = mapped_column(Integer)
 
 
+SIDE_COLUMNS = {"supports": "supporters", "opposes": "opponents", "mixed": "mixed"}
+"""Each position's column of AgreementClaim: how many people hold it on the claim."""
+
+
 class AgreementState(Base):
     """One row: the data version (kb_state.data_version) the agreement tables reflect. Readers
     use the tables only when it equals the data version; -1 means never built (a database

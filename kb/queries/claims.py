@@ -15,7 +15,16 @@ from typing import Any
 from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from kb.models import POSITIONS, AgreementClaim, Claim, Person, Stance, Topic, claim_topic
+from kb.models import (
+    POSITIONS,
+    SIDE_COLUMNS,
+    AgreementClaim,
+    Claim,
+    Person,
+    Stance,
+    Topic,
+    claim_topic,
+)
 from kb.pagination import Page, PageRequest
 from kb.queries import is_latest
 from kb.queries.contested import contested_order, side_count_rows
@@ -57,11 +66,7 @@ def _claim_side_counts() -> dict[str, Any]:
     }
 
 
-SIDES = {
-    "supports": AgreementClaim.supporters,
-    "opposes": AgreementClaim.opponents,
-    "mixed": AgreementClaim.mixed,
-}
+SIDES = {position: getattr(AgreementClaim, column) for position, column in SIDE_COLUMNS.items()}
 """Each position's column among the claim sides the agreement store keeps."""
 
 
@@ -74,16 +79,16 @@ def stored_sides(session: Session) -> bool:
 
 
 def _claim_conditions(
-    topic: Topic | None, person: Person | None, position: str | None, sides: bool = False
+    topic: Topic | None, person: Person | None, position: str | None, stored: bool = False
 ) -> dict[str, Any]:
-    """The conditions on Claim of these filters; with `sides` (stored_sides), a position
+    """The conditions on Claim of these filters; with `stored` (stored_sides), a position
     without a person is read from the stored claim sides."""
     conds: dict[str, Any] = {}
     if topic is not None:
         conds["topic"] = Claim.id.in_(
             select(claim_topic.c.claim_id).where(claim_topic.c.topic_id == topic.id)
         )
-    if person is None and position is not None and sides:
+    if person is None and position is not None and stored:
         held = AgreementClaim.claim_id == Claim.id
         conds["stance"] = exists().where(held, SIDES[position] > 0)
     elif person is not None or position is not None:
@@ -155,7 +160,8 @@ def claims_listing(
     are in all (Listing.facet_more); `person_q` keeps the people whose name contains it."""
     topic = by_slug(session, Topic, topic_slug, "topic")
     person = by_slug(session, Person, person_slug, "person")
-    page = claims_page(session, req, topic, person, position, sort)
+    stored = stored_sides(session)
+    page = claims_page(session, req, topic, person, position, sort, stored)
     filters = {
         "topic": topic_ref(topic) if topic else None,
         "person": person_ref(person) if person else None,
@@ -164,7 +170,7 @@ def claims_listing(
     }
     listing = Listing(page, {}, filters)
     if facets:
-        asked = FacetAsk(facet_limit, person_q, stored_sides(session))
+        asked = FacetAsk(facet_limit, person_q, stored)
         listing.facets, listing.facet_more = _claim_facets(session, topic, person, position, asked)
         people = listing.facets["person"]
         if person is not None and not any(f["selected"] for f in people):
@@ -191,11 +197,14 @@ def claims_page(
     person: Person | None,
     position: str | None,
     sort: str,
+    stored: bool | None = None,
 ) -> Page[dict[str, Any]]:
     """One page of claim rows. Orderings by a count (stances, contested) need every matching
     claim's counts, so their order is computed once per data version and kept; the rows of
-    the page are then read by id. Other orderings run in SQL with LIMIT/OFFSET."""
-    stored = stored_sides(session)
+    the page are then read by id. Other orderings run in SQL with LIMIT/OFFSET. `stored`:
+    whether the stored claim sides may be read (stored_sides; asked here when not given)."""
+    if stored is None:
+        stored = stored_sides(session)
     conds = _claim_conditions(topic, person, position, stored).values()
     total = session.scalar(select(func.count()).select_from(Claim).where(*conds)) or 0
     stmt = claims_select(topic, person, position, sort).options(selectinload(Claim.topics))
